@@ -1,0 +1,3 @@
+from sns.cli import main
+
+main()

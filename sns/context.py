@@ -1,0 +1,45 @@
+"""What a service needs to know about the caller and the instance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sns.policies import ANONYMOUS, Viewer
+from sns.security import RateLimiter
+from sns.settings import Settings
+
+
+@dataclass
+class Limits:
+    """Per-process rate limits, made once per app from the settings."""
+
+    logins: RateLimiter
+    posts: RateLimiter
+    resets: RateLimiter
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> "Limits":
+        return cls(
+            logins=RateLimiter(s.login_attempts_per_15min, 15 * 60),
+            posts=RateLimiter(s.posts_per_10min, 10 * 60),
+            resets=RateLimiter(5, 60 * 60),
+        )
+
+
+@dataclass
+class Ctx:
+    settings: Settings
+    limits: Limits
+    viewer: Viewer = field(default_factory=lambda: ANONYMOUS)
+    client_ip: str = ""
+
+    @property
+    def user(self):
+        return self.viewer.user
+
+    @property
+    def origin(self) -> str:
+        return self.settings.origin
+
+    def as_viewer(self, viewer: Viewer) -> "Ctx":
+        return Ctx(self.settings, self.limits, viewer, self.client_ip)

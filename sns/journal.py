@@ -1,0 +1,100 @@
+"""Append-only journal of every replicated change (DESIGN invariant 5).
+
+A service calls `record(obj, conn)` inside the transaction that wrote `obj`.
+The entry carries the record's full new state (or its tombstone), numbered
+per origin. `apply(kind, payload)` upserts a record by "highest version wins";
+mirroring applies remote entries through it, and `replay` uses it locally.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tortoise.expressions import F
+
+from sns.models import Block, Comment, Diary, District, Friendship, Notice, Photo, User
+from sns.models.journal import JournalCounter, JournalEntry
+
+KINDS: dict[str, type] = {
+    "user": User,
+    "district": District,
+    "friendship": Friendship,
+    "block": Block,
+    "diary": Diary,
+    "comment": Comment,
+    "photo": Photo,
+    "notice": Notice,
+}
+_KIND_OF = {model: kind for kind, model in KINDS.items()}
+
+
+def kind_of(obj: Any) -> str:
+    return _KIND_OF[type(obj)]
+
+
+def payload_of(obj: Any) -> dict[str, Any]:
+    """The record's full state as JSON-ready values, secrets left out."""
+    out: dict[str, Any] = {}
+    for name in obj._meta.fields_db_projection:
+        if name in obj.JOURNAL_EXCLUDE:
+            continue
+        value = getattr(obj, name)
+        out[name] = value.isoformat() if isinstance(value, datetime) else value
+    return out
+
+
+async def next_seq(origin: str, conn: Any) -> int:
+    """Take the next number for `origin`. The row update locks until commit, so
+    numbers are handed out in commit order and without gaps."""
+    updated = await JournalCounter.filter(origin=origin).using_db(conn).update(value=F("value") + 1)
+    if not updated:
+        await JournalCounter.create(origin=origin, value=1, using_db=conn)
+        return 1
+    row = await JournalCounter.get(origin=origin).using_db(conn)
+    return row.value
+
+
+async def record(obj: Any, conn: Any) -> JournalEntry:
+    """Append one entry for `obj` (already saved, version already bumped)."""
+    seq = await next_seq(obj.origin, conn)
+    return await JournalEntry.create(
+        origin=obj.origin,
+        seq=seq,
+        kind=kind_of(obj),
+        record_id=obj.id,
+        version=obj.version,
+        payload=payload_of(obj),
+        using_db=conn,
+    )
+
+
+def _field_values(model: type, payload: dict[str, Any]) -> dict[str, Any]:
+    known = model._meta.fields_db_projection
+    values = {}
+    for name, value in payload.items():
+        if name not in known or name == "id":
+            continue
+        field = model._meta.fields_map[name]
+        if value is not None and type(field).__name__ == "DatetimeField":
+            value = datetime.fromisoformat(value)
+        values[name] = value
+    return values
+
+
+async def apply(kind: str, payload: dict[str, Any], conn: Any) -> bool:
+    """Upsert a record from a journal payload if its version is newer. True if applied."""
+    model = KINDS[kind]
+    current = await model.filter(id=payload["id"]).using_db(conn).first()
+    values = _field_values(model, payload)
+    if current is None:
+        await model.create(id=payload["id"], using_db=conn, **values)
+        return True
+    if current.version >= payload["version"]:
+        return False
+    await model.filter(id=payload["id"]).using_db(conn).update(**values)
+    return True
+
+
+async def entries_since(origin: str, after_seq: int, limit: int = 500) -> list[JournalEntry]:
+    return await JournalEntry.filter(origin=origin, seq__gt=after_seq).order_by("seq").limit(limit)

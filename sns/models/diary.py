@@ -1,0 +1,53 @@
+"""Diary entries, their comments and photos."""
+
+from __future__ import annotations
+
+from tortoise import fields
+
+from sns.models.base import Replicated
+
+VISIBILITIES = ("public", "members", "friends", "private")
+# Moderation state of a text: published, held (waits for a moderator), removed.
+TEXT_STATES = ("published", "held", "removed")
+
+
+class Diary(Replicated):
+    author = fields.ForeignKeyField("models.User", related_name="diaries", on_delete=fields.CASCADE)
+    title = fields.CharField(max_length=200)
+    body = fields.TextField()
+    visibility = fields.CharField(max_length=16, default="members")
+    lat = fields.FloatField(null=True)
+    lon = fields.FloatField(null=True)
+    state = fields.CharField(max_length=16, default="published")
+    client_token = fields.CharField(max_length=64, null=True, unique=True)
+
+    class Meta:
+        table = "diaries"
+        indexes = (("author_id", "id"), ("visibility", "id"))
+
+
+class Comment(Replicated):
+    diary = fields.ForeignKeyField("models.Diary", related_name="comments", on_delete=fields.CASCADE)
+    author = fields.ForeignKeyField("models.User", related_name=False, on_delete=fields.CASCADE)
+    body = fields.TextField()
+    state = fields.CharField(max_length=16, default="published")
+    client_token = fields.CharField(max_length=64, null=True, unique=True)
+
+    class Meta:
+        table = "comments"
+        indexes = (("diary_id", "id"),)
+
+
+class Photo(Replicated):
+    """An uploaded image, re-encoded without metadata. Who sees it follows what it belongs to."""
+
+    owner = fields.ForeignKeyField("models.User", related_name=False, on_delete=fields.CASCADE)
+    diary = fields.ForeignKeyField("models.Diary", null=True, related_name="photos", on_delete=fields.CASCADE)
+    purpose = fields.CharField(max_length=16, default="diary")  # diary | avatar
+    width = fields.IntField()
+    height = fields.IntField()
+    bytes = fields.IntField()
+    position = fields.IntField(default=0)
+
+    class Meta:
+        table = "photos"

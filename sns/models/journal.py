@@ -1,0 +1,33 @@
+"""The append-only journal of replicated changes (DESIGN invariant 5)."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from sns.models.base import utcnow
+
+
+class JournalEntry(Model):
+    """One change to one record, numbered per origin, carrying the full new state of the record."""
+
+    id = fields.BigIntField(primary_key=True)
+    origin = fields.CharField(max_length=255)
+    seq = fields.BigIntField()
+    kind = fields.CharField(max_length=32)
+    record_id = fields.CharField(max_length=36)
+    version = fields.IntField()
+    payload = fields.JSONField()
+    recorded_at = fields.DatetimeField(default=utcnow)
+
+    class Meta:
+        table = "journal"
+        unique_together = (("origin", "seq"),)
+
+
+class JournalCounter(Model):
+    origin = fields.CharField(max_length=255, primary_key=True)
+    value = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "journal_counters"

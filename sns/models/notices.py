@@ -1,0 +1,16 @@
+"""Official notices from municipal staff."""
+
+from __future__ import annotations
+
+from tortoise import fields
+
+from sns.models.base import Replicated
+
+
+class Notice(Replicated):
+    author = fields.ForeignKeyField("models.User", related_name=False, on_delete=fields.CASCADE)
+    title = fields.CharField(max_length=200)
+    body = fields.TextField()
+
+    class Meta:
+        table = "notices"

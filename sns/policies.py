@@ -1,0 +1,206 @@
+"""The one rulebook of who may see and do what (DESIGN invariant 4).
+
+Small named predicates, combined per action, plus query scopes that lists,
+feeds and the API use, so a list never shows what the detail page refuses.
+Moderators and admins browse like residents; they see held or hidden texts
+only through moderation, never by wandering into private diaries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tortoise.expressions import Q
+
+from sns.models import Block, Friendship, User
+
+STAFF_ROLES = frozenset({"staff", "admin"})
+MODERATOR_ROLES = frozenset({"moderator", "admin"})
+
+
+@dataclass
+class Viewer:
+    """Who is looking: the signed-in user (or nobody) with their friends and blocks."""
+
+    user: User | None = None
+    friend_ids: frozenset[str] = field(default_factory=frozenset)
+    blocked_ids: frozenset[str] = field(default_factory=frozenset)  # either direction
+
+    @property
+    def id(self) -> str | None:
+        return self.user.id if self.user else None
+
+    @property
+    def role(self) -> str | None:
+        return self.user.role if self.user else None
+
+
+ANONYMOUS = Viewer()
+
+
+async def load_viewer(user: User | None) -> Viewer:
+    """Two queries: my friends, and the blocks that involve me."""
+    if user is None:
+        return ANONYMOUS
+    friends = await Friendship.filter(user_id=user.id, state="accepted").values_list("friend_id", flat=True)
+    blocks = await Block.filter(Q(blocker_id=user.id) | Q(blocked_id=user.id)).values_list(
+        "blocker_id", "blocked_id"
+    )
+    blocked = {b if a == user.id else a for a, b in blocks}
+    return Viewer(user=user, friend_ids=frozenset(friends), blocked_ids=frozenset(blocked))
+
+
+# --- predicates ----------------------------------------------------------------
+
+def is_signed_in(v: Viewer) -> bool:
+    return v.user is not None and v.user.state == "active"
+
+
+def is_self(v: Viewer, user_id: str) -> bool:
+    return v.id is not None and v.id == user_id
+
+
+def is_friend(v: Viewer, user_id: str) -> bool:
+    return user_id in v.friend_ids
+
+
+def is_blocked(v: Viewer, user_id: str) -> bool:
+    return user_id in v.blocked_ids
+
+
+def is_staff(v: Viewer) -> bool:
+    return is_signed_in(v) and v.role in STAFF_ROLES
+
+
+def is_moderator(v: Viewer) -> bool:
+    return is_signed_in(v) and v.role in MODERATOR_ROLES
+
+
+def is_admin(v: Viewer) -> bool:
+    return is_signed_in(v) and v.role == "admin"
+
+
+def audience_allows(v: Viewer, owner_id: str, visibility: str) -> bool:
+    """The four audiences shared by diaries, comments (through their diary) and profile fields."""
+    if is_self(v, owner_id):
+        return True
+    if is_blocked(v, owner_id):
+        return False
+    if visibility == "public":
+        return True
+    if visibility == "members":
+        return is_signed_in(v)
+    if visibility == "friends":
+        return is_signed_in(v) and is_friend(v, owner_id)
+    return False
+
+
+# --- diaries and comments ----------------------------------------------------------
+
+def can_view_diary(v: Viewer, diary) -> bool:
+    if diary.deleted_at is not None:
+        return False
+    if diary.state != "published" and not is_self(v, diary.author_id):
+        return False
+    return audience_allows(v, diary.author_id, diary.visibility)
+
+
+def can_write_diary(v: Viewer) -> bool:
+    return is_signed_in(v)
+
+
+def can_edit_diary(v: Viewer, diary) -> bool:
+    return is_signed_in(v) and is_self(v, diary.author_id) and diary.deleted_at is None
+
+
+def can_delete_diary(v: Viewer, diary) -> bool:
+    return can_edit_diary(v, diary) or (is_moderator(v) and diary.deleted_at is None)
+
+
+def can_comment(v: Viewer, diary) -> bool:
+    return is_signed_in(v) and can_view_diary(v, diary) and not is_blocked(v, diary.author_id)
+
+
+def can_view_comment(v: Viewer, comment, diary) -> bool:
+    if comment.deleted_at is not None or is_blocked(v, comment.author_id):
+        return False
+    if comment.state != "published" and not is_self(v, comment.author_id):
+        return False
+    return can_view_diary(v, diary)
+
+
+def can_delete_comment(v: Viewer, comment, diary) -> bool:
+    if not is_signed_in(v) or comment.deleted_at is not None:
+        return False
+    return is_self(v, comment.author_id) or is_self(v, diary.author_id) or is_moderator(v)
+
+
+# --- people ----------------------------------------------------------------------------
+
+def can_view_profile(v: Viewer, user: User) -> bool:
+    if user.state != "active" and not is_self(v, user.id) and not is_admin(v):
+        return False
+    return is_self(v, user.id) or not is_blocked(v, user.id)
+
+
+def can_view_profile_field(v: Viewer, user: User, name: str) -> bool:
+    return can_view_profile(v, user) and audience_allows(v, user.id, user.visibility_of(name))
+
+
+def can_befriend(v: Viewer, user: User) -> bool:
+    return (
+        is_signed_in(v)
+        and not is_self(v, user.id)
+        and not is_blocked(v, user.id)
+        and user.state == "active"
+    )
+
+
+def can_block(v: Viewer, user: User) -> bool:
+    return is_signed_in(v) and not is_self(v, user.id)
+
+
+# --- the town and its administration ---------------------------------------------------
+
+def can_post_notice(v: Viewer) -> bool:
+    return is_staff(v)
+
+
+def can_administer(v: Viewer) -> bool:
+    return is_admin(v)
+
+
+def can_invite(v: Viewer) -> bool:
+    return is_admin(v) or is_staff(v)
+
+
+# --- query scopes: what lists, feeds and the API may show -----------------------------
+
+def diary_scope(v: Viewer) -> Q:
+    """Diaries `v` may see, as a filter. Mirrors `can_view_diary` exactly."""
+    visible = Q(visibility="public")
+    if is_signed_in(v):
+        visible |= Q(visibility="members")
+        if v.friend_ids:
+            visible |= Q(visibility="friends", author_id__in=list(v.friend_ids))
+    scope = Q(deleted_at=None) & Q(state="published") & visible
+    if v.blocked_ids:
+        scope &= ~Q(author_id__in=list(v.blocked_ids))
+    if v.id:
+        scope |= Q(author_id=v.id, deleted_at=None)
+    return scope
+
+
+def public_diary_scope() -> Q:
+    """What feeds and visitors may see: public, published, not deleted."""
+    return Q(deleted_at=None, state="published", visibility="public")
+
+
+def comment_scope(v: Viewer) -> Q:
+    """Comments `v` may see on a diary `v` may already see."""
+    scope = Q(deleted_at=None) & Q(state="published")
+    if v.blocked_ids:
+        scope &= ~Q(author_id__in=list(v.blocked_ids))
+    if v.id:
+        scope |= Q(author_id=v.id, deleted_at=None)
+    return scope

@@ -1,0 +1,1 @@
+"""Use cases: authorize -> moderate -> write (rows + journal, one transaction) -> publish."""

@@ -1,0 +1,147 @@
+"""Diary entries and their comments: write, edit, delete, with photos and an optional place."""
+
+from __future__ import annotations
+
+import anyio
+
+from sns import events, media
+from sns.context import Ctx
+from sns.errors import Invalid, NotFound
+from sns.geo import parse_location
+from sns.i18n import N_
+from sns.models import VISIBILITIES, Comment, Diary, Photo
+from sns.policies import (
+    can_comment, can_delete_comment, can_delete_diary, can_edit_diary, can_view_diary, can_write_diary,
+)
+from sns.services.base import (
+    clean_text, rate_limit_post, require, save_change, save_new, tombstone, transaction,
+)
+from sns.services.moderate import initial_state
+
+
+def check_visibility(value: str) -> str:
+    if value not in VISIBILITIES:
+        raise Invalid(N_("Choose who can see this."), field="visibility")
+    return value
+
+
+async def process_photos(ctx: Ctx, uploads: list[bytes]) -> list[media.ProcessedImage]:
+    uploads = [u for u in uploads or [] if u]
+    if len(uploads) > ctx.settings.max_photos_per_post:
+        raise Invalid(N_("At most %(n)d photos per post."), field="photos", n=ctx.settings.max_photos_per_post)
+    s = ctx.settings
+    return [
+        await anyio.to_thread.run_sync(
+            lambda d=data: media.process_image(d, max_bytes=s.max_upload_bytes, max_pixels=s.max_image_pixels)
+        )
+        for data in uploads
+    ]
+
+
+async def store_photos(ctx: Ctx, images: list[media.ProcessedImage], tx, *, diary_id=None,
+                       purpose="diary", start=0) -> list[Photo]:
+    photos = []
+    for n, image in enumerate(images):
+        photo = Photo(owner_id=ctx.user.id, diary_id=diary_id, purpose=purpose, width=image.width,
+                      height=image.height, bytes=len(image.full), position=start + n, origin=ctx.origin)
+        await anyio.to_thread.run_sync(media.save_photo, ctx.settings.media_dir, photo.id, image)
+        photos.append(await save_new(photo, tx))
+    return photos
+
+
+async def get_diary(ctx: Ctx, diary_id: str) -> Diary:
+    """The diary if the viewer may see it; otherwise NotFound (no hint that it exists)."""
+    diary = await Diary.get_or_none(id=diary_id).select_related("author")
+    if diary is None or not can_view_diary(ctx.viewer, diary):
+        raise NotFound(N_("This diary entry does not exist or is not shared with you."))
+    return diary
+
+
+async def write_diary(ctx: Ctx, *, title, body, visibility, lat=None, lon=None, photos=(),
+                      client_token: str | None = None) -> Diary:
+    require(can_write_diary(ctx.viewer))
+    if client_token:
+        earlier = await Diary.get_or_none(client_token=client_token, author_id=ctx.user.id)
+        if earlier is not None:  # a double-submitted form posts once
+            return earlier
+    title = clean_text(title, field="title", max_chars=200, single_line=True)
+    body = clean_text(body, field="body", max_chars=ctx.settings.max_body_chars)
+    visibility = check_visibility(visibility)
+    lat, lon = parse_location(lat, lon)
+    images = await process_photos(ctx, list(photos))
+    rate_limit_post(ctx)
+    state = await initial_state(ctx, title, body)
+    async with transaction() as tx:
+        diary = await save_new(Diary(
+            author_id=ctx.user.id, title=title, body=body, visibility=visibility, lat=lat, lon=lon,
+            state=state, client_token=client_token or None, origin=ctx.origin,
+        ), tx)
+        await store_photos(ctx, images, tx, diary_id=diary.id)
+    await events.publish("diary.created", {"id": diary.id, "visibility": visibility})
+    return diary
+
+
+async def edit_diary(ctx: Ctx, diary_id: str, *, title, body, visibility, lat=None, lon=None,
+                     photos=(), remove_photos=()) -> Diary:
+    diary = await get_diary(ctx, diary_id)
+    require(can_edit_diary(ctx.viewer, diary))
+    title = clean_text(title, field="title", max_chars=200, single_line=True)
+    body = clean_text(body, field="body", max_chars=ctx.settings.max_body_chars)
+    visibility = check_visibility(visibility)
+    lat, lon = parse_location(lat, lon)
+    existing = await Photo.filter(diary_id=diary.id, deleted_at=None).order_by("position")
+    keep = [p for p in existing if p.id not in set(remove_photos or ())]
+    if len(keep) + len([p for p in photos if p]) > ctx.settings.max_photos_per_post:
+        raise Invalid(N_("At most %(n)d photos per post."), field="photos", n=ctx.settings.max_photos_per_post)
+    images = await process_photos(ctx, list(photos))
+    state = await initial_state(ctx, title, body)
+    async with transaction() as tx:
+        diary.title, diary.body, diary.visibility, diary.lat, diary.lon = title, body, visibility, lat, lon
+        if state != "published":
+            diary.state = state
+        await save_change(diary, tx)
+        for photo in existing:
+            if photo not in keep:
+                await tombstone(photo, tx)
+        start = (keep[-1].position + 1) if keep else 0
+        await store_photos(ctx, images, tx, diary_id=diary.id, start=start)
+    await events.publish("diary.updated", {"id": diary.id})
+    return diary
+
+
+async def delete_diary(ctx: Ctx, diary_id: str) -> None:
+    diary = await get_diary(ctx, diary_id)
+    require(can_delete_diary(ctx.viewer, diary))
+    async with transaction() as tx:
+        await tombstone(diary, tx)
+        for photo in await Photo.filter(diary_id=diary.id, deleted_at=None).using_db(tx):
+            await tombstone(photo, tx)
+    await events.publish("diary.deleted", {"id": diary.id})
+
+
+async def add_comment(ctx: Ctx, diary_id: str, body, client_token: str | None = None) -> Comment:
+    diary = await get_diary(ctx, diary_id)
+    require(can_comment(ctx.viewer, diary), N_("You cannot comment on this diary entry."))
+    if client_token:
+        earlier = await Comment.get_or_none(client_token=client_token, author_id=ctx.user.id)
+        if earlier is not None:
+            return earlier
+    body = clean_text(body, field="comment", max_chars=min(ctx.settings.max_body_chars, 5000))
+    rate_limit_post(ctx)
+    state = await initial_state(ctx, body)
+    async with transaction() as tx:
+        comment = await save_new(Comment(diary_id=diary.id, author_id=ctx.user.id, body=body, state=state,
+                                         client_token=client_token or None, origin=ctx.origin), tx)
+    await events.publish("comment.created", {"id": comment.id, "diary": diary.id, "to": diary.author_id})
+    return comment
+
+
+async def delete_comment(ctx: Ctx, comment_id: str) -> Diary:
+    comment = await Comment.get_or_none(id=comment_id, deleted_at=None)
+    if comment is None:
+        raise NotFound(N_("This comment does not exist."))
+    diary = await get_diary(ctx, comment.diary_id)
+    require(can_delete_comment(ctx.viewer, comment, diary))
+    async with transaction() as tx:
+        await tombstone(comment, tx)
+    return diary

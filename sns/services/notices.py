@@ -1,0 +1,35 @@
+"""Official notices that municipal staff post to every resident's My page."""
+
+from __future__ import annotations
+
+from sns import events
+from sns.context import Ctx
+from sns.errors import NotFound
+from sns.i18n import N_
+from sns.models import Notice
+from sns.policies import can_post_notice
+from sns.services.base import clean_text, require, save_new, tombstone, transaction
+
+
+async def post_notice(ctx: Ctx, *, title, body) -> Notice:
+    require(can_post_notice(ctx.viewer), N_("Only municipal staff can post official notices."))
+    title = clean_text(title, field="title", max_chars=200, single_line=True)
+    body = clean_text(body, field="body", max_chars=ctx.settings.max_body_chars)
+    async with transaction() as tx:
+        notice = await save_new(Notice(author_id=ctx.user.id, title=title, body=body, origin=ctx.origin), tx)
+    await events.publish("notice.created", {"id": notice.id})
+    return notice
+
+
+async def get_notice(notice_id: str) -> Notice:
+    notice = await Notice.get_or_none(id=notice_id, deleted_at=None).select_related("author")
+    if notice is None:
+        raise NotFound(N_("This notice does not exist."))
+    return notice
+
+
+async def delete_notice(ctx: Ctx, notice_id: str) -> None:
+    require(can_post_notice(ctx.viewer))
+    notice = await get_notice(notice_id)
+    async with transaction() as tx:
+        await tombstone(notice, tx)

@@ -1,0 +1,116 @@
+"""Configuration, read once: environment variables, then `sns.toml` in the data directory.
+
+Every field below is a setting. Its environment variable is `SNS_` plus the
+field name in capitals (`DATABASE_URL` is also read without the prefix);
+in `sns.toml` it is the field name. The environment wins over the file.
+Every setting is documented in docs/configuration.md (a test checks this).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("var")
+    database_url: str = ""  # empty: SQLite file `sns.sqlite3` in data_dir
+    origin: str = "localhost"  # canonical host name of this instance
+    public_url: str = ""  # empty: http://{host}:{port}
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    default_locale: str = "en"
+    timezone: str = "Asia/Tokyo"
+    secure_cookies: bool = False
+    session_days: int = 30
+    login_attempts_per_15min: int = 10
+    posts_per_10min: int = 30
+    max_upload_bytes: int = 10 * 1024 * 1024
+    max_image_pixels: int = 40_000_000
+    max_photos_per_post: int = 4
+    max_body_chars: int = 20_000
+    invitation_days: int = 14
+    password_reset_hours: int = 2
+    smtp_host: str = ""  # empty: mail is written to the log instead of sent
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "noreply@localhost"
+    broadcast_url: str = "memory://"
+    page_size: int = 20
+    tile_url: str = ""  # empty: maps show markers on a plain background
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            url = self.database_url
+            return "postgres://" + url.split("://", 1)[1] if url.startswith("postgresql://") else url
+        return f"sqlite://{(self.data_dir / 'sns.sqlite3').resolve()}"
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    def replace(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+
+def _coerce(kind: Any, raw: Any, name: str) -> Any:
+    if kind is bool or kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        return str(raw).strip().lower() in {"1", "true", "yes", "on"}
+    if kind is int or kind == "int":
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            raise SystemExit(f"setting {name}: {raw!r} is not a whole number") from None
+    if kind is Path or kind == "Path":
+        return Path(raw)
+    return str(raw)
+
+
+def load_settings(data_dir: str | os.PathLike | None = None, **overrides: Any) -> Settings:
+    """Read the settings: defaults < sns.toml < environment < explicit overrides."""
+    env = os.environ
+    data = Path(data_dir or env.get("SNS_DATA") or env.get("SNS_DATA_DIR") or "var")
+    values: dict[str, Any] = {"data_dir": data}
+    toml_path = data / "sns.toml"
+    if toml_path.exists():
+        with toml_path.open("rb") as fh:
+            values.update(tomllib.load(fh))
+    for f in dataclasses.fields(Settings):
+        key = "SNS_" + f.name.upper()
+        if key in env:
+            values[f.name] = env[key]
+    if "DATABASE_URL" in env and "SNS_DATABASE_URL" not in env:
+        values["database_url"] = env["DATABASE_URL"]
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    known = {f.name: f for f in dataclasses.fields(Settings)}
+    unknown = set(values) - set(known)
+    if unknown:
+        raise SystemExit(f"unknown settings: {', '.join(sorted(unknown))} (see docs/configuration.md)")
+    typed = {k: _coerce(known[k].type, v, k) for k, v in values.items()}
+    return Settings(**typed)
+
+
+def setting_names() -> list[str]:
+    return [f.name for f in dataclasses.fields(Settings)]
+
+
+__all__ = ["Settings", "load_settings", "setting_names", "field"]
