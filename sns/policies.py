@@ -204,3 +204,12 @@ def comment_scope(v: Viewer) -> Q:
     if v.id:
         scope |= Q(author_id=v.id, deleted_at=None)
     return scope
+
+
+def can_view_photo(v: Viewer, photo, *, diary=None, owner: User | None = None) -> bool:
+    """A photo is seen by whoever may see what it belongs to."""
+    if photo.deleted_at is not None:
+        return False
+    if photo.purpose == "avatar":
+        return owner is not None and owner.avatar_id == photo.id and can_view_profile_field(v, owner, "avatar")
+    return diary is not None and can_view_diary(v, diary)

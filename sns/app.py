@@ -1,0 +1,92 @@
+"""Wiring only: routes, middleware, and a lifespan that opens and closes what the site needs."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from tortoise.contrib.starlette import RegisterTortoise
+
+from sns import events, i18n
+from sns.context import Limits
+from sns.db import tortoise_config
+from sns.errors import ServiceError
+from sns.keys import load_secret
+from sns.settings import Settings, load_settings
+from sns.templating import make_environment
+from sns.web.middleware import CSRF, Language, SecurityHeaders, content_security_policy
+
+log = logging.getLogger(__name__)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+async def service_error(request: Request, exc: ServiceError):
+    if _wants_json(request):
+        return JSONResponse({"error": exc.text(), "field": exc.field}, status_code=exc.status)
+    from sns.web.http import render
+
+    return await render(request, "error.html", status=exc.status, message=exc.text())
+
+
+async def http_error(request: Request, exc: HTTPException):
+    if _wants_json(request):
+        return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+    from sns.web.http import render
+
+    return await render(request, "error.html", status=exc.status_code, message=None)
+
+
+async def server_error(request: Request, exc: Exception):
+    log.exception("unhandled error on %s", request.url.path)
+    if _wants_json(request):
+        return JSONResponse({"error": i18n.gettext("Something went wrong on our side.")}, status_code=500)
+    from starlette.responses import HTMLResponse
+
+    return HTMLResponse(request.app.state.templates.get_template("error_500.html").render(
+        lang=i18n.current_locale()), status_code=500)
+
+
+def create_app(settings: Settings | None = None, *, generate_schemas: bool = False) -> Starlette:
+    settings = settings or load_settings()
+    secret = load_secret(settings.keys_dir)
+    i18n.set_timezone(settings.timezone)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        settings.media_dir.mkdir(parents=True, exist_ok=True)
+        async with RegisterTortoise(app, config=tortoise_config(settings), generate_schemas=generate_schemas):
+            broadcast = events.open_broadcast(settings.broadcast_url)
+            await broadcast.connect()
+            try:
+                yield
+            finally:
+                await broadcast.disconnect()
+                events.close_broadcast()
+
+    from sns.api.v1 import api_routes
+    from sns.routes import page_routes
+
+    app = Starlette(
+        routes=[*api_routes(), *page_routes()],
+        middleware=[
+            Middleware(SecurityHeaders, csp=content_security_policy(settings.tile_url)),
+            Middleware(Language, default=settings.default_locale),
+            Middleware(CSRF, secret=secret, max_body=settings.max_upload_bytes * settings.max_photos_per_post
+                       + 1024 * 1024),
+        ],
+        exception_handlers={ServiceError: service_error, HTTPException: http_error, Exception: server_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.secret = secret
+    app.state.limits = Limits.from_settings(settings)
+    app.state.templates = make_environment()
+    return app

@@ -1,0 +1,161 @@
+"""The `sns` command: init, serve, demo, user create, token create."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+import click
+from rich.console import Console
+
+from sns.settings import Settings, load_settings
+
+console = Console(stderr=True)
+
+
+def _settings(data: str | None, **overrides) -> Settings:
+    settings = load_settings(data, **overrides)
+    os.environ["SNS_DATA"] = str(settings.data_dir)  # so server workers read the same directory
+    return settings
+
+
+async def _init(settings: Settings) -> None:
+    from sns import db
+    from sns.keys import ensure_keys
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.media_dir.mkdir(parents=True, exist_ok=True)
+    ensure_keys(settings.keys_dir)
+    await db.migrate(settings)
+
+
+@click.group()
+@click.option("--data", envvar="SNS_DATA", default=None, help="Data directory (default ./var).")
+@click.pass_context
+def main(click_ctx: click.Context, data: str | None) -> None:
+    """A local social networking service for a municipality."""
+    click_ctx.obj = {"data": data}
+
+
+@main.command()
+@click.pass_context
+def init(click_ctx: click.Context) -> None:
+    """Create or upgrade the instance: database, migrations, keys. Safe to repeat."""
+    settings = _settings(click_ctx.obj["data"])
+    asyncio.run(_init(settings))
+    console.print(f"[green]Ready[/green]: data in {settings.data_dir.resolve()}")
+
+
+def _serve(settings: Settings, host: str | None, port: int | None, workers: int | None) -> None:
+    import uvicorn
+
+    host, port = host or settings.host, port or settings.port
+    os.environ["SNS_HOST"], os.environ["SNS_PORT"] = host, str(port)
+    uvicorn.run("sns.app:create_app", factory=True, host=host, port=port, workers=workers or settings.workers,
+                proxy_headers=True, log_level="info", timeout_graceful_shutdown=5)
+
+
+@main.command()
+@click.option("--host", default=None)
+@click.option("--port", type=int, default=None)
+@click.option("--workers", type=int, default=None)
+@click.pass_context
+def serve(click_ctx: click.Context, host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the site (runs pending migrations first)."""
+    settings = _settings(click_ctx.obj["data"])
+    asyncio.run(_init(settings))
+    _serve(settings, host, port, workers)
+
+
+@main.command()
+@click.option("--host", default=None)
+@click.option("--port", type=int, default=None)
+@click.option("--no-serve", is_flag=True, help="Only create the demo town.")
+@click.pass_context
+def demo(click_ctx: click.Context, host: str | None, port: int | None, no_serve: bool) -> None:
+    """Create a demo town with residents, diaries, photos and notices, then serve it."""
+    from sns.demo import DEMO_PASSWORD, seed_demo
+
+    settings = _settings(click_ctx.obj["data"])
+    asyncio.run(_init(settings))
+    created = asyncio.run(seed_demo(settings))
+    url = f"http://{host or settings.host}:{port or settings.port}/"
+    console.print(("[green]Demo town created.[/green]" if created else "Demo town already there."))
+    console.print(f"Open {url}")
+    console.print(f"Sign in as admin, cityhall (staff), hanako, taro, yuki or ken; password: {DEMO_PASSWORD}")
+    if not no_serve:
+        _serve(settings, host, port, None)
+
+
+@main.group()
+def user() -> None:
+    """Manage accounts."""
+
+
+@user.command("create")
+@click.argument("username")
+@click.option("--role", default="resident", show_default=True)
+@click.option("--email", default="")
+@click.option("--display-name", default="")
+@click.pass_context
+def user_create(click_ctx: click.Context, username: str, role: str, email: str, display_name: str) -> None:
+    """Create an account; the password is read from standard input."""
+    settings = _settings(click_ctx.find_root().obj["data"])
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+
+    async def run():
+        from sns import db
+        from sns.context import Ctx, Limits
+        from sns.errors import ServiceError
+        from sns.services.accounts import create_user
+
+        await _init(settings)
+        async with db.database(settings):
+            try:
+                created = await create_user(Ctx(settings, Limits.from_settings(settings)), username=username,
+                                            password=password, role=role, email=email, display_name=display_name)
+            except ServiceError as exc:
+                raise click.ClickException(exc.text()) from None
+            console.print(f"[green]Created[/green] {created.username} ({created.role})")
+
+    asyncio.run(run())
+
+
+@main.group()
+def token() -> None:
+    """Personal API tokens."""
+
+
+@token.command("create")
+@click.argument("username")
+@click.option("--name", default="cli")
+@click.pass_context
+def token_create(click_ctx: click.Context, username: str, name: str) -> None:
+    """Print a new API token for USERNAME (keep it secret)."""
+    settings = _settings(click_ctx.find_root().obj["data"])
+
+    async def run():
+        from sns import db
+        from sns.context import Ctx, Limits
+        from sns.models import User
+        from sns.policies import load_viewer
+        from sns.services.tokens import create_token
+
+        await _init(settings)
+        async with db.database(settings):
+            found = await User.get_or_none(username=username.lower(), deleted_at=None)
+            if found is None:
+                raise click.ClickException(f"no user {username}")
+            ctx = Ctx(settings, Limits.from_settings(settings), await load_viewer(found))
+            _, secret = await create_token(ctx, name)
+            click.echo(secret)
+
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""Every URL of the site, in one list."""
+
+from __future__ import annotations
+
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from sns.templating import STATIC_DIR
+from sns.web import account, admin, auth, diaries, feeds, front, media, notices, people
+
+GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
+
+
+def page_routes() -> list:
+    return [
+        Route("/", front.front_page, methods=GET, name="front"),
+        Route("/home", front.my_page, methods=GET, name="home"),
+        Route("/login", auth.login, methods=BOTH, name="login"),
+        Route("/logout", auth.logout, methods=POST, name="logout"),
+        Route("/join/{token}", auth.join, methods=BOTH, name="join"),
+        Route("/signup", auth.signup, methods=BOTH, name="signup"),
+        Route("/password/forgot", auth.password_forgot, methods=BOTH),
+        Route("/password/reset/{token}", auth.password_reset, methods=BOTH),
+        Route("/settings/password", auth.password_change, methods=BOTH),
+        Route("/settings", account.settings_page, methods=GET),
+        Route("/settings/language", account.language, methods=POST),
+        Route("/settings/tokens", account.token_create, methods=POST),
+        Route("/settings/tokens/revoke", account.token_revoke, methods=POST),
+        Route("/settings/profile", people.profile_edit, methods=BOTH),
+        Route("/diaries", diaries.diary_list, methods=GET, name="diaries"),
+        Route("/diaries/new", diaries.diary_new, methods=BOTH),
+        Route("/diaries/{id}", diaries.diary_page, methods=GET),
+        Route("/diaries/{id}/edit", diaries.diary_edit, methods=BOTH),
+        Route("/diaries/{id}/delete", diaries.diary_delete, methods=POST),
+        Route("/diaries/{id}/comments", diaries.comment_add, methods=POST),
+        Route("/comments/{id}/delete", diaries.comment_delete, methods=POST),
+        Route("/people", people.people_list, methods=GET),
+        Route("/people/{username}", people.profile_page, methods=GET),
+        Route("/friends", people.friends_page, methods=GET),
+        Route("/friends/{action}", people.friend_action, methods=POST),
+        Route("/notices", notices.notice_list, methods=GET),
+        Route("/notices/new", notices.notice_new, methods=BOTH),
+        Route("/notices/{id}", notices.notice_page, methods=GET),
+        Route("/notices/{id}/delete", notices.notice_delete, methods=POST),
+        Route("/admin/users", admin.users_page, methods=GET),
+        Route("/admin/users/{id}", admin.user_update, methods=POST),
+        Route("/admin/invitations", admin.invite_page, methods=BOTH),
+        Route("/admin/site", admin.site_page, methods=BOTH),
+        Route("/feeds/diaries.atom", feeds.town_diaries, methods=GET),
+        Route("/feeds/notices.atom", feeds.notices, methods=GET),
+        Route("/feeds/people/{username}.atom", feeds.resident_diaries, methods=GET),
+        Route("/photos/{name}", media.photo, methods=GET),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]

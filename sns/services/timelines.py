@@ -1,0 +1,117 @@
+"""What pages list: each function runs a fixed number of queries whatever the data size.
+
+Every list filters through a scope from `sns.policies`, so a list never shows
+what the detail page would refuse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tortoise.expressions import Q
+
+from sns.context import Ctx
+from sns.ids import is_id
+from sns.models import Comment, Diary, Friendship, Notice, Photo, User
+from sns.models.base import utcnow
+from sns.policies import comment_scope, diary_scope, public_diary_scope
+
+
+@dataclass
+class Page:
+    items: list
+    next_before: str | None = None  # keyset pagination: ids are ordered by time
+
+
+def _before(before: str | None) -> Q:
+    return Q(id__lt=before) if before and is_id(before) else Q()
+
+
+async def _page(query, limit: int) -> Page:
+    rows = await query.limit(limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, rows[-1].id if more and rows else None)
+
+
+async def diaries(ctx: Ctx, *, author_id: str | None = None, before: str | None = None,
+                  limit: int | None = None) -> Page:
+    """Diaries the viewer may see, newest first (one query)."""
+    q = Diary.filter(diary_scope(ctx.viewer) & _before(before))
+    if author_id:
+        q = q.filter(author_id=author_id)
+    return await _page(q.order_by("-id").select_related("author"), limit or ctx.settings.page_size)
+
+
+async def public_diaries(*, author_id: str | None = None, limit: int = 50) -> list[Diary]:
+    q = Diary.filter(public_diary_scope())
+    if author_id:
+        q = q.filter(author_id=author_id)
+    return await q.order_by("-id").limit(limit).select_related("author")
+
+
+async def notices(limit: int = 5, before: str | None = None) -> Page:
+    return await _page(Notice.filter(Q(deleted_at=None) & _before(before)).order_by("-id").select_related("author"),
+                       limit)
+
+
+async def comments_on(ctx: Ctx, diary: Diary) -> list[Comment]:
+    """Comments on a diary the viewer may already see (one query)."""
+    return await Comment.filter(comment_scope(ctx.viewer), diary_id=diary.id).order_by("id").select_related(
+        "author"
+    ).limit(500)
+
+
+async def photos_of(diary_ids: list[str]) -> dict[str, list[Photo]]:
+    """Photos for several diaries in one query."""
+    out: dict[str, list[Photo]] = {d: [] for d in diary_ids}
+    if diary_ids:
+        for photo in await Photo.filter(diary_id__in=diary_ids, deleted_at=None).order_by("position"):
+            out[photo.diary_id].append(photo)
+    return out
+
+
+@dataclass
+class MyPage:
+    friends_diaries: list = field(default_factory=list)
+    town_diaries: list = field(default_factory=list)
+    notices: list = field(default_factory=list)
+    comments: list = field(default_factory=list)
+    new_friend_diaries: int = 0
+    new_comments: int = 0
+    friend_requests: int = 0
+
+
+async def my_page(ctx: Ctx) -> MyPage:
+    """Home after sign-in: 7 queries, then the visit time is remembered (1 write)."""
+    v, me = ctx.viewer, ctx.user
+    since = me.last_seen_home_at
+    friends = list(v.friend_ids)
+    page = MyPage()
+    if friends:
+        page.friends_diaries = await Diary.filter(diary_scope(v), author_id__in=friends).order_by("-id").limit(
+            10).select_related("author")
+    page.town_diaries = await Diary.filter(public_diary_scope()).exclude(
+        author_id__in=list(v.blocked_ids) or [""]).exclude(author_id=me.id).order_by("-id").limit(10).select_related(
+        "author")
+    page.notices = (await notices(5)).items
+    received = Comment.filter(comment_scope(v), diary__author_id=me.id, diary__deleted_at=None).exclude(
+        author_id=me.id)
+    page.comments = await received.order_by("-id").limit(10).select_related("author", "diary")
+    if since is not None:
+        if friends:
+            page.new_friend_diaries = await Diary.filter(diary_scope(v), author_id__in=friends,
+                                                         created_at__gt=since).count()
+        page.new_comments = await received.filter(created_at__gt=since).count()
+    page.friend_requests = await Friendship.filter(friend_id=me.id, state="requested").count()
+    await User.filter(id=me.id).update(last_seen_home_at=utcnow())
+    return page
+
+
+async def residents(ctx: Ctx, query: str = "", before: str | None = None) -> Page:
+    q = User.filter(Q(deleted_at=None, state="active") & _before(before))
+    if ctx.viewer.blocked_ids:
+        q = q.exclude(id__in=list(ctx.viewer.blocked_ids))
+    if query:
+        q = q.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
+    return await _page(q.order_by("-id"), ctx.settings.page_size)

@@ -1,0 +1,30 @@
+"""The Jinja2 environment: autoescaped, with gettext and a few filters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from sns import i18n
+from sns.markup import excerpt, render_markdown
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    env.filters["markdown"] = render_markdown
+    env.filters["excerpt"] = excerpt
+    env.filters["when"] = i18n.format_time
+    env.globals["language_name"] = i18n.language_name
+    env.globals["LOCALES"] = i18n.LOCALES
+    return env

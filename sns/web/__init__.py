@@ -1,0 +1,1 @@
+"""HTML pages: parse input, call a service, render a template. One module per area."""

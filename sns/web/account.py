@@ -1,0 +1,54 @@
+"""My settings: language, password, API tokens."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from sns.errors import ServiceError
+from sns.i18n import LOCALES, N_
+from sns.models import ApiToken
+from sns.services import accounts, tokens
+from sns.web.http import errors_of, form_of, load_ctx, login_redirect, redirect, render, safe_next, text
+
+
+async def settings_page(request: Request):
+    ctx = await load_ctx(request)
+    if ctx.user is None:
+        return login_redirect(request)
+    api_tokens = await ApiToken.filter(user_id=ctx.user.id).order_by("-id")
+    return await render(request, "settings.html", tokens=api_tokens)
+
+
+async def language(request: Request):
+    """Choose English or Japanese: remembered in a cookie, and on the account when signed in."""
+    ctx = await load_ctx(request)
+    form = form_of(request)
+    choice = text(form, "lang")
+    if choice not in LOCALES:
+        choice = "en"
+    await accounts.set_locale(ctx, choice)
+    response = redirect(safe_next(text(form, "next") or "/"))
+    response.set_cookie("lang", choice, max_age=365 * 86400, samesite="lax",
+                        secure=request.app.state.settings.secure_cookies)
+    return response
+
+
+async def token_create(request: Request):
+    ctx = await load_ctx(request)
+    if ctx.user is None:
+        return login_redirect(request)
+    try:
+        _, secret = await tokens.create_token(ctx, text(form_of(request), "name"))
+    except ServiceError as exc:
+        api_tokens = await ApiToken.filter(user_id=ctx.user.id).order_by("-id")
+        return await render(request, "settings.html", status=exc.status, errors=errors_of(exc), tokens=api_tokens)
+    api_tokens = await ApiToken.filter(user_id=ctx.user.id).order_by("-id")
+    return await render(request, "settings.html", tokens=api_tokens, new_token=secret)
+
+
+async def token_revoke(request: Request):
+    ctx = await load_ctx(request)
+    if ctx.user is None:
+        return login_redirect(request)
+    await tokens.revoke_token(ctx, text(form_of(request), "token_id"))
+    return redirect("/settings", N_("The token is revoked."))

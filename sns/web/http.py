@@ -1,0 +1,167 @@
+"""What every page handler shares: who is asking, the form, rendering, redirects, flashes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from itsdangerous import BadSignature, Signer
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from sns import i18n
+from sns.context import Ctx
+from sns.errors import ServiceError
+from sns.models import Session
+from sns.models.base import utcnow
+from sns.policies import load_viewer
+from sns.security import new_token
+from sns.web.middleware import CSRF_COOKIE, CSRF_FIELD, csrf_token_for, new_csrf_cookie
+
+SESSION_COOKIE = "sns_session"
+FLASH_COOKIE = "sns_flash"
+
+
+def app_state(request: Request):
+    return request.app.state
+
+
+async def load_ctx(request: Request) -> Ctx:
+    """The caller as a service context: session -> user -> friends and blocks (3 queries)."""
+    if "ctx" in request.scope.setdefault("state", {}):
+        return request.scope["state"]["ctx"]
+    state = app_state(request)
+    user = session = None
+    raw = request.cookies.get(SESSION_COOKIE)
+    if raw:
+        try:
+            session_id = Signer(state.secret, salt="session").unsign(raw).decode()
+        except BadSignature:
+            session_id = None
+        if session_id:
+            session = await Session.get_or_none(id=session_id).select_related("user")
+            if session is not None and session.user.state == "active" and session.user.deleted_at is None:
+                user = session.user
+                age = (utcnow() - session.created_at).days
+                if age > state.settings.session_days:
+                    await session.delete()
+                    user = session = None
+            else:
+                session = None
+    if user is not None and user.locale:
+        i18n.set_locale(user.locale)
+    viewer = await load_viewer(user)
+    client = request.client.host if request.client else ""
+    ctx = Ctx(state.settings, state.limits, viewer, client)
+    request.scope["state"]["ctx"] = ctx
+    request.scope["state"]["session"] = session
+    return ctx
+
+
+def current_session(request: Request) -> Session | None:
+    return request.scope.get("state", {}).get("session")
+
+
+def form_of(request: Request) -> FormData:
+    """The form the CSRF middleware already read and checked."""
+    return request.scope.get("state", {}).get("form") or FormData()
+
+
+def text(form: FormData, name: str) -> str:
+    value = form.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
+async def files(form: FormData, name: str) -> list[bytes]:
+    out = []
+    for item in form.getlist(name):
+        if isinstance(item, UploadFile) and (item.filename or item.size):
+            out.append(await item.read())
+    return out
+
+
+def csrf_cookie(request: Request) -> tuple[str, bool]:
+    value = request.cookies.get(CSRF_COOKIE)
+    if value:
+        return value, False
+    value = request.scope.setdefault("state", {}).get("new_csrf") or new_csrf_cookie()
+    request.scope["state"]["new_csrf"] = value
+    return value, True
+
+
+def set_cookies(request: Request, response: Response) -> Response:
+    value, new = csrf_cookie(request)
+    secure = app_state(request).settings.secure_cookies
+    if new:
+        response.set_cookie(CSRF_COOKIE, value, httponly=True, samesite="lax", secure=secure)
+    if request.cookies.get(FLASH_COOKIE) and not request.scope["state"].get("flash_kept"):
+        response.delete_cookie(FLASH_COOKIE)
+    return response
+
+
+def flash(response: Response, message: str) -> Response:
+    """Remember a short confirmation (an untranslated msgid) for the next page."""
+    response.set_cookie(FLASH_COOKIE, json.dumps(message), max_age=60, httponly=True, samesite="lax")
+    return response
+
+
+def take_flash(request: Request) -> str | None:
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return None
+    try:
+        return i18n.gettext(json.loads(raw))
+    except (ValueError, TypeError):
+        return None
+
+
+async def render(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    ctx = await load_ctx(request)
+    state = app_state(request)
+    from sns.services.site import load_site
+
+    site = await load_site()
+    cookie, _ = csrf_cookie(request)
+    values.setdefault("errors", {})
+    values.setdefault("form", {})
+    html = state.templates.get_template(template).render(
+        request=request,
+        ctx=ctx,
+        me=ctx.user,
+        site=site,
+        town=site.name_for(i18n.current_locale()),
+        lang=i18n.current_locale(),
+        csrf_field=CSRF_FIELD,
+        csrf_token=csrf_token_for(state.secret, cookie),
+        flash=take_flash(request),
+        client_token=new_token(16),
+        **values,
+    )
+    response = HTMLResponse(html, status_code=status)
+    response.headers["Cache-Control"] = "private, no-cache" if ctx.user else "no-cache"
+    response.headers["Vary"] = "Cookie, Accept-Language"
+    return set_cookies(request, response)
+
+
+def redirect(url: str, message: str | None = None) -> RedirectResponse:
+    response = RedirectResponse(url, status_code=303)
+    if message:
+        flash(response, message)
+    return response
+
+
+def errors_of(exc: ServiceError) -> dict[str, str]:
+    return {exc.field or "_": exc.text()}
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    from urllib.parse import quote
+
+    return redirect(f"/login?next={quote(request.url.path)}")
+
+
+def safe_next(target: str | None) -> str:
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/home"
+    return target
