@@ -1,0 +1,71 @@
+"""A resident writes a diary; visibility decides who sees it on every page."""
+
+import io
+
+from PIL import Image
+
+from fixtures import PASSWORD
+
+
+def jpeg_with_gps() -> bytes:
+    img = Image.new("RGB", (64, 48), "red")
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (32.0, 30.0, 26.0), 3: "E", 4: (130.0, 36.0, 5.0)}
+    exif[0x010F] = "SpyCam"
+    out = io.BytesIO()
+    img.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+async def test_friends_only_diary_with_photo(site):
+    alice = await site.user("alice")
+    bob = await site.user("bob")
+    await site.user("carol")
+    a, b, c, anon = site.client(), site.client(), site.client(), site.client()
+    await a.login("alice")
+    await b.login("bob")
+    await c.login("carol")
+    # alice and bob become friends through the pages
+    r = await a.submit("/friends/request", {"user_id": bob.id})
+    assert r.status_code == 303
+    r = await b.submit("/friends/accept", {"user_id": alice.id})
+    assert r.status_code == 303
+    photo = jpeg_with_gps()
+    r = await a.submit("/diaries/new", {"title": "Persimmons", "body": "Our tree is *full*.",
+                                        "visibility": "friends"}, files={"photos": ("p.jpg", photo, "image/jpeg")})
+    assert r.status_code == 303, r.text
+    url = r.headers["location"]
+    page = await b.get(url)
+    assert page.status_code == 200 and "Persimmons" in page.text and "<em>full</em>" in page.text
+    photo_url = page.text.split('src="/photos/')[1].split('"')[0]
+    img = await b.get("/photos/" + photo_url)
+    assert img.status_code == 200
+    assert b"SpyCam" not in img.content and Image.open(io.BytesIO(img.content)).getexif().get(0x8825) is None
+    # a stranger and a visitor see nothing, anywhere
+    for who in (c, anon):
+        assert (await who.get(url)).status_code == 404
+        assert "Persimmons" not in (await who.get("/diaries")).text
+        assert (await who.get("/photos/" + photo_url)).status_code == 404
+    assert "Persimmons" not in (await anon.get("/feeds/diaries.atom")).text
+    home = await b.get("/home")
+    assert "Persimmons" in home.text
+    assert "Persimmons" not in (await c.get("/home")).text
+
+
+async def test_rejected_form_keeps_what_was_typed(site):
+    await site.user("dora")
+    d = site.client()
+    await d.login("dora")
+    long_title = "x" * 300
+    r = await d.submit("/diaries/new", {"title": long_title, "body": "My carefully typed text",
+                                        "visibility": "members"})
+    assert r.status_code == 400
+    assert "My carefully typed text" in r.text and "too long" in r.text
+
+
+async def test_unsafe_request_without_csrf_is_refused(site):
+    await site.user("eve")
+    e = site.client()
+    await e.login("eve")
+    r = await e.post("/diaries/new", data={"title": "t", "body": "b", "visibility": "public"})
+    assert r.status_code == 403
