@@ -63,8 +63,7 @@ async def seed_demo(settings: Settings) -> bool:
     async with db.database(settings):
         if await User.filter(username="hanako").exists():
             return False
-        limits = Limits(*(type(l)(10_000, 1) for l in (Limits.from_settings(settings).logins,) * 3))
-        base = Ctx(settings, limits)
+        base = Ctx(settings, Limits.unlimited())
         users: dict[str, User] = {}
         with Progress(transient=True) as progress:
             task = progress.add_task("Creating the demo town", total=len(PEOPLE) + len(FRIENDS) + len(DIARIES) + 3)

@@ -1,0 +1,120 @@
+"""The visibility table: viewer x visibility x surface. Nothing leaks anywhere.
+
+Viewers: anonymous, resident (a stranger), friend, blocked (the author blocked
+them), moderator, admin. Surfaces: the diary page, the diary list, the
+author's profile, My page, the Atom feeds, and the JSON API when present.
+"""
+
+import pytest
+
+from sns.services import friends
+from sns.services.diaries import add_comment, write_diary
+
+VISIBILITIES = ("public", "members", "friends", "private")
+VIEWERS = ("anonymous", "resident", "friend", "blocked", "moderator", "admin")
+
+# Who may read an entry of each visibility (the author always may).
+ALLOWED = {
+    "public": {"anonymous", "resident", "friend", "moderator", "admin"},
+    "members": {"resident", "friend", "moderator", "admin"},
+    "friends": {"friend"},
+    "private": set(),
+}
+
+
+@pytest.fixture(scope="module")
+async def town(site):
+    owner = await site.user("owner")
+    people = {
+        "resident": await site.user("stranger"),
+        "friend": await site.user("pal"),
+        "blocked": await site.user("pest"),
+        "moderator": await site.user("mod", role="moderator"),
+        "admin": await site.user("boss", role="admin"),
+    }
+    await friends.request_friend(await site.ctx_for(owner), people["friend"].id)
+    await friends.accept(await site.ctx_for(people["friend"]), owner.id)
+    await friends.block(await site.ctx_for(owner), people["blocked"].id)
+    entries = {}
+    octx = await site.ctx_for(owner)
+    for vis in VISIBILITIES:
+        diary = await write_diary(octx, title=f"entry-{vis}-title", body=f"secret body of {vis}", visibility=vis)
+        entries[vis] = diary
+    # a comment by the friend on every entry they can see, with a recognisable text
+    fctx = await site.ctx_for(people["friend"])
+    for vis in ("public", "members", "friends"):
+        await add_comment(fctx, entries[vis].id, f"comment-on-{vis}")
+    clients = {"anonymous": site.client()}
+    for kind, user in people.items():
+        clients[kind] = site.client()
+        await clients[kind].login(user.username)
+    owner_client = site.client()
+    await owner_client.login("owner")
+    return {"entries": entries, "clients": clients, "owner": owner_client, "people": people}
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+@pytest.mark.parametrize("vis", VISIBILITIES)
+async def test_diary_page(town, viewer, vis):
+    diary = town["entries"][vis]
+    r = await town["clients"][viewer].get(f"/diaries/{diary.id}")
+    allowed = viewer in ALLOWED[vis]
+    assert r.status_code == (200 if allowed else 404)
+    assert (f"secret body of {vis}" in r.text) == allowed
+    assert (f"comment-on-{vis}" in r.text) == (allowed and vis != "private")
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+async def test_lists_show_exactly_what_pages_allow(town, viewer):
+    client = town["clients"][viewer]
+    town_list = (await client.get("/diaries")).text
+    profile = await client.get("/people/owner")
+    for vis in VISIBILITIES:
+        allowed = viewer in ALLOWED[vis]
+        assert (f"entry-{vis}-title" in town_list) == allowed, (viewer, vis)
+        if viewer == "blocked":
+            assert profile.status_code == 404
+        else:
+            assert (f"entry-{vis}-title" in profile.text) == allowed, (viewer, vis)
+
+
+@pytest.mark.parametrize("viewer", [v for v in VIEWERS if v != "anonymous"])
+async def test_my_page_never_leaks(town, viewer):
+    home = (await town["clients"][viewer].get("/home")).text
+    for vis in VISIBILITIES:
+        shown = f"entry-{vis}-title" in home
+        if shown:
+            assert viewer in ALLOWED[vis], (viewer, vis)
+    # the friend sees the friends-only entry among friends' diaries; strangers see only public ones
+    assert ("entry-friends-title" in home) == (viewer == "friend")
+    assert ("entry-public-title" in home) == (viewer != "blocked")
+
+
+async def test_owner_sees_everything_of_their_own(town):
+    own = town["owner"]
+    for vis in VISIBILITIES:
+        assert (await own.get(f"/diaries/{town['entries'][vis].id}")).status_code == 200
+    profile = (await own.get("/people/owner")).text
+    assert all(f"entry-{vis}-title" in profile for vis in VISIBILITIES)
+
+
+@pytest.mark.parametrize("feed", ["/feeds/diaries.atom", "/feeds/people/owner.atom"])
+@pytest.mark.parametrize("viewer", VIEWERS)
+async def test_feeds_carry_only_public_entries(town, feed, viewer):
+    r = await town["clients"][viewer].get(feed)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/atom+xml")
+    for vis in VISIBILITIES:
+        assert (f"entry-{vis}-title" in r.text) == (vis == "public"), (feed, vis)
+        assert f"secret body of {vis}" not in r.text or vis == "public"
+
+
+async def test_blocked_resident_cannot_comment_or_befriend(town):
+    pest = town["clients"]["blocked"]
+    diary = town["entries"]["public"]
+    r = await pest.submit(f"/diaries/{diary.id}/comments", {"comment": "let me in"})
+    assert r.status_code == 404
+    owner_id = diary.author_id
+    r = await pest.submit("/friends/request", {"user_id": owner_id})
+    assert r.status_code == 403
+    own_page = (await town["owner"].get(f"/diaries/{diary.id}")).text
+    assert "let me in" not in own_page

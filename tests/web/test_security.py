@@ -1,0 +1,104 @@
+"""Security baseline: CSRF everywhere, strict CSP, session rotation, uploads refused cleanly."""
+
+import io
+
+import pytest
+from PIL import Image
+from starlette.routing import Route
+
+from sns.models import Diary
+
+
+def unsafe_routes(app):
+    for route in app.routes:
+        if isinstance(route, Route) and not route.path.startswith("/api/"):
+            for method in route.methods or ():
+                if method not in ("GET", "HEAD", "OPTIONS"):
+                    path = route.path
+                    for name in route.param_convertors:
+                        path = path.replace("{" + name + "}", "x")
+                    yield method, path
+
+
+async def test_every_unsafe_page_request_needs_the_csrf_token(site):
+    await site.user("csrfer")
+    client = site.client()
+    await client.login("csrfer")
+    routes = list(unsafe_routes(site.app))
+    assert len(routes) > 20
+    for method, path in routes:
+        r = await client.request(method, path, data={"title": "x", "body": "y", "visibility": "public"})
+        assert r.status_code == 403, (method, path, r.status_code)
+        r = await client.request(method, path, data={"csrf_token": "forged" * 8})
+        assert r.status_code == 403, (method, path)
+    assert not await Diary.filter(title="x").exists()
+
+
+async def test_strict_content_security_policy(site):
+    r = await site.client().get("/")
+    csp = r.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert "<script>" not in r.text and " style=" not in r.text
+
+
+async def test_session_id_rotates_at_login_and_logout_ends_it(site):
+    await site.user("rotator")
+    c = site.client()
+    await c.login("rotator")
+    first = c.cookies.get("sns_session")
+    await c.login("rotator")
+    second = c.cookies.get("sns_session")
+    assert first and second and first != second
+    stale = site.client()
+    stale.cookies.set("sns_session", first, domain="test.example")
+    assert (await stale.get("/home")).status_code == 303  # the old session no longer works
+    await c.submit("/logout")
+    reuse = site.client()
+    reuse.cookies.set("sns_session", second, domain="test.example")
+    assert (await reuse.get("/home")).status_code == 303
+
+
+async def test_passwords_are_argon2id(site):
+    user = await site.user("hashy")
+    assert user.password_hash.startswith("$argon2id$")
+
+
+def png_bomb() -> bytes:
+    """A small PNG whose header claims a huge picture."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 1024)) + chunk(
+        b"IEND", b"")
+
+
+def truncated_jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (300, 300), "blue").save(out, "JPEG")
+    return out.getvalue()[:200]
+
+
+@pytest.mark.parametrize("name,data,content_type", [
+    ("notes.txt", b"just text, not a photo", "text/plain"),
+    ("fake.jpg", b"\xff\xd8\xff\xe0 not really", "image/jpeg"),
+    ("cut.jpg", truncated_jpeg(), "image/jpeg"),
+    ("bomb.png", png_bomb(), "image/png"),
+    ("page.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "image/svg+xml"),
+])
+async def test_bad_uploads_are_refused_and_the_text_is_kept(site, name, data, content_type):
+    username = "up" + str(abs(hash(name)) % 10_000)
+    await site.user(username)
+    c = site.client()
+    await c.login(username)
+    r = await c.submit("/diaries/new", {"title": f"With {name}", "body": "Typed with care", "visibility": "public"},
+                       files={"photos": (name, data, content_type)})
+    assert r.status_code == 400
+    assert "Typed with care" in r.text and f"With {name}" in r.text
+    assert "photo" in r.text.lower()
+    assert not await Diary.filter(title=f"With {name}").exists()
