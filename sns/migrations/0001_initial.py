@@ -129,9 +129,9 @@ class Migration(migrations.Migration):
                 ('lat', fields.FloatField(null=True)),
                 ('lon', fields.FloatField(null=True)),
                 ('state', fields.CharField(default='published', max_length=16)),
-                ('client_token', fields.CharField(null=True, unique=True, max_length=64)),
+                ('client_token', fields.CharField(null=True, max_length=64)),
             ],
-            options={'table': 'diaries', 'app': 'models', 'indexes': [Index(fields=['author_id', 'id']), Index(fields=['visibility', 'id'])], 'pk_attr': 'id'},
+            options={'table': 'diaries', 'app': 'models', 'unique_together': (('author', 'client_token'),), 'indexes': [Index(fields=['author_id', 'id']), Index(fields=['visibility', 'id'])], 'pk_attr': 'id'},
             bases=['Replicated'],
         ),
         ops.CreateModel(
@@ -147,9 +147,9 @@ class Migration(migrations.Migration):
                 ('author', fields.ForeignKeyField('models.User', source_field='author_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
                 ('body', fields.TextField(unique=False)),
                 ('state', fields.CharField(default='published', max_length=16)),
-                ('client_token', fields.CharField(null=True, unique=True, max_length=64)),
+                ('client_token', fields.CharField(null=True, max_length=64)),
             ],
-            options={'table': 'comments', 'app': 'models', 'indexes': [Index(fields=['diary_id', 'id'])], 'pk_attr': 'id'},
+            options={'table': 'comments', 'app': 'models', 'unique_together': (('author', 'client_token'),), 'indexes': [Index(fields=['diary_id', 'id'])], 'pk_attr': 'id'},
             bases=['Replicated'],
         ),
         ops.CreateModel(

@@ -19,10 +19,11 @@ class Diary(Replicated):
     lat = fields.FloatField(null=True)
     lon = fields.FloatField(null=True)
     state = fields.CharField(max_length=16, default="published")
-    client_token = fields.CharField(max_length=64, null=True, unique=True)
+    client_token = fields.CharField(max_length=64, null=True)  # makes a double-submitted form post once
 
     class Meta:
         table = "diaries"
+        unique_together = (("author", "client_token"),)
         indexes = (("author_id", "id"), ("visibility", "id"))
 
 
@@ -31,10 +32,11 @@ class Comment(Replicated):
     author = fields.ForeignKeyField("models.User", related_name=False, on_delete=fields.CASCADE)
     body = fields.TextField()
     state = fields.CharField(max_length=16, default="published")
-    client_token = fields.CharField(max_length=64, null=True, unique=True)
+    client_token = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "comments"
+        unique_together = (("author", "client_token"),)
         indexes = (("diary_id", "id"),)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import anyio
+from tortoise.exceptions import IntegrityError
 
 from sns import events, media
 from sns.context import Ctx
@@ -71,12 +72,15 @@ async def write_diary(ctx: Ctx, *, title, body, visibility, lat=None, lon=None, 
     images = await process_photos(ctx, list(photos))
     rate_limit_post(ctx)
     state = await initial_state(ctx, title, body)
-    async with transaction() as tx:
-        diary = await save_new(Diary(
-            author_id=ctx.user.id, title=title, body=body, visibility=visibility, lat=lat, lon=lon,
-            state=state, client_token=client_token or None, origin=ctx.origin,
-        ), tx)
-        await store_photos(ctx, images, tx, diary_id=diary.id)
+    try:
+        async with transaction() as tx:
+            diary = await save_new(Diary(
+                author_id=ctx.user.id, title=title, body=body, visibility=visibility, lat=lat, lon=lon,
+                state=state, client_token=client_token or None, origin=ctx.origin,
+            ), tx)
+            await store_photos(ctx, images, tx, diary_id=diary.id)
+    except IntegrityError:  # the same form, submitted twice at once: the first one won
+        return await Diary.get(client_token=client_token, author_id=ctx.user.id)
     await events.publish("diary.created", {"id": diary.id, "visibility": visibility})
     return diary
 
@@ -129,9 +133,12 @@ async def add_comment(ctx: Ctx, diary_id: str, body, client_token: str | None = 
     body = clean_text(body, field="comment", max_chars=min(ctx.settings.max_body_chars, 5000))
     rate_limit_post(ctx)
     state = await initial_state(ctx, body)
-    async with transaction() as tx:
-        comment = await save_new(Comment(diary_id=diary.id, author_id=ctx.user.id, body=body, state=state,
-                                         client_token=client_token or None, origin=ctx.origin), tx)
+    try:
+        async with transaction() as tx:
+            comment = await save_new(Comment(diary_id=diary.id, author_id=ctx.user.id, body=body, state=state,
+                                             client_token=client_token or None, origin=ctx.origin), tx)
+    except IntegrityError:
+        return await Comment.get(client_token=client_token, author_id=ctx.user.id)
     await events.publish("comment.created", {"id": comment.id, "diary": diary.id, "to": diary.author_id})
     return comment
 

@@ -69,3 +69,42 @@ async def test_unsafe_request_without_csrf_is_refused(site):
     await e.login("eve")
     r = await e.post("/diaries/new", data={"title": "t", "body": "b", "visibility": "public"})
     assert r.status_code == 403
+
+
+async def test_double_submitted_form_posts_once(site):
+    from sns.models import Comment, Diary
+
+    await site.user("twice")
+    t = site.client()
+    await t.login("twice")
+    form = await t.get("/diaries/new")
+    token = form.text.split('name="client_token" value="')[1].split('"')[0]
+    data = {"title": "Only once", "body": "tap tap", "visibility": "public", "client_token": token}
+    first = await t.submit("/diaries/new", data)
+    second = await t.submit("/diaries/new", data)
+    assert first.headers["location"] == second.headers["location"]
+    assert await Diary.filter(title="Only once").count() == 1
+    diary_url = first.headers["location"]
+    page = await t.get(diary_url)
+    ctoken = page.text.split('name="client_token" value="')[1].split('"')[0]
+    for _ in range(2):
+        await t.submit(diary_url + "/comments", {"comment": "just once", "client_token": ctoken})
+    assert await Comment.filter(body="just once").count() == 1
+
+
+async def test_author_deletes_a_comment_on_their_entry(site):
+    owner = await site.user("host")
+    await site.user("guest")
+    h, g = site.client(), site.client()
+    await h.login("host")
+    await g.login("guest")
+    r = await h.submit("/diaries/new", {"title": "Open house", "body": "Come by", "visibility": "members"})
+    url = r.headers["location"]
+    await g.submit(url + "/comments", {"comment": "rude remark"})
+    page = (await h.get(url)).text
+    comment_id = page.split('action="/comments/')[1].split("/delete")[0]
+    # the guest cannot delete the host's entry; the host deletes the guest's comment
+    assert (await g.submit(url + "/delete")).status_code == 403
+    assert (await h.submit(f"/comments/{comment_id}/delete")).status_code == 303
+    assert "rude remark" not in (await g.get(url)).text
+    assert owner.id
