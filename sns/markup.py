@@ -41,5 +41,5 @@ def render_markdown(source: str) -> Markup:
 
 def excerpt(source: str, length: int = 140) -> str:
     """Plain text for lists and feeds summaries (escaped by the template)."""
-    text = " ".join(source.replace("#", " ").replace("*", " ").replace("`", " ").split())
+    text = " ".join(source.replace("#", " ").replace("*", "").replace("`", "").split())
     return text if len(text) <= length else text[: length - 1] + "…"

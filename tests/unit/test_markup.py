@@ -62,3 +62,7 @@ def test_japanese_and_line_breaks_survive():
 def test_excerpt_is_short_plain_text():
     text = excerpt("**Hello** " + "word " * 100)
     assert len(text) <= 140 and "*" not in text and text.endswith("…")
+
+
+def test_excerpt_drops_emphasis_marks_without_leaving_gaps():
+    assert excerpt("Collected on **Tuesday and Friday**.") == "Collected on Tuesday and Friday."
