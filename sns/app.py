@@ -12,11 +12,12 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from tortoise.contrib.starlette import RegisterTortoise
+from tortoise.exceptions import ValidationError
 
 from sns import events, i18n
 from sns.context import Limits
 from sns.db import tortoise_config
-from sns.errors import ServiceError
+from sns.errors import NotFound, ServiceError
 from sns.keys import load_secret
 from sns.settings import Settings, load_settings
 from sns.templating import make_environment
@@ -35,6 +36,13 @@ async def service_error(request: Request, exc: ServiceError):
     from sns.web.http import render
 
     return await render(request, "error.html", status=exc.status, message=exc.text())
+
+
+async def malformed_key(request: Request, exc: ValidationError):
+    """An id from the URL or a form that cannot even be looked up (wrong length, wrong type):
+    to the person it is simply something that is not there."""
+    log.info("malformed key on %s: %s", request.url.path, str(exc)[:200])
+    return await service_error(request, NotFound(i18n.N_("This page does not exist or is not shown to you.")))
 
 
 async def http_error(request: Request, exc: HTTPException):
@@ -84,7 +92,8 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
             Middleware(CSRF, secret=secret, max_body=settings.max_upload_bytes * settings.max_photos_per_post
                        + 1024 * 1024),
         ],
-        exception_handlers={ServiceError: service_error, HTTPException: http_error, Exception: server_error},
+        exception_handlers={ServiceError: service_error, ValidationError: malformed_key, HTTPException: http_error,
+                            Exception: server_error},
         lifespan=lifespan,
     )
     app.state.settings = settings
