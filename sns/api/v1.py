@@ -1,7 +1,70 @@
-"""The JSON API (filled in by the API work; the pages and the API share services and policies)."""
+"""The JSON API, version 1: every endpoint in one list (the pages and the API share services and policies)."""
 
 from __future__ import annotations
 
+from starlette.requests import Request
+from starlette.routing import Match, Route
+
+from sns.api import diaries, notices, openapi, people
+from sns.api.http import answer, endpoint, error_response
+from sns.context import Ctx
+from sns.errors import NotFound, ServiceError
+from sns.i18n import N_
+
+GET, POST, PATCH, DELETE = ["GET"], ["POST"], ["PATCH"], ["DELETE"]
+EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+@endpoint
+async def openapi_document(request: Request, ctx: Ctx):
+    """This API described as an OpenAPI 3.1 document."""
+    return answer(openapi.build(endpoints(), ctx.settings))
+
+
+def endpoints() -> list[Route]:
+    """The documented API: one Route per path and method."""
+    return [
+        Route("/api/v1/diaries", diaries.list_diaries, methods=GET, name="api_diaries"),
+        Route("/api/v1/diaries", diaries.create_diary, methods=POST),
+        Route("/api/v1/diaries/{id}", diaries.get_diary, methods=GET, name="api_diary"),
+        Route("/api/v1/diaries/{id}", diaries.edit_diary, methods=PATCH),
+        Route("/api/v1/diaries/{id}", diaries.delete_diary, methods=DELETE),
+        Route("/api/v1/diaries/{id}/comments", diaries.list_comments, methods=GET),
+        Route("/api/v1/diaries/{id}/comments", diaries.create_comment, methods=POST),
+        Route("/api/v1/comments/{id}", diaries.delete_comment, methods=DELETE),
+        Route("/api/v1/me", people.get_me, methods=GET),
+        Route("/api/v1/me/profile", people.edit_my_profile, methods=PATCH),
+        Route("/api/v1/people/{username}", people.get_person, methods=GET),
+        Route("/api/v1/friends", people.list_friends, methods=GET),
+        Route("/api/v1/friends/{username}/{action}", people.friend_action, methods=POST),
+        Route("/api/v1/notices", notices.list_notices, methods=GET),
+        Route("/api/v1/notices", notices.create_notice, methods=POST),
+        Route("/api/v1/notices/{id}", notices.get_notice, methods=GET),
+        Route("/api/v1/openapi.json", openapi_document, methods=GET),
+    ]
+
+
+class MethodNotAllowed(ServiceError):
+    status = 405
+
+
+def _fallback(routes: list[Route]):
+    async def unknown(request: Request):
+        """Anything else under /api/: a JSON 404, or 405 with Allow when only the method is wrong."""
+        allowed = set()
+        for route in routes:
+            match, _ = route.matches(request.scope)
+            if match is Match.PARTIAL:
+                allowed |= route.methods or set()
+        if allowed:
+            response = error_response(MethodNotAllowed(N_("This address does not accept this method.")))
+            response.headers["Allow"] = ", ".join(sorted(allowed))
+            return response
+        return error_response(NotFound(N_("There is no such API address.")))
+
+    return unknown
+
 
 def api_routes() -> list:
-    return []
+    routes = endpoints()
+    return [*routes, Route("/api/{rest:path}", _fallback(routes), methods=EVERY_METHOD, name="api_fallback")]

@@ -20,6 +20,14 @@ async def _target(user_id: str) -> User:
     return user
 
 
+async def resident_id(username: str) -> str:
+    """The id of a resident named by username (the API names people so); NotFound otherwise."""
+    user = await User.get_or_none(username=(username or "").strip().lower(), deleted_at=None)
+    if user is None:
+        raise NotFound(N_("No such resident."))
+    return user.id
+
+
 async def request_friend(ctx: Ctx, user_id: str) -> str:
     """Ask to be friends. If they already asked me, this accepts. Idempotent."""
     target = await _target(user_id)

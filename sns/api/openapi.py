@@ -1,0 +1,133 @@
+"""The OpenAPI 3.1 document, built from the API's own route list.
+
+Every route and method of `sns.api.v1.endpoints()` becomes an operation: its
+path parameters come from the route, its summary from the handler's
+docstring, and the rest (query parameters, body, answers) from OPERATIONS
+below. A route missing from OPERATIONS still appears, marked
+`x-undocumented`, and a test fails until it is described.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.routing import Route
+
+from sns.api.inputs import MAX_LIMIT
+from sns.api.schemas import SCHEMAS, ref
+from sns.settings import Settings
+
+ERROR_TEXT = {
+    400: "The input is not acceptable (see `field`).",
+    401: "The token is missing where one is needed, revoked, or its account is suspended.",
+    403: "The caller may not do this.",
+    404: "No such record, or it is not shared with the caller.",
+    413: "The request body is too large.",
+    415: "The request body is not JSON.",
+    429: "Too many posts in a short time; try again in a few minutes.",
+}
+PATH_PARAMS = {
+    "id": {"type": "string", "description": "The record's global id."},
+    "username": {"type": "string", "description": "A resident's username."},
+    "action": {"type": "string", "enum": ["request", "accept", "decline", "remove", "block", "unblock"],
+               "description": "request (or accept theirs), accept, decline, remove (or withdraw), block, unblock."},
+}
+LIMIT = {"name": "limit", "in": "query", "required": False,
+         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+         "description": "How many items per page (the site's page size by default)."}
+BEFORE = {"name": "before", "in": "query", "required": False, "schema": {"type": "string"},
+          "description": "Only items older than this id: follow the `next` link of the previous page."}
+AUTHOR = {"name": "author", "in": "query", "required": False, "schema": {"type": "string"},
+          "description": "Only this resident's diaries (a username)."}
+WRITE = (400, 401, 403, 413, 415)
+
+
+def op(tag: str, ok: tuple[int, str | None], *, auth: bool = False, query=(), body: str | None = None,
+       errors=(401,)) -> dict[str, Any]:
+    return {"tag": tag, "ok": ok, "auth": auth, "query": list(query), "body": body, "errors": errors}
+
+
+OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
+    ("GET", "/api/v1/diaries"): op("diaries", (200, "DiaryPage"), query=(LIMIT, BEFORE, AUTHOR),
+                                    errors=(400, 401, 404)),
+    ("POST", "/api/v1/diaries"): op("diaries", (201, "DiaryDetail"), auth=True, body="DiaryNew",
+                                     errors=(*WRITE, 429)),
+    ("GET", "/api/v1/diaries/{id}"): op("diaries", (200, "DiaryDetail"), errors=(401, 404)),
+    ("PATCH", "/api/v1/diaries/{id}"): op("diaries", (200, "DiaryDetail"), auth=True, body="DiaryEdit",
+                                          errors=(*WRITE, 404)),
+    ("DELETE", "/api/v1/diaries/{id}"): op("diaries", (204, None), auth=True, errors=(401, 403, 404)),
+    ("GET", "/api/v1/diaries/{id}/comments"): op("comments", (200, "CommentList"), errors=(401, 404)),
+    ("POST", "/api/v1/diaries/{id}/comments"): op("comments", (201, "Comment"), auth=True, body="CommentNew",
+                                                  errors=(*WRITE, 404, 429)),
+    ("DELETE", "/api/v1/comments/{id}"): op("comments", (204, None), auth=True, errors=(401, 403, 404)),
+    ("GET", "/api/v1/me"): op("people", (200, "Me"), auth=True),
+    ("PATCH", "/api/v1/me/profile"): op("people", (200, "Me"), auth=True, body="ProfileEdit", errors=WRITE),
+    ("GET", "/api/v1/people/{username}"): op("people", (200, "Profile"), errors=(401, 404)),
+    ("GET", "/api/v1/friends"): op("friends", (200, "Friends"), auth=True),
+    ("POST", "/api/v1/friends/{username}/{action}"): op("friends", (200, "FriendActionResult"), auth=True,
+                                                        errors=(401, 403, 404)),
+    ("GET", "/api/v1/notices"): op("notices", (200, "NoticePage"), query=(LIMIT, BEFORE), errors=(400, 401)),
+    ("POST", "/api/v1/notices"): op("notices", (201, "Notice"), auth=True, body="NoticeNew", errors=WRITE),
+    ("GET", "/api/v1/notices/{id}"): op("notices", (200, "Notice"), errors=(401, 404)),
+    ("GET", "/api/v1/openapi.json"): op("meta", (200, "OpenAPI"), errors=()),
+}
+
+
+def _json(schema: str) -> dict[str, Any]:
+    return {"application/json": {"schema": ref(schema)}}
+
+
+def _operation(route: Route, method: str) -> dict[str, Any]:
+    spec = OPERATIONS.get((method, route.path))
+    doc = (route.endpoint.__doc__ or "").strip()
+    summary, _, description = doc.partition("\n")
+    out: dict[str, Any] = {
+        "operationId": f"{route.endpoint.__name__}",
+        "summary": summary or route.path,
+        "parameters": [{"name": name, "in": "path", "required": True, "schema": PATH_PARAMS.get(name, {})}
+                       for name in route.param_convertors],
+    }
+    if description.strip():
+        out["description"] = " ".join(description.split())
+    if spec is None:
+        out["x-undocumented"] = True
+        out["responses"] = {"default": {"description": "Undocumented."}}
+        return out
+    out["tags"] = [spec["tag"]]
+    out["parameters"] += spec["query"]
+    out["security"] = [{"bearer": []}] if spec["auth"] else [{"bearer": []}, {}]
+    if spec["body"]:
+        out["requestBody"] = {"required": True, "content": _json(spec["body"])}
+    status, schema = spec["ok"]
+    ok: dict[str, Any] = {"description": "Done." if schema is None else "The result."}
+    if schema:
+        ok["content"] = _json(schema)
+    out["responses"] = {str(status): ok}
+    for code in spec["errors"]:
+        out["responses"][str(code)] = {"description": ERROR_TEXT[code], "content": _json("Error")}
+    return out
+
+
+def build(routes: list[Route], settings: Settings) -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    for route in routes:
+        for method in sorted((route.methods or set()) - {"HEAD"}):
+            paths.setdefault(route.path, {})[method.lower()] = _operation(route, method)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Local SNS API",
+            "version": "1",
+            "description": "Diaries, comments, friends, profiles and official notices of a town's local SNS. "
+                           "Send `Authorization: Bearer TOKEN` (make a token on /settings or with "
+                           "`sns token create USER`); without it you read only what visitors may read. "
+                           "Errors are `{\"error\", \"field\"}` in the language of `Accept-Language`.",
+        },
+        "servers": [{"url": settings.base_url}],
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "A personal API token."}},
+        },
+    }

@@ -1,0 +1,134 @@
+"""How records look in the API: plain dicts of what the caller may see, nothing more.
+
+Callers pass only records the services already let the viewer see; profile
+fields are filtered here with the same predicate the profile page uses.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sns.api.http import absolute
+from sns.context import Ctx
+from sns.markup import render_markdown
+from sns.models import PROFILE_FIELDS, Comment, Diary, Notice, Photo, User
+from sns.policies import (
+    can_comment, can_delete_comment, can_delete_diary, can_edit_diary, can_view_profile_field,
+)
+
+ROLE_GROUPS = {"staff": "municipal_staff", "fire": "municipal_staff", "disaster": "municipal_staff",
+               "moderator": "site_team", "admin": "site_team"}
+
+
+def when(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def html(source: str) -> str:
+    return str(render_markdown(source))
+
+
+def person_brief(ctx: Ctx, user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "url": absolute(ctx, f"/people/{user.username}"),
+        "api_url": absolute(ctx, f"/api/v1/people/{user.username}"),
+    }
+
+
+def photo_json(ctx: Ctx, photo: Photo) -> dict[str, Any]:
+    return {
+        "id": photo.id,
+        "url": absolute(ctx, f"/photos/{photo.id}.jpg"),
+        "thumbnail_url": absolute(ctx, f"/photos/{photo.id}.thumb.jpg"),
+        "width": photo.width,
+        "height": photo.height,
+    }
+
+
+def diary_json(ctx: Ctx, diary: Diary, photos: list[Photo], *, detail: bool = False) -> dict[str, Any]:
+    out = {
+        "id": diary.id,
+        "url": absolute(ctx, f"/diaries/{diary.id}"),
+        "api_url": absolute(ctx, f"/api/v1/diaries/{diary.id}"),
+        "title": diary.title,
+        "body": diary.body,
+        "body_html": html(diary.body),
+        "visibility": diary.visibility,
+        "state": diary.state,
+        "lat": diary.lat,
+        "lon": diary.lon,
+        "author": person_brief(ctx, diary.author),
+        "photos": [photo_json(ctx, p) for p in photos],
+        "origin": diary.origin,
+        "created_at": when(diary.created_at),
+        "updated_at": when(diary.updated_at),
+    }
+    if detail:
+        v = ctx.viewer
+        out["permissions"] = {"edit": can_edit_diary(v, diary), "delete": can_delete_diary(v, diary),
+                              "comment": can_comment(v, diary)}
+        out["comments_url"] = absolute(ctx, f"/api/v1/diaries/{diary.id}/comments")
+    return out
+
+
+def comment_json(ctx: Ctx, comment: Comment, diary: Diary) -> dict[str, Any]:
+    return {
+        "id": comment.id,
+        "diary_id": diary.id,
+        "author": person_brief(ctx, comment.author),
+        "body": comment.body,
+        "body_html": html(comment.body),
+        "state": comment.state,
+        "created_at": when(comment.created_at),
+        "permissions": {"delete": can_delete_comment(ctx.viewer, comment, diary)},
+    }
+
+
+def _fields(user: User, shown: set[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "district" in shown:
+        district = user.district if user.district_id else None
+        out["district"] = {"id": district.id, "name": district.name} if district else None
+    if "introduction" in shown:
+        out["introduction"] = user.introduction
+        out["introduction_html"] = html(user.introduction)
+    return out
+
+
+def profile_json(ctx: Ctx, user: User, *, relation: str, may_befriend: bool) -> dict[str, Any]:
+    """A resident as their profile page shows them to this viewer: hidden fields are absent."""
+    shown = {name for name in PROFILE_FIELDS if can_view_profile_field(ctx.viewer, user, name)}
+    out = person_brief(ctx, user)
+    out["role_group"] = ROLE_GROUPS.get(user.role, "resident")
+    out.update(_fields(user, shown))
+    if "avatar" in shown:
+        out["avatar_url"] = absolute(ctx, f"/photos/{user.avatar_id}.thumb.jpg") if user.avatar_id else None
+    out["relation"] = relation
+    out["may_befriend"] = may_befriend
+    out["diaries_url"] = absolute(ctx, "/api/v1/diaries", author=user.username)
+    return out
+
+
+def me_json(ctx: Ctx, user: User) -> dict[str, Any]:
+    """Everything about my own account that I may read back."""
+    out = person_brief(ctx, user)
+    out.update(role=user.role, email=user.email, locale=user.locale or None)
+    out.update(_fields(user, set(PROFILE_FIELDS)))
+    out["avatar_url"] = absolute(ctx, f"/photos/{user.avatar_id}.thumb.jpg") if user.avatar_id else None
+    out["field_visibility"] = {name: user.visibility_of(name) for name in PROFILE_FIELDS}
+    return out
+
+
+def notice_json(ctx: Ctx, notice: Notice) -> dict[str, Any]:
+    return {
+        "id": notice.id,
+        "url": absolute(ctx, f"/notices/{notice.id}"),
+        "title": notice.title,
+        "body": notice.body,
+        "body_html": html(notice.body),
+        "author": person_brief(ctx, notice.author),
+        "created_at": when(notice.created_at),
+    }
