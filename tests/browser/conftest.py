@@ -1,0 +1,47 @@
+"""Fixtures of the browser tests: one real `sns serve` (session) and one Chromium (this package).
+
+The server runs on SQLite in a temporary data directory, or on a fresh PostgreSQL
+database when SNS_TEST_DATABASE_URL names a server, like tests/fixtures.py does.
+Playwright's sync API marks its own event loop as running between calls, so the
+browser lives only as long as this package: the async tests that follow need
+the thread to themselves.
+"""
+
+import shutil
+
+import pytest
+
+from browser.live import ACCOUNTS, CHROMIUM_ARGS, LiveServer, Phones, fresh_database_url
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    live = LiveServer(tmp_path_factory.mktemp("live"), fresh_database_url())
+    live.sns("init")
+    for name, role in ACCOUNTS.items():
+        live.create_user(name, role)
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="package")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def phones(browser, server):
+    opened = Phones(browser, server)
+    yield opened
+    opened.close()
+
+

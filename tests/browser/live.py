@@ -1,0 +1,196 @@
+"""Helpers for the browser tests: a real `sns serve` process, phones (browser contexts)
+at a phone's size, and the few steps that many scenarios share."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+from PIL import Image
+
+from fixtures import PASSWORD, _fresh_postgres
+
+SNS = Path(sys.executable).with_name("sns")
+PHONE = {"width": 390, "height": 844}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# Accounts made with `sns user create` before the server starts: name -> role.
+ACCOUNTS = {
+    "admin": "admin",
+    "hanako": "resident",   # writes a friends-only diary
+    "taro": "resident",     # hanako's friend
+    "ken": "resident",      # a stranger to hanako
+    "mallory": "resident",  # types script-injection strings everywhere
+    "yuki": "resident",     # uses a phone with JavaScript off
+    "dora": "resident",     # makes typing mistakes
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fresh_database_url() -> str:
+    """A new empty PostgreSQL database when the suite runs on PostgreSQL, else "" (SQLite).
+    Made in a thread of its own: this thread's event loop may belong to Playwright."""
+    pg = os.environ.get("SNS_TEST_DATABASE_URL")
+    if not pg:
+        return ""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, _fresh_postgres(pg)).result()
+
+
+class LiveServer:
+    """`sns serve` as a child process on a loopback port, on its own data directory."""
+
+    def __init__(self, data_dir: Path, database_url: str) -> None:
+        self.data_dir, self.database_url = data_dir, database_url
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = data_dir / "server.log"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SNS_")}
+        env.update({
+            "DATABASE_URL": self.database_url,
+            "SNS_PUBLIC_URL": self.url,
+            "SNS_ORIGIN": "browser.test",
+            # A test signs in and posts more often than a person does.
+            "SNS_LOGIN_ATTEMPTS_PER_15MIN": "1000",
+            "SNS_POSTS_PER_10MIN": "1000",
+            "PYTHONUNBUFFERED": "1",
+        })
+        return env
+
+    def sns(self, *args: str, stdin: str = "") -> str:
+        done = subprocess.run([str(SNS), "--data", str(self.data_dir), *args], input=stdin, env=self.env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, f"sns {' '.join(args)} failed:\n{done.stdout}{done.stderr}"
+        return done.stdout
+
+    def create_user(self, name: str, role: str = "resident") -> None:
+        self.sns("user", "create", name, "--role", role, "--display-name", name.capitalize(),
+                 stdin=PASSWORD + "\n")
+
+    def start(self, timeout: float = 30) -> None:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(SNS), "--data", str(self.data_dir), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"sns serve exited with {self.process.returncode}:\n{self.tail()}")
+            try:
+                if httpx.get(self.url + "/login", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"sns serve did not answer within {timeout} s:\n{self.tail()}")
+
+    def kill(self) -> None:
+        """Like a power cut: SIGKILL, no shutdown at all."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
+        self.process = None
+
+    def tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:]) if self.log.exists() else ""
+
+
+class Phones:
+    """Opens browser contexts (one person's phone each) and closes them after the test."""
+
+    def __init__(self, browser, server: LiveServer) -> None:
+        self.browser, self.server, self.opened = browser, server, []
+
+    def open(self, viewport: dict | None = None, **options):
+        context = self.browser.new_context(base_url=self.server.url, viewport=viewport or PHONE,
+                                           locale="en-GB", is_mobile=True, has_touch=True, **options)
+        context.set_default_timeout(10_000)
+        self.opened.append(context)
+        return context
+
+    def page(self, **options):
+        return self.open(**options).new_page()
+
+    def signed_in(self, username: str, **options):
+        """A page of a new context, signed in through the login form."""
+        page = self.page(**options)
+        sign_in(page, username)
+        return page
+
+    def close(self) -> None:
+        for context in self.opened:
+            context.close()
+
+
+def sign_in(page, username: str, password: str = PASSWORD) -> None:
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert page.url.endswith("/home"), (page.url, page.content()[:2000])
+
+
+def jpeg_with_gps(color: str = "orange") -> bytes:
+    """A photo as a phone takes it: EXIF with GPS position and camera model."""
+    img = Image.new("RGB", (640, 480), color)
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (32.0, 30.0, 26.0), 3: "E", 4: (130.0, 36.0, 5.0)}
+    exif[0x010F] = "SpyCam"
+    exif[0x0110] = "SpyCam Model 7"
+    out = io.BytesIO()
+    img.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def write_diary(page, title: str, body: str, visibility: str = "members", photo: bytes | None = None) -> str:
+    """Write a diary entry through the form; returns its address."""
+    page.goto("/diaries/new")
+    page.fill("#title", title)
+    page.fill("#body", body)
+    page.check(f"input[name=visibility][value={visibility}]")
+    if photo is not None:
+        page.set_input_files("#photos", files=[{"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": photo}])
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "/diaries/" in page.url and not page.url.endswith("/new"), page.content()[:3000]
+    return "/diaries/" + page.url.split("/diaries/")[1].split("#")[0]
+
+
+def comment(page, diary_url: str, text: str) -> None:
+    page.goto(diary_url)
+    page.fill("#comment", text)
+    with page.expect_navigation():
+        page.click("#comments form.stack button[type=submit]")
