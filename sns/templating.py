@@ -13,6 +13,11 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
+def _template_ngettext(singular: str, plural: str, n: int) -> str:
+    """Jinja's newstyle ngettext fills in %(num)d and the other values itself (escaped)."""
+    return i18n.translations(i18n.current_locale()).ngettext(singular, plural, n)
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -21,7 +26,7 @@ def make_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    env.install_gettext_callables(i18n.gettext, _template_ngettext, newstyle=True)
     env.filters["markdown"] = render_markdown
     env.filters["excerpt"] = excerpt
     env.filters["when"] = i18n.format_time

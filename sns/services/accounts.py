@@ -10,7 +10,7 @@ from tortoise.exceptions import IntegrityError
 from sns import events, mail
 from sns.context import Ctx
 from sns.errors import Conflict, Forbidden, Invalid, NotFound, TooMany
-from sns.i18n import N_, gettext
+from sns.i18n import N_, current_locale, gettext, using_locale
 from sns.models import ROLES, PasswordReset, Session, User
 from sns.models.base import utcnow
 from sns.policies import can_administer
@@ -127,13 +127,14 @@ async def request_password_reset(ctx: Ctx, email_or_username: str) -> None:
         expires_at=utcnow() + timedelta(hours=ctx.settings.password_reset_hours),
     )
     link = f"{ctx.settings.base_url}/password/reset/{token}"
-    mail.send_later(
-        ctx.settings, user.email, gettext("Resetting your password"),
-        gettext("Someone (we hope you) asked to reset the password of %(user)s.\n\n"
-                "Open this link within %(hours)d hours to choose a new one:\n%(link)s\n\n"
-                "If it was not you, ignore this message; your password stays as it is.",
-                user=user.username, hours=ctx.settings.password_reset_hours, link=link),
-    )
+    with using_locale(user.locale or current_locale()):  # the resident's own language when saved
+        mail.send_later(
+            ctx.settings, user.email, gettext("Resetting your password"),
+            gettext("Someone (we hope you) asked to reset the password of %(user)s.\n\n"
+                    "Open this link within %(hours)d hours to choose a new one:\n%(link)s\n\n"
+                    "If it was not you, ignore this message; your password stays as it is.",
+                    user=user.username, hours=ctx.settings.password_reset_hours, link=link),
+        )
 
 
 async def reset_password(ctx: Ctx, token: str, new: str) -> User:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sns import mail
 from sns.context import Ctx
 from sns.errors import Forbidden, NotFound
-from sns.i18n import N_, gettext
+from sns.i18n import N_, current_locale, gettext
 from sns.models import Invitation, User
 from sns.models.base import utcnow
 from sns.policies import can_invite
@@ -34,12 +34,13 @@ async def invite(ctx: Ctx, *, email: str = "", note: str = "", send_mail: bool =
     link = invitation_link(ctx, token)
     if email and send_mail:
         site = await load_site()
+        town = site.name_for(current_locale())
         mail.send_later(
             ctx.settings, email,
-            gettext("You are invited to %(town)s", town=site.town_name),
+            gettext("You are invited to %(town)s", town=town),
             gettext("%(name)s invites you to join %(town)s, the local social network of our town.\n\n"
                     "Open this link within %(days)d days to create your account:\n%(link)s",
-                    name=ctx.user.display_name, town=site.town_name,
+                    name=ctx.user.display_name, town=town,
                     days=ctx.settings.invitation_days, link=link),
         )
     return invitation, link

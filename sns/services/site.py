@@ -6,15 +6,18 @@ from dataclasses import asdict, dataclass
 
 from sns.context import Ctx
 from sns.errors import Invalid
-from sns.i18n import N_
+from sns.i18n import N_, gettext
 from sns.models import District, SiteSetting
 from sns.policies import can_administer
 from sns.services.base import clean_text, require, save_change, save_new, tombstone, transaction
 
 
+DEFAULT_TOWN_NAME = N_("Our Town")
+
+
 @dataclass
 class SiteConfig:
-    town_name: str = "Our Town"
+    town_name: str = DEFAULT_TOWN_NAME
     town_name_ja: str = ""
     map_lat: float = 32.5073
     map_lon: float = 130.6016
@@ -23,7 +26,11 @@ class SiteConfig:
     welcome: str = ""
 
     def name_for(self, locale: str) -> str:
-        return (self.town_name_ja if locale == "ja" and self.town_name_ja else self.town_name)
+        if locale == "ja" and self.town_name_ja:
+            return self.town_name_ja
+        if self.town_name == DEFAULT_TOWN_NAME:  # not chosen yet: at least in the reader's language
+            return gettext(DEFAULT_TOWN_NAME)
+        return self.town_name
 
 
 _cache: dict[str, SiteConfig] = {}
