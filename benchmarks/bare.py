@@ -1,0 +1,28 @@
+"""The baseline for benchmarks/pages.py: a bare Starlette route serving the same number of bytes.
+
+Served by uvicorn the same way as `sns serve` (one worker, access log on). The
+byte sizes come from the environment: BENCH_SIZES='{"home": 12345, ...}', and
+each name is served at /<name>.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from starlette.applications import Starlette
+from starlette.responses import Response
+from starlette.routing import Route
+
+
+def create_app() -> Starlette:
+    sizes: dict[str, int] = json.loads(os.environ.get("BENCH_SIZES", "{}"))
+    routes = []
+    for name, size in sizes.items():
+        body = (b"<!doctype html><p>" + b"x" * size)[:size]
+
+        async def page(request, body=body, name=name):
+            return Response(body, media_type="application/atom+xml" if name == "feed" else "text/html")
+
+        routes.append(Route(f"/{name}", page, methods=["GET"]))
+    return Starlette(routes=routes)
