@@ -8,10 +8,12 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from tortoise.exceptions import ValidationError
 
 from sns.api.auth import Unauthenticated, api_ctx
 from sns.context import Ctx
-from sns.errors import ServiceError
+from sns.errors import NotFound, ServiceError
+from sns.i18n import N_
 
 Handler = Callable[[Request, Ctx], Awaitable[Response]]
 
@@ -43,6 +45,8 @@ def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             response = await handler(request, ctx)
         except ServiceError as exc:
             return error_response(exc, ctx)
+        except ValidationError:  # an id that cannot even be looked up (too long...): nothing is there
+            return error_response(NotFound(N_("This does not exist or is not shared with you.")), ctx)
         for name, value in _headers(ctx).items():
             response.headers.setdefault(name, value)
         return response
