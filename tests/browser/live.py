@@ -60,6 +60,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = data_dir / "server.log"
         self.process: subprocess.Popen | None = None
+        self.signed_in: dict[str, dict] = {}  # username -> browser storage state (its session cookie)
 
     @property
     def env(self) -> dict[str, str]:
@@ -144,9 +145,15 @@ class Phones:
         return self.open(**options).new_page()
 
     def signed_in(self, username: str, **options):
-        """A page of a new context, signed in through the login form."""
+        """A page of a new context, signed in. The first time through the login form; later
+        the same session cookie is reused (checking an Argon2 hash takes a while), so a
+        test must not sign such a page out."""
+        state = self.server.signed_in.get(username)
+        if state is not None:
+            return self.open(storage_state=state, **options).new_page()
         page = self.page(**options)
         sign_in(page, username)
+        self.server.signed_in[username] = page.context.storage_state()
         return page
 
     def close(self) -> None:
