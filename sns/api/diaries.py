@@ -6,7 +6,9 @@ from starlette.requests import Request
 
 from sns.api.auth import require_user
 from sns.api.http import absolute, answer, endpoint, no_content
-from sns.api.inputs import coordinate, id_list, query_before, query_limit, read_json, short_text
+from sns.api.inputs import (
+    coordinate, id_list, query_before, query_limit, query_username, read_json, short_text,
+)
 from sns.api.shapes import comment_json, diary_json
 from sns.context import Ctx
 from sns.services import diaries as diary_service
@@ -28,7 +30,7 @@ async def _detail(ctx: Ctx, diary, status: int = 200):
 async def list_diaries(request: Request, ctx: Ctx):
     """Diaries the caller may see, newest first, a page at a time."""
     limit, before = query_limit(request, ctx), query_before(request)
-    username = request.query_params.get("author") or None
+    username = query_username(request, "author")
     author_id = (await profiles.get_profile(ctx, username)).id if username else None
     page = await timelines.diaries(ctx, author_id=author_id, before=before, limit=limit)
     photos = await timelines.photos_of([d.id for d in page.items])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import unicodedata
 from typing import Any, Awaitable, Callable
 from urllib.parse import urlencode
 
@@ -26,6 +27,11 @@ def _headers(ctx: Ctx | None) -> dict[str, str]:
     }
 
 
+def has_control_chars(value: str) -> bool:
+    """NUL and friends, or lone surrogates: no stored key contains them (and PostgreSQL refuses NUL)."""
+    return any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value)
+
+
 def error_response(exc: ServiceError, ctx: Ctx | None = None) -> JSONResponse:
     headers = _headers(ctx)
     if isinstance(exc, Unauthenticated):
@@ -42,6 +48,8 @@ def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         ctx = None
         try:
             ctx = await api_ctx(request)
+            if any(has_control_chars(str(v)) for v in request.path_params.values()):
+                raise NotFound(N_("This does not exist or is not shared with you."))
             response = await handler(request, ctx)
         except ServiceError as exc:
             return error_response(exc, ctx)

@@ -10,12 +10,14 @@ import json
 import math
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from sns.context import Ctx
-from sns.errors import Invalid, ServiceError
+from sns.api.http import has_control_chars
+from sns.errors import Invalid, NotFound, ServiceError
 from sns.i18n import N_
 from sns.ids import is_id
+from sns.services.accounts import USERNAME_RE
 
 MAX_LIMIT = 100
 MISSING = object()
@@ -44,11 +46,14 @@ async def read_json(request: Request, ctx: Ctx, allowed: tuple[str, ...]) -> dic
     if declared.isascii() and declared.isdigit() and (len(declared) > 15 or int(declared) > limit):
         raise TooLarge(N_("The request body is too large (at most %(kb)d KB)."), kb=limit // 1024)
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise TooLarge(N_("The request body is too large (at most %(kb)d KB)."), kb=limit // 1024)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(N_("The request body is too large (at most %(kb)d KB)."), kb=limit // 1024)
+            chunks.append(chunk)
+    except ClientDisconnect:  # nobody is left to answer; do not log it as our failure
+        raise Invalid(N_("The request body is not valid JSON.")) from None
     try:
         data = json.loads(b"".join(chunks))
     except (ValueError, RecursionError):  # bad syntax, bad UTF-8, absurd numbers or nesting
@@ -88,6 +93,8 @@ def short_text(data: dict, name: str, max_chars: int = 64) -> str | None:
         raise Invalid(N_("This field must be text."), field=name)
     if len(value) > max_chars:
         raise Invalid(N_("This is too long (at most %(max)d characters)."), field=name, max=max_chars)
+    if has_control_chars(value):
+        raise Invalid(N_("This contains characters that are not allowed."), field=name)
     return value or None
 
 
@@ -126,6 +133,14 @@ def query_limit(request: Request, ctx: Ctx) -> int:
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 4) or not 1 <= int(raw) <= MAX_LIMIT:
         raise Invalid(N_("Give a whole number from 1 to %(max)d."), field="limit", max=MAX_LIMIT)
     return int(raw)
+
+
+def query_username(request: Request, name: str) -> str | None:
+    """A username from the query string; one that no resident could have is simply not found."""
+    raw = request.query_params.get(name) or None
+    if raw is not None and not USERNAME_RE.match(raw.strip().lower()):
+        raise NotFound(N_("No such resident."))
+    return raw
 
 
 def query_before(request: Request) -> str | None:

@@ -37,6 +37,8 @@ BAD_DIARIES = [
     ({**GOOD, "lat": [1], "lon": {"x": 1}}, 400, "location"),
     ({**GOOD, "client_token": "t" * 65}, 400, "client_token"),
     ({**GOOD, "client_token": 12}, 400, "client_token"),
+    ({**GOOD, "client_token": "nul\u0000byte"}, 400, "client_token"),
+    ({**GOOD, "title": "nul\u0000byte", "body": "\u0000", "visibility": "public\u0000"}, 400, None),
     ({**GOOD, "titel": "typo"}, 400, "titel"),
     ({**GOOD, "author": "someone_else"}, 400, "author"),
 ]
@@ -94,6 +96,10 @@ async def test_a_declared_oversized_body_is_refused_before_reading(me):
     "/api/v1/diaries/01900000-0000-7000-8000-000000000000/comments",
     "/api/v1/people/" + "x" * 300,
     "/api/v1/people/%00",
+    "/api/v1/people/%ED%A0%80",
+    "/api/v1/people/ab%ffcd",
+    "/api/v1/diaries/%00",
+    "/api/v1/notices/a%00b",
     "/api/v1/notices/" + "9" * 50,
 ])
 async def test_unknown_ids_are_404_json(me, url):
@@ -110,7 +116,7 @@ async def test_unknown_ids_are_404_json(me, url):
 @pytest.mark.parametrize("query,field", [
     ("limit=0", "limit"), ("limit=101", "limit"), ("limit=abc", "limit"), ("limit=-1", "limit"),
     ("limit=²", "limit"), ("limit=" + "9" * 5000, "limit"), ("before=yesterday", "before"),
-    ("author=nobody_at_all", None),
+    ("author=nobody_at_all", None), ("author=%00", None), ("author=" + "x" * 300, None),
 ])
 async def test_bad_list_parameters(me, query, field):
     client, _ = me
@@ -132,7 +138,8 @@ async def test_bad_comments(me, payload, field):
 @pytest.mark.parametrize("payload,field", [
     ({"display_name": ""}, "display_name"), ({"display_name": 7}, "display_name"),
     ({"introduction": ["x"]}, "introduction"), ({"district_id": 5}, "district_id"),
-    ({"district_id": "x" * 300}, "district_id"), ({"field_visibility": "public"}, "field_visibility"),
+    ({"district_id": "x" * 300}, "district_id"), ({"district_id": "\u0000"}, "district_id"),
+    ({"field_visibility": "public"}, "field_visibility"),
     ({"field_visibility": {"introduction": "everyone"}}, "visibility_introduction"),
     ({"field_visibility": {"email": "public"}}, "field_visibility.email"),
     ({"field_visibility": {"avatar": 1}}, "field_visibility.avatar"),
