@@ -94,3 +94,12 @@ async def test_unknown_addresses_and_methods_answer_in_json(api):
     assert r.status_code == 404 and r.json()["error"]
     r = await anon.put("/api/v1/diaries")
     assert r.status_code == 405 and r.json()["error"] and set(r.headers["allow"].split(", ")) >= {"GET", "POST"}
+
+
+async def test_a_residents_own_language_applies_when_the_client_names_none(api, site):
+    user, me = await api.resident("nihongo")
+    await accounts.set_locale(await site.ctx_for(user), "ja")
+    missing = "/api/v1/diaries/01900000-0000-7000-8000-000000000000"
+    assert (await me.get(missing)).json()["error"] == "この日記は存在しないか、あなたには公開されていません。"
+    r = await me.get(missing, headers={"Accept-Language": "en"})
+    assert r.json()["error"] == "This diary entry does not exist or is not shared with you."
