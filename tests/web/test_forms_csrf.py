@@ -1,0 +1,131 @@
+"""Every POST form on every page carries its own, valid CSRF field.
+
+Regression: macros imported from _partials.html without `with context` rendered
+`<input name="" value="">`, so real browsers got 403 on those forms. The test
+client did not notice, because it sends the first token it finds on a page (the
+one in the footer's language form). Here each form is looked at on its own.
+"""
+
+from html.parser import HTMLParser
+
+from starlette.routing import Route
+
+from sns.services import diaries, friends, invitations, notices, tokens
+from sns.services.site import load_site, update_site
+from sns.web.middleware import CSRF_COOKIE, CSRF_FIELD, csrf_token_for
+
+
+class PostForms(HTMLParser):
+    """The POST forms of a page: their action and the values of their csrf fields."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict] = []
+        self.current: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "get").lower() == "post":
+            self.current = {"action": a.get("action"), "tokens": [], "names": []}
+            self.forms.append(self.current)
+        elif tag == "input" and self.current is not None:
+            self.current["names"].append(a.get("name"))
+            if a.get("name") == CSRF_FIELD:
+                self.current["tokens"].append(a.get("value"))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.current = None
+
+
+def post_forms(html: str) -> list[dict]:
+    parser = PostForms()
+    parser.feed(html)
+    return parser.forms
+
+
+async def make_every_form_appear(site):
+    """Data for every form: a diary with a comment, a notice, an invitation, a token,
+    friend requests both ways, a block, and open sign-up."""
+    admin = await site.user("formadmin", role="admin")
+    asker, asked, blocked, stranger = [await site.user(n) for n in ("formasker", "formasked", "formblocked",
+                                                                       "formstranger")]
+    ctx = await site.ctx_for(admin)
+    diary = await diaries.write_diary(ctx, title="Forms", body="Every one of them.", visibility="public")
+    await diaries.add_comment(ctx, diary.id, "A comment with its delete button.")
+    notice = await notices.post_notice(ctx, title="A notice", body="With its delete button.")
+    _, link = await invitations.invite(ctx, note="for the join form", send_mail=False)
+    await tokens.create_token(ctx, "a token with its revoke button")
+    await friends.request_friend(await site.ctx_for(asker), admin.id)
+    await friends.request_friend(ctx, asked.id)
+    await friends.block(ctx, blocked.id)
+    site_now = await load_site()
+    await update_site(ctx, **{**site_now.__dict__, "open_signup": True})
+    return {
+        "id": diary.id, "notice": notice.id, "token": link.rsplit("/", 1)[1], "username": stranger.username,
+    }
+
+
+# Pages whose forms only a visitor sees (a signed-in resident is sent on to /home).
+VISITOR_PAGES = {"/", "/login", "/signup", "/join/{token}"}
+# Not HTML pages.
+SKIP = {"/feeds/", "/photos/", "/static"}
+PARAMS = {"/notices/{id}": "notice"}
+
+
+def page_paths(app, values: dict) -> list[str]:
+    paths = []
+    for route in app.routes:
+        if not isinstance(route, Route) or "GET" not in (route.methods or ()) or route.path.startswith("/api/"):
+            continue
+        if route.path.startswith(tuple(SKIP)):
+            continue
+        path = route.path
+        for name in route.param_convertors:
+            key = PARAMS.get(route.path, name)
+            assert key in values, f"no value for {{{name}}} in {route.path}: add one to make_every_form_appear"
+            path = path.replace("{" + name + "}", values[key])
+        paths.append((route.path, path))
+    return paths
+
+
+async def test_every_post_form_has_its_own_valid_csrf_field(site):
+    values = await make_every_form_appear(site)
+    admin, visitor = site.client(), site.client()
+    await admin.login("formadmin")
+    checked, actions = [], set()
+    for template, path in page_paths(site.app, values):
+        client = visitor if template in VISITOR_PAGES else admin
+        response = await client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        expected = csrf_token_for(site.app.state.secret, client.cookies.get(CSRF_COOKIE))
+        forms = post_forms(response.text)
+        assert forms, f"{path}: no POST form at all (the footer has one)"
+        for form in forms:
+            assert form["tokens"] == [expected], (path, form)
+            actions.add(form["action"].split("?")[0])
+        checked.append(path)
+    # The pages were really the ones with many forms.
+    for action in ("/login", "/logout", "/settings/language", "/diaries/new", f"/diaries/{values['id']}/comments",
+                   f"/diaries/{values['id']}/delete", "/friends/accept", "/friends/decline", "/friends/unblock",
+                   "/friends/remove", "/friends/request", "/friends/block", "/admin/invitations", "/admin/site",
+                   "/settings/tokens", "/settings/tokens/revoke", "/settings/profile", "/settings/password",
+                   "/signup", f"/join/{values['token']}", "/notices/new", f"/notices/{values['notice']}/delete",
+                   "/password/forgot"):
+        assert action in actions, f"no page showed a form posting to {action}"
+    assert any(a.startswith("/comments/") for a in actions) and any(a.startswith("/admin/users/") for a in actions)
+    assert len(checked) >= 20, checked
+
+
+async def test_a_form_without_its_field_is_refused(site):
+    """The other side of it: each form's own field is what the server checks."""
+    await site.user("formposter")
+    client = site.client()
+    await client.login("formposter")
+    page = await client.get("/diaries/new")
+    form = next(f for f in post_forms(page.text) if f["action"] == "/diaries/new")
+    data = {"title": "Own token", "body": "Posted with the form's own field.", "visibility": "members"}
+    refused = await client.post("/diaries/new", data={**data, CSRF_FIELD: ""})
+    assert refused.status_code == 403
+    accepted = await client.post("/diaries/new", data={**data, CSRF_FIELD: form["tokens"][0]})
+    assert accepted.status_code == 303
