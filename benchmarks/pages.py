@@ -260,7 +260,6 @@ def generate(data: Path, sizes: dict[str, int], seed: int = 7) -> dict:
     problems = db.execute("PRAGMA foreign_key_check").fetchmany(5)
     if problems:
         raise SystemExit(f"generated rows break foreign keys: {problems}")
-    db.execute("ANALYZE")
     db.close()
     return {"bench_user": BENCH_USER, "bench_user_id": uid[1], "featured_diary": diary_ids[featured],
             "friends": FRIENDS, "sizes": sizes}

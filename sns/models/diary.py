@@ -24,7 +24,11 @@ class Diary(Replicated):
     class Meta:
         table = "diaries"
         unique_together = (("author", "client_token"),)
-        indexes = (("author_id", "id"), ("visibility", "id"))
+        # No index leads with `visibility`: SQLite (no statistics unless someone runs ANALYZE) then
+        # answers "newest visible diaries" with a union of one index scan per visibility, sorting
+        # almost the whole table (0.3-0.8 s at 200,000 diaries). Without it, the newest-first walk
+        # of the primary key stops after a page of rows.
+        indexes = (("author_id", "id"),)
 
 
 class Comment(Replicated):
@@ -53,3 +57,4 @@ class Photo(Replicated):
 
     class Meta:
         table = "photos"
+        indexes = (("diary_id", "position"),)  # the photos of a page's diaries, in order
