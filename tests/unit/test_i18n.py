@@ -287,6 +287,27 @@ async def test_csrf_refusal_is_in_japanese(site, town):
     assert "このフォームは有効期限が切れているか" in response.text
 
 
+async def test_the_500_page_is_in_japanese(site, town):
+    import httpx
+    from starlette.routing import Route
+
+    async def broken(request):
+        raise RuntimeError("a bug, for this test")
+
+    route = Route("/i18n-test-broken", broken)
+    site.app.router.routes.append(route)
+    try:
+        transport = httpx.ASGITransport(app=site.app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test.example") as client:
+            response = await client.get("/i18n-test-broken", headers={"Accept-Language": "ja"})
+    finally:
+        site.app.router.routes.remove(route)
+    assert response.status_code == 500
+    page = visible(response.text)
+    assert page.lang == "ja" and "エラーが発生しました" in response.text
+    assert not english_on_page(" ".join(page.parts), english_fragments())
+
+
 async def test_password_reset_mail_follows_the_residents_language(site, town, monkeypatch):
     from sns import mail
     from sns.services.accounts import request_password_reset
