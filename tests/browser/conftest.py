@@ -8,6 +8,7 @@ the thread to themselves.
 """
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -18,8 +19,8 @@ from browser.live import ACCOUNTS, CHROMIUM_ARGS, LiveServer, Phones, fresh_data
 def server(tmp_path_factory):
     live = LiveServer(tmp_path_factory.mktemp("live"), fresh_database_url())
     live.sns("init")
-    for name, role in ACCOUNTS.items():
-        live.create_user(name, role)
+    with ThreadPoolExecutor(4) as pool:  # each `sns user create` is a process of its own
+        list(pool.map(live.create_user, ACCOUNTS, ACCOUNTS.values()))
     live.start()
     yield live
     live.stop()
