@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 
 from sns.context import Ctx
 from sns.ids import is_id
@@ -89,8 +89,11 @@ async def my_page(ctx: Ctx) -> MyPage:
     friends = list(v.friend_ids)
     page = MyPage()
     if friends:
-        page.friends_diaries = await Diary.filter(diary_scope(v), author_id__in=friends).order_by("-id").limit(
-            10).select_related("author")
+        # The ten ids come from the (author_id, id, ...) index alone; only those ten rows are read
+        # and joined to their authors (not every entry of every friend, sorted).
+        newest = Diary.filter(diary_scope(v), author_id__in=friends).order_by("-id").limit(10).values("id")
+        page.friends_diaries = await Diary.filter(id__in=Subquery(newest)).order_by("-id").select_related(
+            "author")
     page.town_diaries = await Diary.filter(public_diary_scope()).exclude(
         author_id__in=list(v.blocked_ids) or [""]).exclude(author_id=me.id).order_by("-id").limit(10).select_related(
         "author")
