@@ -9,9 +9,10 @@ pytestmark = pytest.mark.browser
 NARROW = {"width": 320, "height": 640}
 MIN_TAP = 40  # px; the stylesheet aims at 44
 
-# What a thumb taps: the navigation, every form control, buttons and button-like links.
+# What a thumb taps: navigation, form controls, buttons, list titles and links that stand alone.
 TAP_TARGETS = """() => [...document.querySelectorAll([
-  'header a', 'nav a', '.menu a', '.more a', '.counts a', 'a.button', 'label.check', 'button',
+  'header a', 'nav a', '.menu a', '.more a', '.counts a', '.filters a', '.card a.title', 'a.button',
+  'main > p > a:only-child', 'main > section > p > a:only-child', 'footer a', 'label.check', 'button',
   'input:not([type=hidden]):not([type=checkbox]):not([type=radio])', 'select', 'textarea',
 ].join(','))].filter(el => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
   .map(el => ({what: el.outerHTML.slice(0, 90), height: el.getBoundingClientRect().height}))
