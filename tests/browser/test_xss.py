@@ -167,3 +167,43 @@ def test_typed_scripts_never_run(phones):
         seen = Watch(page.context)
         for page_url in (url, "/diaries", "/people/mallory", "/"):
             assert_inert(page, seen, page_url)
+
+
+def test_staff_texts_never_run(phones):
+    """Notices, the invitation note, the town's name, welcome text and districts are typed too."""
+    admin = phones.signed_in("admin", bypass_csp=True)
+    watch = Watch(admin.context)
+    admin.goto("/notices/new")
+    admin.fill("#title", TITLE)
+    admin.fill("#body", BODY)
+    with admin.expect_navigation():
+        admin.click("main form button[type=submit]")
+    notice = "/notices/" + admin.url.split("/notices/")[1]
+    admin.goto("/admin/invitations")
+    admin.uncheck("input[name=send_mail]")
+    admin.fill("#note", NAME)
+    with admin.expect_navigation():
+        admin.click("main form.stack button[type=submit]")
+
+    admin.goto("/admin/site")
+    before = {f: admin.input_value(f"#{f}") for f in ("town_name", "welcome", "districts")}
+    admin.fill("#town_name", NAME)
+    admin.fill("#welcome", BODY[:2000])
+    admin.fill("#districts", before["districts"] + "\n" + NAME)
+    with admin.expect_navigation():
+        admin.click("main form button[type=submit]")
+    assert "The site settings are saved." in admin.inner_text(".flash")
+    try:
+        for page_url in ("/admin/invitations", "/admin/site", notice, "/notices", "/settings/profile"):
+            assert_inert(admin, watch, page_url, "&lt;svg onload=")
+        visitor = phones.page(bypass_csp=True)
+        seen = Watch(visitor.context)
+        for page_url in ("/", "/notices", notice, "/login"):
+            assert_inert(visitor, seen, page_url, "&lt;svg onload=")
+        assert visitor.title().startswith("Sign in · \"><svg onload=")  # shown as text in the tab's title
+    finally:
+        admin.goto("/admin/site")
+        for field, value in before.items():
+            admin.fill(f"#{field}", value)
+        with admin.expect_navigation():
+            admin.click("main form button[type=submit]")
