@@ -21,7 +21,7 @@ from sns.errors import NotFound, ServiceError
 from sns.keys import load_secret
 from sns.settings import Settings, load_settings
 from sns.templating import make_environment
-from sns.web.middleware import CSRF, Language, SecurityHeaders, content_security_policy
+from sns.web.middleware import CSRF, Language, RefuseNul, SecurityHeaders, content_security_policy
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
             Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6),  # weak networks: ~4x fewer bytes
             Middleware(SecurityHeaders, csp=content_security_policy(settings.tile_url)),
             Middleware(Language, default=settings.default_locale),
+            Middleware(RefuseNul),
             Middleware(CSRF, secret=secret, max_body=settings.max_upload_bytes * settings.max_photos_per_post
                        + 1024 * 1024),
         ],

@@ -67,6 +67,14 @@ def clean_text(value: Any, *, field: str, max_chars: int, required: bool = True,
     return value
 
 
+def idempotency_key(value: Any) -> str | None:
+    """The form's one-time token that makes a double submission post once; anything that is
+    not a short plain token is ignored (the post then simply has no retry protection)."""
+    if isinstance(value, str) and 0 < len(value) <= 64 and value.isascii() and value.isprintable():
+        return value
+    return None
+
+
 def rate_limit_post(ctx: Ctx) -> None:
     if not ctx.limits.posts.hit(ctx.user.id):
         raise TooMany(N_("You are posting very quickly. Please wait a few minutes and try again."))

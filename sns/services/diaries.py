@@ -15,7 +15,7 @@ from sns.policies import (
     can_comment, can_delete_comment, can_delete_diary, can_edit_diary, can_view_diary, can_write_diary,
 )
 from sns.services.base import (
-    clean_text, rate_limit_post, require, save_change, save_new, tombstone, transaction,
+    clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone, transaction,
 )
 from sns.services.moderate import initial_state
 
@@ -60,6 +60,7 @@ async def get_diary(ctx: Ctx, diary_id: str) -> Diary:
 
 async def write_diary(ctx: Ctx, *, title, body, visibility, lat=None, lon=None, photos=(),
                       client_token: str | None = None) -> Diary:
+    client_token = idempotency_key(client_token)
     require(can_write_diary(ctx.viewer))
     if client_token:
         earlier = await Diary.get_or_none(client_token=client_token, author_id=ctx.user.id)
@@ -124,6 +125,7 @@ async def delete_diary(ctx: Ctx, diary_id: str) -> None:
 
 
 async def add_comment(ctx: Ctx, diary_id: str, body, client_token: str | None = None) -> Comment:
+    client_token = idempotency_key(client_token)
     diary = await get_diary(ctx, diary_id)
     require(can_comment(ctx.viewer, diary), N_("You cannot comment on this diary entry."))
     if client_token:

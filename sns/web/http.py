@@ -70,7 +70,7 @@ def form_of(request: Request) -> FormData:
 
 def text(form: FormData, name: str) -> str:
     value = form.get(name, "")
-    return value if isinstance(value, str) else ""
+    return value.replace("\x00", "") if isinstance(value, str) else ""  # PostgreSQL refuses NUL in text
 
 
 async def files(form: FormData, name: str) -> list[bytes]:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sns.i18n import gettext, negotiate, set_locale
@@ -30,6 +30,22 @@ def content_security_policy(tile_url: str = "", script_hashes: tuple[str, ...] =
         f"default-src 'self'; script-src {scripts}; style-src 'self'; img-src {img}; "
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
     )
+
+
+class RefuseNul:
+    """A NUL character never belongs in an address: answer 404 before any lookup sees it
+    (PostgreSQL refuses NUL in text, which would otherwise surface as a server error)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in scope.get("query_string", b"")):
+            message = gettext("This page does not exist or is not shown to you.")
+            response = (JSONResponse({"error": message, "field": None}, 404) if scope["path"].startswith("/api/")
+                        else PlainTextResponse(message, 404))
+            return await response(scope, receive, send)
+        await self.app(scope, receive, send)
 
 
 class SecurityHeaders:

@@ -40,9 +40,9 @@ async def clients(site):
 
 def forms(entry: str) -> list[tuple[str, str, list[str]]]:
     return [
-        ("resident1", "/diaries/new", ["title", "body", "visibility", "lat", "lon"]),
+        ("resident1", "/diaries/new", ["title", "body", "visibility", "lat", "lon", "client_token"]),
         ("resident1", f"{entry}/edit", ["title", "body", "visibility", "lat", "lon"]),
-        ("resident1", f"{entry}/comments", ["body"]),
+        ("resident1", f"{entry}/comments", ["body", "client_token"]),
         ("resident1", "/settings/profile", ["display_name", "introduction", "district", "visibility_district"]),
         ("resident1", "/settings/password", ["current_password", "new_password"]),
         ("resident1", "/settings/language", ["lang", "next"]),
