@@ -18,14 +18,6 @@ from sns.services import profiles
 
 PROFILE_EDIT_FIELDS = ("display_name", "introduction", "district_id", "field_visibility", "remove_avatar")
 
-FRIEND_ACTIONS = {
-    "request": (friend_service.request_friend, N_("Your friend request is sent.")),
-    "accept": (friend_service.accept, N_("You are now friends.")),
-    "decline": (friend_service.decline, N_("The request is declined.")),
-    "remove": (friend_service.remove, N_("You are no longer friends.")),
-    "block": (friend_service.block, N_("This resident is blocked. They can no longer see you or contact you.")),
-    "unblock": (friend_service.unblock, N_("This resident is no longer blocked.")),
-}
 
 
 async def _me(ctx: Ctx):
@@ -83,12 +75,12 @@ async def friend_action(request: Request, ctx: Ctx):
     """Request, accept, decline or end a friendship; block or unblock."""
     require_user(ctx)
     action = request.path_params["action"]
-    if action not in FRIEND_ACTIONS:
+    if action not in friend_service.ACTIONS:
         raise NotFound(N_("There is no such action."), field="action")
     user_id = await friend_service.resident_id(request.path_params["username"])
-    call, message = FRIEND_ACTIONS[action]
+    call, message = friend_service.ACTIONS[action]
     await call(ctx, user_id)
     relation = await friend_service.relation(ctx, user_id)
     if relation == "friend":
-        message = FRIEND_ACTIONS["accept"][1]
+        message = friend_service.ACTIONS["accept"][1]
     return answer({"relation": relation, "message": gettext(message)})

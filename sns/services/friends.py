@@ -132,3 +132,14 @@ async def relation(ctx: Ctx, user_id: str) -> str:
     if await Friendship.exists(user_id=user_id, friend_id=me, state="requested"):
         return "incoming"
     return "none"
+
+
+# Every action a resident takes on another, with the confirmation they are shown (pages and API).
+ACTIONS = {
+    "request": (request_friend, N_("Your friend request is sent.")),
+    "accept": (accept, N_("You are now friends.")),
+    "decline": (decline, N_("The request is declined.")),
+    "remove": (remove, N_("You are no longer friends.")),
+    "block": (block, N_("This resident is blocked. They can no longer see you or contact you.")),
+    "unblock": (unblock, N_("This resident is no longer blocked.")),
+}

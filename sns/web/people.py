@@ -47,14 +47,6 @@ async def friends_page(request: Request):
     )
 
 
-ACTIONS = {
-    "request": (friend_service.request_friend, N_("Your friend request is sent.")),
-    "accept": (friend_service.accept, N_("You are now friends.")),
-    "decline": (friend_service.decline, N_("The request is declined.")),
-    "remove": (friend_service.remove, N_("You are no longer friends.")),
-    "block": (friend_service.block, N_("This resident is blocked. They can no longer see you or contact you.")),
-    "unblock": (friend_service.unblock, N_("This resident is no longer blocked.")),
-}
 
 
 async def friend_action(request: Request):
@@ -62,10 +54,10 @@ async def friend_action(request: Request):
     if ctx.user is None:
         return login_redirect(request)
     action = request.path_params["action"]
-    if action not in ACTIONS:
+    if action not in friend_service.ACTIONS:
         return await render(request, "error.html", status=404, message=None)
     form = form_of(request)
-    call, message = ACTIONS[action]
+    call, message = friend_service.ACTIONS[action]
     await call(ctx, text(form, "user_id"))
     return redirect(safe_next(text(form, "next") or "/friends"), message)
 
