@@ -25,6 +25,7 @@ class Viewer:
     user: User | None = None
     friend_ids: frozenset[str] = field(default_factory=frozenset)
     blocked_ids: frozenset[str] = field(default_factory=frozenset)  # either direction
+    blocking_ids: frozenset[str] = field(default_factory=frozenset)  # those I blocked myself
 
     @property
     def id(self) -> str | None:
@@ -47,7 +48,9 @@ async def load_viewer(user: User | None) -> Viewer:
         "blocker_id", "blocked_id"
     )
     blocked = {b if a == user.id else a for a, b in blocks}
-    return Viewer(user=user, friend_ids=frozenset(friends), blocked_ids=frozenset(blocked))
+    blocking = {b for a, b in blocks if a == user.id}
+    return Viewer(user=user, friend_ids=frozenset(friends), blocked_ids=frozenset(blocked),
+                  blocking_ids=frozenset(blocking))
 
 
 # --- predicates ----------------------------------------------------------------
@@ -66,6 +69,11 @@ def is_friend(v: Viewer, user_id: str) -> bool:
 
 def is_blocked(v: Viewer, user_id: str) -> bool:
     return user_id in v.blocked_ids
+
+
+def has_blocked(v: Viewer, user_id: str) -> bool:
+    """`v` blocked this person (as opposed to being blocked by them)."""
+    return user_id in v.blocking_ids
 
 
 def is_staff(v: Viewer) -> bool:
@@ -140,7 +148,8 @@ def can_delete_comment(v: Viewer, comment, diary) -> bool:
 def can_view_profile(v: Viewer, user: User) -> bool:
     if user.state != "active" and not is_self(v, user.id) and not is_admin(v):
         return False
-    return is_self(v, user.id) or not is_blocked(v, user.id)
+    # Whoever blocked someone still reaches their profile, to unblock them; the blocked one does not.
+    return is_self(v, user.id) or not is_blocked(v, user.id) or has_blocked(v, user.id)
 
 
 def can_view_profile_field(v: Viewer, user: User, name: str) -> bool:

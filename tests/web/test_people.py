@@ -111,5 +111,9 @@ async def test_a_blocked_resident_can_neither_see_nor_contact(site, people):
     assert comment.status_code in (403, 404)
     assert "hello?" not in (await chie.get(entry)).text
 
+    blocker_view = await chie.get("/people/daigo")  # the one who blocked may still unblock from there
+    assert blocker_view.status_code == 200 and "Unblock" in blocker_view.text
+    assert "Daigo" not in (await chie.get("/diaries")).text
+
     await chie.submit("/friends/unblock", {"user_id": d.id})
     assert (await daigo.get(entry)).status_code == 200
