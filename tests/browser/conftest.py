@@ -28,8 +28,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="package")
 def browser():
-    from playwright.sync_api import sync_playwright
-
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
     chromium = shutil.which("chromium")
     if chromium is None:
         pytest.skip("Debian's chromium is not installed")
@@ -46,3 +45,11 @@ def phones(browser, server):
     opened.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test shows the end of the server's log next to its traceback."""
+    report = yield
+    live = item.funcargs.get("server") if hasattr(item, "funcargs") else None
+    if report.failed and isinstance(live, LiveServer):
+        report.sections.append(("sns serve log (last lines)", live.tail()))
+    return report

@@ -137,7 +137,7 @@ class Phones:
     def open(self, viewport: dict | None = None, **options):
         context = self.browser.new_context(base_url=self.server.url, viewport=viewport or PHONE,
                                            locale="en-GB", is_mobile=True, has_touch=True, **options)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(15_000)  # generous: test machines are shared
         self.opened.append(context)
         return context
 
