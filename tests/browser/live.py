@@ -98,7 +98,7 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"sns serve exited with {self.process.returncode}:\n{self.tail()}")
             try:
-                if httpx.get(self.url + "/login", timeout=2).status_code == 200:
+                if httpx.get(self.url + "/login", timeout=2, trust_env=False).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
@@ -107,7 +107,7 @@ class LiveServer:
         raise RuntimeError(f"sns serve did not answer within {timeout} s:\n{self.tail()}")
 
     def kill(self) -> None:
-        """Like a power cut: SIGKILL, no shutdown at all."""
+        """Like a crash or the OOM killer: SIGKILL, no shutdown at all."""
         assert self.process is not None
         os.kill(self.process.pid, signal.SIGKILL)
         self.process.wait(10)

@@ -25,7 +25,7 @@ def test_an_acknowledged_post_survives_kill_minus_nine(tmp_path):
     live.create_user("hiro")
     live.start()
     try:
-        with httpx.Client(base_url=live.url, timeout=10) as client:
+        with httpx.Client(base_url=live.url, timeout=10, trust_env=False) as client:
             assert form_post(client, "/login", "/login", {"username": "hiro", "password": PASSWORD}).status_code == 303
             posted = form_post(client, "/diaries/new", "/diaries/new", {
                 "title": "Written just before the power cut", "body": "Every word of it.", "visibility": "public"})
