@@ -6,6 +6,7 @@ SNS_TEST_DATABASE_URL names a server (one new database per test module).
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import uuid
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import AsyncIterator
 
 import httpx
+from PIL import Image
 
 from sns import db
 from sns.app import create_app
@@ -111,3 +113,15 @@ class Client(httpx.AsyncClient):
         response = await self.submit("/login", {"username": username, "password": password})
         assert response.status_code == 303, response.text
         return response
+
+
+def jpeg_with_gps(color: str = "orange", size: tuple[int, int] = (640, 480)) -> bytes:
+    """A photo as a phone takes it: EXIF with a GPS position and the camera's make and model."""
+    img = Image.new("RGB", size, color)
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (32.0, 30.0, 26.0), 3: "E", 4: (130.0, 36.0, 5.0)}
+    exif[0x010F] = "SpyCam"
+    exif[0x0110] = "SpyCam Model 7"
+    out = io.BytesIO()
+    img.save(out, "JPEG", exif=exif)
+    return out.getvalue()

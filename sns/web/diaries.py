@@ -56,12 +56,14 @@ async def diary_new(request: Request):
         return await render(request, "diary_form.html", form={"visibility": "members"})
     form = form_of(request)
     typed = _typed(form)
+    photos = await files(form, "photos")
     try:
         diary = await diary_service.write_diary(
-            ctx, **typed, photos=await files(form, "photos"), client_token=text(form, "client_token") or None
+            ctx, **typed, photos=photos, client_token=text(form, "client_token") or None
         )
     except ServiceError as exc:
-        return await render(request, "diary_form.html", status=exc.status, errors=errors_of(exc), form=typed)
+        return await render(request, "diary_form.html", status=exc.status, errors=errors_of(exc), form=typed,
+                            photos_chosen=len(photos))
     message = N_("Your diary entry is saved.") if diary.state == "published" else N_(
         "Your entry is saved and waits for a moderator.")
     return redirect(diary_url(diary.id), message)

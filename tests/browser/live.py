@@ -4,7 +4,6 @@ at a phone's size, and the few steps that many scenarios share."""
 from __future__ import annotations
 
 import asyncio
-import io
 import os
 import signal
 import socket
@@ -15,9 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from PIL import Image
 
-from fixtures import PASSWORD, _fresh_postgres
+from fixtures import PASSWORD, _fresh_postgres, jpeg_with_gps  # noqa: F401 (used by the tests)
 
 SNS = Path(sys.executable).with_name("sns")
 PHONE = {"width": 390, "height": 844}
@@ -168,18 +166,6 @@ def sign_in(page, username: str, password: str = PASSWORD) -> None:
     with page.expect_navigation():
         page.click("main form button[type=submit]")
     assert page.url.endswith("/home"), (page.url, page.content()[:2000])
-
-
-def jpeg_with_gps(color: str = "orange") -> bytes:
-    """A photo as a phone takes it: EXIF with GPS position and camera model."""
-    img = Image.new("RGB", (640, 480), color)
-    exif = Image.Exif()
-    exif[0x8825] = {1: "N", 2: (32.0, 30.0, 26.0), 3: "E", 4: (130.0, 36.0, 5.0)}
-    exif[0x010F] = "SpyCam"
-    exif[0x0110] = "SpyCam Model 7"
-    out = io.BytesIO()
-    img.save(out, "JPEG", exif=exif)
-    return out.getvalue()
 
 
 def write_diary(page, title: str, body: str, visibility: str = "members", photo: bytes | None = None) -> str:

@@ -4,17 +4,7 @@ import io
 
 from PIL import Image
 
-from fixtures import PASSWORD
-
-
-def jpeg_with_gps() -> bytes:
-    img = Image.new("RGB", (64, 48), "red")
-    exif = Image.Exif()
-    exif[0x8825] = {1: "N", 2: (32.0, 30.0, 26.0), 3: "E", 4: (130.0, 36.0, 5.0)}
-    exif[0x010F] = "SpyCam"
-    out = io.BytesIO()
-    img.save(out, "JPEG", exif=exif)
-    return out.getvalue()
+from fixtures import PASSWORD, jpeg_with_gps
 
 
 async def test_friends_only_diary_with_photo(site):
@@ -108,3 +98,15 @@ async def test_author_deletes_a_comment_on_their_entry(site):
     assert (await h.submit(f"/comments/{comment_id}/delete")).status_code == 303
     assert "rude remark" not in (await g.get(url)).text
     assert owner.id
+
+
+async def test_a_refused_post_says_the_chosen_photos_must_be_chosen_again(site):
+    await site.user("photographer")
+    client = site.client()
+    await client.login("photographer")
+    refused = await client.submit("/diaries/new", {"title": "", "body": "Sunset over the bay", "visibility": "public"},
+                                  files=[("photos", ("a.jpg", jpeg_with_gps(), "image/jpeg")),
+                                         ("photos", ("b.jpg", jpeg_with_gps(), "image/jpeg"))])
+    assert refused.status_code == 400
+    assert "Sunset over the bay" in refused.text
+    assert "You had chosen 2 photos" in refused.text
