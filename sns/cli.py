@@ -83,7 +83,8 @@ def demo(click_ctx: click.Context, host: str | None, port: int | None, no_serve:
     url = f"http://{host or settings.host}:{port or settings.port}/"
     console.print(("[green]Demo town created.[/green]" if created else "Demo town already there."))
     console.print(f"Open {url}")
-    console.print(f"Sign in as admin, cityhall (staff), hanako, taro, yuki or ken; password: {DEMO_PASSWORD}")
+    console.print("Sign in as admin, cityhall (staff), hanako, taro, yuki or ken", soft_wrap=True)
+    console.print(f"Password for every demo account: {DEMO_PASSWORD}", soft_wrap=True)
     if not no_serve:
         _serve(settings, host, port, None)
 
