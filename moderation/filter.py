@@ -1,0 +1,204 @@
+"""A word filter built from lists, and the verdict it gives on a text."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from types import MappingProxyType
+
+from . import japanese, latin, wordlist
+from .normalize import fold, fold_term, to_original
+
+_UNSPACED = re.compile("[\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\u3000-\u303f\U00020000-\U0003ffff]")
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One listed term found in a text; `start`/`end` index the original text."""
+
+    term: str
+    start: int
+    end: int
+    severity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What a filter found. `matches` also holds terms noted at severity 0."""
+
+    flagged: bool
+    score: int
+    matches: tuple[Match, ...]
+
+    def __bool__(self) -> bool:
+        return self.flagged
+
+
+def _is_unspaced(term: str) -> bool:
+    return bool(_UNSPACED.search(fold_term(term)))
+
+
+class Filter:
+    """An immutable filter: words with severities, and allow-list phrases.
+
+    `flag_at` is the least severity that flags a text (default 1: severity 0
+    terms are only noted). Changing the lists returns a new filter.
+    """
+
+    def __init__(self, words: Mapping[str, int] | Iterable[str] = (), allow: Iterable[str] = (), *,
+                 flag_at: int = 1, default_severity: int = wordlist.DEFAULT_SEVERITY):
+        if isinstance(words, str):
+            words = [words]
+        if isinstance(allow, str):
+            allow = [allow]
+        if isinstance(words, Mapping):
+            table = {str(t).strip(): int(s) for t, s in words.items()}
+        else:
+            table = {str(t).strip(): default_severity for t in words}
+        self._words = {t: max(0, min(s, wordlist.MAX_SEVERITY)) for t, s in table.items() if t}
+        self._allow = tuple(dict.fromkeys(p.strip() for p in allow if p and p.strip()))
+        self.flag_at = flag_at
+        self.default_severity = default_severity
+        entries = [*self._words.items(), *((p, None) for p in self._allow)]
+        kana = [japanese.compile_term(t, s) for t, s in entries if _is_unspaced(t)]
+        roman = [latin.compile_term(t, s) for t, s in entries if not _is_unspaced(t)]
+        self._latin = latin.LatinMatcher([t for t in roman if t is not None])
+        self._kana = japanese.KanaMatcher([t for t in kana if t is not None])
+
+    # --- the lists -------------------------------------------------------
+    @property
+    def words(self) -> Mapping[str, int]:
+        return MappingProxyType(self._words)
+
+    @property
+    def allow(self) -> tuple[str, ...]:
+        return self._allow
+
+    @classmethod
+    def default(cls) -> Filter:
+        """The shipped lists: English (from better_profanity, weighted), Japanese, allow-list."""
+        return _default_filter()
+
+    @classmethod
+    def from_text(cls, text: str, *, base: Filter | None = None, **options) -> Filter:
+        """A filter from a list in the text format of `moderation.wordlist` (added to `base`)."""
+        words, allow = wordlist.parse(text)
+        if base is not None:
+            return base.with_words(words).with_allowed(*allow)
+        return cls(words, allow, **options)
+
+    def to_text(self, header: str = "") -> str:
+        return wordlist.format_list(self._words, self._allow, header=header)
+
+    def _replace(self, words: Mapping[str, int], allow: Iterable[str]) -> Filter:
+        return Filter(words, allow, flag_at=self.flag_at, default_severity=self.default_severity)
+
+    def with_words(self, words: Mapping[str, int] | Iterable[str], severity: int | None = None) -> Filter:
+        if isinstance(words, str):
+            words = [words]
+        added = dict(words) if isinstance(words, Mapping) else dict.fromkeys(
+            words, self.default_severity if severity is None else severity)
+        return self._replace({**self._words, **added}, self._allow)
+
+    def without_words(self, *terms: str) -> Filter:
+        drop = {fold_term(t) for t in terms}
+        return self._replace({t: s for t, s in self._words.items() if fold_term(t) not in drop}, self._allow)
+
+    def with_allowed(self, *phrases: str) -> Filter:
+        return self._replace(self._words, [*self._allow, *phrases])
+
+    def without_allowed(self, *phrases: str) -> Filter:
+        drop = {fold_term(p) for p in phrases}
+        return self._replace(self._words, [p for p in self._allow if fold_term(p) not in drop])
+
+    def __repr__(self) -> str:
+        return f"<Filter {len(self._words)} words, {len(self._allow)} allowed, flag_at={self.flag_at}>"
+
+    # --- scanning --------------------------------------------------------
+    def scan(self, text: str | None, *, lang: str | None = None) -> Verdict:
+        """Find the listed terms in `text`. `lang` ("en" or "ja") limits the lists used;
+        leave it None (all lists) unless the text is known to be in one language."""
+        if not isinstance(text, str):
+            text = "" if text is None else str(text)
+        if not text:
+            return Verdict(False, 0, ())
+        folded, origin = fold(text)
+        found: list[tuple[int, int, str, int, tuple]] = []
+        allowed: list[tuple[int, int]] = []
+        if lang != "ja":
+            for a, b, t in self._latin.find(folded):
+                if t.severity is None:
+                    allowed.append((a, b))
+                else:
+                    # among terms matching the same text, name the plainest (shit before sh!+)
+                    rank = (t.leet, t.words, t.term != t.letters, t.term)
+                    found.append((a, b, t.term, t.severity, rank))
+        if lang != "en":
+            kana, kana_allowed = self._kana.find(folded)
+            found.extend((a, b, t.term, t.severity, (False, 1, False, t.term)) for a, b, t in kana)
+            allowed.extend(kana_allowed)
+        if allowed:
+            found = _outside(found, allowed)
+        matches = []
+        for a, b, term, severity, _ in _outermost(found):
+            start, end = to_original(origin, a, b)
+            matches.append(Match(term, start, end, severity))
+        flagging = {m.term: m.severity for m in matches if m.severity >= self.flag_at}
+        return Verdict(bool(flagging), sum(flagging.values()), tuple(matches))
+
+    def censor(self, text: str | None, mask: str = "*") -> str:
+        """`text` with every character of each flagging match (but spaces) replaced by `mask`."""
+        if not isinstance(text, str):
+            text = "" if text is None else str(text)
+        verdict = self.scan(text)
+        spans = [(m.start, m.end) for m in verdict.matches if m.severity >= self.flag_at]
+        if not spans:
+            return text
+        out, last = [], 0
+        for start, end in sorted(spans):
+            start = max(start, last)
+            out.append(text[last:start])
+            out.append("".join(c if c.isspace() else mask for c in text[start:end]))
+            last = max(last, end)
+        out.append(text[last:])
+        return "".join(out)
+
+
+def _outside(found: list, allowed: list[tuple[int, int]]) -> list:
+    """Drop the matches that lie inside an allowed span."""
+    allowed.sort()
+    starts = [s for s, _ in allowed]
+    reach, furthest = [], -1
+    for _, e in allowed:
+        furthest = max(furthest, e)
+        reach.append(furthest)
+    kept = []
+    for item in found:
+        i = bisect.bisect_right(starts, item[0]) - 1
+        if i < 0 or reach[i] < item[1]:
+            kept.append(item)
+    return kept
+
+
+def _outermost(found: list) -> list:
+    """One match per span; a match inside a longer one is dropped unless it is more severe."""
+    found = sorted(set(found), key=lambda f: (f[0], -f[1], -f[3], f[4]))
+    kept, cover_end, cover_severity = [], -1, -1
+    for item in found:
+        a, b, _, severity, _ = item
+        if b <= cover_end and severity <= cover_severity:
+            continue
+        kept.append(item)
+        if b > cover_end:
+            cover_end, cover_severity = b, severity
+    return kept
+
+
+@cache
+def _default_filter() -> Filter:
+    text = "\n".join(wordlist.read_data(name) for name in ("en.txt", "ja.txt", "allow.txt"))
+    words, allow = wordlist.parse(text)
+    return Filter(words, allow)

@@ -1,0 +1,119 @@
+"""Matching of Japanese (and other unspaced-script) terms in folded text.
+
+Japanese has no spaces, so a term matches wherever it occurs. The folding has
+already turned katakana into hiragana, half-width into full-width and dropped
+long vowel marks; here a term may also be split by invisible characters or by
+marks nobody writes inside a word (``し・ね``, ``死.ね``, ``し_ね``), and a
+voiced kana may arrive as base + combining mark (``ﾊﾞｶ``). Spaces between the
+characters (``し ね``) count only when the term starts a word (not after a kana
+or kanji), so that ``〜しました ね`` stays innocent.
+
+Ordinary words that contain a term (``シネマ`` holds ``しね``, ``ばかり`` holds
+``ばか``) are listed as allow-list entries; a match inside one is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .normalize import fold_term
+
+_TIGHT = "[\ufdd0・.\\-_*/|~]*"
+_SPACED = "[\\s\ufdd0・.\\-_*/|~]*"
+# after the first character of a spaced-out term: the one before it is not a kana or kanji
+_NOT_AFTER_WORD = "(?<![\u3041-\u3096\u30a1-\u30fa\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆].)"
+_SEPARATORS = re.compile(_SPACED[:-1] + "+")
+
+
+@dataclass(frozen=True, slots=True)
+class KanaTerm:
+    term: str  # as listed
+    severity: int | None  # None: an allow-list entry
+    folded: str
+
+
+def compile_term(term: str, severity: int | None) -> KanaTerm | None:
+    folded = unicodedata.normalize("NFC", fold_term(term).replace(" ", ""))
+    return KanaTerm(term, severity, folded) if folded else None
+
+
+def _variants(folded: str) -> list[tuple[str, ...]]:
+    """Each way the term can be spelt char by char: ば also as は + combining mark."""
+    out: list[tuple[str, ...]] = [()]
+    for c in folded:
+        decomposed = unicodedata.normalize("NFD", c)
+        forms = [(c,)]
+        if len(decomposed) == 2 and decomposed[1] in "\u3099\u309a":
+            forms.append((decomposed[0], decomposed[1]))
+        out = [v + f for v in out for f in forms][:64]
+    return out
+
+
+def _trie_pattern(spellings: set[tuple[str, ...]], separator: str, after_first: str = "") -> str:
+    """A regex whose alternatives share prefixes, so each position costs one dict-like test."""
+    trie: dict = {}
+    for spelling in spellings:
+        node = trie
+        for c in spelling:
+            node = node.setdefault(c, {})
+        node[""] = {}
+
+    def emit(node: dict, depth: int) -> str:
+        alternatives = []
+        for c, child in sorted(node.items(), key=lambda kv: kv[0] == ""):
+            if c == "":
+                continue
+            tail = emit(child, depth + 1)
+            head = re.escape(c) + (after_first if depth == 0 else "")
+            alternatives.append(head + (separator + tail if tail else ""))
+        if not alternatives:
+            return ""
+        body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie, 0)
+
+
+def _pattern(terms: list[KanaTerm], spaced: bool = False) -> re.Pattern[str] | None:
+    spellings = {v for t in terms for v in _variants(t.folded) if not spaced or len(t.folded) > 1}
+    if not spellings:
+        return None
+    if spaced:
+        return re.compile(_trie_pattern(spellings, _SPACED, _NOT_AFTER_WORD))
+    return re.compile(_trie_pattern(spellings, _TIGHT))
+
+
+def _canonical(matched: str) -> str:
+    return unicodedata.normalize("NFC", _SEPARATORS.sub("", matched))
+
+
+class KanaMatcher:
+    """All unspaced-script terms and allow-list entries of one filter."""
+
+    def __init__(self, terms: list[KanaTerm]):
+        self.by_folded: dict[str, KanaTerm] = {}
+        for t in terms:
+            if t.severity is not None:
+                self.by_folded[t.folded] = t
+        listed = [t for t in terms if t.severity is not None]
+        self._terms = _pattern(listed)
+        self._spaced = _pattern(listed, spaced=True)
+        self._allow = _pattern([t for t in terms if t.severity is None])
+        firsts = {unicodedata.normalize("NFD", t.folded[0])[0] for t in listed} | {t.folded[0] for t in listed}
+        self._first = re.compile("[" + re.escape("".join(sorted(firsts))) + "]") if firsts else None
+
+    def find(self, folded: str) -> tuple[list[tuple[int, int, KanaTerm]], list[tuple[int, int]]]:
+        """(matches, allowed spans) in the folded text."""
+        if self._terms is None or self._first is None or not self._first.search(folded):
+            return [], []
+        found = []
+        for pattern in (self._terms, self._spaced):
+            for m in pattern.finditer(folded) if pattern is not None else ():
+                term = self.by_folded.get(_canonical(m.group()))
+                if term is not None:
+                    found.append((m.start(), m.end(), term))
+        if not found or self._allow is None:
+            return found, []
+        return found, [m.span() for m in self._allow.finditer(folded)]

@@ -1,0 +1,306 @@
+"""Whole-word matching of Latin-script terms in folded text.
+
+A text is cut into *pieces*: runs of letters, digits and leet symbols
+(``$ @ * ! | +``). A term matches whole pieces only, so `Scunthorpe`,
+`cocktail` and `assassin` never match `cunt`, `cock` or `ass`. Besides single
+pieces, three kinds of runs are tried, each as one word:
+
+- pieces joined by in-word punctuation (``f.u.c.k``, ``ass-fucker``, ``sh_it``);
+- single characters separated by up to three spaces or marks (``f u c k``);
+- for terms of several words (``blow job``), that many consecutive pieces.
+
+A piece is looked up by its *key*: letters merged where leet makes them
+ambiguous (``l`` may be ``i``, ``u`` and ``v`` swap), unambiguous leet
+decoded (``4`` -> ``a``, ``$`` -> ``s``), repeated letters collapsed. The key
+finds the few candidate terms in a dict; `fits` then checks each exactly:
+each letter of the term may repeat (``fuuuck``) but a doubled letter needs two
+(``as`` is not ``ass``), and leet stands only for the letters it can mean.
+``@`` (a or o) and ``*`` (any letter) are resolved by matching the key as a
+pattern against all keys at once.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .normalize import HIDDEN, fold_term
+from .wordlist import parse_leet, read_data
+
+_W = "0-9a-z$@*!|+\ufdd0"
+PIECE = re.compile(f"[{_W}]+")
+JOINERS = frozenset(".-_·•/\\~^")
+_EDGE = "!|+" + HIDDEN  # punctuation-like leet that does not start or end a word
+_MAX_GAP = 3
+_RUNS = re.compile(r"(.)\1+")
+_TERM_SEPARATORS = re.compile(r"[\s.\-_·•/\\~^']+")
+_HAS_LETTER = re.compile(r"[a-z$@*!|+]")
+
+LEET: dict[str, frozenset[str]] = {}
+"""letter -> the characters that may stand for it (besides itself)."""
+SUBSTITUTE: dict[str, frozenset[str]] = {}
+"""letter -> other *letters* that may stand for it (``l`` for ``i``): never mixed with it."""
+
+
+def _load_leet() -> dict[str, str]:
+    table = parse_leet(read_data("leet.txt"))
+    for letter, subs in table.items():
+        LEET[letter] = frozenset(s for s in subs if not s.isalpha()) | {"*"}
+        SUBSTITUTE[letter] = frozenset(s for s in subs if s.isalpha())
+    # One representative per group of letters that leet confuses (i ~ l, u ~ v).
+    parent = {c: c for c in "abcdefghijklmnopqrstuvwxyz"}
+
+    def root(c: str) -> str:
+        while parent[c] != c:
+            c = parent[c]
+        return c
+
+    for letter, subs in SUBSTITUTE.items():
+        for s in subs:
+            a, b = sorted((root(letter), root(s)))
+            parent[b] = a
+    keymap = {c: root(c) for c in parent if root(c) != c}
+    for symbol in {s for subs in LEET.values() for s in subs} - {"*"}:
+        roots = {root(letter) for letter, subs in LEET.items() if symbol in subs}
+        if len(roots) == 1:
+            keymap[symbol] = roots.pop()
+    return keymap
+
+
+_KEYMAP = str.maketrans(_load_leet())
+# decoding a listed term: the first letter a symbol stands for (1 -> i, @ -> a)
+_DECODE = str.maketrans({s: letter for letter, subs in reversed(LEET.items()) for s in subs if s != "*"} | {"*": ""})
+_ANY = frozenset("*")
+_SINGLES = re.compile("[sH]{2,}")
+_JOINED = re.compile(f"(?<![{_W}])[{_W}]+(?:[{re.escape(''.join(JOINERS))}]{{1,{_MAX_GAP}}}[{_W}]+)+")
+_CACHE_SIZE = 100_000
+
+
+def _term_key(piece: str) -> str:
+    return key_of(piece.translate(_DECODE) if re.search("[a-z]", piece) else piece)
+
+
+def key_of(text: str) -> str:
+    """The lookup key of a piece (or of joined pieces)."""
+    if not _HAS_LETTER.search(text):
+        return text  # numbers stay numbers: room 455 is not "ass"
+    return _RUNS.sub(r"\1", text.translate(_KEYMAP))
+
+
+def runs_of(letters: str) -> tuple[tuple[str, int], ...]:
+    return tuple((m.group(1), min(len(m.group(0)), 3)) for m in re.finditer(r"(.)\1*", letters))
+
+
+def fits(text: str, runs: tuple[tuple[str, int], ...]) -> bool:
+    """Whether `text` (one word, leet and repeats allowed) spells the term with these runs."""
+    n = len(text)
+    reach = {0}
+    for letter, need in runs:
+        leet = LEET.get(letter, _ANY)
+        subs = SUBSTITUTE.get(letter, ())
+        nxt = set()
+        for p in reach:
+            own = other = False
+            q = p
+            while q < n:
+                ch = text[q]
+                if ch == letter:
+                    own = True
+                elif ch in subs:
+                    other = True
+                elif ch not in leet:
+                    break
+                if own and other:
+                    break
+                q += 1
+                if q - p >= need:
+                    nxt.add(q)
+        if not nxt:
+            return False
+        reach = nxt
+    return n in reach
+
+
+@dataclass(frozen=True, slots=True)
+class LatinTerm:
+    term: str  # as listed
+    severity: int | None  # None: an allow-list entry
+    letters: str  # leet decoded, separators removed
+    key: str
+    runs: tuple[tuple[str, int], ...]
+    words: int  # pieces in the listed form (f.u.c.k and blow job have several)
+    leet: bool  # written with leet (s0b): matches only texts that use leet too ("sob" is a word)
+
+
+def compile_term(term: str, severity: int | None) -> LatinTerm | None:
+    pieces = [p for p in _TERM_SEPARATORS.split(fold_term(term)) if p]
+    decoded = [p.translate(_DECODE) if re.search("[a-z]", p) else p for p in pieces]
+    letters = "".join(decoded)
+    if not letters:
+        return None
+    leet = any(p != d for p, d in zip(pieces, decoded))
+    return LatinTerm(term, severity, letters, key_of(letters), runs_of(letters), len(pieces), leet)
+
+
+@lru_cache(maxsize=4096)
+def _wildcard(key: str) -> re.Pattern[str]:
+    parts = []
+    for ch in key:
+        parts.append("[^\n]*" if ch == "*" else "[ao]+" if ch == "@" else re.escape(ch))
+    return re.compile("^" + "".join(parts) + "$", re.MULTILINE)
+
+
+class LatinMatcher:
+    """All Latin-script terms (and allow-list phrases) of one filter."""
+
+    def __init__(self, terms: list[LatinTerm]):
+        self.single: dict[str, list[LatinTerm]] = {}
+        self.multi: dict[str, list[LatinTerm]] = {}
+        self._pairs: set[tuple[str, str]] = set()  # keys of the first two words of multi-word terms
+        self._all_pairs: set[tuple[str, str]] = set()  # ... and of multi-word allow-list phrases
+        self._cache: dict[str, tuple[int, int, str, str, str]] = {}
+        self._joined_cache: dict[str, bool] = {}
+        self.max_words = 1
+        for t in terms:
+            (self.single if t.words == 1 else self.multi).setdefault(t.key, []).append(t)
+            if t.words > 1:
+                self.max_words = max(self.max_words, t.words)
+                first, second = [p for p in _TERM_SEPARATORS.split(fold_term(t.term)) if p][:2]
+                self._all_pairs.add((_term_key(first), _term_key(second)))
+                if t.severity is not None:
+                    self._pairs.add((_term_key(first), _term_key(second)))
+        self.max_key = max((len(k) for k in [*self.single, *self.multi]), default=0)
+        self._single_keys = "\n".join(self.single)
+        self._multi_keys = "\n".join(self.multi)
+
+    def _lookup(self, text: str, multi_only: bool = False, key: str | None = None) -> list[LatinTerm]:
+        if key is None:
+            key = key_of(text)
+        if len(key) > self.max_key + text.count("*"):
+            return []
+        found: list[LatinTerm] = []
+        indexes = ((self.multi, self._multi_keys),) if multi_only else (
+            (self.single, self._single_keys), (self.multi, self._multi_keys))
+        for index, keys in indexes:
+            if "*" in key or "@" in key:
+                if len(text) > 40 or not keys:
+                    continue
+                for k in _wildcard(key).findall(keys):
+                    found.extend(index[k])
+            else:
+                found.extend(index.get(key, ()))
+        plain = text.isalpha()
+        return [t for t in found if not (plain and t.leet) and fits(text, t.runs)]
+
+    # --- pieces, remembered: most texts are made of words seen before ---------------
+    def _piece(self, raw: str) -> tuple[int, int, str, str, str]:
+        """(lead, trail, text, key, flag) of a raw piece: `lead`/`trail` characters of
+        punctuation-like leet are not part of the word; flag "h": it matches a term on its
+        own, "s": it is a single character, "H": both, ".": neither."""
+        a, b = 0, len(raw)
+        while a < b and raw[a] in _EDGE:
+            a += 1
+        while b > a and raw[b - 1] in _EDGE:
+            b -= 1
+        if a < b and raw[a] == "*" and raw[b - 1] == "*":  # *emphasis*
+            while a < b and raw[a] in "*" + HIDDEN:
+                a += 1
+            while b > a and raw[b - 1] in "*" + HIDDEN:
+                b -= 1
+        text = raw[a:b].replace(HIDDEN, "")
+        key = key_of(text) if text else ""
+        hot = bool(text) and (key in self.single or "*" in key or "@" in key) and any(
+            t.words == 1 for t in self._lookup(text, key=key))
+        flag = ("H" if hot else "s") if len(text) == 1 else "h" if hot else "."
+        return a, len(raw) - b, text, key, flag
+
+    def _pieces(self, raws: list[str]) -> list[tuple[int, int, str, str, str]]:
+        cache = self._cache
+        missing = set(raws).difference(cache)
+        if missing:
+            if len(cache) + len(missing) > _CACHE_SIZE:
+                cache.clear()
+                missing = set(raws)
+            for raw in missing:
+                cache[raw] = self._piece(raw)
+        return list(map(cache.__getitem__, raws))
+
+    def may_match(self, folded: str) -> bool:
+        """A quick test that never misses: False means `find` would find nothing."""
+        raws = PIECE.findall(folded)
+        if not raws:
+            return False
+        infos = self._pieces(raws)
+        flags = "".join([info[4] for info in infos])
+        if "h" in flags or "H" in flags or _SINGLES.search(flags):
+            return True
+        if self._pairs:
+            keys = [info[3] for info in infos]
+            if not self._pairs.isdisjoint(zip(keys, keys[1:])):
+                return True
+        return any(self._joined_hot(joined) for joined in _JOINED.findall(folded))
+
+    def _joined_hot(self, joined: str) -> bool:
+        hot = self._joined_cache.get(joined)
+        if hot is None:
+            if len(self._joined_cache) > _CACHE_SIZE:
+                self._joined_cache.clear()
+            text = "".join(info[2] for info in self._pieces(PIECE.findall(joined)))
+            hot = self._joined_cache[joined] = bool(text) and bool(self._lookup(text))
+        return hot
+
+    def find(self, folded: str) -> list[tuple[int, int, LatinTerm]]:
+        """(start, end, term) for every match in the folded text."""
+        if not self.may_match(folded):
+            return []
+        out: list[tuple[int, int, LatinTerm]] = []
+        infos = self._pieces(PIECE.findall(folded))
+        pieces = [(m.start() + info[0], m.end() - info[1], info[2], info[3], info[4])
+                  for m, info in zip(PIECE.finditer(folded), infos) if info[2]]
+        flags = "".join([p[4] for p in pieces])
+        for a, b, text, key, flag in pieces:
+            if flag in "hH":
+                out.extend((a, b, t) for t in self._lookup(text, key=key) if t.words == 1)
+        # runs of pieces joined by in-word punctuation: "f.u.c.k", "ass-fucker"
+        starts = ends = None
+        for m in _JOINED.finditer(folded):
+            if self._joined_hot(m.group()):
+                if starts is None:
+                    starts, ends = [p[0] for p in pieces], [p[1] for p in pieces]
+                first = bisect.bisect_right(ends, m.start())
+                last = bisect.bisect_left(starts, m.end()) - 1
+                if first <= last:
+                    self._add_run(pieces, first, last, out)
+        # runs of single characters, split where the gap is long or a line ends: "f u c k"
+        for m in _SINGLES.finditer(flags):
+            run = [m.start()]
+            for i in range(m.start() + 1, m.end()):
+                gap = folded[pieces[i - 1][1]:pieces[i][0]]
+                if len(gap) > _MAX_GAP or "\n" in gap:
+                    self._add_singles(pieces, run, out)
+                    run = []
+                run.append(i)
+            self._add_singles(pieces, run, out)
+        # terms of several words: "blow job", "kill yourself"
+        keys = [p[3] for p in pieces]
+        pairs = self._all_pairs.intersection(zip(keys, keys[1:]))
+        for i, pair in enumerate(zip(keys, keys[1:]) if pairs else ()):
+            if pair in pairs:
+                for e in range(i + 1, min(len(pieces), i + self.max_words)):
+                    if pieces[e][0] - pieces[e - 1][1] > _MAX_GAP:
+                        break
+                    joined_text = "".join(p[2] for p in pieces[i:e + 1])
+                    out.extend((pieces[i][0], pieces[e][1], t) for t in self._lookup(joined_text, multi_only=True))
+        return out
+
+    def _add_singles(self, pieces, run: list[int], out: list) -> None:
+        """Every sub-run of a run of single characters: "a f u c k" still holds "f u c k"."""
+        for s in range(len(run) - 1):
+            for e in range(s + 1, min(len(run), s + self.max_key + 1)):
+                self._add_run(pieces, run[s], run[e], out)
+
+    def _add_run(self, pieces, s: int, e: int, out: list) -> None:
+        text = "".join(p[2] for p in pieces[s:e + 1])
+        out.extend((pieces[s][0], pieces[e][1], t) for t in self._lookup(text))
