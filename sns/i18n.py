@@ -9,16 +9,17 @@ reader's language. Messages defined away from a request are marked with
 from __future__ import annotations
 
 import io
+import re
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import DateTimePattern, get_date_format, get_datetime_format, get_time_format, parse_pattern
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -100,10 +101,37 @@ def negotiate(accept_language: str | None, default: str = "en") -> str:
     return best
 
 
+@lru_cache(maxsize=None)
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+@lru_cache(maxsize=64)
+def _pattern(code: str, fmt: str) -> DateTimePattern:
+    """The date-and-time pattern for a named format ("short"...) or a custom one, parsed once.
+
+    Babel's `format_datetime` joins the date and time patterns with the locale's glue
+    ("{1}, {0}") on every call; joining them once gives the same text (tests compare).
+    """
+    locale = _locale(code)
+    if fmt not in ("full", "long", "medium", "short"):
+        return parse_pattern(fmt)
+    glue = get_datetime_format(fmt, locale=locale).replace("'", "")
+    time_pattern, date_pattern = get_time_format(fmt, locale=locale), get_date_format(fmt, locale=locale)
+    pieces = {"{0}": time_pattern.pattern, "{1}": date_pattern.pattern}
+    # the glue's own text (", ", " at ") is quoted so that it is not read as pattern letters
+    return parse_pattern("".join(pieces.get(piece, f"'{piece}'") for piece in re.split(r"(\{[01]\})", glue)
+                                 if piece))
+
+
 def format_time(value: datetime | None, fmt: str = "medium") -> str:
+    """A date and time in the reader's language and the site's time zone."""
     if value is None:
         return ""
-    return format_datetime(value, format=fmt, locale=Locale.parse(_current.get()), tzinfo=_zone)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    code = _current.get()
+    return _pattern(code, fmt).apply(value.astimezone(_zone), _locale(code))
 
 
 def language_name(code: str) -> str:

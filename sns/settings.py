@@ -45,6 +45,7 @@ class Settings:
     mail_from: str = "noreply@localhost"
     broadcast_url: str = "memory://"
     page_size: int = 20
+    shared_cache_seconds: int = 5  # what every reader sees alike (newest public diaries, feeds); 0: off
     tile_url: str = ""  # empty: maps show markers on a plain background
 
     @property

@@ -18,6 +18,7 @@ from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone, transaction,
 )
 from sns.services.moderate import initial_state
+from sns.services.shared import public_changed
 
 
 def check_visibility(value: str) -> str:
@@ -82,6 +83,7 @@ async def write_diary(ctx: Ctx, *, title, body, visibility, lat=None, lon=None, 
             await store_photos(ctx, images, tx, diary_id=diary.id)
     except IntegrityError:  # the same form, submitted twice at once: the first one won
         return await Diary.get(client_token=client_token, author_id=ctx.user.id)
+    public_changed()
     await events.publish("diary.created", {"id": diary.id, "visibility": visibility})
     return diary
 
@@ -110,6 +112,7 @@ async def edit_diary(ctx: Ctx, diary_id: str, *, title, body, visibility, lat=No
                 await tombstone(photo, tx)
         start = (keep[-1].position + 1) if keep else 0
         await store_photos(ctx, images, tx, diary_id=diary.id, start=start)
+    public_changed()
     await events.publish("diary.updated", {"id": diary.id})
     return diary
 
@@ -121,6 +124,7 @@ async def delete_diary(ctx: Ctx, diary_id: str) -> None:
         await tombstone(diary, tx)
         for photo in await Photo.filter(diary_id=diary.id, deleted_at=None).using_db(tx):
             await tombstone(photo, tx)
+    public_changed()
     await events.publish("diary.deleted", {"id": diary.id})
 
 

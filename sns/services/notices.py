@@ -9,6 +9,7 @@ from sns.i18n import N_
 from sns.models import Notice
 from sns.policies import can_post_notice
 from sns.services.base import clean_text, require, save_new, tombstone, transaction
+from sns.services.shared import public_changed
 
 
 async def post_notice(ctx: Ctx, *, title, body) -> Notice:
@@ -17,6 +18,7 @@ async def post_notice(ctx: Ctx, *, title, body) -> Notice:
     body = clean_text(body, field="body", max_chars=ctx.settings.max_body_chars)
     async with transaction() as tx:
         notice = await save_new(Notice(author_id=ctx.user.id, title=title, body=body, origin=ctx.origin), tx)
+    public_changed()
     await events.publish("notice.created", {"id": notice.id})
     return notice
 
@@ -33,3 +35,4 @@ async def delete_notice(ctx: Ctx, notice_id: str) -> None:
     notice = await get_notice(notice_id)
     async with transaction() as tx:
         await tombstone(notice, tx)
+    public_changed()

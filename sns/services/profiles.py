@@ -11,6 +11,7 @@ from sns.policies import can_view_profile, is_signed_in
 from sns.services.base import clean_text, require, save_change, tombstone, transaction
 from sns.services.diaries import process_photos, store_photos
 from sns.services.moderate import initial_state
+from sns.services.shared import public_changed
 
 
 async def get_profile(ctx: Ctx, username: str) -> User:
@@ -52,5 +53,6 @@ async def update_profile(ctx: Ctx, *, display_name, introduction="", district_id
         user.district_id = district.id if district else None
         user.field_visibility = chosen
         await save_change(user, tx)
+    public_changed()  # shared lists and feeds show the display name
     await events.publish("user.updated", {"id": user.id})
     return user

@@ -10,6 +10,7 @@ from sns.i18n import N_, gettext
 from sns.models import District, SiteSetting
 from sns.policies import can_administer
 from sns.services.base import clean_text, require, save_change, save_new, tombstone, transaction
+from sns.services.shared import public_changed
 
 
 DEFAULT_TOWN_NAME = N_("Our Town")
@@ -48,6 +49,7 @@ async def load_site() -> SiteConfig:
 
 def forget_cached_site() -> None:
     _cache.clear()
+    public_changed()  # feeds carry the town's name
 
 
 def _number(value, field: str, low: float, high: float) -> float:

@@ -7,6 +7,7 @@ what the detail page would refuse.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from tortoise.expressions import Q, Subquery
 
@@ -14,7 +15,18 @@ from sns.context import Ctx
 from sns.ids import is_id
 from sns.models import Comment, Diary, Friendship, Notice, Photo, User
 from sns.models.base import utcnow
-from sns.policies import comment_scope, diary_scope, public_diary_scope
+from sns.policies import can_view_diary, comment_scope, diary_scope, public_diary_scope
+from sns.services import rows
+from sns.services.shared import SharedCache
+
+# The shared "new in town" list keeps more entries than a page shows, so that after leaving
+# out a reader's blocked neighbours and their own entries there are usually still enough.
+SHARED_TOWN_DIARIES = 30
+# My page remembers the visit ("new since last visit") at most once a minute: a reload within
+# a minute neither writes nor moves the mark, so its counts stay those of the visit before.
+SEEN_AGAIN_AFTER = timedelta(seconds=60)
+
+_shared = SharedCache()
 
 
 @dataclass
@@ -43,11 +55,37 @@ async def diaries(ctx: Ctx, *, author_id: str | None = None, before: str | None 
     return await _page(q.order_by("-id").select_related("author"), limit or ctx.settings.page_size)
 
 
-async def public_diaries(*, author_id: str | None = None, limit: int = 50) -> list[Diary]:
+async def public_diaries(*, author_id: str | None = None, limit: int = 50) -> list[rows.DiaryRow]:
+    """What a visitor may see, newest first (one query): for feeds."""
     q = Diary.filter(public_diary_scope())
     if author_id:
         q = q.filter(author_id=author_id)
-    return await q.order_by("-id").limit(limit).select_related("author")
+    return await rows.diaries(q.order_by("-id").limit(limit))
+
+
+async def town_diaries(ctx: Ctx, limit: int = 10) -> list[rows.DiaryRow]:
+    """The town's newest public entries that this reader may see, not their own.
+
+    The newest public entries are the same for everyone and kept shared for a few seconds
+    (`sns.services.shared`); the reader's blocks are applied here through `can_view_diary`.
+    When they leave too few, the reader's own list comes from the database (one query).
+    """
+    v = ctx.viewer
+    shared = await _shared.get((ctx.settings.db_url, "town_diaries"), ctx.settings.shared_cache_seconds,
+                               lambda: public_diaries(limit=SHARED_TOWN_DIARIES))
+    mine = [d for d in shared if d.author_id != v.id and can_view_diary(v, d)][:limit]
+    if len(mine) == limit or len(shared) < SHARED_TOWN_DIARIES:
+        return mine
+    q = Diary.filter(public_diary_scope()).exclude(author_id__in=list(v.blocked_ids) or [""])
+    if v.id:
+        q = q.exclude(author_id=v.id)
+    return await rows.diaries(q.order_by("-id").limit(limit))
+
+
+async def newest_notices(ctx: Ctx, limit: int = 5) -> list[rows.NoticeRow]:
+    """The newest official notices (everyone sees the same; kept shared for a few seconds)."""
+    return await _shared.get((ctx.settings.db_url, "notices", limit), ctx.settings.shared_cache_seconds,
+                             lambda: rows.notices(Notice.filter(deleted_at=None).order_by("-id").limit(limit)))
 
 
 async def notices(limit: int = 5, before: str | None = None) -> Page:
@@ -55,11 +93,10 @@ async def notices(limit: int = 5, before: str | None = None) -> Page:
                        limit)
 
 
-async def comments_on(ctx: Ctx, diary: Diary) -> list[Comment]:
+async def comments_on(ctx: Ctx, diary: Diary) -> list[rows.CommentRow]:
     """Comments on a diary the viewer may already see (one query)."""
-    return await Comment.filter(comment_scope(ctx.viewer), diary_id=diary.id).order_by("id").select_related(
-        "author"
-    ).limit(500)
+    return await rows.comments(
+        Comment.filter(comment_scope(ctx.viewer), diary_id=diary.id).order_by("id").limit(500))
 
 
 async def photos_of(diary_ids: list[str]) -> dict[str, list[Photo]]:
@@ -83,7 +120,8 @@ class MyPage:
 
 
 async def my_page(ctx: Ctx) -> MyPage:
-    """Home after sign-in: 7 queries, then the visit time is remembered (1 write)."""
+    """Home after sign-in: at most 5 queries of its own (the town's newest entries and the notices
+    are shared, see `town_diaries`), and the visit time is remembered (1 write, once a minute)."""
     v, me = ctx.viewer, ctx.user
     since = me.last_seen_home_at
     friends = list(v.friend_ids)
@@ -92,23 +130,27 @@ async def my_page(ctx: Ctx) -> MyPage:
         # The ten ids come from the (author_id, id, ...) index alone; only those ten rows are read
         # and joined to their authors (not every entry of every friend, sorted).
         newest = Diary.filter(diary_scope(v), author_id__in=friends).order_by("-id").limit(10).values("id")
-        page.friends_diaries = await Diary.filter(id__in=Subquery(newest)).order_by("-id").select_related(
-            "author")
-    page.town_diaries = await Diary.filter(public_diary_scope()).exclude(
-        author_id__in=list(v.blocked_ids) or [""]).exclude(author_id=me.id).order_by("-id").limit(10).select_related(
-        "author")
-    page.notices = (await notices(5)).items
+        page.friends_diaries = await rows.diaries(Diary.filter(id__in=Subquery(newest)).order_by("-id"))
+    page.town_diaries = await town_diaries(ctx, 10)
+    page.notices = await newest_notices(ctx, 5)
     received = Comment.filter(comment_scope(v), diary__author_id=me.id, diary__deleted_at=None).exclude(
         author_id=me.id)
-    page.comments = await received.order_by("-id").limit(10).select_related("author", "diary")
+    page.comments = await rows.received_comments(received.order_by("-id").limit(10))
     if since is not None:
         if friends:
             page.new_friend_diaries = await Diary.filter(diary_scope(v), author_id__in=friends,
                                                          created_at__gt=since).count()
         page.new_comments = await received.filter(created_at__gt=since).count()
     page.friend_requests = await Friendship.filter(friend_id=me.id, state="requested").count()
-    await User.filter(id=me.id).update(last_seen_home_at=utcnow())
+    now = utcnow()
+    if since is None or now - since >= SEEN_AGAIN_AFTER:
+        await User.filter(id=me.id).update(last_seen_home_at=now)
     return page
+
+
+def forget_shared() -> None:
+    """Drop what `town_diaries` and `newest_notices` keep (the app does this when it starts)."""
+    _shared.forget()
 
 
 async def residents(ctx: Ctx, query: str = "", before: str | None = None) -> Page:

@@ -12,8 +12,8 @@ async def front_page(request: Request):
     ctx = await load_ctx(request)
     if ctx.user is not None:
         return redirect("/home")
-    diaries = await timelines.public_diaries(limit=10)
-    notices = (await timelines.notices(5)).items
+    diaries = await timelines.town_diaries(ctx, 10)
+    notices = await timelines.newest_notices(ctx, 5)
     return await render(request, "front.html", diaries=diaries, notices=notices)
 
 

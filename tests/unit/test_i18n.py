@@ -128,6 +128,25 @@ def test_translations_load_and_format():
         assert i18n.gettext("Diary of %(name)s", name="Hanako") == "Diary of Hanako"
 
 
+@pytest.mark.parametrize("locale", i18n.LOCALES)
+def test_format_time_says_what_babel_says(locale):
+    """`format_time` keeps its patterns parsed; the text is Babel's own `format_datetime`."""
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_datetime
+
+    start = datetime(2024, 12, 31, 14, 59, 59, tzinfo=timezone.utc)  # New Year in Tokyo
+    moments = [start + timedelta(hours=h * 7, minutes=h * 13) for h in range(60)]
+    moments.append(start.replace(tzinfo=None))  # naive: taken as UTC, as Babel does
+    with i18n.using_locale(locale):
+        for fmt in ("short", "medium", "long", "full", "yyyy-MM-dd HH:mm"):
+            for moment in moments:
+                expected = format_datetime(moment, format=fmt, locale=locale, tzinfo=ZoneInfo("Asia/Tokyo"))
+                assert i18n.format_time(moment, fmt) == expected
+    assert i18n.format_time(None) == ""
+
+
 # --- 2. Japanese pages show no English message text ------------------------------------
 
 class VisibleText(HTMLParser):

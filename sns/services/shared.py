@@ -1,0 +1,90 @@
+"""What every reader sees alike, kept in memory for a few seconds.
+
+The town's newest public diaries, the newest notices and the public Atom feeds are the
+same for every reader; under load, asking the database (and rendering a feed) for each
+request costs most of a page. A `SharedCache` keeps such a value for
+`settings.shared_cache_seconds` (0: not kept at all).
+
+Rules that keep it safe:
+
+- it only ever holds what a visitor may see (public, published, not deleted rows, or
+  output made from them); pages filter per reader in Python afterwards, through
+  `sns.policies` (blocks, "not my own entries");
+- every service that changes a diary, a notice or the site settings calls
+  `public_changed()` after its commit, so in this process a change shows at once; other
+  worker processes (and rows written around the services) show it within the time above;
+- keys include the database, so two apps in one process (tests) never share entries;
+- one request loads a missing value while the others wait for it (no stampede).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import weakref
+from typing import Any, Awaitable, Callable, Hashable
+
+_caches: "weakref.WeakSet[SharedCache]" = weakref.WeakSet()
+
+
+class SharedCache:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._entries: dict[Hashable, tuple[float, Any]] = {}
+        self._loading: dict[Hashable, asyncio.Future] = {}
+        self._generation = 0  # bumped by forget(): a load that began before it is not kept
+        _caches.add(self)
+
+    async def get(self, key: Hashable, seconds: float, load: Callable[[], Awaitable[Any]]) -> Any:
+        """The value under `key` if it is younger than `seconds`, else `await load()` (kept)."""
+        if seconds <= 0:
+            return await load()
+        now = self.clock()
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        pending = self._loading.get(key)
+        if pending is not None:
+            try:
+                return await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                if not pending.cancelled():  # this request itself was cancelled
+                    raise
+                return await load()  # the one loading it was: load it here
+        generation = self._generation
+        future: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._loading[key] = future
+        try:
+            value = await load()
+        except BaseException as exc:
+            if isinstance(exc, asyncio.CancelledError):
+                future.cancel()
+            else:
+                future.set_exception(exc)
+                future.exception()  # retrieved: no "never retrieved" warning when nobody waited
+            raise
+        else:
+            future.set_result(value)
+            if generation == self._generation:
+                self._entries[key] = (now + seconds, value)
+            return value
+        finally:
+            if self._loading.get(key) is future:
+                del self._loading[key]
+
+    def forget(self) -> None:
+        self._generation += 1
+        self._entries.clear()
+        self._loading.clear()
+
+    def keys(self) -> list[Hashable]:
+        return list(self._entries)
+
+    def values(self) -> list[Any]:
+        return [value for _, value in self._entries.values()]
+
+
+def public_changed() -> None:
+    """A diary, notice or site setting changed: forget everything shared in this process."""
+    for cache in list(_caches):
+        cache.forget()
