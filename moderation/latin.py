@@ -13,8 +13,9 @@ A piece is looked up by its *key*: letters merged where leet makes them
 ambiguous (``l`` may be ``i``, ``u`` and ``v`` swap), unambiguous leet
 decoded (``4`` -> ``a``, ``$`` -> ``s``), repeated letters collapsed. The key
 finds the few candidate terms in a dict; `fits` then checks each exactly:
-each letter of the term may repeat (``fuuuck``) but a doubled letter needs two
-(``as`` is not ``ass``), and leet stands only for the letters it can mean.
+a letter may be stretched to three or more (``fuuuck``) but not merely doubled
+(``good`` is not ``god``), a doubled letter needs two (``as`` is not ``ass``),
+and leet stands only for the letters it can mean.
 ``@`` (a or o) and ``*`` (any letter) are resolved by matching the key as a
 pattern against all keys at once.
 """
@@ -32,7 +33,7 @@ from .wordlist import parse_leet, read_data
 _W = "0-9a-z$@*!|+\ufdd0"
 PIECE = re.compile(f"[{_W}]+")
 JOINERS = frozenset(".-_·•/\\~^")
-_EDGE = "!|+" + HIDDEN  # punctuation-like leet that does not start or end a word
+_EDGE = "!" + HIDDEN  # "shit!" is "shit" (but a lone "!" may still be a letter: "s h ! t")
 _MAX_GAP = 3
 _RUNS = re.compile(r"(.)\1+")
 _TERM_SEPARATORS = re.compile(r"[\s.\-_·•/\\~^']+")
@@ -115,7 +116,7 @@ def fits(text: str, runs: tuple[tuple[str, int], ...]) -> bool:
                 if own and other:
                     break
                 q += 1
-                if q - p >= need:
+                if q - p == need or q - p >= max(need + 1, 3):
                     nxt.add(q)
         if not nxt:
             return False
@@ -185,7 +186,7 @@ class LatinMatcher:
             (self.single, self._single_keys), (self.multi, self._multi_keys))
         for index, keys in indexes:
             if "*" in key or "@" in key:
-                if len(text) > 40 or not keys:
+                if len(text) > 40 or not keys or not text.strip("*"):  # "****" is a mask, not a word
                     continue
                 for k in _wildcard(key).findall(keys):
                     found.extend(index[k])
@@ -210,6 +211,8 @@ class LatinMatcher:
             while b > a and raw[b - 1] in "*" + HIDDEN:
                 b -= 1
         text = raw[a:b].replace(HIDDEN, "")
+        if not text:
+            a, b, text = 0, len(raw), raw.replace(HIDDEN, "")
         key = key_of(text) if text else ""
         hot = bool(text) and (key in self.single or "*" in key or "@" in key) and any(
             t.words == 1 for t in self._lookup(text, key=key))
