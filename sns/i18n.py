@@ -128,10 +128,14 @@ def format_time(value: datetime | None, fmt: str = "medium") -> str:
     """A date and time in the reader's language and the site's time zone."""
     if value is None:
         return ""
+    return _formatted(value, fmt, _current.get(), _zone)
+
+
+@lru_cache(maxsize=8192)  # the same entries' times are shown again and again
+def _formatted(value: datetime, fmt: str, code: str, zone: ZoneInfo) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    code = _current.get()
-    return _pattern(code, fmt).apply(value.astimezone(_zone), _locale(code))
+    return _pattern(code, fmt).apply(value.astimezone(zone), _locale(code))
 
 
 def language_name(code: str) -> str:

@@ -17,7 +17,7 @@ from sns.models import Comment, Diary, Friendship, Notice, Photo, User
 from sns.models.base import utcnow
 from sns.policies import can_view_diary, comment_scope, diary_scope, public_diary_scope
 from sns.services import rows
-from sns.services.shared import SharedCache
+from sns.services.shared import SharedCache, database_of
 
 # The shared "new in town" list keeps more entries than a page shows, so that after leaving
 # out a reader's blocked neighbours and their own entries there are usually still enough.
@@ -71,7 +71,7 @@ async def town_diaries(ctx: Ctx, limit: int = 10) -> list[rows.DiaryRow]:
     When they leave too few, the reader's own list comes from the database (one query).
     """
     v = ctx.viewer
-    shared = await _shared.get((ctx.settings.db_url, "town_diaries"), ctx.settings.shared_cache_seconds,
+    shared = await _shared.get((database_of(ctx.settings), "town_diaries"), ctx.settings.shared_cache_seconds,
                                lambda: public_diaries(limit=SHARED_TOWN_DIARIES))
     mine = [d for d in shared if d.author_id != v.id and can_view_diary(v, d)][:limit]
     if len(mine) == limit or len(shared) < SHARED_TOWN_DIARIES:
@@ -84,7 +84,7 @@ async def town_diaries(ctx: Ctx, limit: int = 10) -> list[rows.DiaryRow]:
 
 async def newest_notices(ctx: Ctx, limit: int = 5) -> list[rows.NoticeRow]:
     """The newest official notices (everyone sees the same; kept shared for a few seconds)."""
-    return await _shared.get((ctx.settings.db_url, "notices", limit), ctx.settings.shared_cache_seconds,
+    return await _shared.get((database_of(ctx.settings), "notices", limit), ctx.settings.shared_cache_seconds,
                              lambda: rows.notices(Notice.filter(deleted_at=None).order_by("-id").limit(limit)))
 
 
@@ -135,7 +135,9 @@ async def my_page(ctx: Ctx) -> MyPage:
     page.notices = await newest_notices(ctx, 5)
     received = Comment.filter(comment_scope(v), diary__author_id=me.id, diary__deleted_at=None).exclude(
         author_id=me.id)
-    page.comments = await rows.received_comments(received.order_by("-id").limit(10))
+    # as above: the ten newest ids first (from the comments' index), then only those ten are joined
+    newest_comments = received.order_by("-id").limit(10).values("id")
+    page.comments = await rows.received_comments(Comment.filter(id__in=Subquery(newest_comments)).order_by("-id"))
     if since is not None:
         if friends:
             page.new_friend_diaries = await Diary.filter(diary_scope(v), author_id__in=friends,

@@ -14,7 +14,7 @@ from sns import i18n
 from sns.markup import render_markdown
 from sns.models import User
 from sns.services import timelines
-from sns.services.shared import SharedCache
+from sns.services.shared import SharedCache, database_of
 from sns.services.site import load_site
 from sns.web.http import load_ctx
 
@@ -27,7 +27,7 @@ def _response(body: bytes) -> Response:
 
 
 async def _shared_feed(ctx, name: str, make) -> Response:
-    key = (ctx.settings.db_url, ctx.settings.base_url, name, i18n.current_locale())
+    key = (database_of(ctx.settings), ctx.settings.base_url, name, i18n.current_locale())
     return _response(await _shared.get(key, ctx.settings.shared_cache_seconds, make))
 
 
