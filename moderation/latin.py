@@ -147,9 +147,13 @@ def compile_term(term: str, severity: int | None) -> LatinTerm | None:
 
 @lru_cache(maxsize=4096)
 def _wildcard(key: str) -> re.Pattern[str]:
-    parts = []
+    parts, last = [], ""
     for ch in key:
-        parts.append("[^\n]*" if ch == "*" else "[ao]+" if ch == "@" else re.escape(ch))
+        if ch in "*@":
+            parts.append("[^\n]*" if ch == "*" else "[ao]*")
+        else:  # after a wildcard, "o@o" may be one run of o: the second o is optional
+            parts.append(re.escape(ch) + ("?" if ch == last and parts[-1].endswith("*") else ""))
+            last = ch
     return re.compile("^" + "".join(parts) + "$", re.MULTILINE)
 
 
@@ -186,8 +190,8 @@ class LatinMatcher:
             (self.single, self._single_keys), (self.multi, self._multi_keys))
         for index, keys in indexes:
             if "*" in key or "@" in key:
-                if len(text) > 40 or not keys or not text.strip("*"):  # "****" is a mask, not a word
-                    continue
+                if key.count("*") + key.count("@") > 6 or not keys or not text.strip("*!|+"):
+                    continue  # "****" is a mask, not a word; many wildcards say nothing
                 for k in _wildcard(key).findall(keys):
                     found.extend(index[k])
             else:
@@ -214,10 +218,32 @@ class LatinMatcher:
         if not text:
             a, b, text = 0, len(raw), raw.replace(HIDDEN, "")
         key = key_of(text) if text else ""
-        hot = bool(text) and (key in self.single or "*" in key or "@" in key) and any(
-            t.words == 1 for t in self._lookup(text, key=key))
-        flag = ("H" if hot else "s") if len(text) == 1 else "h" if hot else "."
+        hot = self._hot(text, key)
+        if "!" in raw and raw.strip("!" + HIDDEN):
+            # "shit!" is shit, but "!njun", "ana!" and "puss!" spell with the "!": keep the
+            # reading whose match is most severe
+            a0 = len(raw) - len(raw.lstrip(HIDDEN))
+            b0 = len(raw.rstrip(HIDDEN))
+            best = self._severest(text, key)
+            for a1, b1 in ((a0, b), (a, b0), (a0, b0)):
+                other = raw[a1:b1].replace(HIDDEN, "")
+                severity = self._severest(other, key_of(other)) if other != text else -2
+                if severity > best:
+                    a, b, text, key, hot, best = a1, b1, other, key_of(other), True, severity
+        # one character, maybe stretched ("f uuu c k"); lone stars are masks or bullets
+        single = len(set(text)) == 1 and text[0] != "*"
+        flag = ("H" if hot else "s") if single else "h" if hot else "."
         return a, len(raw) - b, text, key, flag
+
+    def _severest(self, text: str, key: str) -> int:
+        """The highest severity among terms the word matches on its own (-1: none)."""
+        if not self._hot(text, key):
+            return -1
+        return max(-1 if t.severity is None else t.severity for t in self._lookup(text, key=key) if t.words == 1)
+
+    def _hot(self, text: str, key: str) -> bool:
+        return bool(text) and (key in self.single or "*" in key or "@" in key) and any(
+            t.words == 1 for t in self._lookup(text, key=key))
 
     def _pieces(self, raws: list[str]) -> list[tuple[int, int, str, str, str]]:
         cache = self._cache
@@ -280,7 +306,7 @@ class LatinMatcher:
         for m in _SINGLES.finditer(flags):
             run = [m.start()]
             for i in range(m.start() + 1, m.end()):
-                gap = folded[pieces[i - 1][1]:pieces[i][0]]
+                gap = folded[pieces[i - 1][1]:pieces[i][0]].replace(HIDDEN, "")
                 if len(gap) > _MAX_GAP or "\n" in gap:
                     self._add_singles(pieces, run, out)
                     run = []
@@ -292,7 +318,7 @@ class LatinMatcher:
         for i, pair in enumerate(zip(keys, keys[1:]) if pairs else ()):
             if pair in pairs:
                 for e in range(i + 1, min(len(pieces), i + self.max_words)):
-                    if pieces[e][0] - pieces[e - 1][1] > _MAX_GAP:
+                    if len(folded[pieces[e - 1][1]:pieces[e][0]].replace(HIDDEN, "")) > _MAX_GAP:
                         break
                     joined_text = "".join(p[2] for p in pieces[i:e + 1])
                     out.extend((pieces[i][0], pieces[e][1], t) for t in self._lookup(joined_text, multi_only=True))
