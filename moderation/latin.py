@@ -22,10 +22,10 @@ pattern against all keys at once.
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from .normalize import HIDDEN, fold_term
 from .wordlist import parse_leet, read_data
@@ -74,8 +74,11 @@ _KEYMAP = str.maketrans(_load_leet())
 # decoding a listed term: the first letter a symbol stands for (1 -> i, @ -> a)
 _DECODE = str.maketrans({s: letter for letter, subs in reversed(LEET.items()) for s in subs if s != "*"} | {"*": ""})
 _ANY = frozenset("*")
+_SPLIT = re.compile(f"([{_W}]+)")
 _SINGLES = re.compile("[sH]{2,}")
-_JOINED = re.compile(f"(?<![{_W}])[{_W}]+(?:[{re.escape(''.join(JOINERS))}]{{1,{_MAX_GAP}}}[{_W}]+)+")
+_HOT = re.compile("[hH]")
+_JOINED_GAPS = re.compile("j+")
+_GAP_FLAGS: dict[str, str] = {}
 _CACHE_SIZE = 100_000
 
 
@@ -166,6 +169,9 @@ class LatinMatcher:
         self._pairs: set[tuple[str, str]] = set()  # keys of the first two words of multi-word terms
         self._all_pairs: set[tuple[str, str]] = set()  # ... and of multi-word allow-list phrases
         self._cache: dict[str, tuple[int, int, str, str, str]] = {}
+        self._key: dict[str, str] = {}
+        self._lookups: dict[tuple[str, bool], list[LatinTerm]] = {}
+        self._flag: dict[str, str] = {}
         self._joined_cache: dict[str, bool] = {}
         self.max_words = 1
         for t in terms:
@@ -181,6 +187,15 @@ class LatinMatcher:
         self._multi_keys = "\n".join(self.multi)
 
     def _lookup(self, text: str, multi_only: bool = False, key: str | None = None) -> list[LatinTerm]:
+        """The terms `text` (one word, or words joined) spells; remembered."""
+        found = self._lookups.get((text, multi_only))
+        if found is None:
+            if len(self._lookups) > _CACHE_SIZE:
+                self._lookups.clear()
+            found = self._lookups[text, multi_only] = self._lookup_uncached(text, multi_only, key)
+        return found
+
+    def _lookup_uncached(self, text: str, multi_only: bool, key: str | None) -> list[LatinTerm]:
         if key is None:
             key = key_of(text)
         if len(key) > self.max_key + text.count("*"):
@@ -245,91 +260,107 @@ class LatinMatcher:
         return bool(text) and (key in self.single or "*" in key or "@" in key) and any(
             t.words == 1 for t in self._lookup(text, key=key))
 
-    def _pieces(self, raws: list[str]) -> list[tuple[int, int, str, str, str]]:
+    def _pieces(self, raws: list[str]) -> None:
+        """Make sure every raw piece is in the caches."""
         cache = self._cache
         missing = set(raws).difference(cache)
         if missing:
             if len(cache) + len(missing) > _CACHE_SIZE:
                 cache.clear()
+                self._flag.clear()
+                self._key.clear()
                 missing = set(raws)
             for raw in missing:
-                cache[raw] = self._piece(raw)
-        return list(map(cache.__getitem__, raws))
+                info = cache[raw] = self._piece(raw)
+                self._key[raw] = info[3]
+                self._flag[raw] = info[4]
 
-    def may_match(self, folded: str) -> bool:
-        """A quick test that never misses: False means `find` would find nothing."""
-        raws = PIECE.findall(folded)
-        if not raws:
-            return False
-        infos = self._pieces(raws)
-        flags = "".join([info[4] for info in infos])
-        if "h" in flags or "H" in flags or _SINGLES.search(flags):
-            return True
-        if self._pairs:
-            keys = [info[3] for info in infos]
-            if not self._pairs.isdisjoint(zip(keys, keys[1:])):
-                return True
-        return any(self._joined_hot(joined) for joined in _JOINED.findall(folded))
+    def _split(self, folded: str) -> tuple[list[str], list[str], str, str]:
+        """(parts, raws, piece flags, gap flags); parts alternate gap, piece, gap, ...
 
-    def _joined_hot(self, joined: str) -> bool:
+        Gap flags, one per gap (before the first piece, between pieces, after the last):
+        "j" in-word punctuation only (f.u.c.k), "s" a short gap (f u c k), "x" otherwise.
+        """
+        parts = _SPLIT.split(folded)
+        raws = parts[1::2]
+        self._pieces(raws)
+        gaps = parts[0::2]
+        missing = set(gaps).difference(_GAP_FLAGS)
+        for gap in missing:
+            _GAP_FLAGS[gap] = "j" if gap and len(gap) <= _MAX_GAP and all(c in JOINERS for c in gap) else (
+                "s" if len(gap) <= _MAX_GAP and "\n" not in gap else "x")
+        return parts, raws, "".join(map(self._flag.__getitem__, raws)), "".join(map(_GAP_FLAGS.__getitem__, gaps))
+
+    def find(self, folded: str) -> list[tuple[int, int, LatinTerm]]:
+        """(start, end, term) for every match in the folded text."""
+        parts, raws, flags, gaps = self._split(folded)
+        n = len(raws)
+        if not n:
+            return []
+        keys = list(map(self._key.__getitem__, raws))
+        hot = "h" in flags or "H" in flags
+        singles = _SINGLES.search(flags) is not None
+        pairs = self._pairs.intersection(zip(keys, keys[1:])) if self._pairs else ()
+        joined = [m for m in _JOINED_GAPS.finditer(gaps, 1, n) if self._run_hot(raws, m.start() - 1, m.end() - 1)]
+        if not (hot or singles or pairs or joined):
+            return []
+        ends = list(accumulate(map(len, parts)))  # piece k spans ends[2k] .. ends[2k + 1]
+        cache = self._cache
+        out: list[tuple[int, int, LatinTerm]] = []
+
+        def span(k: int) -> tuple[int, int]:
+            lead, trail = cache[raws[k]][:2]
+            return ends[2 * k] + lead, ends[2 * k + 1] - trail
+
+        def add_run(first: int, last: int, multi_only: bool = False) -> None:
+            text = "".join(cache[r][2] for r in raws[first:last + 1])
+            found = self._lookup(text, multi_only=multi_only)
+            if found:
+                a, b = span(first)[0], span(last)[1]
+                out.extend((a, b, t) for t in found)
+
+        if hot:  # words on their own
+            for m in _HOT.finditer(flags):
+                k = m.start()
+                a, b = span(k)
+                info = cache[raws[k]]
+                out.extend((a, b, t) for t in self._lookup(info[2], key=info[3]) if t.words == 1)
+        for m in joined:  # joined by in-word punctuation: "f.u.c.k", "ass-fucker"
+            add_run(m.start() - 1, m.end() - 1)
+        if singles:  # single characters, every sub-run: "a f u c k" still holds "f u c k"
+            for m in _SINGLES.finditer(flags):
+                run = [m.start()]
+                for k in range(m.start() + 1, m.end()):
+                    if gaps[k] == "x":
+                        self._add_singles(run, add_run)
+                        run = []
+                    run.append(k)
+                self._add_singles(run, add_run)
+        if self._all_pairs:  # several words: "blow job", "kill yourself", allowed "cum laude"
+            for k in range(n - 1) if self._all_pairs.intersection(zip(keys, keys[1:])) else ():
+                if (keys[k], keys[k + 1]) in self._all_pairs:
+                    for e in range(k + 1, min(n, k + self.max_words)):
+                        if gaps[e] == "x":
+                            break
+                        add_run(k, e, multi_only=True)
+        return out
+
+    def _run_hot(self, raws: list[str], first: int, last: int) -> bool:
+        joined = "\x00".join(raws[first:last + 1])
         hot = self._joined_cache.get(joined)
         if hot is None:
             if len(self._joined_cache) > _CACHE_SIZE:
                 self._joined_cache.clear()
-            text = "".join(info[2] for info in self._pieces(PIECE.findall(joined)))
+            text = "".join(self._cache[r][2] for r in raws[first:last + 1])
             hot = self._joined_cache[joined] = bool(text) and bool(self._lookup(text))
         return hot
 
-    def find(self, folded: str) -> list[tuple[int, int, LatinTerm]]:
-        """(start, end, term) for every match in the folded text."""
-        if not self.may_match(folded):
-            return []
-        out: list[tuple[int, int, LatinTerm]] = []
-        infos = self._pieces(PIECE.findall(folded))
-        pieces = [(m.start() + info[0], m.end() - info[1], info[2], info[3], info[4])
-                  for m, info in zip(PIECE.finditer(folded), infos) if info[2]]
-        flags = "".join([p[4] for p in pieces])
-        for a, b, text, key, flag in pieces:
-            if flag in "hH":
-                out.extend((a, b, t) for t in self._lookup(text, key=key) if t.words == 1)
-        # runs of pieces joined by in-word punctuation: "f.u.c.k", "ass-fucker"
-        starts = ends = None
-        for m in _JOINED.finditer(folded):
-            if self._joined_hot(m.group()):
-                if starts is None:
-                    starts, ends = [p[0] for p in pieces], [p[1] for p in pieces]
-                first = bisect.bisect_right(ends, m.start())
-                last = bisect.bisect_left(starts, m.end()) - 1
-                if first <= last:
-                    self._add_run(pieces, first, last, out)
-        # runs of single characters, split where the gap is long or a line ends: "f u c k"
-        for m in _SINGLES.finditer(flags):
-            run = [m.start()]
-            for i in range(m.start() + 1, m.end()):
-                gap = folded[pieces[i - 1][1]:pieces[i][0]].replace(HIDDEN, "")
-                if len(gap) > _MAX_GAP or "\n" in gap:
-                    self._add_singles(pieces, run, out)
-                    run = []
-                run.append(i)
-            self._add_singles(pieces, run, out)
-        # terms of several words: "blow job", "kill yourself"
-        keys = [p[3] for p in pieces]
-        pairs = self._all_pairs.intersection(zip(keys, keys[1:]))
-        for i, pair in enumerate(zip(keys, keys[1:]) if pairs else ()):
-            if pair in pairs:
-                for e in range(i + 1, min(len(pieces), i + self.max_words)):
-                    if len(folded[pieces[e - 1][1]:pieces[e][0]].replace(HIDDEN, "")) > _MAX_GAP:
-                        break
-                    joined_text = "".join(p[2] for p in pieces[i:e + 1])
-                    out.extend((pieces[i][0], pieces[e][1], t) for t in self._lookup(joined_text, multi_only=True))
-        return out
-
-    def _add_singles(self, pieces, run: list[int], out: list) -> None:
-        """Every sub-run of a run of single characters: "a f u c k" still holds "f u c k"."""
+    def _add_singles(self, run: list[int], add_run) -> None:
         for s in range(len(run) - 1):
             for e in range(s + 1, min(len(run), s + self.max_key + 1)):
-                self._add_run(pieces, run[s], run[e], out)
+                add_run(run[s], run[e])
 
-    def _add_run(self, pieces, s: int, e: int, out: list) -> None:
-        text = "".join(p[2] for p in pieces[s:e + 1])
-        out.extend((pieces[s][0], pieces[e][1], t) for t in self._lookup(text))
+    def clear_caches(self) -> None:
+        """Forget the words seen so far (for measuring; the caches bound themselves)."""
+        for cache in (self._cache, self._key, self._flag, self._joined_cache, self._lookups):
+            cache.clear()
