@@ -3,7 +3,7 @@
     >>> import moderation
     >>> v = moderation.scan("f.u.c.k this")
     >>> v.flagged, [(m.term, m.start, m.end) for m in v.matches]
-    (True, [('f.u.c.k', 0, 7)])
+    (True, [('fuck', 0, 7)])
     >>> moderation.censor("ｆｕｃｋ off")
     '**** off'
 
