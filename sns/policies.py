@@ -183,6 +183,29 @@ def can_invite(v: Viewer) -> bool:
     return is_admin(v) or is_staff(v)
 
 
+# --- moderation -------------------------------------------------------------------------
+
+def can_moderate(v: Viewer) -> bool:
+    """Review the queue: approve, remove, mask, warn, mark false alarms."""
+    return is_moderator(v)
+
+
+def can_suspend_for_moderation(v: Viewer, user: User) -> bool:
+    return is_moderator(v) and not is_self(v, user.id) and user.role not in MODERATOR_ROLES
+
+
+def can_read_moderation_log(v: Viewer) -> bool:
+    return is_admin(v)
+
+
+def can_report(v: Viewer, author_id: str) -> bool:
+    return is_signed_in(v) and not is_self(v, author_id)
+
+
+def can_appeal(v: Viewer, author_id: str) -> bool:
+    return is_signed_in(v) and is_self(v, author_id)
+
+
 # --- query scopes: what lists, feeds and the API may show -----------------------------
 
 def diary_scope(v: Viewer) -> Q:

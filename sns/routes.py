@@ -6,7 +6,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from sns.templating import STATIC_DIR
-from sns.web import account, admin, auth, diaries, feeds, front, media, notices, people
+from sns.web import account, admin, auth, diaries, feeds, front, media, moderation, notices, people
 
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
 
@@ -46,6 +46,13 @@ def page_routes() -> list:
         Route("/admin/users/{id}", admin.user_update, methods=POST),
         Route("/admin/invitations", admin.invite_page, methods=BOTH),
         Route("/admin/site", admin.site_page, methods=BOTH),
+        Route("/moderation", moderation.queue_page, methods=GET),
+        Route("/moderation/log", moderation.log_page, methods=GET),
+        Route("/moderation/mine", moderation.mine_page, methods=GET),
+        Route("/moderation/appeal/{id}", moderation.appeal, methods=POST),
+        Route("/moderation/{id}", moderation.queue_action, methods=POST),
+        Route("/diaries/{id}/report", moderation.report_diary, methods=POST),
+        Route("/comments/{id}/report", moderation.report_comment, methods=POST),
         Route("/feeds/diaries.atom", feeds.town_diaries, methods=GET),
         Route("/feeds/notices.atom", feeds.notices, methods=GET),
         Route("/feeds/people/{username}.atom", feeds.resident_diaries, methods=GET),

@@ -47,6 +47,10 @@ class Settings:
     page_size: int = 20
     shared_cache_seconds: int = 5  # what every reader sees alike (newest public diaries, feeds); 0: off
     tile_url: str = ""  # empty: maps show markers on a plain background
+    moderation_mode: str = "hold"  # hold: flagged texts wait for a moderator; mask: published with words masked
+    grey_threshold: int = 10  # grey-person score at which every new post waits; 0: nobody is grey
+    grey_half_life_hours: int = 168  # the grey score halves in this many hours
+    moderation_helper_email: str = ""  # besides the administrators, who is mailed when a post waits
 
     @property
     def db_url(self) -> str:

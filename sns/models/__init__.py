@@ -2,6 +2,7 @@
 
 from sns.models.diary import TEXT_STATES, VISIBILITIES, Comment, Diary, Photo
 from sns.models.journal import JournalCounter, JournalEntry
+from sns.models.moderation import FLAG_KINDS, MODERATION_ACTIONS, Flag, ModerationLog
 from sns.models.notices import Notice
 from sns.models.social import Block, Friendship
 from sns.models.users import (
@@ -17,7 +18,7 @@ from sns.models.users import (
 )
 
 __all__ = [
-    "ApiToken", "Block", "Comment", "Diary", "District", "Friendship", "Invitation",
+    "ApiToken", "Block", "FLAG_KINDS", "Flag", "MODERATION_ACTIONS", "ModerationLog", "Comment", "Diary", "District", "Friendship", "Invitation",
     "JournalCounter", "JournalEntry", "Notice", "PasswordReset", "Photo", "PROFILE_FIELDS",
     "ROLES", "Session", "SiteSetting", "TEXT_STATES", "User", "VISIBILITIES",
 ]

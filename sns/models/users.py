@@ -27,8 +27,12 @@ class User(Replicated):
     avatar_id = fields.CharField(max_length=36, null=True)  # a Photo id (no FK: avoids a users<->photos cycle)
     field_visibility = fields.JSONField(default=dict)
     last_seen_home_at = fields.DatetimeField(null=True)
+    # The "grey person" score (moderation/grey.py): what the filter found, fading with time. Local only.
+    grey_score = fields.FloatField(default=0.0)
+    grey_updated_at = fields.DatetimeField(null=True)
 
-    JOURNAL_EXCLUDE = frozenset({"password_hash", "email", "last_seen_home_at", "locale"})
+    JOURNAL_EXCLUDE = frozenset({"password_hash", "email", "last_seen_home_at", "locale", "grey_score",
+                                 "grey_updated_at"})
 
     class Meta:
         table = "users"

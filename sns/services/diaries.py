@@ -17,7 +17,7 @@ from sns.policies import (
 from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone, transaction,
 )
-from sns.services.moderate import initial_state
+from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.shared import public_changed
 
 
@@ -73,16 +73,19 @@ async def write_diary(ctx: Ctx, *, title, body, visibility, lat=None, lon=None, 
     lat, lon = parse_location(lat, lon)
     images = await process_photos(ctx, list(photos))
     rate_limit_post(ctx)
-    state = await initial_state(ctx, title, body)
+    screening = await screen(ctx, title, body)
+    title, body = screening.texts
     try:
         async with transaction() as tx:
             diary = await save_new(Diary(
                 author_id=ctx.user.id, title=title, body=body, visibility=visibility, lat=lat, lon=lon,
-                state=state, client_token=client_token or None, origin=ctx.origin,
+                state=screening.state, client_token=client_token or None, origin=ctx.origin,
             ), tx)
             await store_photos(ctx, images, tx, diary_id=diary.id)
+            flag = await open_flag(screening, "diary", diary.id, ctx.user.id, tx)
     except IntegrityError:  # the same form, submitted twice at once: the first one won
         return await Diary.get(client_token=client_token, author_id=ctx.user.id)
+    await tell_moderators(ctx, flag)
     public_changed()
     await events.publish("diary.created", {"id": diary.id, "visibility": visibility})
     return diary
@@ -101,17 +104,20 @@ async def edit_diary(ctx: Ctx, diary_id: str, *, title, body, visibility, lat=No
     if len(keep) + len([p for p in photos if p]) > ctx.settings.max_photos_per_post:
         raise Invalid(N_("At most %(n)d photos per post."), field="photos", n=ctx.settings.max_photos_per_post)
     images = await process_photos(ctx, list(photos))
-    state = await initial_state(ctx, title, body)
+    screening = await screen(ctx, title, body)
+    title, body = screening.texts
     async with transaction() as tx:
         diary.title, diary.body, diary.visibility, diary.lat, diary.lon = title, body, visibility, lat, lon
-        if state != "published":
-            diary.state = state
+        if screening.state != "published":
+            diary.state = screening.state
         await save_change(diary, tx)
+        flag = await open_flag(screening, "diary", diary.id, ctx.user.id, tx)
         for photo in existing:
             if photo not in keep:
                 await tombstone(photo, tx)
         start = (keep[-1].position + 1) if keep else 0
         await store_photos(ctx, images, tx, diary_id=diary.id, start=start)
+    await tell_moderators(ctx, flag)
     public_changed()
     await events.publish("diary.updated", {"id": diary.id})
     return diary
@@ -138,13 +144,17 @@ async def add_comment(ctx: Ctx, diary_id: str, body, client_token: str | None = 
             return earlier
     body = clean_text(body, field="comment", max_chars=min(ctx.settings.max_body_chars, 5000))
     rate_limit_post(ctx)
-    state = await initial_state(ctx, body)
+    screening = await screen(ctx, body)
+    (body,) = screening.texts
     try:
         async with transaction() as tx:
-            comment = await save_new(Comment(diary_id=diary.id, author_id=ctx.user.id, body=body, state=state,
-                                             client_token=client_token or None, origin=ctx.origin), tx)
+            comment = await save_new(Comment(diary_id=diary.id, author_id=ctx.user.id, body=body,
+                                             state=screening.state, client_token=client_token or None,
+                                             origin=ctx.origin), tx)
+            flag = await open_flag(screening, "comment", comment.id, ctx.user.id, tx)
     except IntegrityError:
         return await Comment.get(client_token=client_token, author_id=ctx.user.id)
+    await tell_moderators(ctx, flag)
     await events.publish("comment.created", {"id": comment.id, "diary": diary.id, "to": diary.author_id})
     return comment
 

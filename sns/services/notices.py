@@ -9,6 +9,7 @@ from sns.i18n import N_
 from sns.models import Notice
 from sns.policies import can_post_notice
 from sns.services.base import clean_text, require, save_new, tombstone, transaction
+from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.shared import public_changed
 
 
@@ -16,8 +17,14 @@ async def post_notice(ctx: Ctx, *, title, body) -> Notice:
     require(can_post_notice(ctx.viewer), N_("Only municipal staff can post official notices."))
     title = clean_text(title, field="title", max_chars=200, single_line=True)
     body = clean_text(body, field="body", max_chars=ctx.settings.max_body_chars)
+    # Staff notices are scanned but never held or masked (an urgent notice must not wait, and staff
+    # answer for what they post); a flagged one still goes to the review queue for a second look.
+    screening = await screen(ctx, title, body, may_hold=False, counts=False)
+    screening.texts = (title, body)
     async with transaction() as tx:
         notice = await save_new(Notice(author_id=ctx.user.id, title=title, body=body, origin=ctx.origin), tx)
+        flag = await open_flag(screening, "notice", notice.id, ctx.user.id, tx)
+    await tell_moderators(ctx, flag)
     public_changed()
     await events.publish("notice.created", {"id": notice.id})
     return notice

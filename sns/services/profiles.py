@@ -10,7 +10,7 @@ from sns.models import PROFILE_FIELDS, VISIBILITIES, District, Photo, User
 from sns.policies import can_view_profile, is_signed_in
 from sns.services.base import clean_text, require, save_change, tombstone, transaction
 from sns.services.diaries import process_photos, store_photos
-from sns.services.moderate import initial_state
+from sns.services.moderate import refuse_flagged_fields, screen
 from sns.services.shared import public_changed
 
 
@@ -39,7 +39,10 @@ async def update_profile(ctx: Ctx, *, display_name, introduction="", district_id
             raise Invalid(N_("Choose who can see this."), field=f"visibility_{name}")
         chosen[name] = value
     images = await process_photos(ctx, [avatar] if avatar else [])
-    await initial_state(ctx, display_name, introduction)
+    screening = await screen(ctx, display_name, introduction, may_hold=False)
+    if ctx.settings.moderation_mode != "mask":  # a profile has no waiting state: the form comes back
+        refuse_flagged_fields(screening, ("display_name", "introduction"))
+    display_name, introduction = screening.texts
     async with transaction() as tx:
         old_avatar = await Photo.get_or_none(id=user.avatar_id).using_db(tx) if user.avatar_id else None
         if images:

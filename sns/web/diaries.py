@@ -13,6 +13,8 @@ from sns.services import timelines
 from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, text
 
 FIELDS = ("title", "body", "visibility", "lat", "lon")
+HELD_MESSAGE = N_("A word filter — not other residents — held your post for a quick check by the site team. "
+                  "Everything you wrote is saved, and only you can see it until then.")
 
 
 def diary_url(diary_id: str) -> str:
@@ -64,8 +66,7 @@ async def diary_new(request: Request):
     except ServiceError as exc:
         return await render(request, "diary_form.html", status=exc.status, errors=errors_of(exc), form=typed,
                             photos_chosen=len(photos))
-    message = N_("Your diary entry is saved.") if diary.state == "published" else N_(
-        "Your entry is saved and waits for a moderator.")
+    message = N_("Your diary entry is saved.") if diary.state == "published" else HELD_MESSAGE
     return redirect(diary_url(diary.id), message)
 
 
@@ -83,14 +84,15 @@ async def diary_edit(request: Request):
     form = form_of(request)
     typed = _typed(form)
     try:
-        await diary_service.edit_diary(
+        diary = await diary_service.edit_diary(
             ctx, diary.id, **typed, photos=await files(form, "photos"),
             remove_photos=[p for p in form.getlist("remove_photo") if isinstance(p, str)],
         )
     except ServiceError as exc:
         return await render(request, "diary_form.html", status=exc.status, diary=diary, photos=photos,
                             errors=errors_of(exc), form=typed)
-    return redirect(diary_url(diary.id), N_("Your changes are saved."))
+    return redirect(diary_url(diary.id), N_("Your changes are saved.") if diary.state == "published"
+                    else HELD_MESSAGE)
 
 
 async def diary_delete(request: Request):
@@ -109,14 +111,16 @@ async def comment_add(request: Request):
     form = form_of(request)
     body = text(form, "comment")
     try:
-        await diary_service.add_comment(ctx, diary_id, body, client_token=text(form, "client_token") or None)
+        comment = await diary_service.add_comment(ctx, diary_id, body,
+                                                  client_token=text(form, "client_token") or None)
     except ServiceError as exc:
         if exc.status == 404:
             raise
         diary = await diary_service.get_diary(ctx, diary_id)
         return await _render_diary(request, ctx, diary, status=exc.status, errors=errors_of(exc),
                                    form={"comment": body})
-    return redirect(diary_url(diary_id) + "#comments", N_("Your comment is posted."))
+    return redirect(diary_url(diary_id) + "#comments", N_("Your comment is posted.") if comment.state == "published"
+                    else HELD_MESSAGE)
 
 
 async def comment_delete(request: Request):

@@ -15,7 +15,7 @@ from sns.context import Ctx
 from sns.errors import ServiceError
 from sns.models import Session
 from sns.models.base import utcnow
-from sns.policies import load_viewer
+from sns.policies import MODERATOR_ROLES, load_viewer
 from sns.security import new_token
 from sns.web.middleware import CSRF_COOKIE, CSRF_FIELD, csrf_token_for, new_csrf_cookie
 
@@ -122,6 +122,10 @@ async def render(request: Request, template: str, status: int = 200, **values: A
     from sns.services.site import load_site
 
     site = await load_site()
+    if ctx.user is not None and ctx.user.role in MODERATOR_ROLES and ctx.user.state == "active":
+        from sns.services.review import waiting_count
+
+        values.setdefault("waiting_review", await waiting_count())
     cookie, _ = csrf_cookie(request)
     values.setdefault("errors", {})
     values.setdefault("form", {})

@@ -40,6 +40,7 @@ def test_every_main_page_fits_a_320px_phone(phones):
                         "https://example.org/" + "a-very-long-address-without-spaces" * 5 + "\n\n" + "長い文" * 60,
                         visibility="public", photo=jpeg_with_gps("teal"))
     comment(admin, diary, "Unbreakable" * 20)
+    comment(admin, diary, "A shitty " + "Unbreakable" * 20)  # held: the review queue shows it
     admin.goto("/notices/new")
     admin.fill("#title", "Water supply stops on Sunday")
     admin.fill("#body", "From 9:00 to 12:00 in the harbour district.")
@@ -52,5 +53,6 @@ def test_every_main_page_fits_a_320px_phone(phones):
         check(visitor, url)
     for url in ("/home", "/diaries", diary, f"{diary}/edit", "/friends", "/people",
                 "/people/hanako", "/people/admin", "/notices", notice, "/notices/new", "/settings",
-                "/settings/profile", "/settings/password", "/admin/users", "/admin/invitations", "/admin/site"):
+                "/settings/profile", "/settings/password", "/admin/users", "/admin/invitations", "/admin/site",
+                "/moderation", "/moderation/log", "/moderation/mine"):
         check(admin, url)
