@@ -19,6 +19,7 @@ from sns.context import Limits
 from sns.db import tortoise_config
 from sns.errors import NotFound, ServiceError
 from sns.keys import load_secret
+from sns.services.moderate import forget_filter
 from sns.services.shared import public_changed
 from sns.settings import Settings, load_settings
 from sns.templating import make_environment
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
     async def lifespan(app: Starlette):
         settings.media_dir.mkdir(parents=True, exist_ok=True)
         public_changed()  # nothing shared survives from an earlier app in this process
+        forget_filter()  # nor an earlier database's word list
         async with RegisterTortoise(app, config=tortoise_config(settings), generate_schemas=generate_schemas):
             broadcast = events.open_broadcast(settings.broadcast_url)
             await broadcast.connect()

@@ -6,7 +6,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from sns.templating import STATIC_DIR
-from sns.web import account, admin, auth, diaries, feeds, front, media, moderation, notices, people
+from sns.web import account, admin, auth, diaries, feeds, front, media, moderation, notices, people, word_lists
 
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
 
@@ -46,6 +46,8 @@ def page_routes() -> list:
         Route("/admin/users/{id}", admin.user_update, methods=POST),
         Route("/admin/invitations", admin.invite_page, methods=BOTH),
         Route("/admin/site", admin.site_page, methods=BOTH),
+        Route("/admin/words", word_lists.words_page, methods=BOTH),
+        Route("/admin/words.txt", word_lists.words_export, methods=GET),
         Route("/moderation", moderation.queue_page, methods=GET),
         Route("/moderation/log", moderation.log_page, methods=GET),
         Route("/moderation/mine", moderation.mine_page, methods=GET),

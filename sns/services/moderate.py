@@ -10,6 +10,7 @@ transaction, and `tell_moderators` mails the administrators and the helper.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import moderation
@@ -34,19 +35,25 @@ class Screening:
     flagged: tuple[bool, ...] = ()  # per text
 
 
+RECHECK_SECONDS = 30  # other server processes notice an edited list within this time
+
+
 async def word_list_text() -> str:
     """The administrators' own list, in the library's text format."""
-    if "text" not in _cache:
-        row = await SiteSetting.get_or_none(key=WORD_LIST_KEY)
-        _cache["text"] = (row.value or {}).get("text", "") if row else ""
-    return _cache["text"]  # type: ignore[return-value]
+    row = await SiteSetting.get_or_none(key=WORD_LIST_KEY)
+    return (row.value or {}).get("text", "") if row else ""
 
 
 async def current_filter() -> Filter:
-    """The effective filter: the shipped lists plus the instance's list, built once per change."""
-    if "filter" not in _cache:
+    """The effective filter: the shipped lists plus the instance's list. Built once per change of the
+    list (never per request); the stored list is looked at again at most every RECHECK_SECONDS."""
+    now = time.monotonic()
+    if "filter" not in _cache or now - _cache["checked"] > RECHECK_SECONDS:  # type: ignore[operator]
         text = await word_list_text()
-        _cache["filter"] = Filter.from_text(text, base=Filter.default()) if text.strip() else Filter.default()
+        if "filter" not in _cache or text != _cache["text"]:
+            _cache["filter"] = Filter.from_text(text, base=Filter.default()) if text.strip() else Filter.default()
+            _cache["text"] = text
+        _cache["checked"] = now
     return _cache["filter"]  # type: ignore[return-value]
 
 

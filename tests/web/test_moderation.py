@@ -237,14 +237,54 @@ async def test_profile_words_come_back_in_the_form(site, people):
     assert "not other residents" in response.text and "I hate this shit" in response.text
 
 
-async def test_mask_mode_publishes_masked_text(tmp_path):
-    async with make_site(tmp_path, moderation_mode="mask") as s:
-        await s.user("masker")
-        client = s.client()
-        await client.login("masker")
-        response = await _write(client, "Hello", "what the fuck happened")
-        diary = await Diary.get(id=_diary_id(response))
-        assert diary.state == "published" and "fuck" not in diary.body and "****" in diary.body
-        assert await Flag.filter(target_id=diary.id).exists()  # moderators still get to see it
-        visitor = s.client()
-        assert (await visitor.get(f"/diaries/{diary.id}")).status_code == 200
+async def test_admin_edits_the_word_list_and_the_filter_follows(site, people):
+    admin = await _client(site, "mayor")
+    await site.user("poster")
+    client = await _client(site, "poster")
+    clean = _diary_id(await _write(client, "Cars", "That numpty parked on the pavement again."))
+    assert (await Diary.get(id=clean)).state == "published"
+
+    assert (await admin.submit("/admin/words", {"action": "add", "term": "numpty", "severity": "1"})).status_code == 303
+    held = _diary_id(await _write(client, "Cars 2", "That numpty parked there again."))
+    assert (await Diary.get(id=held)).state == "held"
+
+    await admin.submit("/admin/words", {"action": "allow", "phrase": "numpty cake"})
+    ok = _diary_id(await _write(client, "Bakery", "Try the numpty cake at the bakery."))
+    assert (await Diary.get(id=ok)).state == "published"
+
+    await admin.submit("/admin/words", {"action": "remove", "term": "damn"})  # a word of the shipped list
+    damn = _diary_id(await _write(client, "Oops", "damn, the bus left early"))
+    assert (await Diary.get(id=damn)).state == "published"
+
+    export = await admin.get("/admin/words.txt")
+    assert export.status_code == 200 and "numpty = 1" in export.text and "allow: numpty cake" in export.text
+    assert "damn = 0" in export.text
+    page = await admin.get("/admin/words")
+    assert "numpty = 1" in page.text
+
+    bad = await admin.submit("/admin/words", {"action": "add", "term": "a # b", "severity": "2"})
+    assert bad.status_code == 400
+    imported = await admin.submit("/admin/words", {"action": "save", "words": "# our town\nwazzock = 3\n"})
+    assert imported.status_code == 303
+    assert "numpty" not in (await admin.get("/admin/words.txt")).text
+    assert await ModerationLog.filter(action="word_list").count() == 4  # add, allow, remove, import
+
+    reader = await _client(site, "reader")
+    assert (await reader.get("/admin/words")).status_code == 403
+    assert (await reader.get("/admin/words.txt")).status_code == 403
+
+
+async def test_flagged_notice_is_published_but_queued(site, people):
+    admin = await _client(site, "mayor")
+    response = await admin.submit("/notices/new", {"title": "Bins", "body": "Stop this shit with the bins."})
+    assert response.status_code == 303
+    notice_id = response.headers["location"].rsplit("/", 1)[1]
+    assert (await site.client().get(f"/notices/{notice_id}")).status_code == 200
+    assert await Flag.filter(kind="notice", target_id=notice_id, resolved_at=None).exists()
+
+
+async def test_residents_see_no_badge(site, people):
+    reader = await _client(site, "reader")
+    assert 'class="badge"' not in (await reader.get("/home")).text
+    mod = await _client(site, "moddy")
+    assert 'href="/moderation"' in (await mod.get("/home")).text
