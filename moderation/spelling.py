@@ -22,7 +22,7 @@ from .wordlist import parse_leet, read_data
 
 _RUNS = re.compile(r"(.)\1+")
 TERM_SEPARATORS = re.compile(r"[\s.\-_·•/\\~^']+")
-_HAS_LETTER = re.compile(r"[a-z$@*!|+]")
+_HAS_LETTER = re.compile(r"[a-z$@!|+]")  # not "*": 7*7 and 4*5 are arithmetic
 
 LEET: dict[str, frozenset[str]] = {}
 """letter -> the characters that may stand for it (besides itself)."""

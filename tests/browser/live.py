@@ -30,6 +30,7 @@ ACCOUNTS = {
     "mallory": "resident",  # types script-injection strings everywhere
     "yuki": "resident",     # uses a phone with JavaScript off
     "dora": "resident",     # makes typing mistakes
+    "momo": "moderator",    # works through the review queue
 }
 
 
