@@ -86,6 +86,7 @@ async def write_diary(ctx: Ctx, *, title, body, visibility, lat=None, lon=None, 
     except IntegrityError:  # the same form, submitted twice at once: the first one won
         return await Diary.get(client_token=client_token, author_id=ctx.user.id)
     await tell_moderators(ctx, flag)
+    diary.held_reason = screening.reason if screening.state == "held" else None  # for the author's message
     public_changed()
     await events.publish("diary.created", {"id": diary.id, "visibility": visibility})
     return diary
@@ -118,6 +119,7 @@ async def edit_diary(ctx: Ctx, diary_id: str, *, title, body, visibility, lat=No
         start = (keep[-1].position + 1) if keep else 0
         await store_photos(ctx, images, tx, diary_id=diary.id, start=start)
     await tell_moderators(ctx, flag)
+    diary.held_reason = screening.reason if screening.state == "held" else None
     public_changed()
     await events.publish("diary.updated", {"id": diary.id})
     return diary
@@ -155,6 +157,7 @@ async def add_comment(ctx: Ctx, diary_id: str, body, client_token: str | None = 
     except IntegrityError:
         return await Comment.get(client_token=client_token, author_id=ctx.user.id)
     await tell_moderators(ctx, flag)
+    comment.held_reason = screening.reason if screening.state == "held" else None
     await events.publish("comment.created", {"id": comment.id, "diary": diary.id, "to": diary.author_id})
     return comment
 

@@ -24,6 +24,9 @@ from sns.services.shared import public_changed
 
 MODELS = {"diary": Diary, "comment": Comment, "notice": Notice}
 ACTIONS = ("approve", "remove", "mask", "warn", "suspend", "false_alarm")
+# Warning or suspending the writer decides nothing about the text: it stays in the queue (a held
+# text stays hidden) until a moderator approves, masks or removes it.
+KEEP_OPEN = frozenset({"warn", "suspend"})
 
 
 @dataclass
@@ -110,10 +113,11 @@ async def act(ctx: Ctx, flag_id: str, action: str, note: str = "") -> Flag:
             author.state = "suspended"
             await save_change(author, tx)
             await Session.filter(user_id=author.id).using_db(tx).delete()
-        now = utcnow()
-        for f in open_flags:
-            f.resolved_at, f.resolution = now, action
-            await f.save(using_db=tx, update_fields=["resolved_at", "resolution"])
+        if action not in KEEP_OPEN:
+            now = utcnow()
+            for f in open_flags:
+                f.resolved_at, f.resolution = now, action
+                await f.save(using_db=tx, update_fields=["resolved_at", "resolution"])
         await _log(ctx, action, flag, terms, note, tx)
     if action == "warn" and author.email:
         with using_locale(author.locale or ctx.settings.default_locale):

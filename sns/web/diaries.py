@@ -15,6 +15,12 @@ from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, re
 FIELDS = ("title", "body", "visibility", "lat", "lon")
 HELD_MESSAGE = N_("A word filter — not other residents — held your post for a quick check by the site team. "
                   "Everything you wrote is saved, and only you can see it until then.")
+GREY_MESSAGE = N_("For a while, your new posts wait for a quick check by the site team before others see them. "
+                  "Everything you wrote is saved, and only you can see it until then.")
+
+
+def held_message(post) -> str:
+    return GREY_MESSAGE if getattr(post, "held_reason", None) == "grey" else HELD_MESSAGE
 
 
 def diary_url(diary_id: str) -> str:
@@ -66,7 +72,7 @@ async def diary_new(request: Request):
     except ServiceError as exc:
         return await render(request, "diary_form.html", status=exc.status, errors=errors_of(exc), form=typed,
                             photos_chosen=len(photos))
-    message = N_("Your diary entry is saved.") if diary.state == "published" else HELD_MESSAGE
+    message = N_("Your diary entry is saved.") if diary.state == "published" else held_message(diary)
     return redirect(diary_url(diary.id), message)
 
 
@@ -92,7 +98,7 @@ async def diary_edit(request: Request):
         return await render(request, "diary_form.html", status=exc.status, diary=diary, photos=photos,
                             errors=errors_of(exc), form=typed)
     return redirect(diary_url(diary.id), N_("Your changes are saved.") if diary.state == "published"
-                    else HELD_MESSAGE)
+                    else held_message(diary))
 
 
 async def diary_delete(request: Request):
@@ -120,7 +126,7 @@ async def comment_add(request: Request):
         return await _render_diary(request, ctx, diary, status=exc.status, errors=errors_of(exc),
                                    form={"comment": body})
     return redirect(diary_url(diary_id) + "#comments", N_("Your comment is posted.") if comment.state == "published"
-                    else HELD_MESSAGE)
+                    else held_message(comment))
 
 
 async def comment_delete(request: Request):

@@ -15,8 +15,8 @@ MESSAGES = {
     "approve": N_("The post is published."),
     "remove": N_("The post is removed."),
     "mask": N_("The post is published with the words masked."),
-    "warn": N_("The resident is sent a note."),
-    "suspend": N_("The account is suspended and signed out everywhere."),
+    "warn": N_("The resident is sent a note. The post stays in the queue until you decide about it."),
+    "suspend": N_("The account is suspended and signed out everywhere. The post stays in the queue."),
     "false_alarm": N_("Marked as a false alarm; the post is published."),
 }
 

@@ -390,3 +390,30 @@ async def test_the_footer_form_switches_the_language_and_remembers_it(site, town
     other_browser.headers["Accept-Language"] = "en"
     await other_browser.login("yuki")
     assert await _lang(other_browser, "/settings") == "ja"
+
+
+async def test_moderation_pages_are_all_japanese(site, town):
+    """The review queue, the log, the word list and a resident's own page, each with something in it."""
+    from sns.models import Flag
+    from sns.services import diaries, review
+
+    hanako_ctx = await site.ctx_for(town["hanako"])
+    held = await diaries.write_diary(hanako_ctx, title="うるさい", body="隣の人、死ね。", visibility="members")
+    removed = await diaries.write_diary(hanako_ctx, title="もう一度", body="本当にうざい。", visibility="members")
+    admin_ctx = await site.ctx_for(town["admin"])
+    flag = await Flag.get(target_id=removed.id)
+    await review.act(admin_ctx, flag.id, "remove", "言葉に気をつけてください。")
+    await review.report(hanako_ctx, "diary", town["diary"].id, "テストの通報")
+    fragments = english_fragments()
+
+    admin = ja_client(site)
+    await admin.login("kanri")
+    for path in ("/moderation", "/moderation/log", "/admin/words", "/moderation/mine"):
+        await _assert_japanese(admin, path, fragments)
+    hanako = ja_client(site)
+    await hanako.login("hanako")
+    for path in ("/moderation/mine", f"/diaries/{held.id}"):
+        await _assert_japanese(hanako, path, fragments)
+    response = await hanako.submit("/diaries/new", {"title": "また", "body": "死ね", "visibility": "members"},
+                                   follow=True)
+    assert "言葉のフィルター" in response.text

@@ -184,6 +184,8 @@ async def test_grey_resident_clean_posts_wait(site, people):
     assert user.grey_score > 6
     response = await _write(client, "Festival", "The summer festival starts at six by the river.")
     diary = await Diary.get(id=_diary_id(response))
+    page = await client.get(f"/diaries/{diary.id}")
+    assert "For a while, your new posts wait" in page.text and "word filter" not in page.text
     assert diary.state == "held"
     assert await Flag.filter(target_id=diary.id, reason="grey", resolved_at=None).exists()
     visitor = site.client()
@@ -198,10 +200,16 @@ async def test_warn_and_suspend(site, people):
     flag = await Flag.get(target_id=diary_id, resolved_at=None)
     await mod.submit(f"/moderation/{flag.id}", {"action": "warn", "note": "Please be kind."})
     assert "Please be kind." in (await client.get("/moderation/mine")).text
+    assert (await Flag.get(id=flag.id)).resolved_at is None  # the held text still waits for a decision
+    assert (await Diary.get(id=diary_id)).state == "held"
     diary_id = _diary_id(await _write(client, "Again", "kill yourself"))
     flag = await Flag.get(target_id=diary_id, resolved_at=None)
     await mod.submit(f"/moderation/{flag.id}", {"action": "suspend"})
     assert (await User.get(id=rude.id)).state == "suspended"
+    await mod.submit(f"/moderation/{flag.id}", {"action": "remove"})
+    assert (await Diary.get(id=diary_id)).deleted_at is not None
+    assert [e.action for e in await ModerationLog.filter(subject_id=rude.id).order_by("created_at")] == [
+        "warn", "suspend", "remove"]
     assert (await client.get("/moderation/mine")).status_code == 303  # signed out
 
 
