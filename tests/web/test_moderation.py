@@ -296,3 +296,28 @@ async def test_residents_see_no_badge(site, people):
     assert 'class="badge"' not in (await reader.get("/home")).text
     mod = await _client(site, "moddy")
     assert 'href="/moderation"' in (await mod.get("/home")).text
+
+
+async def test_held_post_through_the_api_for_its_author_and_in_the_journal(site, people):
+    from sns.models import JournalEntry
+
+    author = await site.user("apiwriter")
+    _, secret = await create_token(await site.ctx_for(author), "phone app")
+    api = httpx.AsyncClient(transport=httpx.ASGITransport(app=site.app, client=("127.0.0.1", 50002)),
+                            base_url="http://test.example", headers={"Authorization": f"Bearer {secret}"})
+    response = await api.post("/api/v1/diaries", json={"title": "Noise", "body": "shut up, you bastard",
+                                                      "visibility": "members"})
+    assert response.status_code == 201 and response.json()["state"] == "held"
+    diary_id = response.json()["id"]
+    assert (await api.get(f"/api/v1/diaries/{diary_id}")).status_code == 200  # the author sees it
+
+    author_client = await _client(site, "apiwriter")
+    listed = await author_client.get("/diaries")
+    assert diary_id in listed.text and "Waiting for a moderator" in listed.text
+    assert f"/diaries/{diary_id}" in (await author_client.get("/moderation/mine")).text
+
+    mod = await _client(site, "moddy")
+    flag = await Flag.get(target_id=diary_id, resolved_at=None)
+    await mod.submit(f"/moderation/{flag.id}", {"action": "approve"})
+    entry = await JournalEntry.filter(record_id=diary_id).order_by("-version").first()
+    assert entry.version == 2 and entry.payload["state"] == "published"
