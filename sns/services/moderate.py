@@ -114,6 +114,12 @@ def refuse_flagged_fields(screening: Screening, fields: tuple[str, ...]) -> None
 async def open_flag(screening: Screening, kind: str, target_id: str, author_id: str, conn) -> Flag | None:
     if screening.reason is None:
         return None
+    earlier = await Flag.get_or_none(kind=kind, target_id=target_id, reason=screening.reason,
+                                     resolved_at=None).using_db(conn)
+    if earlier is not None:  # an edit of a text that already waits: one item, the words brought up to date
+        earlier.terms = sorted(set(earlier.terms) | set(screening.terms))
+        await earlier.save(using_db=conn, update_fields=["terms"])
+        return None  # the moderators were told already
     return await Flag.create(kind=kind, target_id=target_id, author_id=author_id, reason=screening.reason,
                              terms=screening.terms, using_db=conn)
 

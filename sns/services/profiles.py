@@ -39,7 +39,9 @@ async def update_profile(ctx: Ctx, *, display_name, introduction="", district_id
             raise Invalid(N_("Choose who can see this."), field=f"visibility_{name}")
         chosen[name] = value
     images = await process_photos(ctx, [avatar] if avatar else [])
-    screening = await screen(ctx, display_name, introduction, may_hold=False)
+    # A refused profile saves nothing, so it does not count toward the grey score; a masked one does.
+    screening = await screen(ctx, display_name, introduction, may_hold=False,
+                             counts=ctx.settings.moderation_mode == "mask")
     if ctx.settings.moderation_mode != "mask":  # a profile has no waiting state: the form comes back
         refuse_flagged_fields(screening, ("display_name", "introduction"))
     display_name, introduction = screening.texts

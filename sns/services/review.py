@@ -166,6 +166,10 @@ async def report(ctx: Ctx, kind: str, target_id: str, reason) -> Flag:
     if not visible:
         raise NotFound(N_("This post does not exist."))
     require(can_report(ctx.viewer, target.author_id), N_("You cannot report your own post."))
+    earlier = await Flag.get_or_none(kind=kind, target_id=target.id, reason="report", reporter_id=ctx.user.id,
+                                     resolved_at=None)
+    if earlier is not None:  # reported twice (or the form sent twice): one report
+        return earlier
     rate_limit_post(ctx)
     flag = await Flag.create(kind=kind, target_id=target.id, author_id=target.author_id, reason="report",
                              reporter_id=ctx.user.id, note=reason)

@@ -220,6 +220,7 @@ async def test_report_lands_in_the_queue_and_removal_may_be_appealed_once(site, 
     diary_id = _diary_id(await _write(writer, "Parking", "Someone parks on the corner every night."))
     response = await reader.submit(f"/diaries/{diary_id}/report", {"reason": "names a neighbour"})
     assert response.status_code == 303
+    await reader.submit(f"/diaries/{diary_id}/report", {"reason": "names a neighbour"})  # twice: one report
     flag = await Flag.get(target_id=diary_id, reason="report")
     assert flag.reporter_id == people["reader"].id and flag.author_id == parker.id
     mod = await _client(site, "moddy")
@@ -321,3 +322,14 @@ async def test_held_post_through_the_api_for_its_author_and_in_the_journal(site,
     await mod.submit(f"/moderation/{flag.id}", {"action": "approve"})
     entry = await JournalEntry.filter(record_id=diary_id).order_by("-version").first()
     assert entry.version == 2 and entry.payload["state"] == "published"
+
+
+async def test_editing_a_held_entry_keeps_one_queue_item(site, people):
+    await site.user("editor")
+    client = await _client(site, "editor")
+    diary_id = _diary_id(await _write(client, "Draft", "what a crap idea"))
+    form = {"title": "Draft", "body": "what a crap idea, damn", "visibility": "public"}
+    assert (await client.submit(f"/diaries/{diary_id}/edit", form)).status_code == 303
+    flags = await Flag.filter(target_id=diary_id, resolved_at=None)
+    assert len(flags) == 1 and set(flags[0].terms) == {"crap", "damn"}
+    assert (await Diary.get(id=diary_id)).state == "held"
