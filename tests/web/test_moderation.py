@@ -333,3 +333,21 @@ async def test_editing_a_held_entry_keeps_one_queue_item(site, people):
     flags = await Flag.filter(target_id=diary_id, resolved_at=None)
     assert len(flags) == 1 and set(flags[0].terms) == {"crap", "damn"}
     assert (await Diary.get(id=diary_id)).state == "held"
+
+
+async def test_a_comment_can_be_reported_and_removed(site, people):
+    await site.user("commenter")
+    host = await _client(site, "reader")
+    diary_id = _diary_id(await _write(host, "Lost cat", "A grey cat near the library."))
+    commenter = await _client(site, "commenter")
+    await commenter.submit(f"/diaries/{diary_id}/comments", {"comment": "Your cat is ugly and so are you."})
+    comment = await Comment.get(diary_id=diary_id, deleted_at=None)
+    assert comment.state == "published"
+    response = await host.submit(f"/comments/{comment.id}/report", {"reason": "rude", "diary": diary_id})
+    assert response.status_code == 303 and response.headers["location"] == f"/diaries/{diary_id}#comments"
+    flag = await Flag.get(target_id=comment.id, reason="report")
+    mod = await _client(site, "moddy")
+    await mod.submit(f"/moderation/{flag.id}", {"action": "remove"})
+    assert "ugly" not in (await host.get(f"/diaries/{diary_id}")).text
+    own = await commenter.submit(f"/comments/{comment.id}/report", {"reason": "x", "diary": diary_id})
+    assert own.status_code == 404  # removed: nothing left to report
