@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='User',
             name='grey_score',
-            field=fields.FloatField(default=0.0),
+            field=fields.FloatField(default=0.0, db_default=0.0),
         ),
         ops.AddField(
             model_name='User',

@@ -28,7 +28,7 @@ class User(Replicated):
     field_visibility = fields.JSONField(default=dict)
     last_seen_home_at = fields.DatetimeField(null=True)
     # The "grey person" score (moderation/grey.py): what the filter found, fading with time. Local only.
-    grey_score = fields.FloatField(default=0.0)
+    grey_score = fields.FloatField(default=0.0, db_default=0.0)  # db_default: existing rows get 0 on upgrade
     grey_updated_at = fields.DatetimeField(null=True)
 
     JOURNAL_EXCLUDE = frozenset({"password_hash", "email", "last_seen_home_at", "locale", "grey_score",
