@@ -11,10 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tortoise.expressions import F
 
 from sns.models import Block, Comment, Diary, District, Friendship, Notice, Photo, User
-from sns.models.journal import JournalCounter, JournalEntry
+from sns.models.journal import JournalEntry
 
 KINDS: dict[str, type] = {
     "user": User,
@@ -45,14 +44,16 @@ def payload_of(obj: Any) -> dict[str, Any]:
 
 
 async def next_seq(origin: str, conn: Any) -> int:
-    """Take the next number for `origin`. The row update locks until commit, so
-    numbers are handed out in commit order and without gaps."""
-    updated = await JournalCounter.filter(origin=origin).using_db(conn).update(value=F("value") + 1)
-    if not updated:
-        await JournalCounter.create(origin=origin, value=1, using_db=conn)
-        return 1
-    row = await JournalCounter.get(origin=origin).using_db(conn)
-    return row.value
+    """Take the next number for `origin` in one atomic upsert. The row stays locked until
+    commit, so numbers are handed out in commit order and without gaps; two first writes at
+    once (an empty journal) cannot both try to create the counter."""
+    mark = "?" if conn.capabilities.dialect == "sqlite" else "$1"
+    rows = await conn.execute_query_dict(
+        f"INSERT INTO journal_counters (origin, value) VALUES ({mark}, 1) "
+        "ON CONFLICT (origin) DO UPDATE SET value = journal_counters.value + 1 RETURNING value",
+        [origin],
+    )
+    return int(rows[0]["value"])
 
 
 async def record(obj: Any, conn: Any) -> JournalEntry:

@@ -50,3 +50,18 @@ async def test_applying_entries_in_any_order_converges(site):
                 await journal.apply(entry.kind, entry.payload, tx)
         again = await Diary.get(id=diary.id)
         assert again.title == final and again.version == 5
+
+
+async def test_first_writes_at_once_on_an_empty_journal_all_succeed(tmp_path):
+    """Several residents created at the same moment on a new instance: no false 'username taken'."""
+    import asyncio
+
+    from fixtures import make_site
+
+    async with make_site(tmp_path) as fresh:
+        made = await asyncio.gather(*(fresh.user(f"early{i}") for i in range(8)))
+        assert len({u.id for u in made}) == 8
+        from sns.models.journal import JournalEntry
+
+        seqs = sorted(await JournalEntry.filter(origin=fresh.settings.origin).values_list("seq", flat=True))
+        assert seqs == list(range(1, len(seqs) + 1))
