@@ -9,8 +9,10 @@ from __future__ import annotations
 import io
 import os
 import re
+import socket
 import uuid
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
+from email import message_from_bytes, policy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import AsyncIterator
@@ -125,3 +127,46 @@ def jpeg_with_gps(color: str = "orange", size: tuple[int, int] = (640, 480)) -> 
     out = io.BytesIO()
     img.save(out, "JPEG", exif=exif)
     return out.getvalue()
+
+
+MAIL_LINK_RE = re.compile(r"http://test\.example(/\S+)")
+
+
+class Inbox:
+    """A real SMTP server's handler (aiosmtpd) that keeps every message it is given."""
+
+    def __init__(self) -> None:
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 OK"
+
+    def last_link(self, to: str) -> str:
+        """The site address in the newest message to `to`."""
+        for rcpts, msg in reversed(self.messages):
+            if to in rcpts:
+                match = MAIL_LINK_RE.search(msg.get_content())
+                assert match, msg.get_content()
+                return match.group(1)
+        raise AssertionError(f"no mail to {to}: {self.messages}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def smtp_server():
+    """An SMTP server on a loopback port: yields (controller, inbox)."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller, inbox
+    finally:
+        controller.stop()

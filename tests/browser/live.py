@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from fixtures import PASSWORD, _fresh_postgres, jpeg_with_gps  # noqa: F401 (used by the tests)
+from fixtures import PASSWORD, _fresh_postgres, free_port, jpeg_with_gps  # noqa: F401 (used by the tests)
 
 SNS = Path(sys.executable).with_name("sns")
 PHONE = {"width": 390, "height": 844}
@@ -32,12 +31,6 @@ ACCOUNTS = {
     "dora": "resident",     # makes typing mistakes
     "momo": "moderator",    # works through the review queue
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fresh_database_url() -> str:

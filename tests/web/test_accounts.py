@@ -3,51 +3,12 @@
 from __future__ import annotations
 
 import re
-import socket
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from fixtures import PASSWORD, make_site
 from sns import mail
 from sns.models import User
-
-LINK_RE = re.compile(r"http://test\.example(/\S+)")
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it is given."""
-
-    def __init__(self) -> None:
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
-        return "250 OK"
-
-    def last_link(self, to: str) -> str:
-        for rcpts, msg in reversed(self.messages):
-            if to in rcpts:
-                match = LINK_RE.search(msg.get_content())
-                assert match, msg.get_content()
-                return match.group(1)
-        raise AssertionError(f"no mail to {to}: {self.messages}")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
 
 
 @pytest.fixture(scope="module")
