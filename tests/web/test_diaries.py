@@ -110,3 +110,21 @@ async def test_a_refused_post_says_the_chosen_photos_must_be_chosen_again(site):
     assert refused.status_code == 400
     assert "Sunset over the bay" in refused.text
     assert "You had chosen 2 photos" in refused.text
+
+
+async def test_a_refused_field_is_marked_for_screen_readers(site):
+    await site.user("reader_aloud")
+    client = site.client()
+    await client.login("reader_aloud")
+    refused = await client.submit("/diaries/new", {"title": "", "body": "Kept text", "visibility": "public",
+                                                   "lat": "123", "lon": "5"})
+    assert refused.status_code == 400
+    import re
+
+    errors = dict(re.findall(r'<p class="error" id="([a-z_]+)-error" role="alert">([^<]+)</p>', refused.text))
+    assert errors, refused.text
+    for name in errors:
+        assert f'aria-describedby="{name}-error"' in refused.text or f' {name}-error"' in refused.text
+    assert refused.text.count('aria-invalid="true"') >= 1
+    fresh = await client.get("/diaries/new")
+    assert 'aria-invalid' not in fresh.text
