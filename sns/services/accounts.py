@@ -54,6 +54,9 @@ async def create_user(
     if role not in ROLES:
         raise Invalid(N_("Unknown role."), field="role")
     display = clean_text(display_name or username, field="display_name", max_chars=64, single_line=True)
+    taken = N_("That username is taken.")
+    if await User.filter(username=username).using_db(conn).exists():
+        raise Conflict(taken, field="username")
     user = User(
         username=username, display_name=display, email=check_email(email), role=role, state=state,
         password_hash=hash_password(password), origin=ctx.origin,
@@ -65,7 +68,9 @@ async def create_user(
         async with transaction() as tx:
             return await save_new(user, tx)
     except IntegrityError:
-        raise Conflict(N_("That username is taken."), field="username") from None
+        if await User.filter(username=username).exists():  # taken between the check and the insert
+            raise Conflict(taken, field="username") from None
+        raise
 
 
 async def authenticate(ctx: Ctx, username: str, password: str) -> User:
