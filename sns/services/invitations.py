@@ -7,7 +7,7 @@ from datetime import timedelta
 from sns import mail
 from sns.context import Ctx
 from sns.errors import Forbidden, NotFound
-from sns.i18n import N_, current_locale, gettext
+from sns.i18n import LOCALES, N_, current_locale, gettext, using_locale
 from sns.models import Invitation, User
 from sns.models.base import utcnow
 from sns.policies import can_invite
@@ -33,17 +33,25 @@ async def invite(ctx: Ctx, *, email: str = "", note: str = "", send_mail: bool =
     )
     link = invitation_link(ctx, token)
     if email and send_mail:
-        site = await load_site()
-        town = site.name_for(current_locale())
-        mail.send_later(
-            ctx.settings, email,
-            gettext("You are invited to %(town)s", town=town),
-            gettext("%(name)s invites you to join %(town)s, the local social network of our town.\n\n"
-                    "Open this link within %(days)d days to create your account:\n%(link)s",
-                    name=ctx.user.display_name, town=town,
-                    days=ctx.settings.invitation_days, link=link),
-        )
+        subject, body = await _invitation_mail(ctx, link)
+        mail.send_later(ctx.settings, email, subject, body)
     return invitation, link
+
+
+async def _invitation_mail(ctx: Ctx, link: str) -> tuple[str, str]:
+    """The invitee's language is not known yet: the mail is written in both, the inviter's first."""
+    site = await load_site()
+    first = current_locale()
+    subjects, bodies = [], []
+    for locale in (first, *(code for code in LOCALES if code != first)):
+        with using_locale(locale):
+            town = site.name_for(locale)
+            subjects.append(gettext("You are invited to %(town)s", town=town))
+            bodies.append(gettext("%(name)s invites you to join %(town)s, the local social network of our town.\n\n"
+                                  "Open this link within %(days)d days to create your account:\n%(link)s",
+                                  name=ctx.user.display_name, town=town,
+                                  days=ctx.settings.invitation_days, link=link))
+    return " / ".join(subjects), "\n\n----\n\n".join(bodies)
 
 
 async def find_invitation(token: str) -> Invitation:

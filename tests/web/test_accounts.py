@@ -34,6 +34,8 @@ async def test_invitation_mail_lets_a_resident_join(site, smtp, admin):
     await mail.drain()
     rcpts, msg = inbox.messages[-1]
     assert rcpts == ["newcomer@example.org"] and msg["From"] == "town@test.example"
+    text = msg.get_content()
+    assert "invites you to join" in text and "招待" in text  # the newcomer's language is not known yet: both
     link = inbox.last_link("newcomer@example.org")
 
     visitor = site.client()
