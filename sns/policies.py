@@ -206,6 +206,19 @@ def can_appeal(v: Viewer, author_id: str) -> bool:
     return is_signed_in(v) and is_self(v, author_id)
 
 
+# --- what the navigation offers (each page checks its own rule again) ----------------------
+
+def offered(v: Viewer) -> dict[str, bool]:
+    """The staff pages this viewer may open, so templates never decide by role names."""
+    return {
+        "administer": can_administer(v),
+        "invite": can_invite(v),
+        "post_notice": can_post_notice(v),
+        "moderate": can_moderate(v),
+        "moderation_log": can_read_moderation_log(v),
+    }
+
+
 # --- query scopes: what lists, feeds and the API may show -----------------------------
 
 def diary_scope(v: Viewer) -> Q:

@@ -15,7 +15,8 @@ from sns.context import Ctx
 from sns.errors import ServiceError
 from sns.models import Session
 from sns.models.base import utcnow
-from sns.policies import MODERATOR_ROLES, load_viewer
+from sns import policies
+from sns.policies import load_viewer
 from sns.security import new_token
 from sns.web.middleware import CSRF_COOKIE, CSRF_FIELD, csrf_token_for, new_csrf_cookie
 
@@ -122,7 +123,8 @@ async def render(request: Request, template: str, status: int = 200, **values: A
     from sns.services.site import load_site
 
     site = await load_site()
-    if ctx.user is not None and ctx.user.role in MODERATOR_ROLES and ctx.user.state == "active":
+    may = policies.offered(ctx.viewer)
+    if may["moderate"]:
         from sns.services.review import waiting_count
 
         values.setdefault("waiting_review", await waiting_count())
@@ -133,6 +135,7 @@ async def render(request: Request, template: str, status: int = 200, **values: A
         request=request,
         ctx=ctx,
         me=ctx.user,
+        may=may,
         site=site,
         town=site.name_for(i18n.current_locale()),
         lang=i18n.current_locale(),

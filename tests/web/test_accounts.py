@@ -145,7 +145,21 @@ async def test_roles_are_set_by_the_administrator_only(site, admin):
     assert "Water outage" in (await site.client().get("/notices")).text
 
 
-async def test_sign_in_is_rate_limited(tmp_path):
+async def test_the_admin_link_leads_each_role_to_a_page_it_may_open(site, admin):
+    await site.user("deskclerk", role="staff")
+    await site.user("plainresident")
+    for name, expected in (("mayor", "/admin/users"), ("deskclerk", "/admin/invitations"), ("plainresident", None)):
+        client = site.client()
+        await client.login(name)
+        home = await client.get("/home")
+        links = re.findall(r'<a href="(/admin/[a-z]+)">', home.text.split("</header>")[0])
+        assert links == ([expected] if expected else []), (name, links)
+        if expected:
+            assert (await client.get(expected)).status_code == 200
+
+
+
+async def test_sign_in_is_rate_limited(tmp_path):  # last: its own site closes the module's database
     async with make_site(tmp_path, login_attempts_per_15min=3) as small:
         await small.user("target")
         client = small.client()
