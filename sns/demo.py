@@ -66,7 +66,7 @@ async def seed_demo(settings: Settings) -> bool:
         base = Ctx(settings, Limits.unlimited())
         users: dict[str, User] = {}
         with Progress(transient=True) as progress:
-            task = progress.add_task("Creating the demo town", total=len(PEOPLE) + len(FRIENDS) + len(DIARIES) + 3)
+            task = progress.add_task("Creating the demo town", total=len(PEOPLE) + len(FRIENDS) + len(DIARIES) + 8)
             for username, name, role in PEOPLE:
                 users[username] = await accounts.create_user(base, username=username, password=DEMO_PASSWORD,
                                                              display_name=name, role=role,
@@ -115,4 +115,9 @@ async def seed_demo(settings: Settings) -> bool:
                                  district_id=first_district.id, visibility={"district": "members",
                                  "introduction": "public", "avatar": "public"}, avatar=demo_photo(99))
             progress.advance(task)
+            from sns.demos import PARTS
+
+            for part in PARTS:  # communities, events, the city's departments, mail, albums
+                await part.seed(as_user, users)
+                progress.advance(task)
     return True

@@ -6,7 +6,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from sns.templating import STATIC_DIR
-from sns.web import account, admin, auth, diaries, feeds, front, media, moderation, notices, people, word_lists
+from sns.web import (
+    account, admin, albums, auth, communities, departments, diaries, events, feeds, front, media, messages, moderation,
+    notices, notifications, people, search, word_lists,
+)
 
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
 
@@ -59,5 +62,7 @@ def page_routes() -> list:
         Route("/feeds/notices.atom", feeds.notices, methods=GET),
         Route("/feeds/people/{username}.atom", feeds.resident_diaries, methods=GET),
         Route("/photos/{name}", media.photo, methods=GET),
+        *(route for area in (notifications, communities, events, messages, departments, albums, search)
+          for route in area.ROUTES),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -32,4 +32,8 @@ def make_environment() -> Environment:
     env.filters["when"] = i18n.format_time
     env.globals["language_name"] = i18n.language_name
     env.globals["LOCALES"] = i18n.LOCALES
+    from sns.services import review  # the queue's kinds (each service registers its own)
+
+    env.globals["review_kind_label"] = review.kind_label
+    env.globals["review_target_url"] = review.target_url
     return env

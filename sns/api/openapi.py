@@ -77,14 +77,14 @@ def _json(schema: str) -> dict[str, Any]:
     return {"application/json": {"schema": ref(schema)}}
 
 
-def _operation(route: Route, method: str) -> dict[str, Any]:
-    spec = OPERATIONS.get((method, route.path))
+def _operation(route: Route, method: str, operations: dict, path_params: dict) -> dict[str, Any]:
+    spec = operations.get((method, route.path))
     doc = (route.endpoint.__doc__ or "").strip()
     summary, _, description = doc.partition("\n")
     out: dict[str, Any] = {
         "operationId": f"{route.endpoint.__name__}",
         "summary": summary or route.path,
-        "parameters": [{"name": name, "in": "path", "required": True, "schema": PATH_PARAMS.get(name, {})}
+        "parameters": [{"name": name, "in": "path", "required": True, "schema": path_params.get(name, {})}
                        for name in route.param_convertors],
     }
     if description.strip():
@@ -108,17 +108,24 @@ def _operation(route: Route, method: str) -> dict[str, Any]:
     return out
 
 
-def build(routes: list[Route], settings: Settings) -> dict[str, Any]:
+def build(routes: list[Route], settings: Settings, areas=()) -> dict[str, Any]:
+    """`areas`: the API modules that describe their own endpoints (OPERATIONS, SCHEMAS, PATH_PARAMS)."""
+    operations, schemas, path_params = dict(OPERATIONS), dict(SCHEMAS), dict(PATH_PARAMS)
+    for area in areas:
+        operations.update(getattr(area, "OPERATIONS", {}))
+        schemas.update(getattr(area, "SCHEMAS", {}))
+        path_params.update(getattr(area, "PATH_PARAMS", {}))
     paths: dict[str, dict[str, Any]] = {}
     for route in routes:
         for method in sorted((route.methods or set()) - {"HEAD"}):
-            paths.setdefault(route.path, {})[method.lower()] = _operation(route, method)
+            paths.setdefault(route.path, {})[method.lower()] = _operation(route, method, operations, path_params)
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "Local SNS API",
             "version": "1",
-            "description": "Diaries, comments, friends, profiles and official notices of a town's local SNS. "
+            "description": "Diaries, comments, friends, profiles, official notices, communities, events, "
+                           "internal mail, the city's departments, albums and search of a town's local SNS. "
                            "Send `Authorization: Bearer TOKEN` (make a token on /settings or with "
                            "`sns token create USER`); without it you read only what visitors may read. "
                            "Errors are `{\"error\", \"field\"}` in the language of `Accept-Language`.",
@@ -126,7 +133,7 @@ def build(routes: list[Route], settings: Settings) -> dict[str, Any]:
         "servers": [{"url": settings.base_url}],
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": schemas,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "A personal API token."}},
         },

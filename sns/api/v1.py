@@ -5,20 +5,22 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.routing import Match, Route
 
-from sns.api import diaries, notices, openapi, people
+from sns.api import albums, communities, departments, diaries, events, messages, notices, openapi, people, search
 from sns.api.http import answer, endpoint, error_response
 from sns.context import Ctx
 from sns.errors import NotFound, ServiceError
 from sns.i18n import N_
 
 GET, POST, PATCH, DELETE = ["GET"], ["POST"], ["PATCH"], ["DELETE"]
+# Each of these modules lists its own ENDPOINTS and describes them (OPERATIONS, SCHEMAS, PATH_PARAMS).
+AREAS = (communities, events, messages, departments, albums, search)
 EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 @endpoint
 async def openapi_document(request: Request, ctx: Ctx):
     """This API described as an OpenAPI 3.1 document."""
-    return answer(openapi.build(endpoints(), ctx.settings))
+    return answer(openapi.build(endpoints(), ctx.settings, AREAS))
 
 
 def endpoints() -> list[Route]:
@@ -40,6 +42,7 @@ def endpoints() -> list[Route]:
         Route("/api/v1/notices", notices.list_notices, methods=GET),
         Route("/api/v1/notices", notices.create_notice, methods=POST),
         Route("/api/v1/notices/{id}", notices.get_notice, methods=GET),
+        *(route for area in AREAS for route in area.ENDPOINTS),
         Route("/api/v1/openapi.json", openapi_document, methods=GET),
     ]
 

@@ -1,9 +1,19 @@
 """Tortoise models. No business logic beyond fields; services do the rest."""
 
+from sns.models.albums import Album
+from sns.models.communities import (
+    JOIN_POLICIES, MEMBER_ROLES, MEMBER_STATES, READABLE_BY, Community, Membership, Reply, Topic, TopicFollow,
+)
 from sns.models.diary import TEXT_STATES, VISIBILITIES, Comment, Diary, Photo
+from sns.models.events import RSVP_ANSWERS, CalendarFeed, Event, Rsvp
 from sns.models.journal import JournalCounter, JournalEntry
 from sns.models.moderation import FLAG_KINDS, MODERATION_ACTIONS, Flag, ModerationLog
+from sns.models.messages import (
+    INQUIRY_ENTRY_KINDS, INQUIRY_STATUSES, Conversation, Department, DepartmentStaff, Inquiry, InquiryEntry, Message,
+    Participant,
+)
 from sns.models.notices import Notice
+from sns.models.notifications import Notification
 from sns.models.social import Block, Friendship
 from sns.models.users import (
     PROFILE_FIELDS,
@@ -18,6 +28,9 @@ from sns.models.users import (
 )
 
 __all__ = [
+    "Album", "CalendarFeed", "Community", "Conversation", "Department", "DepartmentStaff", "Event", "INQUIRY_ENTRY_KINDS",
+    "INQUIRY_STATUSES", "Inquiry", "InquiryEntry", "JOIN_POLICIES", "MEMBER_ROLES", "MEMBER_STATES", "Membership",
+    "Message", "Notification", "Participant", "READABLE_BY", "RSVP_ANSWERS", "Reply", "Rsvp", "Topic", "TopicFollow",
     "ApiToken", "Block", "FLAG_KINDS", "Flag", "MODERATION_ACTIONS", "ModerationLog", "Comment", "Diary", "District", "Friendship", "Invitation",
     "JournalCounter", "JournalEntry", "Notice", "PasswordReset", "Photo", "PROFILE_FIELDS",
     "ROLES", "Session", "SiteSetting", "TEXT_STATES", "User", "VISIBILITIES",

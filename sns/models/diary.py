@@ -51,7 +51,11 @@ class Photo(Replicated):
 
     owner = fields.ForeignKeyField("models.User", related_name=False, on_delete=fields.CASCADE)
     diary = fields.ForeignKeyField("models.Diary", null=True, related_name="photos", on_delete=fields.CASCADE)
-    purpose = fields.CharField(max_length=16, default="diary")  # diary | avatar
+    purpose = fields.CharField(max_length=16, default="diary")  # diary | avatar | album | topic | reply | event
+    album = fields.ForeignKeyField("models.Album", null=True, related_name="photos", on_delete=fields.CASCADE)
+    # What a topic, reply or event photo belongs to (purpose names the kind); diaries and albums use their FK.
+    parent_id = fields.CharField(max_length=36, null=True)
+    caption = fields.CharField(max_length=200, default="", db_default="")
     width = fields.IntField()
     height = fields.IntField()
     bytes = fields.IntField()
@@ -59,4 +63,5 @@ class Photo(Replicated):
 
     class Meta:
         table = "photos"
-        indexes = (("diary_id", "position"),)  # the photos of a page's diaries, in order
+        # The photos of a page's diaries (or of an album, or of a topic's posts), in order.
+        indexes = (("diary_id", "position"), ("album_id", "position"), ("parent_id", "position"))

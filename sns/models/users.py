@@ -27,12 +27,13 @@ class User(Replicated):
     avatar_id = fields.CharField(max_length=36, null=True)  # a Photo id (no FK: avoids a users<->photos cycle)
     field_visibility = fields.JSONField(default=dict)
     last_seen_home_at = fields.DatetimeField(null=True)
+    email_on_mail = fields.BooleanField(default=False, db_default=False)  # an email notice of new internal mail
     # The "grey person" score (moderation/grey.py): what the filter found, fading with time. Local only.
     grey_score = fields.FloatField(default=0.0, db_default=0.0)  # db_default: existing rows get 0 on upgrade
     grey_updated_at = fields.DatetimeField(null=True)
 
     JOURNAL_EXCLUDE = frozenset({"password_hash", "email", "last_seen_home_at", "locale", "grey_score",
-                                 "grey_updated_at"})
+                                 "grey_updated_at", "email_on_mail"})
 
     class Meta:
         table = "users"

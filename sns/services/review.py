@@ -7,6 +7,7 @@ item's open flags and appends one row to the audit log, all in one transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
 
 from sns import events, mail
 from sns.context import Ctx
@@ -22,7 +23,56 @@ from sns.services.base import clean_text, rate_limit_post, require, save_change,
 from sns.services.moderate import current_filter, tell_moderators
 from sns.services.shared import public_changed
 
-MODELS = {"diary": Diary, "comment": Comment, "notice": Notice}
+
+
+async def _diary_visible(viewer, diary) -> bool:
+    return can_view_diary(viewer, diary)
+
+
+async def _comment_visible(viewer, comment) -> bool:
+    diary = await Diary.get_or_none(id=comment.diary_id)
+    return diary is not None and can_view_comment(viewer, comment, diary)
+
+
+@dataclass(frozen=True)
+class Reviewable:
+    """A kind of text the queue handles: its model, its name for people, and (for reports) whether
+    the reporter may see it (an async `visible(viewer, record)`; None: residents cannot report it)."""
+
+    model: type
+    label: str
+    visible: Callable[[Any, Any], Awaitable[bool]] | None = None
+    url: Callable[[Any], str] | None = None  # where the text is shown, for the moderator's link
+    fields: tuple[str, ...] = ("title", "body")  # the texts a moderator reads and masks
+
+
+def text_fields(kind: str, target) -> list[str]:
+    names = KINDS[kind].fields if kind in KINDS else ("title", "body")
+    return [n for n in names if target is not None and hasattr(target, n)]
+
+
+def kind_label(kind: str) -> str:
+    return gettext(KINDS[kind].label) if kind in KINDS else kind
+
+
+def target_url(kind: str, target) -> str | None:
+    kind_of = KINDS.get(kind)
+    if kind_of is None or kind_of.url is None or target is None or target.deleted_at is not None:
+        return None
+    return kind_of.url(target)
+
+
+KINDS: dict[str, Reviewable] = {
+    "diary": Reviewable(Diary, N_("Diary entry"), _diary_visible, lambda d: f"/diaries/{d.id}"),
+    "comment": Reviewable(Comment, N_("Comment"), _comment_visible, lambda c: f"/diaries/{c.diary_id}"),
+    "notice": Reviewable(Notice, N_("Notice"), None, lambda n: f"/notices/{n.id}"),
+}
+
+
+def register(kind: str, reviewable: Reviewable) -> None:
+    """Each kind of resident text (topics, replies, events, mail...) registers itself once, from its
+    service module, so that the queue, reports and appeals handle it like a diary entry."""
+    KINDS[kind] = reviewable
 ACTIONS = ("approve", "remove", "mask", "warn", "suspend", "false_alarm")
 # Warning or suspending the writer decides nothing about the text: it stays in the queue (a held
 # text stays hidden) until a moderator approves, masks or removes it.
@@ -46,10 +96,10 @@ async def waiting_count() -> int:
 
 
 async def _target(kind: str, target_id: str, conn=None):
-    model = MODELS.get(kind)
-    if model is None:
+    kind_of = KINDS.get(kind)
+    if kind_of is None:
         return None
-    q = model.filter(id=target_id)
+    q = kind_of.model.filter(id=target_id)
     return await (q.using_db(conn) if conn else q).first()
 
 
@@ -139,9 +189,8 @@ async def _apply(action: str, flag: Flag, target, filt, tx) -> None:
             target.deleted_at = None
             await save_change(target, tx)
     elif action == "mask":
-        for name in ("title", "body"):
-            if hasattr(target, name):
-                setattr(target, name, filt.censor(getattr(target, name)))
+        for name in text_fields(flag.kind, target):
+            setattr(target, name, filt.censor(getattr(target, name)))
         if hasattr(target, "state"):
             target.state = "published"
         await save_change(target, tx)
@@ -153,17 +202,11 @@ async def _apply(action: str, flag: Flag, target, filt, tx) -> None:
 
 
 async def report(ctx: Ctx, kind: str, target_id: str, reason) -> Flag:
-    """A resident reports a diary entry or comment; it stays visible until a moderator decides."""
+    """A resident reports a text they can see; it stays visible until a moderator decides."""
     reason = clean_text(reason, field="reason", max_chars=1000)
-    target = await _target(kind, target_id) if kind in ("diary", "comment") else None
-    if target is None:
-        raise NotFound(N_("This post does not exist."))
-    if kind == "diary":
-        visible = can_view_diary(ctx.viewer, target)
-    else:
-        diary = await Diary.get_or_none(id=target.diary_id)
-        visible = diary is not None and can_view_comment(ctx.viewer, target, diary)
-    if not visible:
+    kind_of = KINDS.get(kind)
+    target = await _target(kind, target_id) if kind_of is not None and kind_of.visible else None
+    if target is None or not await kind_of.visible(ctx.viewer, target):
         raise NotFound(N_("This post does not exist."))
     require(can_report(ctx.viewer, target.author_id), N_("You cannot report your own post."))
     earlier = await Flag.get_or_none(kind=kind, target_id=target.id, reason="report", reporter_id=ctx.user.id,

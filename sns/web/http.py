@@ -128,6 +128,10 @@ async def render(request: Request, template: str, status: int = 200, **values: A
         from sns.services.review import waiting_count
 
         values.setdefault("waiting_review", await waiting_count())
+    if ctx.user is not None:
+        from sns.services.notifications import unread_count
+
+        values.setdefault("unread_notifications", await unread_count(ctx.user.id))
     cookie, _ = csrf_cookie(request)
     values.setdefault("errors", {})
     values.setdefault("form", {})

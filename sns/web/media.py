@@ -6,8 +6,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from sns.media import photo_path
-from sns.models import Diary, Photo, User
-from sns.policies import can_view_photo
+from sns.models import Photo
+from sns.services.photo_access import may_view_photo
 from sns.web.http import load_ctx
 
 
@@ -20,9 +20,7 @@ async def photo(request: Request):
     item = await Photo.get_or_none(id=photo_id)
     if item is None:
         return Response(status_code=404)
-    diary = await Diary.get_or_none(id=item.diary_id) if item.diary_id else None
-    owner = await User.get_or_none(id=item.owner_id) if item.purpose == "avatar" else None
-    if not can_view_photo(ctx.viewer, item, diary=diary, owner=owner):
+    if not await may_view_photo(ctx.viewer, item):
         return Response(status_code=404)
     path = photo_path(ctx.settings.media_dir, item.id, thumb=kind == "thumb.jpg")
     if not path.exists():

@@ -33,7 +33,7 @@ async def queue_page(request: Request):
     for item in items:
         t = item.target
         marked[item.flag.id] = [review.highlight_spans(getattr(t, n), filt)
-                                for n in ("title", "body") if t is not None and hasattr(t, n)]
+                                for n in review.text_fields(item.flag.kind, t)]
     suggestions = await review.allow_suggestions(ctx)
     return await render(request, "moderation.html", items=items, marked=marked, suggestions=suggestions)
 

@@ -69,7 +69,8 @@ async def make_every_form_appear(site):
 # Pages whose forms only a visitor sees (a signed-in resident is sent on to /home).
 VISITOR_PAGES = {"/", "/login", "/signup", "/join/{token}"}
 # Not HTML pages.
-SKIP = {"/feeds/", "/photos/", "/static", "/admin/words.txt"}
+SKIP = {"/feeds/", "/photos/", "/static", "/admin/words.txt",
+        "/notifications/"}  # /notifications/{id} marks one read and redirects to it
 PARAMS = {"/notices/{id}": "notice"}
 
 

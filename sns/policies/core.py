@@ -1,4 +1,4 @@
-"""The one rulebook of who may see and do what (DESIGN invariant 4).
+"""The core of the rulebook: the viewer, shared predicates, diaries, people, the town, moderation.
 
 Small named predicates, combined per action, plus query scopes that lists,
 feeds and the API use, so a list never shows what the detail page refuses.

@@ -1,0 +1,13 @@
+"""The one rulebook of who may see and do what (DESIGN invariant 4), one short file per kind of record.
+
+`core` holds the viewer, the shared predicates and the rules for diaries, people, the town and
+moderation; the other modules hold the rules for communities, events, mail and the city's
+departments, and albums. Everything is importable from `sns.policies`.
+"""
+
+from sns.policies.core import *  # noqa: F401,F403
+from sns.policies.core import ANONYMOUS, MODERATOR_ROLES, STAFF_ROLES, Viewer, load_viewer  # noqa: F401
+from sns.policies.communities import *  # noqa: F401,F403
+from sns.policies.events import *  # noqa: F401,F403
+from sns.policies.messages import *  # noqa: F401,F403
+from sns.policies.albums import *  # noqa: F401,F403

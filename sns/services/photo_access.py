@@ -1,0 +1,30 @@
+"""Who may see a photo: whoever may see what it belongs to.
+
+Diary photos and avatars are decided here; each other kind of owner (album, topic, reply, event)
+registers an async check from its own service module, with `register(purpose, check)`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable
+
+from sns.models import Diary, Photo, User
+from sns.policies import Viewer, can_view_photo
+
+Check = Callable[[Viewer, Photo], Awaitable[bool]]
+_checks: dict[str, Check] = {}
+
+
+def register(purpose: str, check: Check) -> None:
+    _checks[purpose] = check
+
+
+async def may_view_photo(viewer: Viewer, photo: Any) -> bool:
+    if photo.deleted_at is not None:
+        return False
+    if photo.purpose in ("diary", "avatar"):
+        diary = await Diary.get_or_none(id=photo.diary_id) if photo.diary_id else None
+        owner = await User.get_or_none(id=photo.owner_id) if photo.purpose == "avatar" else None
+        return can_view_photo(viewer, photo, diary=diary, owner=owner)
+    check = _checks.get(photo.purpose)
+    return check is not None and await check(viewer, photo)
