@@ -35,6 +35,7 @@ class Settings:
     max_image_pixels: int = 40_000_000
     max_photos_per_post: int = 4
     max_body_chars: int = 20_000
+    max_mail_recipients: int = 20  # people one internal mail conversation may include besides the writer
     invitation_days: int = 14
     password_reset_hours: int = 2
     smtp_host: str = ""  # empty: mail is written to the log instead of sent

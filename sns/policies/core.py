@@ -26,6 +26,7 @@ class Viewer:
     friend_ids: frozenset[str] = field(default_factory=frozenset)
     blocked_ids: frozenset[str] = field(default_factory=frozenset)  # either direction
     blocking_ids: frozenset[str] = field(default_factory=frozenset)  # those I blocked myself
+    department_ids: frozenset[str] = field(default_factory=frozenset)  # city departments I work for
 
     @property
     def id(self) -> str | None:
@@ -40,7 +41,8 @@ ANONYMOUS = Viewer()
 
 
 async def load_viewer(user: User | None) -> Viewer:
-    """Two queries: my friends, and the blocks that involve me."""
+    """Two queries: my friends, and the blocks that involve me (a third for municipal staff: the
+    departments they answer residents for)."""
     if user is None:
         return ANONYMOUS
     friends = await Friendship.filter(user_id=user.id, state="accepted").values_list("friend_id", flat=True)
@@ -49,8 +51,14 @@ async def load_viewer(user: User | None) -> Viewer:
     )
     blocked = {b if a == user.id else a for a, b in blocks}
     blocking = {b for a, b in blocks if a == user.id}
+    departments: list[str] = []
+    if user.role != "resident":
+        from sns.models import DepartmentStaff
+
+        departments = await DepartmentStaff.filter(user_id=user.id, deleted_at=None).values_list(
+            "department_id", flat=True)
     return Viewer(user=user, friend_ids=frozenset(friends), blocked_ids=frozenset(blocked),
-                  blocking_ids=frozenset(blocking))
+                  blocking_ids=frozenset(blocking), department_ids=frozenset(departments))
 
 
 # --- predicates ----------------------------------------------------------------
@@ -216,6 +224,8 @@ def offered(v: Viewer) -> dict[str, bool]:
         "post_notice": can_post_notice(v),
         "moderate": can_moderate(v),
         "moderation_log": can_read_moderation_log(v),
+        "department_inbox": is_signed_in(v) and (bool(v.department_ids) or is_admin(v)),
+        "manage_departments": is_admin(v),
     }
 
 
