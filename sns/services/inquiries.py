@@ -1,0 +1,241 @@
+"""A resident's thread with a department: write, reply, assign to a colleague, set the status.
+
+The resident and that department's staff read the whole thread, status changes and hand-overs
+included (`policies.can_view_inquiry`); nobody else does. Resident texts pass through moderation:
+a held first message keeps the whole thread from the department until a moderator approves it
+(`deliver_approved` then hands it over). Staff texts are not held. A closed thread refuses the
+resident's replies (they write a new inquiry, or staff reopen it by setting another status).
+"""
+
+from __future__ import annotations
+
+import anyio
+from tortoise.exceptions import IntegrityError
+
+from sns import events, media
+from sns.context import Ctx
+from sns.errors import Conflict, Invalid, NotFound
+from sns.i18n import N_
+from sns.models import INQUIRY_STATUSES, DepartmentStaff, Inquiry, InquiryEntry, Photo, User
+from sns.models.base import utcnow
+from sns.policies import (
+    can_reply_inquiry, can_view_inquiry, can_view_inquiry_entry, can_work_inquiry, can_write_to_department,
+    is_self,
+)
+from sns.services import photo_access, review
+from sns.services.base import (
+    clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, transaction,
+)
+from sns.services.departments import get_department, staff_ids
+from sns.services.diaries import process_photos
+from sns.services.moderate import open_flag, screen, tell_moderators
+from sns.services.notifications import notify
+
+MAX_BODY = 10_000
+
+
+def inquiry_url(inquiry_id: str) -> str:
+    return f"/city/{inquiry_id}"
+
+
+async def _entry_visible(viewer, entry) -> bool:
+    inquiry = await Inquiry.get_or_none(id=entry.inquiry_id)
+    return inquiry is not None and can_view_inquiry_entry(viewer, entry, inquiry)
+
+
+async def _photo_visible(viewer, photo) -> bool:
+    inquiry = await Inquiry.get_or_none(id=photo.parent_id) if photo.parent_id else None
+    return inquiry is not None and can_view_inquiry(viewer, inquiry)
+
+
+review.register("inquiry_entry", review.Reviewable(InquiryEntry, N_("Message to the city"), _entry_visible,
+                                                   lambda e: inquiry_url(e.inquiry_id), fields=("body",)))
+photo_access.register("inquiry", _photo_visible)
+
+
+def check_status(value) -> str:
+    if value not in INQUIRY_STATUSES:
+        raise Invalid(N_("Choose one of the statuses in the list."), field="status")
+    return value
+
+
+async def get_inquiry(ctx: Ctx, inquiry_id: str) -> Inquiry:
+    inquiry = await Inquiry.get_or_none(id=inquiry_id).select_related("department", "resident", "assignee")
+    if inquiry is None or not can_view_inquiry(ctx.viewer, inquiry):
+        raise NotFound(N_("This inquiry does not exist or is not shared with you."))
+    return inquiry
+
+
+async def entries_of(ctx: Ctx, inquiry: Inquiry) -> list[InquiryEntry]:
+    """The thread, oldest first: messages, status changes and hand-overs the viewer may see."""
+    rows = await InquiryEntry.filter(inquiry_id=inquiry.id, deleted_at=None).order_by("id").select_related(
+        "author", "assignee")
+    return [e for e in rows if can_view_inquiry_entry(ctx.viewer, e, inquiry)]
+
+
+async def photos_of(inquiry_id: str) -> list[Photo]:
+    return await Photo.filter(purpose="inquiry", parent_id=inquiry_id, deleted_at=None).order_by("position")
+
+
+async def _reached_department(ctx: Ctx, inquiry: Inquiry, entry: InquiryEntry, tx) -> None:
+    """A resident's words reach the department: newest activity, an answered thread reopens, staff told."""
+    first = inquiry.last_activity_at is None
+    inquiry.last_activity_at = utcnow()
+    if inquiry.status == "answered":
+        inquiry.status = "in_progress"
+    await save_change(inquiry, tx)
+    told = [inquiry.assignee_id] if inquiry.assignee_id and not first else await staff_ids(inquiry.department_id, tx)
+    await notify(told, "inquiry_new", url=inquiry_url(inquiry.id), subject=inquiry.subject,
+                 actor_id=entry.author_id, conn=tx)
+
+
+async def create_inquiry(ctx: Ctx, *, department_id, subject, body, photos=(),
+                         client_token: str | None = None) -> Inquiry:
+    client_token = idempotency_key(client_token)
+    department = await get_department(department_id if isinstance(department_id, str) else None)
+    require(can_write_to_department(ctx.viewer, department), N_("Please sign in to write to the city."))
+    if client_token:
+        earlier = await Inquiry.get_or_none(client_token=client_token, resident_id=ctx.user.id)
+        if earlier is not None:
+            return earlier
+    subject = clean_text(subject, field="subject", max_chars=200, single_line=True)
+    body = clean_text(body, field="body", max_chars=min(ctx.settings.max_body_chars, MAX_BODY))
+    images = await process_photos(ctx, list(photos))
+    rate_limit_post(ctx)
+    screening = await screen(ctx, subject, body)
+    subject, body = screening.texts
+    try:
+        async with transaction() as tx:
+            inquiry = await save_new(Inquiry(department_id=department.id, resident_id=ctx.user.id, subject=subject,
+                                             client_token=client_token, resident_read_at=utcnow(),
+                                             origin=ctx.origin), tx)
+            entry = await save_new(InquiryEntry(inquiry_id=inquiry.id, author_id=ctx.user.id, kind="message",
+                                                body=body, state=screening.state, origin=ctx.origin), tx)
+            for n, image in enumerate(images):
+                photo = Photo(owner_id=ctx.user.id, purpose="inquiry", parent_id=inquiry.id, width=image.width,
+                              height=image.height, bytes=len(image.full), position=n, origin=ctx.origin)
+                await anyio.to_thread.run_sync(media.save_photo, ctx.settings.media_dir, photo.id, image)
+                await save_new(photo, tx)
+            flag = await open_flag(screening, "inquiry_entry", entry.id, ctx.user.id, tx)
+            if screening.state == "published":
+                await _reached_department(ctx, inquiry, entry, tx)
+    except IntegrityError:
+        return await Inquiry.get(client_token=client_token, resident_id=ctx.user.id)
+    await tell_moderators(ctx, flag)
+    inquiry.held_reason = screening.reason if screening.state == "held" else None
+    await events.publish("inquiry.created", {"id": inquiry.id, "department": department.id})
+    return inquiry
+
+
+async def reply(ctx: Ctx, inquiry_id: str, body, *, status=None, client_token: str | None = None) -> InquiryEntry:
+    """Staff answer (the status becomes `status`, "answered" unless they choose another), or the
+    resident adds to their thread (an answered thread is back "in progress"; a closed one refuses)."""
+    client_token = idempotency_key(client_token)
+    inquiry = await get_inquiry(ctx, inquiry_id)
+    staff = can_work_inquiry(ctx.viewer, inquiry)
+    if not staff and inquiry.status == "closed":
+        raise Conflict(N_("This inquiry is closed. Please write a new one if there is more to say."), field="body")
+    require(can_reply_inquiry(ctx.viewer, inquiry))
+    if client_token:
+        earlier = await InquiryEntry.get_or_none(client_token=client_token, author_id=ctx.user.id)
+        if earlier is not None:
+            return earlier
+    body = clean_text(body, field="body", max_chars=min(ctx.settings.max_body_chars, MAX_BODY))
+    new_status = check_status(status or "answered") if staff else None
+    state, flag = "published", None
+    if not staff:
+        rate_limit_post(ctx)
+        screening = await screen(ctx, body)
+        (body,) = screening.texts
+        state = screening.state
+    try:
+        async with transaction() as tx:
+            entry = await save_new(InquiryEntry(inquiry_id=inquiry.id, author_id=ctx.user.id, kind="message",
+                                                body=body, from_staff=staff, state=state,
+                                                client_token=client_token, origin=ctx.origin), tx)
+            if staff:
+                inquiry.status, inquiry.last_activity_at = new_status, utcnow()
+                await save_change(inquiry, tx)
+                await notify([inquiry.resident_id], "inquiry", url=inquiry_url(inquiry.id),
+                             subject=inquiry.subject, actor_id=ctx.user.id, conn=tx)
+            else:
+                flag = await open_flag(screening, "inquiry_entry", entry.id, ctx.user.id, tx)
+                if state == "published":
+                    await _reached_department(ctx, inquiry, entry, tx)
+    except IntegrityError:
+        return await InquiryEntry.get(client_token=client_token, author_id=ctx.user.id)
+    await tell_moderators(ctx, flag)
+    entry.held_reason = screening.reason if not staff and screening.state == "held" else None
+    await events.publish("inquiry.entry", {"id": inquiry.id})
+    return entry
+
+
+async def set_status(ctx: Ctx, inquiry_id: str, status, note="") -> Inquiry:
+    inquiry = await get_inquiry(ctx, inquiry_id)
+    require(can_work_inquiry(ctx.viewer, inquiry))
+    status = check_status(status)
+    note = clean_text(note, field="note", max_chars=2000, required=False)
+    if status == inquiry.status and not note:
+        return inquiry
+    async with transaction() as tx:
+        await save_new(InquiryEntry(inquiry_id=inquiry.id, author_id=ctx.user.id, kind="status", status=status,
+                                    body=note, from_staff=True, origin=ctx.origin), tx)
+        inquiry.status, inquiry.last_activity_at = status, utcnow()
+        await save_change(inquiry, tx)
+        await notify([inquiry.resident_id], "inquiry_status", url=inquiry_url(inquiry.id), subject=inquiry.subject,
+                     actor_id=ctx.user.id, conn=tx)
+    await events.publish("inquiry.status", {"id": inquiry.id, "status": status})
+    return inquiry
+
+
+async def assign(ctx: Ctx, inquiry_id: str, username) -> Inquiry:
+    """Hand the thread to a colleague of the same department (or take it myself)."""
+    inquiry = await get_inquiry(ctx, inquiry_id)
+    require(can_work_inquiry(ctx.viewer, inquiry))
+    name = username.strip().lower().lstrip("@") if isinstance(username, str) else ""
+    colleague = await User.get_or_none(username=name, state="active", deleted_at=None) if 0 < len(name) <= 32 \
+        else None
+    if colleague is None or not await DepartmentStaff.filter(department_id=inquiry.department_id,
+                                                             user_id=colleague.id).exists():
+        raise Invalid(N_("Choose a colleague of this department."), field="assignee")
+    if colleague.id == inquiry.assignee_id:
+        return inquiry
+    async with transaction() as tx:
+        await save_new(InquiryEntry(inquiry_id=inquiry.id, author_id=ctx.user.id, kind="assign",
+                                    assignee_id=colleague.id, from_staff=True, origin=ctx.origin), tx)
+        inquiry.assignee_id = colleague.id
+        if inquiry.status == "received":
+            inquiry.status = "in_progress"
+        await save_change(inquiry, tx)
+        if not is_self(ctx.viewer, colleague.id):
+            await notify([colleague.id], "inquiry_assigned", url=inquiry_url(inquiry.id), subject=inquiry.subject,
+                         actor_id=ctx.user.id, conn=tx)
+    await events.publish("inquiry.assigned", {"id": inquiry.id})
+    return inquiry
+
+
+async def mark_read(ctx: Ctx, inquiry: Inquiry) -> None:
+    """The resident opened their thread: nothing new any more (and the notifications about it are read)."""
+    if is_self(ctx.viewer, inquiry.resident_id):
+        await Inquiry.filter(id=inquiry.id).update(resident_read_at=utcnow())
+    from sns.services.notifications import mark_read as notifications_read
+
+    await notifications_read(ctx, url=inquiry_url(inquiry.id))
+
+
+async def deliver_approved(ctx: Ctx, department_ids) -> int:
+    """Resident texts a moderator approved since they were held reach their department now."""
+    if not department_ids:
+        return 0
+    waiting = await InquiryEntry.filter(inquiry__department_id__in=list(department_ids), from_staff=False,
+                                        state="published", version__gt=1, deleted_at=None).select_related("inquiry")
+    done = 0
+    for entry in waiting:
+        inquiry = entry.inquiry
+        if inquiry.last_activity_at is not None and entry.updated_at <= inquiry.last_activity_at:
+            continue
+        async with transaction() as tx:
+            await _reached_department(ctx, inquiry, entry, tx)
+        done += 1
+    return done
+
