@@ -1,0 +1,264 @@
+"""Topics of a community: post, edit, delete, pin, lock, move, and the community's topic list.
+
+The list is ordered pinned first, then by `bumped_at` (the topic's creation or its newest reply),
+newest first, and paged by keyset (`before=<topic id>`): a fixed number of queries per page
+whatever the number of topics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import anyio
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F, Q
+
+from sns import events, media
+from sns.context import Ctx
+from sns.errors import Conflict, Forbidden, Invalid, NotFound
+from sns.geo import parse_location
+from sns.i18n import N_
+from sns.ids import is_id
+from sns.models import Community, Membership, Photo, Topic, TopicFollow
+from sns.models.base import utcnow
+from sns.policies import (
+    Viewer, can_delete_topic, can_edit_topic, can_lock_topic, can_move_topic, can_pin_topic, can_post_topic,
+    can_read_community, can_view_topic, is_banned_from, post_scope,
+)
+from sns.services import photo_access, review
+from sns.services.base import (
+    clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone, transaction,
+)
+from sns.services.communities import get_community, membership_of
+from sns.services.diaries import process_photos
+from sns.services.moderate import open_flag, screen, tell_moderators
+from sns.services.timelines import Page
+
+TITLE_CHARS = 200
+NOT_FOUND = N_("This topic does not exist or is not shared with you.")
+BANNED = N_("You are banned from this community.")
+
+
+@dataclass
+class Place:
+    """A topic with its community and the viewer's membership there (None: not a member)."""
+
+    topic: Topic
+    community: Community
+    membership: Membership | None
+
+
+async def load_topic(viewer: Viewer, topic_id) -> Place | None:
+    """The topic, its community and the viewer's membership, unchecked (three queries)."""
+    if not isinstance(topic_id, str) or not is_id(topic_id):
+        return None
+    topic = await Topic.get_or_none(id=topic_id).select_related("author")
+    if topic is None:
+        return None
+    community = await Community.get(id=topic.community_id)
+    return Place(topic, community, await membership_of(viewer, community.id))
+
+
+async def get_topic(ctx: Ctx, topic_id) -> Place:
+    """The topic if the viewer may read it; otherwise NotFound (no hint that it exists)."""
+    place = await load_topic(ctx.viewer, topic_id)
+    if place is None or not can_view_topic(ctx.viewer, place.topic, place.community, place.membership):
+        raise NotFound(NOT_FOUND)
+    return place
+
+
+async def store_photos(ctx: Ctx, images, tx, *, parent_id: str, purpose: str, start: int = 0) -> list[Photo]:
+    photos = []
+    for n, image in enumerate(images):
+        photo = Photo(owner_id=ctx.user.id, parent_id=parent_id, purpose=purpose, width=image.width,
+                      height=image.height, bytes=len(image.full), position=start + n, origin=ctx.origin)
+        await anyio.to_thread.run_sync(media.save_photo, ctx.settings.media_dir, photo.id, image)
+        photos.append(await save_new(photo, tx))
+    return photos
+
+
+async def photos_of(parent_ids: list[str]) -> dict[str, list[Photo]]:
+    """Photos of several topics and replies, in one query."""
+    out: dict[str, list[Photo]] = {p: [] for p in parent_ids}
+    if parent_ids:
+        for photo in await Photo.filter(parent_id__in=parent_ids, purpose__in=["topic", "reply"],
+                                        deleted_at=None).order_by("position"):
+            out[photo.parent_id].append(photo)
+    return out
+
+
+async def _recount(community_id: str, tx) -> None:
+    count = await Topic.filter(community_id=community_id, deleted_at=None, state="published").using_db(tx).count()
+    await Community.filter(id=community_id).using_db(tx).update(topic_count=count, last_activity_at=utcnow())
+
+
+def _clean(ctx: Ctx, title, body, lat, lon):
+    title = clean_text(title, field="title", max_chars=TITLE_CHARS, single_line=True)
+    body = clean_text(body, field="body", max_chars=ctx.settings.max_body_chars)
+    lat, lon = parse_location(lat, lon)
+    return title, body, lat, lon
+
+
+async def post_topic(ctx: Ctx, community_id: str, *, title, body, lat=None, lon=None, photos=(),
+                     client_token: str | None = None) -> Topic:
+    client_token = idempotency_key(client_token)
+    community = await get_community(ctx, community_id)
+    membership = await membership_of(ctx.viewer, community.id)
+    if is_banned_from(membership):
+        raise Forbidden(BANNED)
+    require(can_post_topic(ctx.viewer, community, membership),
+            N_("Only members can post here: join the community first."))
+    if client_token:
+        earlier = await Topic.get_or_none(client_token=client_token, author_id=ctx.user.id)
+        if earlier is not None:
+            return earlier
+    title, body, lat, lon = _clean(ctx, title, body, lat, lon)
+    images = await process_photos(ctx, list(photos))
+    rate_limit_post(ctx)
+    screening = await screen(ctx, title, body)
+    title, body = screening.texts
+    now = utcnow()
+    try:
+        async with transaction() as tx:
+            topic = await save_new(Topic(
+                community_id=community.id, author_id=ctx.user.id, title=title, body=body, state=screening.state,
+                bumped_at=now, lat=lat, lon=lon, client_token=client_token, origin=ctx.origin), tx)
+            await store_photos(ctx, images, tx, parent_id=topic.id, purpose="topic")
+            await save_new(TopicFollow(topic_id=topic.id, user_id=ctx.user.id, origin=ctx.origin), tx)
+            await _recount(community.id, tx)
+            flag = await open_flag(screening, "topic", topic.id, ctx.user.id, tx)
+    except IntegrityError:
+        return await Topic.get(client_token=client_token, author_id=ctx.user.id)
+    await tell_moderators(ctx, flag)
+    topic.held_reason = screening.reason if screening.state == "held" else None
+    await events.publish("topic.created", {"id": topic.id, "community": community.id})
+    return topic
+
+
+async def edit_topic(ctx: Ctx, topic_id: str, *, title, body, lat=None, lon=None, photos=(),
+                     remove_photos=()) -> Topic:
+    place = await get_topic(ctx, topic_id)
+    topic = place.topic
+    require(can_edit_topic(ctx.viewer, topic, place.community, place.membership))
+    title, body, lat, lon = _clean(ctx, title, body, lat, lon)
+    existing = await Photo.filter(parent_id=topic.id, purpose="topic", deleted_at=None).order_by("position")
+    keep = [p for p in existing if p.id not in set(remove_photos or ())]
+    if len(keep) + len([p for p in photos if p]) > ctx.settings.max_photos_per_post:
+        raise Invalid(N_("At most %(n)d photos per post."), field="photos", n=ctx.settings.max_photos_per_post)
+    images = await process_photos(ctx, list(photos))
+    screening = await screen(ctx, title, body)
+    title, body = screening.texts
+    async with transaction() as tx:
+        topic.title, topic.body, topic.lat, topic.lon = title, body, lat, lon
+        if screening.state != "published":
+            topic.state = screening.state
+        await save_change(topic, tx)
+        flag = await open_flag(screening, "topic", topic.id, ctx.user.id, tx)
+        for photo in existing:
+            if photo not in keep:
+                await tombstone(photo, tx)
+        await store_photos(ctx, images, tx, parent_id=topic.id, purpose="topic",
+                           start=(keep[-1].position + 1) if keep else 0)
+        await _recount(topic.community_id, tx)
+    await tell_moderators(ctx, flag)
+    topic.held_reason = screening.reason if screening.state == "held" else None
+    await events.publish("topic.updated", {"id": topic.id})
+    return topic
+
+
+async def delete_topic(ctx: Ctx, topic_id: str) -> Community:
+    place = await get_topic(ctx, topic_id)
+    require(can_delete_topic(ctx.viewer, place.topic, place.community, place.membership))
+    async with transaction() as tx:
+        await tombstone(place.topic, tx)
+        for photo in await Photo.filter(parent_id=place.topic.id, purpose="topic", deleted_at=None).using_db(tx):
+            await tombstone(photo, tx)
+        await _recount(place.community.id, tx)
+    await events.publish("topic.deleted", {"id": place.topic.id})
+    return place.community
+
+
+TOPIC_SWITCHES = {"pin": ("pinned", True), "unpin": ("pinned", False), "lock": ("locked", True),
+                  "unlock": ("locked", False)}
+
+
+async def switch_topic(ctx: Ctx, topic_id: str, action: str) -> Topic:
+    """Pin or unpin, lock or unlock (the community's admins and sub-moderators, site moderators)."""
+    if action not in TOPIC_SWITCHES:
+        raise Invalid(N_("Choose an action."), field="action")
+    place = await get_topic(ctx, topic_id)
+    rule = can_pin_topic if action in ("pin", "unpin") else can_lock_topic
+    require(rule(ctx.viewer, place.topic, place.community, place.membership))
+    name, value = TOPIC_SWITCHES[action]
+    topic = place.topic
+    if getattr(topic, name) != value:
+        async with transaction() as tx:
+            setattr(topic, name, value)
+            await save_change(topic, tx)
+        await events.publish("topic.updated", {"id": topic.id})
+    return topic
+
+
+async def move_topic(ctx: Ctx, topic_id: str, target_id) -> Topic:
+    place = await get_topic(ctx, topic_id)
+    try:
+        target = await get_community(ctx, target_id)
+    except NotFound:
+        raise Invalid(N_("Choose a community to move the topic to."), field="community") from None
+    target_membership = await membership_of(ctx.viewer, target.id)
+    require(can_move_topic(ctx.viewer, place.topic, place.community, place.membership, target, target_membership),
+            N_("You can move a topic only between communities you moderate."))
+    topic = place.topic
+    async with transaction() as tx:
+        topic.community_id = target.id
+        await save_change(topic, tx)
+        await _recount(place.community.id, tx)
+        await _recount(target.id, tx)
+    await events.publish("topic.moved", {"id": topic.id, "community": target.id})
+    return topic
+
+
+async def topic_page(ctx: Ctx, community: Community, membership, *, before=None, limit: int | None = None) -> Page:
+    """The community's topics the viewer may see: pinned first, then most recently bumped.
+    Two queries at most (the `before` cursor row, then the page), whatever the number of topics."""
+    v = ctx.viewer
+    if not can_read_community(v, community, membership):
+        return Page([])
+    limit = limit or ctx.settings.page_size
+    q = Topic.filter(post_scope(v), community_id=community.id)
+    if before:
+        cursor = None
+        if isinstance(before, str) and is_id(before):
+            cursor = await Topic.filter(id=before, community_id=community.id).values("pinned", "bumped_at", "id")
+        if not cursor:
+            return Page([])
+        c = cursor[0]
+        after = Q(pinned=c["pinned"], bumped_at__lt=c["bumped_at"]) | Q(
+            pinned=c["pinned"], bumped_at=c["bumped_at"], id__lt=c["id"])
+        if c["pinned"]:
+            after |= Q(pinned=False)
+        q = q.filter(after)
+    rows = await q.order_by("-pinned", "-bumped_at", "-id").limit(limit + 1).select_related("author")
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, rows[-1].id if more and rows else None)
+
+
+async def is_following(viewer: Viewer, topic_id: str) -> bool:
+    return viewer.id is not None and await TopicFollow.exists(topic_id=topic_id, user_id=viewer.id)
+
+
+async def _topic_visible(viewer, topic) -> bool:
+    community = await Community.get_or_none(id=topic.community_id)
+    return community is not None and can_view_topic(viewer, topic, community,
+                                                    await membership_of(viewer, community.id))
+
+
+async def _topic_photo_visible(viewer, photo) -> bool:
+    topic = await Topic.get_or_none(id=photo.parent_id) if photo.parent_id else None
+    return topic is not None and await _topic_visible(viewer, topic)
+
+
+review.register("topic", review.Reviewable(Topic, N_("Topic"), _topic_visible, lambda t: f"/topics/{t.id}",
+                                           fields=("title", "body")))
+photo_access.register("topic", _topic_photo_visible)
