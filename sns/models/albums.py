@@ -19,6 +19,11 @@ class Album(Replicated):
     cover_id = fields.CharField(max_length=36, null=True)  # a Photo id
     client_token = fields.CharField(max_length=64, null=True)
 
+    @property
+    def author_id(self) -> str:
+        """Who wrote it, as the review queue names the writer of a reported text."""
+        return self.owner_id
+
     class Meta:
         table = "albums"
         unique_together = (("owner", "client_token"),)

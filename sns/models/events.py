@@ -33,6 +33,11 @@ class Event(Replicated):
     cancelled = fields.BooleanField(default=False)
     client_token = fields.CharField(max_length=64, null=True)
 
+    @property
+    def author_id(self) -> str:
+        """Who wrote it, as the review queue names the writer of a reported text."""
+        return self.organizer_id
+
     class Meta:
         table = "events"
         unique_together = (("organizer", "client_token"),)

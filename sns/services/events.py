@@ -1,0 +1,315 @@
+"""Events on the town's calendar: post, edit, cancel, delete (answers are in `sns.services.rsvps`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+import anyio
+from tortoise.exceptions import IntegrityError
+
+from sns import events as live
+from sns import journal, media
+from sns.context import Ctx
+from sns.errors import Invalid, NotFound
+from sns.geo import parse_location
+from sns.i18n import N_
+from sns.models import Community, Event, Membership, Photo, Rsvp
+from sns.models.base import utcnow
+from sns.policies import (
+    Viewer, can_cancel_event, can_delete_event, can_edit_event, can_mark_official, can_post_event, can_view_event,
+    readable_community,
+)
+from sns.services import photo_access, review
+from sns.services.base import (
+    clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone, transaction,
+)
+from sns.services.diaries import check_visibility, process_photos
+from sns.services.moderate import open_flag, screen, tell_moderators
+from sns.services.notifications import notify
+
+MAX_CAPACITY = 100_000
+FIRST_YEAR, LAST_YEAR = 1970, 2200
+
+
+# --- communities: the communities service's answers when it is there, the same rule otherwise ----------
+
+async def membership_of(viewer: Viewer, community_id: str | None):
+    if community_id is None or viewer.id is None:
+        return None
+    try:
+        from sns.services.communities import membership_of as theirs  # noqa: PLC0415 (written alongside)
+    except ImportError:  # pragma: no cover
+        theirs = None
+    if theirs is not None:
+        return await theirs(viewer, community_id)
+    return await Membership.get_or_none(community_id=community_id, user_id=viewer.id)
+
+
+async def community_and_membership(viewer: Viewer, community_id: str | None):
+    if community_id is None:
+        return None, None
+    community = await Community.get_or_none(id=community_id)
+    return community, (await membership_of(viewer, community_id) if community else None)
+
+
+async def readable_community_ids(viewer: Viewer) -> list[str]:
+    """The communities `viewer` may read (two queries), for list scopes."""
+    mine = {}
+    if viewer.id:
+        mine = {m.community_id: m for m in await Membership.filter(user_id=viewer.id)}
+    return [c.id for c in await Community.filter(deleted_at=None)
+            if readable_community(viewer, c, mine.get(c.id))]
+
+
+async def my_community_ids(viewer: Viewer) -> list[str]:
+    if viewer.id is None:
+        return []
+    return list(await Membership.filter(user_id=viewer.id, state="active").values_list("community_id", flat=True))
+
+
+# --- input ------------------------------------------------------------------------------------------
+
+def zone_of(ctx: Ctx) -> ZoneInfo:
+    return ZoneInfo(ctx.settings.timezone)
+
+
+def parse_local(ctx: Ctx, day, clock, *, field: str) -> datetime:
+    """A date (YYYY-MM-DD) and a time (HH:MM) typed in the site's time zone, as aware UTC."""
+    day = (day or "").strip() if isinstance(day, str) else ""
+    clock = (clock or "").strip() if isinstance(clock, str) else ""
+    if not day:
+        raise Invalid(N_("Please give a date."), field=field)
+    try:
+        d = date.fromisoformat(day[:10]) if len(day) <= 10 else None
+        t = time.fromisoformat(clock[:8]) if clock and len(clock) <= 8 else time(0, 0)
+    except ValueError:
+        d = None
+    if d is None or not FIRST_YEAR <= d.year <= LAST_YEAR:
+        raise Invalid(N_("Give the date as year-month-day, such as 2026-05-03, and the time as 18:30."), field=field)
+    return datetime.combine(d, t.replace(tzinfo=None), tzinfo=zone_of(ctx)).astimezone(timezone.utc)
+
+
+def parse_instant(ctx: Ctx, value, *, field: str) -> datetime:
+    """An ISO 8601 date-time (the API); without an offset it is in the site's time zone."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str) and len(value) <= 40:
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            moment = None
+    else:
+        moment = None
+    if moment is None or not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise Invalid(N_("Give the date and time as ISO 8601, such as 2026-05-03T18:30:00+09:00."), field=field)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone_of(ctx))
+    return moment.astimezone(timezone.utc)
+
+
+def parse_capacity(value) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        value = "x"
+    try:
+        number = int(value.strip() if isinstance(value, str) and len(value) < 20 else value)
+    except (TypeError, ValueError):
+        raise Invalid(N_("The number of places must be a whole number, or empty for no limit."),
+                      field="capacity") from None
+    if not 1 <= number <= MAX_CAPACITY:
+        raise Invalid(N_("The number of places must be between 1 and %(max)d, or empty for no limit."),
+                      field="capacity", max=MAX_CAPACITY)
+    return number
+
+
+def _check_times(starts_at: datetime, ends_at: datetime) -> None:
+    if ends_at < starts_at:
+        raise Invalid(N_("The event cannot end before it starts."), field="end")
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+async def get_event(ctx: Ctx, event_id: str) -> Event:
+    """The event if the viewer may see it (with `.community_row` and `.membership`), else NotFound."""
+    event = await Event.get_or_none(id=event_id).select_related("organizer") if isinstance(event_id, str) \
+        and len(event_id) <= 36 else None
+    community, membership = await community_and_membership(ctx.viewer, event.community_id if event else None)
+    if event is None or not can_view_event(ctx.viewer, event, community, membership):
+        raise NotFound(N_("This event does not exist or is not shared with you."))
+    event.community_row, event.membership = community, membership
+    return event
+
+
+async def event_photos(event_ids: list[str]) -> dict[str, list[Photo]]:
+    out: dict[str, list[Photo]] = {i: [] for i in event_ids}
+    if event_ids:
+        for p in await Photo.filter(purpose="event", parent_id__in=event_ids, deleted_at=None).order_by("position"):
+            out[p.parent_id].append(p)
+    return out
+
+
+async def store_event_photos(ctx: Ctx, images, tx, event_id: str, start: int = 0) -> list[Photo]:
+    photos = []
+    for n, image in enumerate(images):
+        photo = Photo(owner_id=ctx.user.id, purpose="event", parent_id=event_id, width=image.width,
+                      height=image.height, bytes=len(image.full), position=start + n, origin=ctx.origin)
+        await anyio.to_thread.run_sync(media.save_photo, ctx.settings.media_dir, photo.id, image)
+        photos.append(await save_new(photo, tx))
+    return photos
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+async def _clean(ctx: Ctx, *, title, description, place, starts_at, ends_at, capacity, lat, lon):
+    title = clean_text(title, field="title", max_chars=200, single_line=True)
+    description = clean_text(description, field="description", max_chars=ctx.settings.max_body_chars,
+                             required=False)
+    place = clean_text(place, field="place", max_chars=200, single_line=True, required=False)
+    _check_times(starts_at, ends_at)
+    return title, description, place, parse_capacity(capacity), *parse_location(lat, lon)
+
+
+async def post_event(ctx: Ctx, *, title, description="", starts_at: datetime, ends_at: datetime, place="",
+                     lat=None, lon=None, capacity=None, visibility="public", community_id=None, official=False,
+                     photos=(), client_token=None) -> Event:
+    client_token = idempotency_key(client_token)
+    community, membership = await community_and_membership(ctx.viewer, community_id or None)
+    if community_id and community is None:
+        raise Invalid(N_("There is no such community."), field="community")
+    require(can_post_event(ctx.viewer, community, membership),
+            N_("Only the community's members post its events."))
+    if official:
+        require(can_mark_official(ctx.viewer), N_("Only municipal staff post the town's official events."))
+    if client_token:
+        earlier = await Event.get_or_none(client_token=client_token, organizer_id=ctx.user.id)
+        if earlier is not None:
+            return earlier
+    title, description, place, capacity, lat, lon = await _clean(
+        ctx, title=title, description=description, place=place, starts_at=starts_at, ends_at=ends_at,
+        capacity=capacity, lat=lat, lon=lon)
+    visibility = "public" if community else check_visibility(visibility)
+    images = await process_photos(ctx, list(photos))
+    rate_limit_post(ctx)
+    screening = await screen(ctx, title, description)
+    title, description = screening.texts
+    try:
+        async with transaction() as tx:
+            event = await save_new(Event(
+                organizer_id=ctx.user.id, community_id=community.id if community else None, official=bool(official),
+                title=title, description=description, starts_at=starts_at, ends_at=ends_at, place=place,
+                lat=lat, lon=lon, capacity=capacity, visibility=visibility, state=screening.state,
+                client_token=client_token, origin=ctx.origin), tx)
+            await store_event_photos(ctx, images, tx, event.id)
+            flag = await open_flag(screening, "event", event.id, ctx.user.id, tx)
+    except IntegrityError:
+        return await Event.get(client_token=client_token, organizer_id=ctx.user.id)
+    await tell_moderators(ctx, flag)
+    event.held_reason = screening.reason if screening.state == "held" else None
+    await live.publish("event.created", {"id": event.id})
+    return event
+
+
+async def edit_event(ctx: Ctx, event_id: str, *, title, description, starts_at: datetime, ends_at: datetime,
+                     place="", lat=None, lon=None, capacity=None, visibility="public", official=None,
+                     photos=(), remove_photos=()) -> Event:
+    from sns.services.rsvps import promote_waiting  # noqa: PLC0415 (rsvps imports this module)
+
+    event = await get_event(ctx, event_id)
+    require(can_edit_event(ctx.viewer, event))
+    if official and not event.official:
+        require(can_mark_official(ctx.viewer), N_("Only municipal staff post the town's official events."))
+    title, description, place, capacity, lat, lon = await _clean(
+        ctx, title=title, description=description, place=place, starts_at=starts_at, ends_at=ends_at,
+        capacity=capacity, lat=lat, lon=lon)
+    visibility = "public" if event.community_id else check_visibility(visibility)
+    existing = await Photo.filter(purpose="event", parent_id=event.id, deleted_at=None).order_by("position")
+    keep = [p for p in existing if p.id not in set(remove_photos or ())]
+    if len(keep) + len([p for p in photos if p]) > ctx.settings.max_photos_per_post:
+        raise Invalid(N_("At most %(n)d photos per post."), field="photos", n=ctx.settings.max_photos_per_post)
+    images = await process_photos(ctx, list(photos))
+    screening = await screen(ctx, title, description)
+    title, description = screening.texts
+    moved = (starts_at, ends_at, place) != (event.starts_at, event.ends_at, event.place)
+    async with transaction() as tx:
+        fresh = await Event.filter(id=event.id).select_for_update().using_db(tx).first()
+        fresh.title, fresh.description, fresh.place, fresh.lat, fresh.lon = title, description, place, lat, lon
+        fresh.starts_at, fresh.ends_at, fresh.capacity, fresh.visibility = starts_at, ends_at, capacity, visibility
+        if official is not None:
+            fresh.official = bool(official) and (event.official or can_mark_official(ctx.viewer))
+        if screening.state != "published":
+            fresh.state = screening.state
+        promoted = await promote_waiting(fresh, tx)
+        await save_change(fresh, tx)
+        flag = await open_flag(screening, "event", fresh.id, ctx.user.id, tx)
+        for photo in existing:
+            if photo not in keep:
+                await tombstone(photo, tx)
+        await store_event_photos(ctx, images, tx, fresh.id, start=(keep[-1].position + 1) if keep else 0)
+        if moved:
+            await notify(await _answered(fresh.id, tx), "event_changed", url=f"/events/{fresh.id}",
+                         subject=fresh.title, actor_id=ctx.user.id, conn=tx)
+        await notify(promoted, "waitlist_promoted", url=f"/events/{fresh.id}", subject=fresh.title, conn=tx)
+    await tell_moderators(ctx, flag)
+    fresh.held_reason = screening.reason if screening.state == "held" else None
+    await live.publish("event.updated", {"id": fresh.id})
+    return fresh
+
+
+async def _answered(event_id: str, tx) -> list[str]:
+    """Who said going or maybe (the waiting list too): they hear of changes."""
+    return list(await Rsvp.filter(event_id=event_id, answer__in=("going", "maybe"), deleted_at=None)
+                .using_db(tx).values_list("user_id", flat=True))
+
+
+async def cancel_event(ctx: Ctx, event_id: str) -> Event:
+    event = await get_event(ctx, event_id)
+    require(can_cancel_event(ctx.viewer, event), N_("This event cannot be cancelled."))
+    async with transaction() as tx:
+        fresh = await Event.filter(id=event.id).select_for_update().using_db(tx).first()
+        fresh.cancelled = True
+        await save_change(fresh, tx)
+        await notify(await _answered(fresh.id, tx), "event_cancelled", url=f"/events/{fresh.id}",
+                     subject=fresh.title, actor_id=ctx.user.id, conn=tx)
+    await live.publish("event.updated", {"id": fresh.id})
+    return fresh
+
+
+async def delete_event(ctx: Ctx, event_id: str) -> None:
+    event = await get_event(ctx, event_id)
+    require(can_delete_event(ctx.viewer, event))
+    async with transaction() as tx:
+        answered = [] if event.cancelled or event.ends_at < utcnow() else await _answered(event.id, tx)
+        await tombstone(event, tx)
+        for photo in await Photo.filter(purpose="event", parent_id=event.id, deleted_at=None).using_db(tx):
+            await tombstone(photo, tx)
+        await notify(answered, "event_cancelled", url="/events", subject=event.title, actor_id=ctx.user.id,
+                     conn=tx)
+    await live.publish("event.deleted", {"id": event.id})
+
+
+# --- registrations: the review queue and photos -----------------------------------------------------
+
+async def _event_visible(viewer: Viewer, event) -> bool:
+    community, membership = await community_and_membership(viewer, event.community_id)
+    return can_view_event(viewer, event, community, membership)
+
+
+async def _photo_visible(viewer: Viewer, photo) -> bool:
+    event = await Event.get_or_none(id=photo.parent_id) if photo.parent_id else None
+    return event is not None and await _event_visible(viewer, event)
+
+
+def journal_kind(kind: str, model: type) -> None:
+    """Journal (and so mirror) this model like the foundation's records. `sns.journal` lists only the
+    foundation's kinds; until it takes registrations, each area adds its own here."""
+    journal.KINDS.setdefault(kind, model)
+    journal._KIND_OF.setdefault(model, kind)  # noqa: SLF001
+
+
+journal_kind("event", Event)
+journal_kind("rsvp", Rsvp)
+review.register("event", review.Reviewable(Event, N_("Event"), _event_visible, lambda e: f"/events/{e.id}",
+                                           fields=("title", "description")))
+photo_access.register("event", _photo_visible)

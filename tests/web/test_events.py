@@ -1,0 +1,204 @@
+"""Residents post events and answer them; the calendar shows what each may see."""
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+from icalendar import Calendar
+
+from sns.models import Event, Notification, Rsvp
+from sns.services import events as event_service
+from sns.services import rsvps
+
+SOON = (datetime.now(timezone.utc) + timedelta(days=3)).astimezone()
+
+
+def day(offset=3) -> str:
+    from zoneinfo import ZoneInfo
+
+    return (datetime.now(timezone.utc) + timedelta(days=offset)).astimezone(ZoneInfo("Asia/Tokyo")).date().isoformat()
+
+
+def event_form(**over) -> dict:
+    form = {"title": "Rice planting", "description": "Bring *boots*.", "start_date": day(), "start_time": "09:00",
+            "end_date": day(), "end_time": "12:00", "place": "North paddy", "capacity": "", "visibility": "public"}
+    form.update(over)
+    return form
+
+
+async def post(client, **over) -> str:
+    r = await client.submit("/events/new", event_form(**over))
+    assert r.status_code == 303, r.text
+    return r.headers["location"]
+
+
+async def test_post_answer_and_see_in_calendar(site):
+    await site.user("olga")
+    await site.user("pete")
+    o, p = site.client(), site.client()
+    await o.login("olga")
+    await p.login("pete")
+    url = await post(o)
+    page = await p.get(url)
+    assert page.status_code == 200 and "Rice planting" in page.text and "<em>boots</em>" in page.text
+    assert "9:00\u202fAM" in page.text or "9:00 AM" in page.text  # shown in the town's time zone, as typed
+    event = await Event.get(id=url.rsplit("/", 1)[1])
+    assert event.starts_at.astimezone(timezone.utc).hour == 0  # 09:00 in Tokyo is 00:00 UTC
+    r = await p.submit(url + "/rsvp", {"answer": "going"})
+    assert r.status_code == 303
+    page = await p.get(url)
+    assert "You are going." in page.text
+    cal = await p.get("/calendar?month=" + day()[:7])
+    assert cal.status_code == 200 and "Rice planting" in cal.text
+    # the organizer hears of it and sees who answered; others see counts only
+    assert await Notification.filter(kind="rsvp", url__startswith=url).exists()
+    assert "Who answered" in (await o.get(url)).text
+    assert "Who answered" not in (await p.get(url)).text
+    # changing the answer keeps one answer
+    await p.submit(url + "/rsvp", {"answer": "maybe"})
+    assert await Rsvp.filter(event_id=event.id).count() == 1
+    assert (await Rsvp.get(event_id=event.id)).answer == "maybe"
+
+
+async def test_private_event_stays_private(site):
+    await site.user("quin")
+    await site.user("rosa")
+    q, r_, anon = site.client(), site.client(), site.client()
+    await q.login("quin")
+    await r_.login("rosa")
+    url = await post(q, title="Secret birthday", visibility="private")
+    assert (await q.get(url)).status_code == 200
+    for who in (r_, anon):
+        assert (await who.get(url)).status_code == 404
+        assert (await who.get(url + ".ics")).status_code == 404
+        assert "Secret birthday" not in (await who.get("/events")).text
+        assert "Secret birthday" not in (await who.get("/calendar?month=" + day()[:7])).text
+    assert (await r_.submit(url + "/rsvp", {"answer": "going"})).status_code == 404
+    assert "Secret birthday" not in (await anon.get("/calendar/town.ics")).text
+    members = await post(q, title="Residents picnic", visibility="members")
+    assert (await anon.get(members)).status_code == 404
+    assert (await r_.get(members)).status_code == 200
+
+
+async def test_bad_input_keeps_the_form(site):
+    await site.user("sam")
+    s = site.client()
+    await s.login("sam")
+    cases = [
+        ({"end_date": day(2)}, "cannot end before it starts"),
+        ({"start_date": "2026-13-45"}, "year-month-day"),
+        ({"capacity": "0"}, "between 1 and"),
+        ({"capacity": "-3"}, "between 1 and"),
+        ({"capacity": "99999999999999999999"}, "between 1 and"),
+        ({"capacity": "9" * 10_000}, "whole number"),
+        ({"capacity": "ten"}, "whole number"),
+        ({"title": "x" * 10_000}, "too long"),
+        ({"place": "p" * 10_000}, "too long"),
+        ({"visibility": "everyone"}, "Choose who can see this"),
+        ({"lat": "91", "lon": "0"}, "between -90 and 90"),
+        ({"start_time": "25:99"}, "year-month-day"),
+        ({"community": "no-such-community"}, "no such community"),
+    ]
+    for change, message in cases:
+        form = event_form(description="My carefully typed text", **change)
+        r = await s.submit("/events/new", form)
+        assert r.status_code == 400, (change, r.status_code)
+        assert message in r.text, change
+        assert "My carefully typed text" in r.text
+    assert not await Event.filter(organizer__username="sam").exists()
+    # a staff-only choice from a resident is refused
+    r = await s.submit("/events/new", event_form(official="1"))
+    assert r.status_code == 403
+    assert (await s.get("/calendar?month=2026-13")).status_code == 400
+    assert (await s.get("/calendar?month=" + "9" * 10_000)).status_code == 400
+    assert (await s.get("/events?page=abc")).status_code == 200
+
+
+async def test_capacity_waitlist_and_promotion(site):
+    org = await site.user("tara")
+    a, b, c = await site.user("ann1"), await site.user("ben1"), await site.user("cat1")
+    t = site.client()
+    await t.login("tara")
+    url = await post(t, title="Pottery class", capacity="2")
+    event_id = url.rsplit("/", 1)[1]
+    clients = {}
+    for name in ("ann1", "ben1", "cat1"):
+        clients[name] = site.client()
+        await clients[name].login(name)
+    for name in ("ann1", "ben1"):
+        assert (await clients[name].submit(url + "/rsvp", {"answer": "going"})).status_code == 303
+    r = await clients["cat1"].submit(url + "/rsvp", {"answer": "going"}, follow=True)
+    assert "waiting list" in r.text
+    assert (await Rsvp.get(event_id=event_id, user_id=c.id)).waitlisted
+    # ann stops going: cat is promoted, and told
+    await clients["ann1"].submit(url + "/rsvp", {"answer": "no"})
+    cat = await Rsvp.get(event_id=event_id, user_id=c.id)
+    assert not cat.waitlisted and cat.answer == "going"
+    assert await Notification.filter(user_id=c.id, kind="waitlist_promoted").exists()
+    assert (await Event.get(id=event_id)).going_count == 2
+    # organizer cancels: those who answered are told; answering is refused
+    assert (await t.submit(url + "/cancel")).status_code == 303
+    assert await Notification.filter(user_id=b.id, kind="event_cancelled").exists()
+    r = await clients["ben1"].submit(url + "/rsvp", {"answer": "maybe"})
+    assert r.status_code == 409 and "cancelled" in r.text
+    assert org and a
+
+
+async def test_concurrent_answers_never_exceed_capacity(site):
+    organizer = await site.user("uma")
+    ctx = await site.ctx_for(organizer)
+    start = datetime.now(timezone.utc) + timedelta(days=5)
+    event = await event_service.post_event(ctx, title="Small tea", starts_at=start, ends_at=start + timedelta(hours=1),
+                                           capacity=3)
+    people = [await site.user(f"guest{n}") for n in range(12)]
+    ctxs = [await site.ctx_for(p) for p in people]
+    results = await asyncio.gather(*(rsvps.answer_event(c, event.id, "going") for c in ctxs))
+    placed = [r for r in results if not r.waitlisted]
+    assert len(placed) == 3
+    assert await Rsvp.filter(event_id=event.id, answer="going", waitlisted=False).count() == 3
+    assert (await Event.get(id=event.id)).going_count == 3
+    # many leave and join at once: still never more than capacity
+    await asyncio.gather(*(rsvps.answer_event(c, event.id, "no") for c in ctxs[:3]),
+                         *(rsvps.answer_event(c, event.id, "going") for c in ctxs[:3]))
+    assert await Rsvp.filter(event_id=event.id, answer="going", waitlisted=False).count() == 3
+    # the waiting list is served in order of answers
+    waiting = await Rsvp.filter(event_id=event.id, answer="going", waitlisted=True).order_by("answered_at")
+    assert len(waiting) == 9
+
+
+async def test_ics_files_parse_and_do_not_leak(site):
+    vera = await site.user("vera")
+    await site.user("walt")
+    v, w, anon = site.client(), site.client(), site.client()
+    await v.login("vera")
+    await w.login("walt")
+    public = await post(v, title="Town cleanup; bring gloves, bags\\tools", description="Line one\nLine two " + "and more " * 20)
+    private = await post(v, title="Vera private dentist", visibility="private")
+    await post(w, title="Walt friends dinner", visibility="friends")
+    town = await anon.get("/calendar/town.ics")
+    assert town.status_code == 200 and town.headers["content-type"].startswith("text/calendar")
+    assert all(len(line) <= 75 for line in town.content.split(b"\r\n"))
+    assert b"Town cleanup\\; bring gloves\\, bags\\\\tools" in town.content.replace(b"\r\n ", b"")
+    cal = Calendar.from_ical(town.content)
+    items = {str(e["summary"]): e for e in cal.walk("VEVENT")}
+    assert "Town cleanup; bring gloves, bags\\tools" in items
+    assert "Vera private dentist" not in items and "Walt friends dinner" not in items
+    ev = items["Town cleanup; bring gloves, bags\\tools"]
+    assert str(ev["uid"]) == public.rsplit("/", 1)[1] + "@test.example"
+    assert ev.decoded("dtstart").tzinfo is not None and ev.decoded("dtstart").utcoffset() == timedelta(0)
+    assert "Line one\nLine two" in str(ev["description"])
+    assert "dtstamp" in ev
+    # one event's file
+    one = Calendar.from_ical((await anon.get(public + ".ics")).content)
+    assert [str(e["summary"]) for e in one.walk("VEVENT")] == ["Town cleanup; bring gloves, bags\\tools"]
+    # a personal feed: made on the calendar page, shows my private event, not another's; revocable
+    r = await v.submit("/calendar/feeds")
+    assert r.status_code == 200
+    feed_url = r.text.split('<code class="secret">')[1].split("<")[0].replace("http://test.example", "")
+    mine = Calendar.from_ical((await anon.get(feed_url)).content)
+    titles = {str(e["summary"]) for e in mine.walk("VEVENT")}
+    assert "Vera private dentist" in titles and "Walt friends dinner" not in titles
+    assert (await anon.get(feed_url.replace(".ics", "x.ics"))).status_code == 404
+    feed_id = r.text.split('name="feed_id" value="')[1].split('"')[0]
+    await v.submit("/calendar/feeds/revoke", {"feed_id": feed_id})
+    assert (await anon.get(feed_url)).status_code == 404
+    assert private and vera
