@@ -14,7 +14,7 @@ from tortoise.exceptions import IntegrityError
 
 from sns import events, media
 from sns.context import Ctx
-from sns.errors import Conflict, Invalid, NotFound
+from sns.errors import Invalid, NotFound
 from sns.i18n import N_
 from sns.models import INQUIRY_STATUSES, DepartmentStaff, Inquiry, InquiryEntry, Photo, User
 from sns.models.base import utcnow
@@ -134,7 +134,7 @@ async def reply(ctx: Ctx, inquiry_id: str, body, *, status=None, client_token: s
     inquiry = await get_inquiry(ctx, inquiry_id)
     staff = can_work_inquiry(ctx.viewer, inquiry)
     if not staff and inquiry.status == "closed":
-        raise Conflict(N_("This inquiry is closed. Please write a new one if there is more to say."), field="body")
+        raise Invalid(N_("This inquiry is closed. Please write a new one if there is more to say."), field="body")
     require(can_reply_inquiry(ctx.viewer, inquiry))
     if client_token:
         earlier = await InquiryEntry.get_or_none(client_token=client_token, author_id=ctx.user.id)

@@ -244,6 +244,13 @@ async def mark_read(ctx: Ctx, conversation_id: str) -> None:
     await notifications_read(ctx, url=conversation_url(conversation.id))
 
 
+async def set_email_on_mail(ctx: Ctx, on: bool) -> None:
+    """Whether new internal mail is announced by e-mail (never with its text). Off by default."""
+    require(can_write_mail(ctx.viewer), N_("Please sign in."))
+    ctx.user.email_on_mail = bool(on)
+    await User.filter(id=ctx.user.id).update(email_on_mail=bool(on))
+
+
 async def archive(ctx: Ctx, conversation_id: str) -> None:
     """Hide from my inbox until a new message arrives."""
     conversation, _ = await get_conversation(ctx, conversation_id)

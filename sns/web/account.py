@@ -52,3 +52,16 @@ async def token_revoke(request: Request):
         return login_redirect(request)
     await tokens.revoke_token(ctx, text(form_of(request), "token_id"))
     return redirect("/settings", N_("The token is revoked."))
+
+
+async def mail_notice(request: Request):
+    """The "e-mail me when new mail arrives" checkbox (mounted with the mail pages' routes)."""
+    from sns.services.mailbox import set_email_on_mail
+
+    ctx = await load_ctx(request)
+    if ctx.user is None:
+        return login_redirect(request)
+    on = text(form_of(request), "email_on_mail") == "1"
+    await set_email_on_mail(ctx, on)
+    return redirect("/settings", N_("You will get an e-mail when new mail arrives.") if on
+                    else N_("You will not get e-mails about new mail."))

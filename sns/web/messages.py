@@ -10,6 +10,7 @@ from sns.i18n import N_
 from sns.ids import is_id
 from sns.policies import can_reply_conversation
 from sns.services import mailbox, mailbox_lists, review
+from sns.web import account
 from sns.web.diaries import held_message
 from sns.web.http import errors_of, form_of, load_ctx, login_redirect, redirect, render, text
 
@@ -141,4 +142,5 @@ ROUTES: list[Route] = [
     Route("/mail/{id}/reply", reply, methods=POST),
     Route("/mail/{id}/archive", archive, methods=POST),
     Route("/mail/{id}/leave", leave, methods=POST),
+    Route("/settings/mail", account.mail_notice, methods=POST),  # the settings page's "e-mail me" checkbox
 ]
