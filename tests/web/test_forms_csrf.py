@@ -61,8 +61,17 @@ async def make_every_form_appear(site):
     await friends.block(ctx, blocked.id)
     site_now = await load_site()
     await update_site(ctx, **{**site_now.__dict__, "open_signup": True})
+    from sns.services import departments, inquiries, mailbox
+
+    mail = await mailbox.start_conversation(ctx, to=f"{stranger.username} {asked.username}", subject="Forms",
+                                            body="A group conversation with its reply, archive and leave forms.")
+    roads = await departments.save_department(ctx, name="Roads", name_ja="道路課")
+    await departments.add_staff(ctx, roads.id, admin.username)
+    inquiry = await inquiries.create_inquiry(await site.ctx_for(admin), department_id=roads.id, subject="Forms",
+                                             body="A thread with the staff's forms.")
     return {
         "id": diary.id, "notice": notice.id, "token": link.rsplit("/", 1)[1], "username": stranger.username,
+        "conversation": mail.conversation_id, "inquiry": inquiry.id,
     }
 
 
@@ -71,7 +80,7 @@ VISITOR_PAGES = {"/", "/login", "/signup", "/join/{token}"}
 # Not HTML pages.
 SKIP = {"/feeds/", "/photos/", "/static", "/admin/words.txt",
         "/notifications/"}  # /notifications/{id} marks one read and redirects to it
-PARAMS = {"/notices/{id}": "notice"}
+PARAMS = {"/notices/{id}": "notice", "/mail/{id}": "conversation", "/city/{id}": "inquiry"}
 
 
 def page_paths(app, values: dict) -> list[str]:
