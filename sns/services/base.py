@@ -12,6 +12,7 @@ from sns.context import Ctx
 from sns.errors import Forbidden, Invalid, TooMany
 from sns.i18n import N_
 from sns.models.base import utcnow
+from sns.search.index import index_object
 
 transaction = in_transaction
 
@@ -19,6 +20,7 @@ transaction = in_transaction
 async def save_new(obj: Any, conn: Any) -> Any:
     await obj.save(using_db=conn, force_create=True)
     await journal.record(obj, conn)
+    await index_object(obj, conn)  # searchable texts are indexed in the same transaction
     return obj
 
 
@@ -28,6 +30,7 @@ async def save_change(obj: Any, conn: Any) -> Any:
     obj.updated_at = utcnow()
     await obj.save(using_db=conn)
     await journal.record(obj, conn)
+    await index_object(obj, conn)
     return obj
 
 
@@ -42,6 +45,7 @@ async def delete_with_tombstone(obj: Any, conn: Any) -> None:
     obj.deleted_at = utcnow()
     await journal.record(obj, conn)
     await obj.delete(using_db=conn)
+    await index_object(obj, conn)
 
 
 def require(allowed: bool, message: str = N_("You are not allowed to do that.")) -> None:
