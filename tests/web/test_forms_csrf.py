@@ -69,9 +69,17 @@ async def make_every_form_appear(site):
     await departments.add_staff(ctx, roads.id, admin.username)
     inquiry = await inquiries.create_inquiry(await site.ctx_for(admin), department_id=roads.id, subject="Forms",
                                              body="A thread with the staff's forms.")
+    from sns.services import communities, memberships, replies, topics
+
+    club = await communities.open_community(ctx, name="Forms club", description="", join_policy="approval")
+    await communities.open_community(ctx, name="Another club", description="")  # somewhere to move topics to
+    await memberships.join(await site.ctx_for(asker), club.id)  # a request, with accept and decline forms
+    topic = await topics.post_topic(ctx, club.id, title="Forms topic", body="With its actions.")
+    reply = await replies.add_reply(ctx, topic.id, "A reply with its forms.")
     return {
         "id": diary.id, "notice": notice.id, "token": link.rsplit("/", 1)[1], "username": stranger.username,
         "conversation": mail.conversation_id, "inquiry": inquiry.id,
+        "community": club.id, "topic": topic.id, "reply": reply.id,
     }
 
 
@@ -80,7 +88,9 @@ VISITOR_PAGES = {"/", "/login", "/signup", "/join/{token}"}
 # Not HTML pages.
 SKIP = {"/feeds/", "/photos/", "/static", "/admin/words.txt",
         "/notifications/"}  # /notifications/{id} marks one read and redirects to it
-PARAMS = {"/notices/{id}": "notice", "/mail/{id}": "conversation", "/city/{id}": "inquiry"}
+PARAMS = {"/notices/{id}": "notice", "/mail/{id}": "conversation", "/city/{id}": "inquiry",
+          **{f"/communities/{{id}}{rest}": "community" for rest in ("", "/edit", "/members", "/topics/new")},
+          "/topics/{id}": "topic", "/topics/{id}/edit": "topic", "/replies/{id}/edit": "reply"}
 
 
 def page_paths(app, values: dict) -> list[str]:
