@@ -160,3 +160,38 @@ def token_create(click_ctx: click.Context, username: str, name: str) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.group()
+def search() -> None:
+    """The full-text search index."""
+
+
+@search.command("reindex")
+@click.pass_context
+def search_reindex(click_ctx: click.Context) -> None:
+    """Rebuild the search index from the tables (after an upgrade or a restore). Safe to repeat."""
+    settings = _settings(click_ctx.find_root().obj["data"])
+
+    async def run():
+        from rich.progress import Progress
+        from tortoise.transactions import in_transaction
+
+        from sns import db
+        from sns.search.rebuild import rebuild
+
+        await _init(settings)
+        async with db.database(settings):
+            with Progress(console=console) as progress:
+                tasks: dict[str, int] = {}
+
+                def tell(kind: str, done: int, total: int) -> None:
+                    if kind not in tasks:
+                        tasks[kind] = progress.add_task(kind, total=total)
+                    progress.update(tasks[kind], completed=done, total=max(total, done))
+
+                async with in_transaction() as tx:
+                    counts = await rebuild(tx, tell)
+        console.print("[green]Indexed[/green] " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+
+    asyncio.run(run())
