@@ -13,7 +13,7 @@ from sns.policies.core import *  # noqa: F401,F403
 from sns.policies.core import Viewer, audience_allows, is_moderator, is_self, is_signed_in, is_staff
 
 # Only these are re-exported by `sns.policies` (so nothing here shadows the communities rulebook).
-__all__ = ["readable_community", "can_view_event", "can_post_event", "can_mark_official", "can_edit_event",
+__all__ = ["readable_community", "can_view_event", "can_post_event", "can_post_official_event", "can_edit_event",
            "can_cancel_event", "can_delete_event", "can_rsvp", "can_see_attendees", "event_scope"]
 
 
@@ -66,7 +66,7 @@ def can_post_event(v: Viewer, community=None, membership=None) -> bool:
     return community.deleted_at is None and _active_member(v, membership)
 
 
-def can_mark_official(v: Viewer) -> bool:
+def can_post_official_event(v: Viewer) -> bool:
     """An official event is shown as the town's: only staff post those."""
     return is_staff(v)
 

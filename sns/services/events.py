@@ -17,7 +17,7 @@ from sns.i18n import N_
 from sns.models import Community, Event, Membership, Photo, Rsvp
 from sns.models.base import utcnow
 from sns.policies import (
-    Viewer, can_cancel_event, can_delete_event, can_edit_event, can_mark_official, can_post_event, can_view_event,
+    Viewer, can_cancel_event, can_delete_event, can_edit_event, can_post_official_event, can_post_event, can_view_event,
     readable_community,
 )
 from sns.services import photo_access, review
@@ -181,7 +181,7 @@ async def post_event(ctx: Ctx, *, title, description="", starts_at: datetime, en
     require(can_post_event(ctx.viewer, community, membership),
             N_("Only the community's members post its events."))
     if official:
-        require(can_mark_official(ctx.viewer), N_("Only municipal staff post the town's official events."))
+        require(can_post_official_event(ctx.viewer), N_("Only municipal staff post the town's official events."))
     if client_token:
         earlier = await Event.get_or_none(client_token=client_token, organizer_id=ctx.user.id)
         if earlier is not None:
@@ -219,7 +219,7 @@ async def edit_event(ctx: Ctx, event_id: str, *, title, description, starts_at: 
     event = await get_event(ctx, event_id)
     require(can_edit_event(ctx.viewer, event))
     if official and not event.official:
-        require(can_mark_official(ctx.viewer), N_("Only municipal staff post the town's official events."))
+        require(can_post_official_event(ctx.viewer), N_("Only municipal staff post the town's official events."))
     title, description, place, capacity, lat, lon = await _clean(
         ctx, title=title, description=description, place=place, starts_at=starts_at, ends_at=ends_at,
         capacity=capacity, lat=lat, lon=lon)
@@ -237,7 +237,7 @@ async def edit_event(ctx: Ctx, event_id: str, *, title, description, starts_at: 
         fresh.title, fresh.description, fresh.place, fresh.lat, fresh.lon = title, description, place, lat, lon
         fresh.starts_at, fresh.ends_at, fresh.capacity, fresh.visibility = starts_at, ends_at, capacity, visibility
         if official is not None:
-            fresh.official = bool(official) and (event.official or can_mark_official(ctx.viewer))
+            fresh.official = bool(official) and (event.official or can_post_official_event(ctx.viewer))
         if screening.state != "published":
             fresh.state = screening.state
         promoted = await promote_waiting(fresh, tx)

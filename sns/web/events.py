@@ -10,7 +10,7 @@ from sns.i18n import N_
 from sns.models import Community, Membership
 from sns.models.base import utcnow
 from sns.policies import (
-    can_cancel_event, can_delete_event, can_edit_event, can_mark_official, can_report, can_rsvp, can_see_attendees,
+    can_cancel_event, can_delete_event, can_edit_event, can_post_official_event, can_report, can_rsvp, can_see_attendees,
 )
 from sns.services import calendar as calendar_service
 from sns.services import events as event_service
@@ -90,7 +90,7 @@ def _local(ctx, moment) -> tuple[str, str]:
 
 async def _form_page(request, ctx, status=200, event=None, **values):
     return await render(request, "event_form.html", status=status, event=event,
-                        communities=await _my_communities(ctx), may_official=can_mark_official(ctx.viewer),
+                        communities=await _my_communities(ctx), may_official=can_post_official_event(ctx.viewer),
                         **values)
 
 
