@@ -76,7 +76,18 @@ async def make_every_form_appear(site):
     await memberships.join(await site.ctx_for(asker), club.id)  # a request, with accept and decline forms
     topic = await topics.post_topic(ctx, club.id, title="Forms topic", body="With its actions.")
     reply = await replies.add_reply(ctx, topic.id, "A reply with its forms.")
+    from datetime import datetime, timedelta, timezone
+
+    from fixtures import jpeg_with_gps
+    from sns.services import albums, events, rsvps
+
+    soon = datetime.now(timezone.utc) + timedelta(days=2)
+    event = await events.post_event(ctx, title="Forms event", starts_at=soon, ends_at=soon, capacity=5)
+    await rsvps.answer_event(await site.ctx_for(asker), event.id, "going")  # the organizer's list of answers
+    album = await albums.create_album(ctx, title="Forms album", visibility="public")
+    await albums.add_photos(ctx, album.id, [jpeg_with_gps()])  # with its caption, cover and remove forms
     return {
+        "event": event.id, "album": album.id,
         "id": diary.id, "notice": notice.id, "token": link.rsplit("/", 1)[1], "username": stranger.username,
         "conversation": mail.conversation_id, "inquiry": inquiry.id,
         "community": club.id, "topic": topic.id, "reply": reply.id,
@@ -86,10 +97,12 @@ async def make_every_form_appear(site):
 # Pages whose forms only a visitor sees (a signed-in resident is sent on to /home).
 VISITOR_PAGES = {"/", "/login", "/signup", "/join/{token}"}
 # Not HTML pages.
-SKIP = {"/feeds/", "/photos/", "/static", "/admin/words.txt",
+SKIP = {"/feeds/", "/photos/", "/static", "/admin/words.txt", "/events/{id}.ics", "/calendar/town.ics",
+        "/calendar/feed/",
         "/notifications/"}  # /notifications/{id} marks one read and redirects to it
 PARAMS = {"/notices/{id}": "notice", "/mail/{id}": "conversation", "/city/{id}": "inquiry",
           **{f"/communities/{{id}}{rest}": "community" for rest in ("", "/edit", "/members", "/topics/new")},
+          "/events/{id}": "event", "/events/{id}/edit": "event", "/albums/{id}": "album", "/albums/{id}/edit": "album",
           "/topics/{id}": "topic", "/topics/{id}/edit": "topic", "/replies/{id}/edit": "reply"}
 
 
