@@ -228,7 +228,8 @@ async def test_a_held_reply_in_a_conversation(site, people):
     r = await aiko.submit(f"/mail/{cid}/reply", {"body": BAD})
     assert r.status_code == 303
     assert "fucking" not in (await bunta.get(f"/mail/{cid}")).text
-    assert 'class="card unread"' not in (await bunta.get("/mail")).text
+    inbox = (await bunta.get("/mail")).text
+    assert f'href="/mail/{cid}">Fine subject' in inbox and f'href="/mail/{cid}"><strong>New:' not in inbox
 
 
 async def test_residents_report_mail_from_others(site, people):
