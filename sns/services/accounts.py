@@ -13,6 +13,7 @@ from sns.errors import Conflict, Forbidden, Invalid, NotFound, TooMany
 from sns.i18n import N_, current_locale, gettext, using_locale
 from sns.models import ROLES, PasswordReset, Session, User
 from sns.models.base import utcnow
+from sns.services.moderate import refuse_flagged_fields, screen
 from sns.policies import can_administer
 from sns.security import hash_password, needs_rehash, new_token, token_hash, verify_password
 from sns.services.base import clean_text, require, save_change, save_new, transaction
@@ -45,6 +46,14 @@ def check_email(email: str, required: bool = False) -> str:
     return email
 
 
+async def _screen_names(ctx: Ctx, username: str, display: str) -> None:
+    """A newcomer's names pass the word filter too. A name has no waiting state, so the form comes
+    back with the words named and everything typed kept (in mask mode too: a masked username
+    would be no name at all); nothing counts toward a grey score, since nothing was posted."""
+    screening = await screen(ctx, username, display, may_hold=False, counts=False)
+    refuse_flagged_fields(screening, ("username", "display_name"))
+
+
 async def create_user(
     ctx: Ctx, *, username: str, password: str, display_name: str = "", email: str = "",
     role: str = "resident", state: str = "active", conn=None,
@@ -54,6 +63,7 @@ async def create_user(
     if role not in ROLES:
         raise Invalid(N_("Unknown role."), field="role")
     display = clean_text(display_name or username, field="display_name", max_chars=64, single_line=True)
+    await _screen_names(ctx, username, display)
     taken = N_("That username is taken.")
     if await User.filter(username=username).using_db(conn).exists():
         raise Conflict(taken, field="username")

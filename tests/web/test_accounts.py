@@ -79,6 +79,20 @@ async def test_without_an_invitation_joining_is_refused_until_open_signup(site, 
     await site.client().login("walkin")
 
 
+async def test_a_newcomers_names_pass_the_word_filter_and_the_form_keeps_them(site):
+    """Open sign-up is on (previous test). An abusive display name is refused next to the field,
+    with the words named and everything typed still there; nothing is created."""
+    fields = {"username": "rudename", "display_name": "Fucking Idiot", "email": "rude@example.org",
+              "password": PASSWORD}
+    refused = await site.client().submit("/signup", fields)
+    assert refused.status_code == 400
+    assert "word filter" in refused.text and 'value="Fucking Idiot"' in refused.text
+    assert 'value="rude@example.org"' in refused.text
+    assert await User.get_or_none(username="rudename") is None
+    fields["display_name"] = "Polite Neighbour"
+    assert (await site.client().submit("/signup", fields)).status_code == 303
+
+
 async def test_forgotten_password_is_reset_by_mail(site, smtp):
     _, inbox = smtp
     await site.user("forgetful", email="forgetful@example.org")
