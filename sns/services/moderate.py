@@ -135,10 +135,11 @@ async def tell_moderators(ctx: Ctx, flag: Flag | None) -> None:
     with using_locale(ctx.settings.default_locale):
         reasons = {"filter": gettext("the word filter held it"), "grey": gettext("its writer's posts wait for now"),
                    "report": gettext("a resident reported it"), "appeal": gettext("its writer appeals a removal")}
-        kinds = {"diary": gettext("diary entry"), "comment": gettext("comment"), "notice": gettext("notice")}
+        from sns.services.review import kind_label  # the kinds register there (review imports this module)
+
         subject = gettext("A post waits for review")
-        body = gettext("A %(kind)s waits for review: %(reason)s.\nWords: %(terms)s\n\nOpen the review queue: %(link)s",
-                       kind=kinds.get(flag.kind, flag.kind), reason=reasons.get(flag.reason, flag.reason),
+        body = gettext("Waiting for review: %(kind)s (%(reason)s).\nWords: %(terms)s\n\nOpen the review queue: %(link)s",
+                       kind=kind_label(flag.kind), reason=reasons.get(flag.reason, flag.reason),
                        terms=", ".join(flag.terms) or "-", link=link)
     for to in recipients:
         mail.send_later(ctx.settings, to, subject, body)

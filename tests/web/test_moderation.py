@@ -80,6 +80,7 @@ async def test_held_post_is_invisible_to_others_until_approved(site, people, smt
     to = {r for rcpts, _ in inbox.messages for r in rcpts}
     assert {"mayor@test.example", "helper@test.example"} <= to
     assert any("/moderation" in m.get_content() for _, m in inbox.messages)
+    assert any("Waiting for review: Diary entry" in m.get_content() for _, m in inbox.messages)
 
     mod = await _client(site, "moddy")
     queue = await mod.get("/moderation")
