@@ -1,6 +1,7 @@
-"""Page speed on a big town: My page, a diary page and the town Atom feed under load.
+"""Page speed on a big town: My page, a diary page, the town Atom feed and a community's topic list under load.
 
-    .venv/bin/python benchmarks/pages.py               # 10,000 residents, 200,000 diaries, 1,000,000 comments
+    .venv/bin/python benchmarks/pages.py               # 10,000 residents, 200,000 diaries, 1,000,000 comments,
+                                                       # a community with 10,000 topics
     .venv/bin/python benchmarks/pages.py --scale 0.05  # a quick run on a town 20 times smaller
 
 1. Generates the town once (bulk inserts into SQLite in one transaction) and keeps it in
@@ -38,12 +39,12 @@ OUT = ROOT / "benchmarks" / "out"
 PYTHON = sys.executable
 sys.path.insert(0, str(ROOT))
 
-FULL = {"residents": 10_000, "diaries": 200_000, "comments": 1_000_000}
+FULL = {"residents": 10_000, "diaries": 200_000, "comments": 1_000_000, "topics": 10_000}
 FRIENDS = 50  # friends of the resident whose My page is loaded
 BENCH_USER, BENCH_PASSWORD = "bench", "bench password 2024"
 ORIGIN = "bench.localhost"
 AIM_RATIO, AIM_P99_MS = 0.10, 100.0
-GENERATOR_VERSION = 1  # bump when the generated data changes shape (a new cache directory)
+GENERATOR_VERSION = 2  # bump when the generated data changes shape (a new cache directory)
 
 
 # --- generation ----------------------------------------------------------------------------------
@@ -81,7 +82,8 @@ def sizes_for(scale: float) -> dict[str, int]:
 
 
 def town_dir(sizes: dict[str, int]) -> Path:
-    return OUT / f"town-v{GENERATOR_VERSION}-r{sizes['residents']}-d{sizes['diaries']}-c{sizes['comments']}"
+    return OUT / (f"town-v{GENERATOR_VERSION}-r{sizes['residents']}-d{sizes['diaries']}-c{sizes['comments']}"
+                  f"-t{sizes['topics']}")
 
 
 def _ts(dt: datetime) -> str:
@@ -256,13 +258,56 @@ def generate(data: Path, sizes: dict[str, int], seed: int = 7) -> dict:
                    [(uuid7(), ORIGIN, 1, _ts(t), _ts(t), _ts(t) if i % 40 == 0 else None,
                      f"Notice {i + 1}: " + rng.choice(TITLES), rng.choice(PARAGRAPHS), uid[0])
                     for i, t in enumerate(notice_times)])
+    forum = _forum_rows(db, rng, uid, bench_friends, start, span, sizes["topics"])
     db.execute("COMMIT")
     problems = db.execute("PRAGMA foreign_key_check").fetchmany(5)
     if problems:
         raise SystemExit(f"generated rows break foreign keys: {problems}")
     db.close()
     return {"bench_user": BENCH_USER, "bench_user_id": uid[1], "featured_diary": diary_ids[featured],
-            "friends": FRIENDS, "sizes": sizes}
+            "friends": FRIENDS, "sizes": sizes, **forum}
+
+
+def _forum_rows(db, rng, uid, members, start, span, n_topics) -> dict:
+    """One community (readable by signed-in residents) with `n_topics` topics, three of them pinned, and
+    0 to 8 replies each; the bench resident is a member. Returns the community and a topic half-way
+    down its list (the `before` cursor of a deep page)."""
+    from sns.ids import uuid7
+
+    made = _ts(start)
+    community = uuid7()
+    people = [uid[1], *(uid[m] for m in members)]
+    db.execute("INSERT INTO communities (id, origin, version, created_at, updated_at, deleted_at, name, description,"
+               " official, join_policy, readable_by, state, member_count, topic_count, last_activity_at, client_token,"
+               " creator_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+               (community, ORIGIN, 1, made, made, None, "Riverside walking club / 川沿い散歩の会",
+                "Slow walks along the river. " + PARAGRAPHS[0], 0, "open", "members", "published",
+                len(people) + 1, n_topics, made, None, uid[0]))
+    db.executemany("INSERT INTO memberships (id, origin, version, created_at, updated_at, deleted_at, role, state,"
+                   " community_id, invited_by_id, user_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                   [(uuid7(), ORIGIN, 1, made, made, None, "admin" if u == uid[0] else "member", "active",
+                     community, None, u) for u in [uid[0], *people]])
+    times = sorted(rng.random() * span for _ in range(n_topics))
+    topics, replies = [], []
+    for i, t in enumerate(times):
+        tid = uuid7()
+        created = start + timedelta(seconds=t)
+        n = rng.randint(0, 8)
+        reply_times = sorted(created + timedelta(seconds=rng.expovariate(1 / 7200.0)) for _ in range(n))
+        bumped = reply_times[-1] if reply_times else created
+        topics.append((tid, ORIGIN, 1, _ts(created), _ts(created), None, rng.choice(TITLES),
+                       "\n\n".join(rng.sample(PARAGRAPHS, 2)), "published", int(i in (3, n_topics // 2, n_topics - 7)),
+                       0, n, _ts(bumped) if reply_times else None, _ts(bumped), None, None, None,
+                       rng.choice(people), community))
+        replies += [(uuid7(), ORIGIN, 1, _ts(rt), _ts(rt), None, rng.choice(COMMENTS), "published", None,
+                     rng.choice(people), tid) for rt in reply_times]
+    db.executemany("INSERT INTO topics (id, origin, version, created_at, updated_at, deleted_at, title, body, state,"
+                   " pinned, locked, reply_count, last_reply_at, bumped_at, lat, lon, client_token, author_id,"
+                   " community_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", topics)
+    db.executemany("INSERT INTO replies (id, origin, version, created_at, updated_at, deleted_at, body, state,"
+                   " client_token, author_id, topic_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)", replies)
+    ordered = sorted(topics, key=lambda r: (r[9], r[13], r[0]), reverse=True)  # pinned, bumped_at, id
+    return {"community": community, "deep_topic": ordered[len(ordered) // 2][0]}
 
 
 def _cumulative(values):
@@ -484,7 +529,10 @@ def main(argv: list[str] | None = None) -> int:
     wrk = None if args.python_load else find_wrk()
     # name -> (path, signed in): the feed is fetched as a feed reader does, without cookies
     pages = {"my_page": ("/home", True), "diary": (f"/diaries/{meta['featured_diary']}", True),
-             "town_feed": ("/feeds/diaries.atom", False)}
+             "town_feed": ("/feeds/diaries.atom", False),
+             # a community with 10,000 topics: its first page, and a page half-way down (keyset `before`)
+             "topics": (f"/communities/{meta['community']}", True),
+             "topics_deep": (f"/communities/{meta['community']}?before={meta['deep_topic']}", True)}
     load_before = os.getloadavg()[0]
     results: dict[str, dict] = {}
 
@@ -551,17 +599,18 @@ def _rounded(value):
 
 
 def _table(results: dict, figures: dict) -> str:
-    head = f"{'page':<10} {'bytes':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} | " \
+    head = f"{'page':<12} {'bytes':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} | " \
            f"{'bare req/s':>10} {'p50 ms':>7} {'p99 ms':>7} | {'req/s ratio':>11}"
     lines = [head, "-" * len(head)]
     for name, r in results.items():
         b = r["baseline"]
-        lines.append(f"{name:<10} {r['bytes']:>7} {r['rps']:>8.1f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} "
+        lines.append(f"{name:<12} {r['bytes']:>7} {r['rps']:>8.1f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} "
                      f"{r['errors']:>6} | {b['rps']:>10.1f} {b['p50_ms']:>7.1f} {b['p99_ms']:>7.1f} | "
                      f"{r['ratio_rps']:>11.3f}")
     s = figures["sizes"]
     aim = figures["aim"]
-    lines.append(f"town: {s['residents']} residents, {s['diaries']} diaries, {s['comments']} comments; "
+    lines.append(f"town: {s['residents']} residents, {s['diaries']} diaries, {s['comments']} comments, "
+                 f"a community of {s['topics']} topics; "
                  f"generated in {figures['generation_s']} s{' (cached)' if not figures['generated_now'] else ''}; "
                  f"{figures['connections']} connections, {figures['seconds']} s per page, load by {figures['load']}; "
                  f"{figures['cpus']} CPUs, load average {figures['loadavg_before']} before the run")

@@ -215,10 +215,12 @@ def readable_community_scope(v: Viewer, active_ids, banned_ids) -> Q:
 
 
 def post_scope(v: Viewer) -> Q:
-    """Topics (or replies) `v` may see within a community `v` may already read."""
-    scope = Q(deleted_at=None) & Q(state="published")
+    """Topics (or replies) `v` may see within a community `v` may already read (mirrors the text rules of
+    `can_view_topic`/`can_view_reply`). `deleted_at` stays outside the OR, so that a community's topic
+    list reads its (community_id, deleted_at, pinned, bumped_at, id) index in order."""
+    visible = Q(state="published")
     if v.blocked_ids:
-        scope &= ~Q(author_id__in=list(v.blocked_ids))
+        visible &= ~Q(author_id__in=list(v.blocked_ids))
     if v.id:
-        scope |= Q(author_id=v.id, deleted_at=None)
-    return scope
+        visible |= Q(author_id=v.id)
+    return Q(deleted_at=None) & visible
