@@ -93,6 +93,8 @@ async def rebuild(conn: Any, progress: Callable[[str, int, int], None] | None = 
     sql = Sql(conn)
     await drop_search_schema(conn)
     await ensure_search_schema(conn)
+    if not sql.sqlite:  # one GIN build at the end is much faster than growing it row by row
+        await conn.execute_query("DROP INDEX IF EXISTS search_docs_tsv")
     counts: dict[str, int] = {}
     used: set[int] = set()
     for kind, (count_sql, batch_sql) in SOURCES.items():
@@ -118,7 +120,8 @@ async def rebuild(conn: Any, progress: Callable[[str, int, int], None] | None = 
                 progress(kind, done, total)
         counts[kind] = done
     if sql.sqlite:
-        await conn.execute_script("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+        await conn.execute_query("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
     else:
-        await conn.execute_script("ANALYZE search_docs")
+        await ensure_search_schema(conn)
+        await conn.execute_query("ANALYZE search_docs")
     return counts

@@ -52,11 +52,11 @@ def dialect_of(conn: Any) -> str:
 async def ensure_search_schema(conn: Any) -> None:
     """Create the search tables if they are missing (safe to repeat)."""
     for sql in SQLITE if dialect_of(conn) == "sqlite" else POSTGRES:
-        await conn.execute_script(sql)
+        await conn.execute_query(sql)  # not execute_script: on SQLite it would commit the open transaction
 
 
 async def drop_search_schema(conn: Any) -> None:
     for sql in DROP:
         if sql.endswith("search_fts") and dialect_of(conn) != "sqlite":
             continue
-        await conn.execute_script(sql)
+        await conn.execute_query(sql)  # not execute_script: on SQLite it would commit the open transaction

@@ -7,6 +7,7 @@ for "abc" marks "ＡＢＣ" in the original text; the excerpt itself is the orig
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 from markupsafe import Markup, escape
 
@@ -31,8 +32,11 @@ class Excerpt:
         return Markup("").join(out)
 
 
-def _folded(text: str) -> tuple[str, list[int]]:
+def _folded(text: str) -> tuple[str, Sequence[int]]:
     """The normalized text and, for each of its characters, the index of the original one."""
+    folded = normalize(text)
+    if len(folded) == len(text):  # the usual case: one character each (NFKC and case folding kept lengths)
+        return folded, range(len(text))
     chars, where = [], []
     for i, ch in enumerate(text):
         n = normalize(ch)
