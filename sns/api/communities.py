@@ -10,14 +10,12 @@ from sns.api.auth import require_user
 from sns.api.community_docs import OPERATIONS, PATH_PARAMS, SCHEMAS  # noqa: F401  (merged by openapi.build)
 from sns.api.http import absolute, answer, endpoint, no_content
 from sns.api.inputs import coordinate, flag, id_list, query_before, query_limit, read_json, short_text
-from sns.api.shapes import html, person_brief, photo_json, when
+from sns.api.community_shapes import community_json, membership_json, reply_json, topic_json
+from sns.api.shapes import person_brief
 from sns.context import Ctx
 from sns.errors import Invalid, NotFound
 from sns.i18n import N_
-from sns.policies import (
-    can_delete_reply, can_delete_topic, can_edit_community, can_edit_reply, can_edit_topic, can_join, can_leave,
-    can_lock_topic, can_pin_topic, can_post_topic, can_read_community, can_reply,
-)
+from sns.policies import can_read_community
 from sns.services import communities as community_service
 from sns.services import memberships
 from sns.services import replies as reply_service
@@ -28,56 +26,6 @@ COMMUNITY_FIELDS = ("name", "description", "join_policy", "readable_by", "offici
 TOPIC_FIELDS = ("title", "body", "lat", "lon", "client_token")
 TOPIC_EDIT_FIELDS = ("title", "body", "lat", "lon", "remove_photos")
 REPLY_FIELDS = ("body", "client_token")
-
-
-def membership_json(membership) -> dict | None:
-    if membership is None or membership.state == "left":
-        return None
-    return {"state": membership.state, "role": membership.role}
-
-
-def community_json(ctx: Ctx, c, membership=None, *, detail: bool = False) -> dict:
-    out = {
-        "id": c.id, "url": absolute(ctx, f"/communities/{c.id}"), "api_url": absolute(ctx, f"/api/v1/communities/{c.id}"),
-        "name": c.name, "description": c.description, "description_html": html(c.description),
-        "official": c.official, "join_policy": c.join_policy, "readable_by": c.readable_by, "state": c.state,
-        "member_count": c.member_count, "topic_count": c.topic_count, "created_at": when(c.created_at),
-    }
-    if detail:
-        v = ctx.viewer
-        out["membership"] = membership_json(membership)
-        out["permissions"] = {"read": can_read_community(v, c, membership), "post": can_post_topic(v, c, membership),
-                              "join": can_join(v, c, membership), "leave": can_leave(v, c, membership),
-                              "edit": can_edit_community(v, c, membership)}
-        out["topics_url"] = absolute(ctx, f"/api/v1/communities/{c.id}/topics")
-    return out
-
-
-def topic_json(ctx: Ctx, t, photos, place=None, following: bool | None = None) -> dict:
-    out = {
-        "id": t.id, "url": absolute(ctx, f"/topics/{t.id}"), "api_url": absolute(ctx, f"/api/v1/topics/{t.id}"),
-        "community_id": t.community_id, "title": t.title, "body": t.body, "body_html": html(t.body),
-        "state": t.state, "pinned": t.pinned, "locked": t.locked, "reply_count": t.reply_count,
-        "lat": t.lat, "lon": t.lon, "author": person_brief(ctx, t.author), "photos": [photo_json(ctx, p) for p in photos],
-        "created_at": when(t.created_at), "updated_at": when(t.updated_at), "bumped_at": when(t.bumped_at),
-    }
-    if place is not None:
-        v, c, m = ctx.viewer, place.community, place.membership
-        out["permissions"] = {"edit": can_edit_topic(v, t, c, m), "delete": can_delete_topic(v, t, c, m),
-                              "reply": can_reply(v, t, c, m), "pin": can_pin_topic(v, t, c, m),
-                              "lock": can_lock_topic(v, t, c, m)}
-        out["following"] = bool(following)
-        out["replies_url"] = absolute(ctx, f"/api/v1/topics/{t.id}/replies")
-    return out
-
-
-def reply_json(ctx: Ctx, r, photos, place) -> dict:
-    v = ctx.viewer
-    return {"id": r.id, "topic_id": r.topic_id, "url": absolute(ctx, reply_service.reply_url(r)),
-            "author": person_brief(ctx, r.author), "body": r.body, "body_html": html(r.body), "state": r.state,
-            "photos": [photo_json(ctx, p) for p in photos], "created_at": when(r.created_at),
-            "permissions": {"edit": can_edit_reply(v, r, place.membership),
-                            "delete": can_delete_reply(v, r, place.topic, place.community, place.membership)}}
 
 
 async def _community_detail(ctx: Ctx, community_id: str, status: int = 200):

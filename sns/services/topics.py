@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import anyio
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F, Q
+from tortoise.expressions import Q
 
 from sns import events, media
 from sns.context import Ctx
-from sns.errors import Conflict, Forbidden, Invalid, NotFound
+from sns.errors import Forbidden, Invalid, NotFound
 from sns.geo import parse_location
 from sns.i18n import N_
 from sns.ids import is_id
