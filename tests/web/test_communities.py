@@ -181,3 +181,48 @@ async def test_odd_ids_are_404_not_500(site):
         assert (await c.get(url)).status_code == 404, url
     for url in ("/topics/nope/replies", "/topics/nope/pin", "/communities/nope/join", "/replies/nope/delete"):
         assert (await c.submit(url, {"body": "x"})).status_code == 404, url
+
+
+async def test_double_submit_posts_once_and_nul_bytes_are_dropped(site):
+    _, c = await _client(site, "cm_double")
+    form = {"name": "Twice\x00 club", "description": "d", "join_policy": "open", "readable_by": "public",
+            "client_token": "tok-community-1"}
+    first = await c.submit("/communities/new", form)
+    second = await c.submit("/communities/new", form)
+    assert first.headers["location"] == second.headers["location"]
+    cid = _id_of(first.headers["location"])
+    assert (await Community.get(id=cid)).name == "Twice club"
+    topic = {"title": "Once", "body": "only once", "client_token": "tok-topic-1"}
+    a = await c.submit(f"/communities/{cid}/topics/new", topic)
+    b = await c.submit(f"/communities/{cid}/topics/new", topic)
+    assert a.headers["location"] == b.headers["location"]
+    tid = _id_of(a.headers["location"])
+    for _ in range(2):
+        await c.submit(f"/topics/{tid}/replies", {"body": "one reply", "client_token": "tok-reply-1"})
+    assert await Reply.filter(topic_id=tid).count() == 1 and (await Topic.get(id=tid)).reply_count == 1
+    r = await c.submit(f"/topics/{tid}/replies", {"body": "x" * 10_001})
+    assert r.status_code == 400 and "too long" in r.text
+
+
+async def test_author_edits_topic_and_reply_others_cannot(site):
+    _, a = await _client(site, "cm_editor")
+    _, b = await _client(site, "cm_other_editor")
+    cid = await _open(a, "Editors")
+    await b.submit(f"/communities/{cid}/join")
+    tid = await _topic(a, cid, "Draft title", "draft")
+    r = await a.submit(f"/topics/{tid}/edit", {"title": "Final title", "body": "final *text*"})
+    assert r.status_code == 303
+    assert "Final title" in (await b.get(f"/topics/{tid}")).text
+    assert (await b.get(f"/topics/{tid}/edit")).status_code == 403
+    await b.submit(f"/topics/{tid}/replies", {"body": "first words"})
+    reply = await Reply.get(topic_id=tid)
+    assert (await a.get(f"/replies/{reply.id}/edit")).status_code == 403
+    r = await b.submit(f"/replies/{reply.id}/edit", {"body": ""})
+    assert r.status_code == 400
+    assert (await b.submit(f"/replies/{reply.id}/edit", {"body": "better words"})).status_code == 303
+    assert "better words" in (await a.get(f"/topics/{tid}")).text
+    # a plain member deletes no one else's topic; the community's admin deletes any reply
+    assert (await b.submit(f"/topics/{tid}/delete")).status_code == 403
+    assert (await Topic.get(id=tid)).deleted_at is None
+    assert (await a.submit(f"/replies/{reply.id}/delete")).status_code == 303
+    assert (await Topic.get(id=tid)).reply_count == 0
