@@ -311,15 +311,18 @@ async def measure(data: Path, database_url: str, meta: dict, runs: int, baseline
                 "SELECT COUNT(*) AS n FROM search_docs WHERE title LIKE ? OR body LIKE ?", [like, like]))[0]["n"])
             for who, ctx in (("resident", resident), ("visitor", visitor)):
                 for order in ("newest", "relevant"):
-                    times, shown = [], 0
+                    times, cpu, shown = [], [], 0
                     for i in range(runs + 5):
-                        t0 = time.perf_counter()
+                        t0, c0 = time.perf_counter(), time.process_time()
                         results = await search(ctx, query, order=order)
                         if i >= 5:
                             times.append((time.perf_counter() - t0) * 1000)
+                            cpu.append((time.process_time() - c0) * 1000)
                         shown = len(results.items)
                     row[f"{who}_{order}"] = {"p50_ms": round(statistics.median(times), 2),
-                                             "p99_ms": round(_percentile(times, 99), 2), "shown": shown}
+                                             "p99_ms": round(_percentile(times, 99), 2),
+                                             "cpu_p50_ms": round(statistics.median(cpu), 2),
+                                             "cpu_p99_ms": round(_percentile(cpu, 99), 2), "shown": shown}
             times = []
             for _ in range(baseline_runs):
                 t0 = time.perf_counter()
@@ -328,8 +331,8 @@ async def measure(data: Path, database_url: str, meta: dict, runs: int, baseline
                 times.append((time.perf_counter() - t0) * 1000)
             row["like_baseline"] = {"p50_ms": round(statistics.median(times), 2),
                                     "p99_ms": round(_percentile(times, 99), 2)}
-            worst = max(row[k]["p99_ms"] for k in row if k.endswith(("_newest", "_relevant")))
-            row["worst_p99_ms"] = worst
+            row["worst_p99_ms"] = max(row[k]["p99_ms"] for k in row if k.endswith(("_newest", "_relevant")))
+            row["worst_cpu_p99_ms"] = max(row[k]["cpu_p99_ms"] for k in row if k.endswith(("_newest", "_relevant")))
             row["ratio_p50_vs_like"] = round(row["resident_newest"]["p50_ms"] / max(row["like_baseline"]["p50_ms"],
                                                                                     0.001), 3)
             out[name] = row
@@ -346,8 +349,12 @@ def _table(figures: dict) -> str:
         lines.append(f"{name:<10} {r['query']:<9} {r['matches']:>8} | {cells[0]:>16} {cells[1]:>16} {cells[2]:>16} "
                      f"{cells[3]:>16} | {r['like_baseline']['p50_ms']:>9.1f} {r['ratio_p50_vs_like']:>6.3f}")
     aim = figures["aim"]
+    lines.append(f"CPU time per search (this process and its SQLite thread), p99: worst "
+                 f"{aim['worst_cpu_p99_ms']:.1f} ms; {figures['cpus']} CPUs, load average "
+                 f"{figures['loadavg_before']} before, {figures['loadavg_after']} after")
     lines.append(f"aim: every search p99 < {aim['p99_ms_max']:.0f} ms: {'met' if aim['met'] else 'NOT met'} "
-                 f"(worst {aim['worst_p99_ms']:.1f} ms)")
+                 f"(worst {aim['worst_p99_ms']:.1f} ms wall clock; "
+                 f"{'met' if aim['met_in_cpu_time'] else 'NOT met'} in CPU time)")
     return "\n".join(lines)
 
 
@@ -378,7 +385,10 @@ def main() -> int:
                    **{k: meta.get(k) for k in ("generation_s", "reindex_s", "generated_now", "demo_town")}}
         figures.update(asyncio.run(measure(data, database_url, meta, args.runs, args.baseline_runs)))
         worst = max(r["worst_p99_ms"] for r in figures["queries"].values())
-        figures["aim"] = {"p99_ms_max": AIM_P99_MS, "worst_p99_ms": worst, "met": worst < AIM_P99_MS}
+        worst_cpu = max(r["worst_cpu_p99_ms"] for r in figures["queries"].values())
+        figures["loadavg_after"] = round(os.getloadavg()[0], 2)
+        figures["aim"] = {"p99_ms_max": AIM_P99_MS, "worst_p99_ms": worst, "met": worst < AIM_P99_MS,
+                          "worst_cpu_p99_ms": worst_cpu, "met_in_cpu_time": worst_cpu < AIM_P99_MS}
         print(json.dumps(figures, ensure_ascii=False))
         print(_table(figures))
     return 0

@@ -34,7 +34,7 @@ from sns.search.tokens import Query, normalize, parse_query
 MAX_QUERY = 200
 KINDS = ("diary", "topic", "reply", "event", "community")
 ORDERS = ("newest", "relevant")
-RELEVANCE_WINDOW = 200
+RELEVANCE_WINDOW = 100
 MAX_PAGE = RELEVANCE_WINDOW // 10
 
 
@@ -66,6 +66,7 @@ def clean_query(raw: Any) -> str:
         return ""
     if not isinstance(raw, str):
         raise Invalid(N_("This field must be text."), field="q")
+    raw = raw.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become "?"
     text = " ".join(raw.replace("\x00", " ").split())
     if len(text) > MAX_QUERY:
         raise Invalid(N_("Search for at most %(max)d characters."), field="q", max=MAX_QUERY)
