@@ -6,12 +6,12 @@ import re
 from urllib.parse import quote
 
 import pytest
+from tortoise import connections
 
-from sns.models import Community, Diary, Event, Membership, Reply, Topic
+from sns.models import Community, Diary, Event, Reply, Topic
 from sns.models.base import utcnow
 from sns.search.index import index_object
 from sns.services import diaries as diary_service
-from sns.services import friends
 from sns.services.base import save_change, transaction
 
 RESULT_LINK = re.compile(r'<a class="title" href="(/[^"#]+)')
@@ -130,23 +130,43 @@ async def test_control_characters_surrogates_and_huge_queries(site):
 
 async def test_newest_first_paging_and_relevance(site):
     u = await site.user("shiro")
-    made = []
-    for i in range(site.settings.page_size + 3):
-        made.append(await diary(site, u, f"Note {i}", f"loquat number {i}"))
+    size = site.settings.page_size
+    # the oldest entry is the one that is about loquats; then many that mention them once
     best = await diary(site, u, "Loquat loquat loquat", "All about the loquat: loquat jam, loquat tea.")
-    made.append(best)
-    # An older entry that talks about loquats the most
+    made = [best] + [await diary(site, u, f"Note {i}", f"A loquat, number {i}, and other fruit")
+                     for i in range(size + 3)]
+    newest = [f"/diaries/{d.id}" for d in reversed(made)]
     client = site.client()
     r = await client.get("/search?q=loquat")
-    links = RESULT_LINK.findall(r.text)
-    newest = [f"/diaries/{d.id}" for d in reversed(made)]
-    assert links == newest[:site.settings.page_size]
-    more = re.search(r'<a href="(/search\?[^"]+)">', r.text.split('class="more"')[1]).group(1)
-    second = RESULT_LINK.findall((await client.get(more.replace("&amp;", "&"))).text)
-    assert second == newest[site.settings.page_size:]
+    assert RESULT_LINK.findall(r.text) == newest[:size]
+    more = re.search(r'<p class="more"><a href="([^"]+)"', r.text).group(1).replace("&amp;", "&")
+    assert "before=" in more
+    assert RESULT_LINK.findall((await client.get(more)).text) == newest[size:]
     ranked = await found(client, "loquat", order="relevant")
-    assert ranked[0] == f"/diaries/{best.id}"
-    assert sorted(ranked) == sorted(newest[:site.settings.page_size]) or len(ranked) == site.settings.page_size
+    assert ranked[0] == f"/diaries/{best.id}"  # the oldest, first: it is the most about loquats
+    assert len(ranked) == size and set(ranked[1:]) <= set(newest)
+
+
+async def test_moving_a_topic_moves_its_replies_out_of_reach(site):
+    u = await site.user("rokuro")
+    open_club = await write(site, Community(name="Open club", description="", creator_id=u.id))
+    closed_club = await write(site, Community(name="Closed club", description="", creator_id=u.id,
+                                              readable_by="community"))
+    t = await write(site, Topic(community_id=open_club.id, author_id=u.id, title="Medlar jam",
+                                body="Recipe", bumped_at=utcnow()))
+    reply = await write(site, Reply(topic_id=t.id, author_id=u.id, body="More medlar please"))
+    visitor = site.client()
+    assert await found(visitor, "medlar") == [f"/topics/{t.id}", f"/topics/{t.id}"]
+    t.community_id = closed_club.id
+    async with transaction() as tx:
+        await t.save(using_db=tx)
+        await index_object(t, tx)
+    assert await found(visitor, "medlar") == []
+    # the index itself moved the reply (not only the final policy check)
+    mark = "?" if site.settings.db_url.startswith("sqlite") else "$1"
+    rows = await connections.get("default").execute_query_dict(
+        f"SELECT audience, community_id FROM search_docs WHERE target_id = {mark}", [reply.id])
+    assert rows == [{"audience": "community", "community_id": closed_club.id}]
 
 
 async def test_kinds_filter_and_community_content(site):
