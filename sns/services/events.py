@@ -80,6 +80,8 @@ def parse_local(ctx: Ctx, day, clock, *, field: str) -> datetime:
     clock = (clock or "").strip() if isinstance(clock, str) else ""
     if not day:
         raise Invalid(N_("Please give a date."), field=field)
+    if len(clock) == 4 and clock[1] == ":":  # 9:30, typed where a browser has no time picker
+        clock = "0" + clock
     try:
         d = date.fromisoformat(day[:10]) if len(day) <= 10 else None
         t = time.fromisoformat(clock[:8]) if clock and len(clock) <= 8 else time(0, 0)

@@ -5,6 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 from icalendar import Calendar
 
+from fixtures import jpeg_with_gps
+
 from sns.models import Event, Notification, Rsvp
 from sns.services import events as event_service
 from sns.services import rsvps
@@ -65,8 +67,16 @@ async def test_private_event_stays_private(site):
     q, r_, anon = site.client(), site.client(), site.client()
     await q.login("quin")
     await r_.login("rosa")
-    url = await post(q, title="Secret birthday", visibility="private")
-    assert (await q.get(url)).status_code == 200
+    r = await q.submit("/events/new", event_form(title="Secret birthday", visibility="private", start_time="9:30"),
+                       files={"photos": ("cake.jpg", jpeg_with_gps(), "image/jpeg")})
+    assert r.status_code == 303, r.text
+    url = r.headers["location"]
+    page = await q.get(url)
+    assert page.status_code == 200 and "9:30" in page.text
+    photo = page.text.split('src="/photos/')[1].split('"')[0]
+    assert (await q.get("/photos/" + photo)).status_code == 200
+    for who in (r_, anon):
+        assert (await who.get("/photos/" + photo)).status_code == 404
     for who in (r_, anon):
         assert (await who.get(url)).status_code == 404
         assert (await who.get(url + ".ics")).status_code == 404
@@ -206,3 +216,30 @@ async def test_ics_files_parse_and_do_not_leak(site):
     await v.submit("/calendar/feeds/revoke", {"feed_id": feed_id})
     assert (await anon.get(feed_url)).status_code == 404
     assert private and vera
+
+
+async def test_held_event_and_reports_go_to_the_moderators(site):
+    from sns.models import Flag
+
+    await site.user("xena")
+    await site.user("yann")
+    mod = await site.user("modo", role="moderator")
+    x, y, m = site.client(), site.client(), site.client()
+    await x.login("xena")
+    await y.login("yann")
+    await m.login("modo")
+    r = await x.submit("/events/new", event_form(title="Market", description="What a fucking mess at the station"))
+    assert r.status_code == 303 and "quick check" in (await x.get(r.headers["location"])).text
+    held = r.headers["location"]
+    assert (await y.get(held)).status_code == 404
+    assert "Market" not in (await y.get("/events")).text
+    queue = await m.get("/moderation")
+    assert "Market" in queue.text and held in queue.text
+    # a resident reports a published event from its page
+    url = await post(x, title="Quiet concert")
+    page = await y.get(url)
+    assert f'action="{url}/report"' in page.text
+    r = await y.submit(url + "/report", {"reason": "Looks like spam"})
+    assert r.status_code == 303
+    assert await Flag.filter(kind="event", target_id=url.rsplit("/", 1)[1], reason="report").exists()
+    assert mod
