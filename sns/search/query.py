@@ -16,6 +16,11 @@ from sns.search.index import Sql
 COLUMNS = "d.id AS key, d.target_id, d.kind, d.author_id, d.community_id, d.parent_id, d.title, d.body"
 
 
+def _sql_literal(text: str) -> str:
+    """A standard SQL string literal (PostgreSQL: standard_conforming_strings, on since 9.1)."""
+    return "'" + text.replace("\x00", "").replace("'", "''") + "'"
+
+
 def _in(column: str, values: list[str], params: list) -> str:
     params.extend(values)
     return f"{column} IN ({', '.join('?' for _ in values)})"
@@ -53,11 +58,12 @@ async def matching(conn: Any, q: tok.Query, v: Viewer, *, active: list[str], ban
                 "WHERE search_fts MATCH ?")
         order_key = "search_fts.rowid"
     else:
-        params.append(tok.tsquery(q))
-        score = ", ts_rank(d.tsv, ?::tsquery) AS score" if ranked else ""
-        if ranked:
-            params.insert(0, params[0])
-        head = f"SELECT {COLUMNS}{score} FROM search_docs d WHERE d.tsv @@ ?::tsquery"
+        # The tsquery is written into the SQL text (escaped as a literal), not sent as a parameter:
+        # a prepared statement soon gets a generic plan, which cannot know whether the words are
+        # rare (use the GIN index) or common (walk the newest rows): 0.1 ms became 30 ms.
+        literal = _sql_literal(tok.tsquery(q)) + "::tsquery"
+        score = f", ts_rank(d.tsv, {literal}) AS score" if ranked else ""
+        head = f"SELECT {COLUMNS}{score} FROM search_docs d WHERE d.tsv @@ {literal}"
         order_key = "d.id"
     where = [head, scope_sql(v, active, banned, params)]
     if kinds:

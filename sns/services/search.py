@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from tortoise import connections
@@ -108,7 +109,10 @@ async def search(ctx: Ctx, query: Any, *, kinds: Any = None, order: Any = None, 
         return results
     results.searched = True
     v = ctx.viewer
-    memberships = {m.community_id: m for m in await Membership.filter(user_id=v.id, deleted_at=None)} if v.id else {}
+    memberships = {}
+    if v.id:  # light rows with what the community rules read (state, role, user_id)
+        memberships = {m["community_id"]: SimpleNamespace(**m) for m in await Membership.filter(
+            user_id=v.id, deleted_at=None).values("community_id", "user_id", "state", "role")}
     active = sorted(c for c, m in memberships.items() if m.state == "active")
     banned = sorted(c for c, m in memberships.items() if m.state == "banned")
     conn = connections.get("default")
