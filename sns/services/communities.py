@@ -145,6 +145,22 @@ async def edit_community(ctx: Ctx, community_id: str, *, name, description, join
     return community
 
 
+async def set_official(ctx: Ctx, community_id: str, official: bool) -> Community:
+    """The city's staff mark any community official (run by the city), or take the mark away."""
+    require(can_mark_official(ctx.viewer), N_("Only the city's staff may mark a community official."))
+    community = await get_community(ctx, community_id)
+    if community.official != bool(official):
+        async with transaction() as tx:
+            community.official = bool(official)
+            await save_change(community, tx)
+        await events.publish("community.updated", {"id": community.id})
+    return community
+
+
+async def pending_count(community_id: str) -> int:
+    return await Membership.filter(community_id=community_id, state="pending").count()
+
+
 async def list_communities(ctx: Ctx, *, before: str | None = None, limit: int | None = None,
                            mine: bool = False):
     """Communities the viewer may see, newest first (one query, two with `mine`)."""

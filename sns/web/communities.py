@@ -105,8 +105,21 @@ async def community_page(request: Request):
         may_read=can_read_community(v, community, membership), may_post=can_post_topic(v, community, membership),
         may_join=can_join(v, community, membership), may_leave=can_leave(v, community, membership),
         may_edit=can_edit_community(v, community, membership), banned=is_banned_from(membership),
-        may_see_members=can_see_members(v, community, membership),
+        may_see_members=can_see_members(v, community, membership), may_mark_official=can_mark_official(v),
+        pending=await community_service.pending_count(community.id)
+        if can_answer_requests(v, community, membership) else 0,
     )
+
+
+async def official(request: Request):
+    ctx = await load_ctx(request)
+    if ctx.user is None:
+        return login_redirect(request)
+    community_id = request.path_params["id"]
+    mark = text(form_of(request), "official") == "1"
+    await community_service.set_official(ctx, community_id, mark)
+    return redirect(community_url(community_id), N_("The community is marked official.") if mark
+                    else N_("The community is no longer marked official."))
 
 
 async def join(request: Request):
@@ -187,6 +200,7 @@ ROUTES: list[Route] = [
     Route("/communities/{id}/edit", community_edit, methods=BOTH),
     Route("/communities/{id}/join", join, methods=POST),
     Route("/communities/{id}/leave", leave, methods=POST),
+    Route("/communities/{id}/official", official, methods=POST),
     Route("/communities/{id}/members", members_page, methods=GET),
     Route("/communities/{id}/invite", invite, methods=POST),
     Route("/communities/{id}/members/{action}", member_action, methods=POST),

@@ -226,3 +226,21 @@ async def test_author_edits_topic_and_reply_others_cannot(site):
     assert (await Topic.get(id=tid)).deleted_at is None
     assert (await a.submit(f"/replies/{reply.id}/delete")).status_code == 303
     assert (await Topic.get(id=tid)).reply_count == 0
+
+
+async def test_staff_mark_an_existing_community_official(site):
+    owner, o = await _client(site, "cm_plain_owner")
+    _, s = await _client(site, "cm_city_staff", role="staff")
+    _, asker = await _client(site, "cm_plain_asker")
+    cid = await _open(o, "Neighbourhood association", join_policy="approval")
+    await asker.submit(f"/communities/{cid}/join")
+    assert "1 asks to join" in (await o.get(f"/communities/{cid}")).text
+    assert "Mark as official" not in (await o.get(f"/communities/{cid}")).text
+    assert (await o.submit(f"/communities/{cid}/official", {"official": "1"})).status_code == 403
+    assert not (await Community.get(id=cid)).official
+    assert "Mark as official" in (await s.get(f"/communities/{cid}")).text
+    assert (await s.submit(f"/communities/{cid}/official", {"official": "1"})).status_code == 303
+    assert (await Community.get(id=cid)).official
+    r = await o.submit(f"/communities/{cid}/edit", {"name": "Neighbourhood association", "description": "",
+                                                     "join_policy": "open", "readable_by": "public"})
+    assert r.status_code == 303 and (await Community.get(id=cid)).official  # the admin's edit keeps the mark
