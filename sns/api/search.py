@@ -66,7 +66,8 @@ QUERY = [
     {"name": "kinds", "in": "query", "required": False,
      "schema": {"type": "string", "example": "diary,topic"},
      "description": "Comma-separated kinds to search among: " + ", ".join(search_service.KINDS) + " (all by default)."},
-    {"name": "order", "in": "query", "required": False, "schema": {"type": "string", "enum": list(search_service.ORDERS)},
+    {"name": "order", "in": "query", "required": False,
+     "schema": {"type": "string", "enum": list(search_service.ORDERS)},
      "description": "newest (default), or relevant: the newest %d matches ranked by relevance."
                     % search_service.RELEVANCE_WINDOW},
     BEFORE,

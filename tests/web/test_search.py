@@ -41,7 +41,8 @@ async def found(client, query, **params) -> list[str]:
 
 async def test_japanese_diary_is_found_by_two_character_words(site):
     u = await site.user("hanako")
-    d = await diary(site, u, "昨夜の火事について", "近所で火事があり、公民館の避難所に行きました。皆さん無事です。")
+    d = await diary(site, u, "昨夜の火事について",
+                    "近所で火事があり、公民館の避難所に行きました。皆さん無事です。")
     anon = site.client()
     url = f"/diaries/{d.id}"
     for word in ("火事", "避難", "避難所", "公民館", "無事です", "昨夜"):
@@ -55,7 +56,8 @@ async def test_japanese_diary_is_found_by_two_character_words(site):
 
 async def test_english_full_width_and_mixed_text(site):
     u = await site.user("kenji")
-    d = await diary(site, u, "Typhoon drill", "The AED at the community centre was checked before the TYPHOON. 台風対策OK")
+    d = await diary(site, u, "Typhoon drill",
+                    "The AED at the community centre was checked before the TYPHOON. 台風対策OK")
     anon = site.client()
     url = f"/diaries/{d.id}"
     for query in ("typhoon", "Typhoon drill", "ＡＥＤ", "aed typhoon", "台風", "対策ok", "Centre"):

@@ -10,7 +10,7 @@ from sns.models.base import utcnow
 from sns.search.index import index_object
 from sns.services import diaries as diary_service
 from sns.services import friends
-from sns.services.base import save_change, transaction
+from sns.services.base import transaction
 from sns.services.tokens import create_token
 
 WORD = "yuzu"  # every record below contains it
@@ -122,7 +122,8 @@ async def test_a_community_closing_its_doors_takes_its_posts_out_of_reach(site, 
     from tortoise import connections
 
     rows = await connections.get("default").execute_query_dict(
-        "SELECT DISTINCT audience FROM search_docs WHERE community_id = " + ("?" if site.settings.db_url.startswith("sqlite") else "$1"),
+        "SELECT DISTINCT audience FROM search_docs WHERE community_id = "
+        + ("?" if site.settings.db_url.startswith("sqlite") else "$1"),
         [community_id])
     assert [r["audience"] for r in rows] == ["community"]  # the index itself, not only the final check
     shown = LINK.findall((await visitor.get(f"/search?q={WORD}")).text)
