@@ -154,6 +154,9 @@ async def reply(ctx: Ctx, inquiry_id: str, body, *, status=None, client_token: s
                                                 body=body, from_staff=staff, state=state,
                                                 client_token=client_token, origin=ctx.origin), tx)
             if staff:
+                if new_status not in (inquiry.status, "answered"):  # the thread's history shows the change
+                    await save_new(InquiryEntry(inquiry_id=inquiry.id, author_id=ctx.user.id, kind="status",
+                                                status=new_status, from_staff=True, origin=ctx.origin), tx)
                 inquiry.status, inquiry.last_activity_at = new_status, utcnow()
                 await save_change(inquiry, tx)
                 await notify([inquiry.resident_id], "inquiry", url=inquiry_url(inquiry.id),
