@@ -27,6 +27,7 @@ from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, transaction,
 )
 from sns.services.departments import get_department, staff_ids
+from sns.services.mailbox import held_before
 from sns.services.diaries import process_photos
 from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.notifications import notify
@@ -232,9 +233,14 @@ async def deliver_approved(ctx: Ctx, department_ids) -> int:
         return 0
     waiting = await InquiryEntry.filter(inquiry__department_id__in=list(department_ids), from_staff=False,
                                         state="published", version__gt=1, deleted_at=None).select_related("inquiry")
+    if not waiting:
+        return 0
+    was_held = await held_before("inquiry_entry", [e.id for e in waiting])
     done = 0
     for entry in waiting:
         inquiry = entry.inquiry
+        if entry.id not in was_held:  # changed by a moderator (masked after a report), never held
+            continue
         if inquiry.last_activity_at is not None and entry.updated_at <= inquiry.last_activity_at:
             continue
         async with transaction() as tx:

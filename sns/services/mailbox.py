@@ -18,7 +18,7 @@ from sns import events, journal, mail
 from sns.context import Ctx
 from sns.errors import Invalid, NotFound
 from sns.i18n import N_, gettext, using_locale
-from sns.models import Conversation, Message, Participant, User
+from sns.models import Conversation, Flag, Message, Participant, User
 from sns.models.base import utcnow
 from sns.policies import (
     can_message, can_read_conversation, can_reply_conversation, can_view_message, can_write_mail,
@@ -224,9 +224,14 @@ async def deliver_approved(ctx: Ctx) -> int:
     mine = Participant.filter(user_id=ctx.user.id).values("conversation_id")
     waiting = await Message.filter(conversation_id__in=Subquery(mine), state="published", version__gt=1,
                                    deleted_at=None).select_related("conversation", "author")
+    if not waiting:
+        return 0
+    was_held = await held_before("message", [m.id for m in waiting])
     done = 0
     for message in waiting:
         conversation = message.conversation
+        if message.id not in was_held:  # changed by a moderator (masked after a report), never held
+            continue
         if conversation.last_message_at is not None and message.updated_at <= conversation.last_message_at:
             continue
         async with transaction() as tx:
@@ -234,6 +239,12 @@ async def deliver_approved(ctx: Ctx) -> int:
         await _mail_notices(ctx, conversation, others, message.author)
         done += 1
     return done
+
+
+async def held_before(kind: str, target_ids: list[str]) -> set[str]:
+    """Which of these texts the filter held (as opposed to ones changed after a report)."""
+    return set(await Flag.filter(kind=kind, target_id__in=target_ids, reason__in=("filter", "grey")).values_list(
+        "target_id", flat=True))
 
 
 async def mark_read(ctx: Ctx, conversation_id: str) -> None:

@@ -243,6 +243,12 @@ async def test_residents_report_mail_from_others(site, people):
     assert r.status_code == 303 and r.headers["location"] == f"/mail/{cid}"
     assert await Flag.filter(kind="message", target_id=message.id, reason="report",
                              reporter_id=people["bunta"].id).exists()
+    told = await Notification.filter(user_id=people["bunta"].id, url=f"/mail/{cid}").count()
+    mod = await signed_in(site, "mailmod")
+    flag = await Flag.get(kind="message", target_id=message.id, reason="report")
+    assert (await mod.submit(f"/moderation/{flag.id}", {"action": "mask"})).status_code == 303
+    await bunta.get("/mail")
+    assert await Notification.filter(user_id=people["bunta"].id, url=f"/mail/{cid}").count() == told  # not again
     chika = await signed_in(site, "chika")  # not a participant: no such message for her
     r = await chika.submit(f"/mail/messages/{message.id}/report", {"reason": "nosy", "conversation": cid})
     assert r.status_code == 404
