@@ -14,7 +14,7 @@ from sns.context import Ctx
 from sns.errors import Conflict, Forbidden, NotFound
 from sns.i18n import N_
 from sns.ids import is_id
-from sns.models import Membership, Photo, Reply, Topic, TopicFollow
+from sns.models import Membership, Notification, Photo, Reply, Topic, TopicFollow
 from sns.models.base import utcnow
 from sns.policies import (
     can_delete_reply, can_edit_reply, can_follow_topic, can_reply, can_view_reply, is_banned_from, post_scope,
@@ -41,6 +41,14 @@ async def replies_on(ctx: Ctx, place: Place, limit: int = 1000) -> list[Reply]:
     """Replies the viewer may see on a topic they may already see, oldest first (one query)."""
     return await Reply.filter(post_scope(ctx.viewer), topic_id=place.topic.id).order_by("id").limit(
         limit).select_related("author")
+
+
+async def mark_topic_read(ctx: Ctx, topic_id: str) -> int:
+    """Reading a topic marks the reader's notices of its replies read (one statement)."""
+    if ctx.user is None:
+        return 0
+    return await Notification.filter(user_id=ctx.user.id, read_at=None, url__startswith=f"/topics/{topic_id}#").update(
+        read_at=utcnow())
 
 
 async def _bump(topic: Topic, tx, *, bump: bool) -> None:

@@ -66,6 +66,7 @@ async def _render_topic(request: Request, ctx, place, status: int = 200, **extra
 async def topic_page(request: Request):
     ctx = await load_ctx(request)
     place = await topic_service.get_topic(ctx, request.path_params["id"])
+    await reply_service.mark_topic_read(ctx, place.topic.id)
     return await _render_topic(request, ctx, place)
 
 

@@ -61,6 +61,8 @@ async def test_open_join_post_reply_and_news(site):
     assert note.url == f"/topics/{tid}#reply-{reply.id}"
     assert "badge" in (await a.get("/home")).text
     assert "I will bring tea." in (await a.get(f"/topics/{tid}")).text
+    assert (await Notification.get(id=note.id)).read_at is not None  # reading the topic reads its notice
+    assert 'class="badge"' not in (await a.get("/home")).text.split("</nav>")[0]
     topic = await Topic.get(id=tid)
     assert topic.reply_count == 1
     # alice answers: bob, who replied, follows the topic now and is told
