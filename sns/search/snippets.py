@@ -70,8 +70,9 @@ def find(text: str, terms: list[str]) -> list[tuple[int, int]]:
 
 
 def excerpt(text: str, terms: list[str], width: int = WIDTH) -> Excerpt:
-    """About `width` characters of `text` around its first match (its beginning if none)."""
-    text = " ".join(text.split())
+    """About `width` characters of `text` around its first match (its beginning if none), as plain
+    text: Markdown's emphasis and heading marks are left out, as list excerpts do (sns.markup)."""
+    text = " ".join(text.replace("#", " ").replace("*", "").replace("`", "").split())
     spans = find(text, terms)
     start = 0
     if spans and spans[0][1] > width:
