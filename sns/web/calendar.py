@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from babel.dates import format_date
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from sns.errors import ServiceError
-from sns.i18n import N_, gettext
+from sns.i18n import N_, current_locale, gettext
 from sns.models.base import utcnow
 from sns.services import calendar as calendar_service
 from sns.services import events as event_service
@@ -39,6 +40,7 @@ async def _render(request: Request, ctx, month, status: int = 200, **extra):
     days = await calendar_service.month_events(ctx, month)
     today = utcnow().astimezone(event_service.zone_of(ctx)).date()
     return await render(request, "calendar.html", status=status, month=month, days=days, today=today,
+                        day_label=lambda d: format_date(d, "full", locale=current_locale()),
                         busy=[d for d, items in days.items() if items], feeds=await calendar_service.my_feeds(ctx),
                         new_feed=extra.pop("new_feed", None), **extra)
 

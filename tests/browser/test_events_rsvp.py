@@ -44,7 +44,8 @@ def test_rsvp_and_see_it_in_the_calendar(people, phones):
 
     guest.goto(f"/calendar?month={day.isoformat()[:7]}")
     entry = guest.locator(".calendar-day", has_text="Beach cleanup at dawn")
-    assert day.isoformat() in entry.locator("h2").inner_text()
+    assert entry.locator("h2 time").get_attribute("datetime") == day.isoformat()
+    assert day.strftime("%B") in entry.locator("h2").inner_text()  # a date people read: "Saturday, November 28"
     # a phone's screen: nothing wider than the viewport
     assert guest.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
