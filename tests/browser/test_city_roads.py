@@ -69,3 +69,30 @@ def test_resident_writes_staff_answer_and_close(people, phones):
     assert width <= 390  # nothing wider than the phone
     resident.goto("/notifications")
     assert "The city answered “Pothole on Harbour Street”" in resident.inner_text("main")
+
+
+def test_mail_and_city_pages_fit_a_320px_phone(people, phones):
+    from browser.test_phone_layout import NARROW, check
+
+    resident = phones.signed_in("cityresident", viewport=NARROW)
+    resident.goto("/mail/new")
+    resident.fill("#to", "roadclerk")
+    resident.fill("#subject", "A question about " + "Yatsushiro" * 8)
+    resident.fill("#body", "https://example.org/" + "a-very-long-address-without-spaces" * 5 + "\n" + "長い文" * 60)
+    with resident.expect_navigation():
+        resident.click("main button:text-is('Send')")
+    assert "Your message is sent." in resident.inner_text(".flash")
+    conversation = resident.url
+    for url in ("/mail", "/mail/sent", "/mail/new", conversation, "/city", "/city/new"):
+        check(resident, url)
+    resident.goto("/city")
+    with resident.expect_navigation():
+        resident.click("li.card a.title >> nth=-1")  # the last card is one of my inquiries (departments come first)
+    check(resident, resident.url)
+    clerk = phones.signed_in("roadclerk", viewport=NARROW)
+    for url in ("/city/inbox", conversation):
+        check(clerk, url)
+    clerk.goto("/city/inbox")
+    with clerk.expect_navigation():
+        clerk.click("li.card a.title >> nth=0")
+    check(clerk, clerk.url)
