@@ -10,7 +10,7 @@ from __future__ import annotations
 from tortoise.expressions import Q
 
 from sns.policies.core import *  # noqa: F401,F403
-from sns.policies.core import Viewer, audience_allows, is_moderator, is_self, is_signed_in, is_staff
+from sns.policies.core import Viewer, audience_allows, is_blocked, is_moderator, is_self, is_signed_in, is_staff
 
 # Only these are re-exported by `sns.policies` (so nothing here shadows the communities rulebook).
 __all__ = ["readable_community", "can_view_event", "can_post_event", "can_post_official_event", "can_edit_event",
@@ -87,7 +87,7 @@ def can_rsvp(v: Viewer, event, community=None, membership=None, *, now=None) -> 
     """Answer an event one may see, that is neither cancelled nor over."""
     if not is_signed_in(v) or not can_view_event(v, event, community, membership):
         return False
-    if event.cancelled or event.state != "published":
+    if event.cancelled or event.state != "published" or is_blocked(v, event.organizer_id):
         return False
     return now is None or event.ends_at >= now
 

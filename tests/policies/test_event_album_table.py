@@ -139,3 +139,19 @@ async def test_only_active_members_post_for_a_community(town, site):
     assert len(await albums.add_photos(ctx, album.id, [jpeg_with_gps()])) == 1
     with pytest.raises(Forbidden):
         await albums.add_photos(await site.ctx_for(await site.user("reader")), album.id, [jpeg_with_gps()])
+
+
+async def test_who_may_answer(town, site):
+    from sns.errors import ServiceError
+    from sns.models import User
+    from sns.services import rsvps
+
+    event = town["events"]["c-public"]
+    for kind in ("resident", "member", "moderator"):
+        user = await User.get(username=f"v_{kind}")
+        assert (await rsvps.answer_event(await site.ctx_for(user), event.id, "maybe")).answer == "maybe"
+    # whom the organizer blocked reads the community's event but does not answer it; nor do the banned
+    for kind in ("blocked", "banned"):
+        user = await User.get(username=f"v_{kind}")
+        with pytest.raises(ServiceError):
+            await rsvps.answer_event(await site.ctx_for(user), event.id, "going")
