@@ -10,8 +10,10 @@ from __future__ import annotations
 from sns.context import Ctx
 from sns.errors import Invalid, NotFound
 from sns.i18n import N_
+from sns.ids import is_id
 from sns.models import Department, DepartmentStaff, Inquiry, InquiryEntry, User
 from sns.policies import can_manage_departments
+from sns.services.accounts import USERNAME_RE
 from sns.services.base import clean_text, delete_with_tombstone, require, save_change, save_new, transaction
 from sns.services.mailbox import register_journal_kinds
 
@@ -36,7 +38,8 @@ async def all_departments(ctx: Ctx) -> list[Department]:
 
 
 async def get_department(department_id: str | None, *, active_only: bool = True) -> Department:
-    department = await Department.get_or_none(id=department_id, deleted_at=None) if department_id else None
+    known = isinstance(department_id, str) and is_id(department_id)
+    department = await Department.get_or_none(id=department_id, deleted_at=None) if known else None
     if department is None or (active_only and not department.active):
         raise NotFound(N_("There is no such department."))
     return department
@@ -92,9 +95,10 @@ async def add_staff(ctx: Ctx, department_id: str, username) -> User:
     require(can_manage_departments(ctx.viewer))
     department = await get_department(department_id, active_only=False)
     name = username.strip().lower().lstrip("@") if isinstance(username, str) else ""
-    user = await User.get_or_none(username=name, deleted_at=None) if name and len(name) <= 32 else None
+    user = await User.get_or_none(username=name, deleted_at=None) if USERNAME_RE.match(name) else None
     if user is None:
-        raise Invalid(N_("There is no resident called %(name)s."), field="username", name=name[:32] or "-")
+        raise Invalid(N_("There is no resident called %(name)s."), field="username",
+                      name="".join(ch for ch in name[:32] if ch.isprintable()) or "-")
     if user.role == "resident":
         raise Invalid(N_("Only municipal staff accounts can answer for a department. Give %(name)s a staff "
                          "role on the Residents page first."), field="username", name=user.username)

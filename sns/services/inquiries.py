@@ -26,6 +26,7 @@ from sns.services import photo_access, review
 from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, transaction,
 )
+from sns.services.accounts import USERNAME_RE
 from sns.services.departments import get_department, staff_ids
 from sns.services.mailbox import held_before
 from sns.services.diaries import process_photos
@@ -197,8 +198,8 @@ async def assign(ctx: Ctx, inquiry_id: str, username) -> Inquiry:
     inquiry = await get_inquiry(ctx, inquiry_id)
     require(can_work_inquiry(ctx.viewer, inquiry))
     name = username.strip().lower().lstrip("@") if isinstance(username, str) else ""
-    colleague = await User.get_or_none(username=name, state="active", deleted_at=None) if 0 < len(name) <= 32 \
-        else None
+    colleague = await User.get_or_none(username=name, state="active", deleted_at=None) \
+        if USERNAME_RE.match(name) else None
     if colleague is None or not await DepartmentStaff.filter(department_id=inquiry.department_id,
                                                              user_id=colleague.id).exists():
         raise Invalid(N_("Choose a colleague of this department."), field="assignee")

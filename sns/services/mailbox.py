@@ -24,6 +24,7 @@ from sns.policies import (
     can_message, can_read_conversation, can_reply_conversation, can_view_message, can_write_mail,
 )
 from sns.services import review
+from sns.services.accounts import USERNAME_RE
 from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, transaction,
 )
@@ -79,8 +80,10 @@ async def find_recipients(ctx: Ctx, to) -> list[User]:
         raise Invalid(N_("Give the usernames of the people to write to."), field="to")
     if len(names) > max_recipients(ctx):
         raise Invalid(N_("At most %(n)d people per conversation."), field="to", n=max_recipients(ctx))
-    if any(len(n) > 32 for n in names):
-        raise Invalid(N_("There is no resident called %(name)s."), field="to", name=names[0][:32])
+    for name in names:  # a name no one could have is not looked up (PostgreSQL refuses NUL, for one)
+        if not USERNAME_RE.match(name):
+            raise Invalid(N_("There is no resident called %(name)s."), field="to",
+                          name="".join(ch for ch in name[:32] if ch.isprintable()))
     found = {u.username: u for u in await User.filter(username__in=names)}
     for name in names:
         user = found.get(name)

@@ -79,6 +79,7 @@ async def test_nobody_else_sees_a_thread(city, api):
 @pytest.mark.parametrize("payload,status,field", [
     ({"department_id": "nope", "subject": "s", "body": "b"}, 404, None),
     ({"department_id": 5, "subject": "s", "body": "b"}, 400, "department_id"),
+    ({"department_id": "a\x00b", "subject": "s", "body": "b"}, 404, None),
     ({"subject": "s", "body": "b"}, 404, None),
     ({"department_id": "CLOSED", "subject": "s", "body": "b"}, 404, None),
     ({"department_id": "ROADS", "subject": "", "body": "b"}, 400, "subject"),
@@ -111,7 +112,8 @@ async def test_bad_staff_input(city):
             ("entries", {"body": "ok", "status": "nope"}, "status"),
             ("entries", {"body": ""}, "body"),
             ("assign", {"assignee": "apiwelf"}, "assignee"),
-            ("assign", {"assignee": ["apiroad2"]}, "assignee")):
+            ("assign", {"assignee": ["apiroad2"]}, "assignee"),
+            ("assign", {"assignee": "api\x00road2"}, "assignee")):
         r = await road.post(f"/api/v1/inquiries/{iid}/{path}", json=payload)
         assert r.status_code == 400 and r.json()["field"] == field, (path, payload, r.text)
     assert (await road.get("/api/v1/city/inbox?status=weird")).status_code == 400

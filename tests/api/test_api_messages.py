@@ -79,6 +79,8 @@ async def test_blocked_people_cannot_be_written_to(mailers, site):
     ({"to": 7, "subject": "s", "body": "b"}, "to"),
     ({"to": [1, 2], "subject": "s", "body": "b"}, "to"),
     ({"to": ["apiben"], "subject": ["s"], "body": "b"}, "subject"),
+    ({"to": ["api\x00ben"], "subject": "s", "body": "b"}, "to"),
+    ({"to": ["<b>x</b>"], "subject": "s", "body": "b"}, "to"),
     ({"to": ["apiben"], "subject": "s", "body": "b", "cc": "x"}, "cc"),
     ({"to": ["apiben"], "subject": "s", "body": "b", "client_token": "a\x00b"}, "client_token"),
 ])
