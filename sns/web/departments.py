@@ -16,7 +16,7 @@ from sns.ids import is_id
 from sns.models import INQUIRY_STATUSES
 from sns.policies import can_reply_inquiry, can_use_city_inbox, can_work_inquiry
 from sns.services import inquiries, inquiry_lists, review
-from sns.services.departments import active_departments, department_name, get_department, staff_of
+from sns.services.departments import active_departments, department_name, staff_of
 from sns.web.diaries import held_message
 from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, text
 
