@@ -85,6 +85,7 @@ async def _answer(ctx: Ctx, event: Event, answer: str) -> Rsvp:
         fresh = await Event.filter(id=event.id).select_for_update().using_db(tx).first()
         if fresh is None or fresh.deleted_at is not None or fresh.cancelled:
             raise NotFound(N_("This event does not exist or is not shared with you."))
+        stored_count = fresh.going_count
         mine = await Rsvp.filter(event_id=fresh.id, user_id=ctx.user.id).using_db(tx).first()
         was_placed = mine is not None and mine.deleted_at is None and mine.answer == "going" and not mine.waitlisted
         if mine is not None and mine.deleted_at is None and mine.answer == answer:
@@ -101,7 +102,7 @@ async def _answer(ctx: Ctx, event: Event, answer: str) -> Rsvp:
             await save_change(mine, tx)
         promoted = await promote_waiting(fresh, tx) if was_placed and not placed else []
         fresh.going_count = await _going(fresh.id, tx)
-        if fresh.going_count != event.going_count or promoted:
+        if fresh.going_count != stored_count:  # a derived number (the answers are journaled): no new version
             await Event.filter(id=fresh.id).using_db(tx).update(going_count=fresh.going_count)
         await notify([fresh.organizer_id], "rsvp", url=f"/events/{fresh.id}#answers", subject=fresh.title,
                      actor_id=ctx.user.id, conn=tx)
