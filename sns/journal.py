@@ -12,9 +12,14 @@ from datetime import datetime
 from typing import Any
 
 
-from sns.models import Block, Comment, Diary, District, Friendship, Notice, Photo, User
+from sns.models import (
+    Album, Block, Comment, Community, Conversation, Department, DepartmentStaff, Diary, District, Event, Friendship,
+    Inquiry, InquiryEntry, Membership, Message, Notice, Participant, Photo, Reply, Rsvp, Topic, TopicFollow, User,
+)
 from sns.models.journal import JournalEntry
 
+# Every replicated record, by the name its journal entries carry. Mirroring decides per kind what
+# travels openly and what only sealed (mail, department threads); the journal keeps them all.
 KINDS: dict[str, type] = {
     "user": User,
     "district": District,
@@ -24,6 +29,21 @@ KINDS: dict[str, type] = {
     "comment": Comment,
     "photo": Photo,
     "notice": Notice,
+    "community": Community,
+    "membership": Membership,
+    "topic": Topic,
+    "reply": Reply,
+    "topic_follow": TopicFollow,
+    "event": Event,
+    "rsvp": Rsvp,
+    "album": Album,
+    "conversation": Conversation,
+    "participant": Participant,
+    "message": Message,
+    "department": Department,
+    "department_staff": DepartmentStaff,
+    "inquiry": Inquiry,
+    "inquiry_entry": InquiryEntry,
 }
 _KIND_OF = {model: kind for kind, model in KINDS.items()}
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
-from sns import events, journal
+from sns import events
 from sns.context import Ctx
 from sns.errors import Invalid, NotFound
 from sns.i18n import N_
 from sns.ids import is_id
-from sns.models import JOIN_POLICIES, READABLE_BY, Community, Membership, Reply, Topic, TopicFollow
+from sns.models import JOIN_POLICIES, READABLE_BY, Community, Membership
 from sns.models.base import utcnow
 from sns.policies import (
     Viewer, can_edit_community, can_mark_official, can_open_community, can_view_community, community_scope,
@@ -187,9 +187,3 @@ def community_url(community) -> str:
 review.register("community", review.Reviewable(
     Community, N_("Community"), None, community_url, fields=("name", "description")))
 # reports on a community would need `author_id`; residents report its topics and replies instead
-
-# The journal (and so mirroring) learns the forum's records here, until sns/journal.py lists them itself.
-for _kind, _model in (("community", Community), ("membership", Membership), ("topic", Topic), ("reply", Reply),
-                      ("topic_follow", TopicFollow)):
-    journal.KINDS.setdefault(_kind, _model)
-    journal._KIND_OF.setdefault(_model, _kind)  # noqa: SLF001

@@ -11,6 +11,19 @@ from sns.models import Diary, JournalEntry
 from sns.services.diaries import delete_diary, edit_diary, write_diary
 
 
+def test_every_replicated_record_has_a_journal_kind():
+    """Mirroring ships the journal: a replicated model missing from it would silently never travel,
+    or fail at its first write."""
+    import sns.models
+    from sns.models.base import Replicated
+
+    replicated = {m for m in vars(sns.models).values()
+                  if isinstance(m, type) and issubclass(m, Replicated) and m is not Replicated}
+    assert len(replicated) >= 20
+    assert replicated == set(journal.KINDS.values())
+    assert all(journal.kind_of(m.__new__(m)) == k for k, m in journal.KINDS.items())
+
+
 def test_uuid7_ids_are_unique_and_time_ordered():
     ids = [uuid7() for _ in range(5000)]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
