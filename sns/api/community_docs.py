@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sns.api import openapi
 from sns.api.openapi import BEFORE, LIMIT, WRITE, op
 from sns.api.schemas import CLIENT_TOKEN, COORD, ID, NEXT, TEXT, TEXT_STATE, TIME, URL, obj, page_of, ref
 from sns.models import JOIN_POLICIES, MEMBER_ROLES, READABLE_BY
 from sns.services.memberships import MEMBER_ACTIONS
 from sns.services.topics import TOPIC_SWITCHES
 
-# A locked topic refuses replies, the last admin cannot leave: answered 409 (until openapi.py lists it).
-openapi.ERROR_TEXT.setdefault(409, "The request conflicts with the record's state (a locked topic, the last admin...).")
 BOOL = {"type": "boolean"}
 INT = {"type": "integer"}
 JOIN_POLICY = {"type": "string", "enum": list(JOIN_POLICIES),

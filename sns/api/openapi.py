@@ -22,6 +22,7 @@ ERROR_TEXT = {
     401: "The token is missing where one is needed, revoked, or its account is suspended.",
     403: "The caller may not do this.",
     404: "No such record, or it is not shared with the caller.",
+    409: "The request conflicts with the record's state (a locked topic, the last admin, a closed thread...).",
     413: "The request body is too large.",
     415: "The request body is not JSON.",
     429: "Too many posts in a short time; try again in a few minutes.",
