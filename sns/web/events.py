@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from babel.dates import format_time
 from starlette.requests import Request
 from starlette.routing import Route
 
 from sns.errors import ServiceError
-from sns.i18n import N_
+from sns.i18n import N_, current_locale
 from sns.models import Community, Membership
 from sns.models.base import utcnow
 from sns.policies import (
@@ -28,6 +29,19 @@ ANSWER_MESSAGES = {
 }
 
 
+def time_helpers(ctx) -> dict:
+    """For templates: whether an event ends on the local day it starts, and its end as a time only."""
+    zone = event_service.zone_of(ctx)
+
+    def same_day(e) -> bool:
+        return e.starts_at.astimezone(zone).date() == e.ends_at.astimezone(zone).date()
+
+    def end_time(e) -> str:
+        return format_time(e.ends_at, "short", tzinfo=zone, locale=current_locale())
+
+    return {"same_day": same_day, "end_time": end_time}
+
+
 def event_url(event_id: str) -> str:
     return f"/events/{event_id}"
 
@@ -41,7 +55,7 @@ async def event_list(request: Request):
     ctx = await load_ctx(request)
     page = _page_number(request)
     items, more = await calendar_service.upcoming(ctx, page)
-    return await render(request, "event_list.html", events=items, page=page, more=more)
+    return await render(request, "event_list.html", events=items, page=page, more=more, **time_helpers(ctx))
 
 
 async def _render_event(request: Request, ctx, event, status: int = 200, **extra):
@@ -55,7 +69,7 @@ async def _render_event(request: Request, ctx, event, status: int = 200, **extra
         may_edit=can_edit_event(v, event), may_cancel=can_cancel_event(v, event),
         may_delete=can_delete_event(v, event), may_report=can_report(v, event.organizer_id),
         may_rsvp=can_rsvp(v, event, event.community_row, event.membership, now=utcnow()),
-        over=event.ends_at < utcnow(), **extra)
+        over=event.ends_at < utcnow(), **time_helpers(ctx), **extra)
 
 
 async def event_page(request: Request):
