@@ -11,14 +11,10 @@ from sns.context import Ctx
 from sns.errors import Invalid, NotFound
 from sns.i18n import N_
 from sns.ids import is_id
-from sns.models import Department, DepartmentStaff, Inquiry, InquiryEntry, User
+from sns.models import Department, DepartmentStaff, User
 from sns.policies import can_manage_departments
 from sns.services.accounts import USERNAME_RE
 from sns.services.base import clean_text, delete_with_tombstone, require, save_change, save_new, transaction
-from sns.services.mailbox import register_journal_kinds
-
-register_journal_kinds((("department", Department), ("department_staff", DepartmentStaff), ("inquiry", Inquiry),
-                        ("inquiry_entry", InquiryEntry)))
 
 
 def department_name(department: Department, locale: str) -> str:

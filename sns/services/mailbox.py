@@ -14,7 +14,7 @@ import re
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
 
-from sns import events, journal, mail
+from sns import events, mail
 from sns.context import Ctx
 from sns.errors import Invalid, NotFound
 from sns.i18n import N_, gettext, using_locale
@@ -44,14 +44,6 @@ async def _message_visible(viewer, message) -> bool:
     return can_view_message(viewer, message, ids)
 
 
-def register_journal_kinds(pairs) -> None:
-    """The journal (sns/journal.py) knows the foundation's kinds; mail and the city add theirs here."""
-    for kind, model in pairs:
-        journal.KINDS.setdefault(kind, model)
-        journal._KIND_OF.setdefault(model, kind)
-
-
-register_journal_kinds((("conversation", Conversation), ("participant", Participant), ("message", Message)))
 review.register("message", review.Reviewable(Message, N_("Mail message"), _message_visible,
                                              lambda m: conversation_url(m.conversation_id), fields=("body",)))
 
