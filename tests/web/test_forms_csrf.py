@@ -144,7 +144,10 @@ async def test_every_post_form_has_its_own_valid_csrf_field(site):
                    "/friends/remove", "/friends/request", "/friends/block", "/admin/invitations", "/admin/site",
                    "/settings/tokens", "/settings/tokens/revoke", "/settings/profile", "/settings/password",
                    "/signup", f"/join/{values['token']}", "/notices/new", f"/notices/{values['notice']}/delete",
-                   "/password/forgot", "/admin/words"):
+                   "/password/forgot", "/admin/words", "/mail/new", "/settings/mail", "/city/new",
+                   f"/mail/{values['conversation']}/reply", f"/mail/{values['conversation']}/leave",
+                   f"/city/{values['inquiry']}/reply", f"/city/{values['inquiry']}/status",
+                   f"/city/{values['inquiry']}/assign", "/admin/departments"):
         assert action in actions, f"no page showed a form posting to {action}"
     assert any(a.startswith("/comments/") for a in actions) and any(a.startswith("/admin/users/") for a in actions)
     assert len(checked) >= 20, checked
