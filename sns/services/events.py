@@ -9,20 +9,22 @@ import anyio
 from tortoise.exceptions import IntegrityError
 
 from sns import events as live
-from sns import journal, media
+from sns import media
 from sns.context import Ctx
 from sns.errors import Invalid, NotFound
 from sns.geo import parse_location
 from sns.i18n import N_
-from sns.models import Community, Event, Membership, Photo, Rsvp
+from sns.models import Event, Photo, Rsvp
 from sns.models.base import utcnow
 from sns.policies import (
-    Viewer, can_cancel_event, can_delete_event, can_edit_event, can_post_official_event, can_post_event, can_view_event,
-    readable_community,
+    Viewer, can_cancel_event, can_delete_event, can_edit_event, can_post_event, can_post_official_event, can_view_event,
 )
 from sns.services import photo_access, review
 from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone, transaction,
+)
+from sns.services.event_access import (  # noqa: F401 (re-exported: albums, calendar)
+    community_and_membership, journal_kind, membership_of, my_community_ids, readable_community_ids,
 )
 from sns.services.diaries import check_visibility, process_photos
 from sns.services.moderate import open_flag, screen, tell_moderators
@@ -30,42 +32,6 @@ from sns.services.notifications import notify
 
 MAX_CAPACITY = 100_000
 FIRST_YEAR, LAST_YEAR = 1970, 2200
-
-
-# --- communities: the communities service's answers when it is there, the same rule otherwise ----------
-
-async def membership_of(viewer: Viewer, community_id: str | None):
-    if community_id is None or viewer.id is None:
-        return None
-    try:
-        from sns.services.communities import membership_of as theirs  # noqa: PLC0415 (written alongside)
-    except ImportError:  # pragma: no cover
-        theirs = None
-    if theirs is not None:
-        return await theirs(viewer, community_id)
-    return await Membership.get_or_none(community_id=community_id, user_id=viewer.id)
-
-
-async def community_and_membership(viewer: Viewer, community_id: str | None):
-    if community_id is None:
-        return None, None
-    community = await Community.get_or_none(id=community_id)
-    return community, (await membership_of(viewer, community_id) if community else None)
-
-
-async def readable_community_ids(viewer: Viewer) -> list[str]:
-    """The communities `viewer` may read (two queries), for list scopes."""
-    mine = {}
-    if viewer.id:
-        mine = {m.community_id: m for m in await Membership.filter(user_id=viewer.id)}
-    return [c.id for c in await Community.filter(deleted_at=None)
-            if readable_community(viewer, c, mine.get(c.id))]
-
-
-async def my_community_ids(viewer: Viewer) -> list[str]:
-    if viewer.id is None:
-        return []
-    return list(await Membership.filter(user_id=viewer.id, state="active").values_list("community_id", flat=True))
 
 
 # --- input ------------------------------------------------------------------------------------------
@@ -301,13 +267,6 @@ async def _event_visible(viewer: Viewer, event) -> bool:
 async def _photo_visible(viewer: Viewer, photo) -> bool:
     event = await Event.get_or_none(id=photo.parent_id) if photo.parent_id else None
     return event is not None and await _event_visible(viewer, event)
-
-
-def journal_kind(kind: str, model: type) -> None:
-    """Journal (and so mirror) this model like the foundation's records. `sns.journal` lists only the
-    foundation's kinds; until it takes registrations, each area adds its own here."""
-    journal.KINDS.setdefault(kind, model)
-    journal._KIND_OF.setdefault(model, kind)  # noqa: SLF001
 
 
 journal_kind("event", Event)
