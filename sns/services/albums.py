@@ -20,7 +20,7 @@ from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone, transaction,
 )
 from sns.services.diaries import check_visibility, process_photos
-from sns.services.events import community_and_membership, journal_kind, readable_community_ids
+from sns.services.event_access import community_and_membership, readable_community_ids
 from sns.services.moderate import open_flag, screen, tell_moderators
 
 MAX_PHOTOS_PER_ALBUM = 500
@@ -208,7 +208,6 @@ async def _photo_visible(viewer: Viewer, photo) -> bool:
     return album is not None and await _album_visible(viewer, album)
 
 
-journal_kind("album", Album)
 review.register("album", review.Reviewable(Album, N_("Album"), _album_visible, lambda a: f"/albums/{a.id}",
                                            fields=("title", "description")))
 photo_access.register("album", _photo_visible)

@@ -1,8 +1,7 @@
-"""Which communities a viewer belongs to and may read, for events and albums; and journal kinds."""
+"""Which communities a viewer belongs to and may read, for events and albums."""
 
 from __future__ import annotations
 
-from sns import journal
 from sns.models import Community, Membership
 from sns.policies import Viewer, readable_community
 
@@ -39,10 +38,3 @@ async def my_community_ids(viewer: Viewer) -> list[str]:
     if viewer.id is None:
         return []
     return list(await Membership.filter(user_id=viewer.id, state="active").values_list("community_id", flat=True))
-
-
-def journal_kind(kind: str, model: type) -> None:
-    """Journal (and so mirror) this model like the foundation's records. `sns.journal` lists only the
-    foundation's kinds; until it takes registrations, each area adds its own here."""
-    journal.KINDS.setdefault(kind, model)
-    journal._KIND_OF.setdefault(model, kind)  # noqa: SLF001

@@ -24,7 +24,7 @@ from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone, transaction,
 )
 from sns.services.event_access import (  # noqa: F401 (re-exported: albums, calendar)
-    community_and_membership, journal_kind, membership_of, my_community_ids, readable_community_ids,
+    community_and_membership, membership_of, my_community_ids, readable_community_ids,
 )
 from sns.services.diaries import check_visibility, process_photos
 from sns.services.moderate import open_flag, screen, tell_moderators
@@ -269,8 +269,6 @@ async def _photo_visible(viewer: Viewer, photo) -> bool:
     return event is not None and await _event_visible(viewer, event)
 
 
-journal_kind("event", Event)
-journal_kind("rsvp", Rsvp)
 review.register("event", review.Reviewable(Event, N_("Event"), _event_visible, lambda e: f"/events/{e.id}",
                                            fields=("title", "description")))
 photo_access.register("event", _photo_visible)
