@@ -11,6 +11,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import ValidationError
 
@@ -76,6 +77,10 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
         public_changed()  # nothing shared survives from an earlier app in this process
         forget_filter()  # nor an earlier database's word list
         async with RegisterTortoise(app, config=tortoise_config(settings), generate_schemas=generate_schemas):
+            if generate_schemas:  # the search index is no model: make it too (migration 0006 does otherwise)
+                from sns.search.schema import ensure_search_schema
+
+                await ensure_search_schema(connections.get("default"))
             broadcast = events.open_broadcast(settings.broadcast_url)
             await broadcast.connect()
             try:

@@ -46,3 +46,25 @@ def test_the_command_reindexes_with_a_progress_bar(tmp_path):
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "Indexed" in result.stderr and "0 diary" in result.stderr
+
+
+async def test_an_app_that_generates_its_schema_has_a_search_index_too(tmp_path):
+    from fixtures import make_settings
+    from sns.app import create_app
+    from sns.models import User
+
+    settings = await make_settings(tmp_path)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = create_app(settings, generate_schemas=True)
+    async with app.router.lifespan_context(app):
+        from sns.context import Ctx
+        from sns.policies import load_viewer
+        from sns.services.accounts import create_user
+        from sns.services.search import search
+
+        base = Ctx(settings, app.state.limits)
+        user = await create_user(base, username="schemer", password="a long enough password",
+                                 email="s@example.org")
+        ctx = base.as_viewer(await load_viewer(await User.get(id=user.id)))
+        await diary_service.write_diary(ctx, title="避難訓練", body="公民館で", visibility="public", lat="", lon="")
+        assert [h.title.text for h in (await search(ctx, "避難")).items] == ["避難訓練"]
