@@ -7,7 +7,7 @@ from starlette.requests import Request
 from sns.errors import ServiceError
 from sns.i18n import N_
 from sns.models import PROFILE_FIELDS
-from sns.policies import can_befriend, can_view_profile_field
+from sns.policies import can_befriend, can_message, can_view_profile_field
 from sns.services import friends as friend_service
 from sns.services import profiles, timelines
 from sns.services.site import districts
@@ -21,7 +21,7 @@ async def profile_page(request: Request):
     shown = {name: can_view_profile_field(ctx.viewer, user, name) for name in PROFILE_FIELDS}
     relation = await friend_service.relation(ctx, user.id)
     return await render(request, "profile.html", person=user, page=page, shown=shown, relation=relation,
-                        may_befriend=can_befriend(ctx.viewer, user))
+                        may_befriend=can_befriend(ctx.viewer, user), may_message=can_message(ctx.viewer, user))
 
 
 async def people_list(request: Request):

@@ -126,6 +126,20 @@ async def test_blocks_are_respected_both_ways(site, people):
     assert r.status_code == 403 and "cannot receive your mail" in r.text
 
 
+async def test_a_profile_offers_to_write_and_the_form_starts_with_that_name(site, people):
+    writer, reader, blocker = [await site.user(n) for n in ("profwriter", "profreader", "profblocker")]
+    client = await signed_in(site, "profwriter")
+    profile = await client.get("/people/profreader")
+    assert 'href="/mail/new?to=profreader"' in profile.text
+    form = await client.get("/mail/new?to=profreader")
+    assert 'value="profreader"' in form.text
+    # Nobody offers to write to themself, and a block removes the offer both ways.
+    assert "/mail/new?to=" not in (await client.get("/people/profwriter")).text
+    await friends.block(await site.ctx_for(writer), blocker.id)  # the blocker's profile still opens, to unblock
+    blocked_profile = await client.get("/people/profblocker")
+    assert blocked_profile.status_code == 200 and "/mail/new?to=" not in blocked_profile.text
+
+
 async def test_suspended_pending_and_unknown_people_cannot_receive(site, people):
     await site.user("sleepy", state="suspended")
     await site.user("waiting", state="pending")
