@@ -92,7 +92,6 @@ async def create_conversation(request: Request, ctx: Ctx):
 async def get_conversation(request: Request, ctx: Ctx):
     """One conversation with its messages, oldest first (does not mark it read)."""
     require_user(ctx)
-    await mailbox.deliver_approved(ctx)
     return await _detail(ctx, request.path_params["id"])
 
 

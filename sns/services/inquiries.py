@@ -3,7 +3,7 @@
 The resident and that department's staff read the whole thread, status changes and hand-overs
 included (`policies.can_view_inquiry`); nobody else does. Resident texts pass through moderation:
 a held first message keeps the whole thread from the department until a moderator approves it
-(`deliver_approved` then hands it over). Staff texts are not held. A closed thread refuses the
+(the review queue's `_decided` then hands it over). Staff texts are not held. A closed thread refuses the
 resident's replies (they write a new inquiry, or staff reopen it by setting another status).
 """
 
@@ -28,7 +28,6 @@ from sns.services.base import (
 )
 from sns.services.accounts import USERNAME_RE
 from sns.services.departments import get_department, staff_ids
-from sns.services.mailbox import held_before
 from sns.services.diaries import process_photos
 from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.notifications import notify
@@ -50,8 +49,16 @@ async def _photo_visible(viewer, photo) -> bool:
     return inquiry is not None and can_view_inquiry(viewer, inquiry)
 
 
+async def _decided(ctx: Ctx, entry: InquiryEntry, before: str, tx):
+    """A resident's held words that a moderator approves (or masks) reach the department at once."""
+    if before == "held" and entry.state == "published" and entry.deleted_at is None:
+        await _reached_department(ctx, await Inquiry.get(id=entry.inquiry_id).using_db(tx), entry, tx)
+    return None
+
+
 review.register("inquiry_entry", review.Reviewable(InquiryEntry, N_("Message to the city"), _entry_visible,
-                                                   lambda e: inquiry_url(e.inquiry_id), fields=("body",)))
+                                                   lambda e: inquiry_url(e.inquiry_id), fields=("body",),
+                                                   decided=_decided))
 photo_access.register("inquiry", _photo_visible)
 
 
@@ -226,26 +233,3 @@ async def mark_read(ctx: Ctx, inquiry: Inquiry) -> None:
     from sns.services.notifications import mark_read as notifications_read
 
     await notifications_read(ctx, url=inquiry_url(inquiry.id))
-
-
-async def deliver_approved(ctx: Ctx, department_ids) -> int:
-    """Resident texts a moderator approved since they were held reach their department now."""
-    if not department_ids:
-        return 0
-    waiting = await InquiryEntry.filter(inquiry__department_id__in=list(department_ids), from_staff=False,
-                                        state="published", version__gt=1, deleted_at=None).select_related("inquiry")
-    if not waiting:
-        return 0
-    was_held = await held_before("inquiry_entry", [e.id for e in waiting])
-    done = 0
-    for entry in waiting:
-        inquiry = entry.inquiry
-        if entry.id not in was_held:  # changed by a moderator (masked after a report), never held
-            continue
-        if inquiry.last_activity_at is not None and entry.updated_at <= inquiry.last_activity_at:
-            continue
-        async with transaction() as tx:
-            await _reached_department(ctx, inquiry, entry, tx)
-        done += 1
-    return done
-

@@ -13,7 +13,6 @@ from sns.errors import Forbidden, Invalid
 from sns.i18n import N_
 from sns.models import INQUIRY_STATUSES, Department, Inquiry
 from sns.policies import can_use_city_inbox, is_admin
-from sns.services.inquiries import deliver_approved
 
 PAGE = 30
 WHO = ("", "unassigned", "mine")
@@ -65,7 +64,6 @@ async def inbox(ctx: Ctx, f: InboxFilter, page: int = 1) -> tuple[list[Inquiry],
     departments = await inbox_departments(ctx)
     f = check_filter(f, departments)
     ids = [d.id for d in departments]
-    await deliver_approved(ctx, ids)
     q = Inquiry.filter(department_id__in=[f.department] if f.department else ids, deleted_at=None,
                        last_activity_at__isnull=False)
     if f.status:

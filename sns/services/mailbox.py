@@ -2,8 +2,8 @@
 
 Only the participants read a conversation (`policies.can_read_conversation`). A message passes
 through the moderation hook like any resident text: a held message is seen by its author only and
-reaches the others (inbox, unread mark, notification, e-mail notice) once a moderator approves it;
-`deliver_approved` hands such messages out the next time a participant opens their mail.
+reaches the others (inbox, unread mark, notification, e-mail notice) the moment a moderator approves
+it (the review queue calls `_decided`).
 The optional e-mail notice says that there is new mail and where, never what it says.
 """
 
@@ -12,13 +12,12 @@ from __future__ import annotations
 import re
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Subquery
 
 from sns import events, mail
 from sns.context import Ctx
 from sns.errors import Invalid, NotFound
 from sns.i18n import N_, gettext, using_locale
-from sns.models import Conversation, Flag, Message, Participant, User
+from sns.models import Conversation, Message, Participant, User
 from sns.models.base import utcnow
 from sns.policies import (
     can_message, can_read_conversation, can_reply_conversation, can_view_message, can_write_mail,
@@ -44,8 +43,23 @@ async def _message_visible(viewer, message) -> bool:
     return can_view_message(viewer, message, ids)
 
 
+async def _decided(ctx: Ctx, message: Message, before: str, tx):
+    """A held message that a moderator approves (or masks) reaches the others at once."""
+    if before != "held" or message.state != "published" or message.deleted_at is not None:
+        return None
+    conversation = await Conversation.get(id=message.conversation_id).using_db(tx)
+    author = await User.get(id=message.author_id).using_db(tx)
+    others = await _deliver(ctx, conversation, message, tx)
+
+    async def after_commit():
+        await _mail_notices(ctx, conversation, others, author)
+
+    return after_commit
+
+
 review.register("message", review.Reviewable(Message, N_("Mail message"), _message_visible,
-                                             lambda m: conversation_url(m.conversation_id), fields=("body",)))
+                                             lambda m: conversation_url(m.conversation_id), fields=("body",),
+                                             decided=_decided))
 
 
 async def active_participant_ids(conversation_id: str, conn=None) -> list[str]:
@@ -209,37 +223,6 @@ async def reply(ctx: Ctx, conversation_id: str, body, client_token: str | None =
     await _mail_notices(ctx, conversation, others, ctx.user)
     await events.publish("mail.sent", {"conversation": conversation.id})
     return _held(message, screening)
-
-
-async def deliver_approved(ctx: Ctx) -> int:
-    """Hand out the messages a moderator approved since, in the viewer's conversations: a message that
-    was held did not move its conversation, so it is newer than the conversation's last activity."""
-    if ctx.user is None:
-        return 0
-    mine = Participant.filter(user_id=ctx.user.id).values("conversation_id")
-    waiting = await Message.filter(conversation_id__in=Subquery(mine), state="published", version__gt=1,
-                                   deleted_at=None).select_related("conversation", "author")
-    if not waiting:
-        return 0
-    was_held = await held_before("message", [m.id for m in waiting])
-    done = 0
-    for message in waiting:
-        conversation = message.conversation
-        if message.id not in was_held:  # changed by a moderator (masked after a report), never held
-            continue
-        if conversation.last_message_at is not None and message.updated_at <= conversation.last_message_at:
-            continue
-        async with transaction() as tx:
-            others = await _deliver(ctx, conversation, message, tx)
-        await _mail_notices(ctx, conversation, others, message.author)
-        done += 1
-    return done
-
-
-async def held_before(kind: str, target_ids: list[str]) -> set[str]:
-    """Which of these texts the filter held (as opposed to ones changed after a report)."""
-    return set(await Flag.filter(kind=kind, target_id__in=target_ids, reason__in=("filter", "grey")).values_list(
-        "target_id", flat=True))
 
 
 async def mark_read(ctx: Ctx, conversation_id: str) -> None:

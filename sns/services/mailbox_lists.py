@@ -11,7 +11,6 @@ from sns.context import Ctx
 from sns.errors import Forbidden
 from sns.i18n import N_
 from sns.models import Conversation, Message, Participant
-from sns.services.mailbox import deliver_approved
 
 PAGE = 30
 
@@ -43,7 +42,6 @@ async def inbox(ctx: Ctx, *, archived: bool = False, page: int = 1) -> tuple[lis
     """My conversations, newest activity first; (rows, whether there is a next page)."""
     if ctx.user is None:
         raise Forbidden(N_("Please sign in."))
-    await deliver_approved(ctx)
     page = max(1, min(page, 1000))
     mine = await Participant.filter(user_id=ctx.user.id, left=False, archived=archived, deleted_at=None,
                                     conversation__last_message_at__isnull=False).select_related(

@@ -14,10 +14,11 @@ from sns.context import Ctx
 from sns.errors import Conflict, Forbidden, NotFound
 from sns.i18n import N_
 from sns.ids import is_id
-from sns.models import Membership, Notification, Photo, Reply, Topic, TopicFollow
+from sns.models import Membership, Notification, Photo, Reply, Topic, TopicFollow, User
 from sns.models.base import utcnow
 from sns.policies import (
-    can_delete_reply, can_edit_reply, can_follow_topic, can_reply, can_view_reply, is_banned_from, post_scope,
+    can_delete_reply, can_edit_reply, can_follow_topic, can_reply, can_view_reply, is_banned_from, load_viewer,
+    post_scope,
 )
 from sns.services import photo_access, review
 from sns.services.base import (
@@ -187,5 +188,20 @@ async def _reply_photo_visible(viewer, photo) -> bool:
     return reply is not None and await _reply_visible(viewer, reply)
 
 
-review.register("reply", review.Reviewable(Reply, N_("Reply"), _reply_visible, reply_url, fields=("body",)))
+async def _decided(ctx: Ctx, reply: Reply, before: str, tx):
+    """A moderator's decision: the topic's count follows; an approved held reply is news to its followers."""
+    topic = await Topic.get(id=reply.topic_id).using_db(tx)
+    approved = before == "held" and reply.state == "published" and reply.deleted_at is None
+    await _bump(topic, tx, bump=approved)
+    if approved:
+        author = await User.get(id=reply.author_id).using_db(tx)
+        as_author = ctx.as_viewer(await load_viewer(author))
+        place = await load_topic(as_author.viewer, topic.id)
+        await notify(await _followers_to_tell(as_author, place, tx), "reply", url=reply_url(reply),
+                     subject=topic.title, actor_id=author.id, conn=tx)
+    return None
+
+
+review.register("reply", review.Reviewable(Reply, N_("Reply"), _reply_visible, reply_url, fields=("body",),
+                                           decided=_decided))
 photo_access.register("reply", _reply_photo_visible)

@@ -44,6 +44,11 @@ class Reviewable:
     visible: Callable[[Any, Any], Awaitable[bool]] | None = None
     url: Callable[[Any], str] | None = None  # where the text is shown, for the moderator's link
     fields: tuple[str, ...] = ("title", "body")  # the texts a moderator reads and masks
+    # What else changes when a moderator decides, in the same transaction: a held message that is
+    # approved reaches its readers, a forum's counts include an approved reply... Called with
+    # (ctx, target, state before the decision, tx); may return a coroutine function to run after
+    # commit (e-mail notices).
+    decided: Callable[[Any, Any, str, Any], Awaitable[Callable[[], Awaitable[Any]] | None]] | None = None
 
 
 def text_fields(kind: str, target) -> list[str]:
@@ -157,8 +162,13 @@ async def act(ctx: Ctx, flag_id: str, action: str, note: str = "") -> Flag:
         open_flags = await Flag.filter(kind=flag.kind, target_id=flag.target_id, resolved_at=None).using_db(tx)
         terms = sorted({t for f in open_flags for t in f.terms})
         target = await _target(flag.kind, flag.target_id, tx)
+        after_commit = None
         if target is not None:
+            before = getattr(target, "state", "published")
             await _apply(action, flag, target, filt, tx)
+            kind_of = KINDS.get(flag.kind)
+            if kind_of is not None and kind_of.decided is not None:
+                after_commit = await kind_of.decided(ctx, target, before, tx)
         if action == "suspend":
             author.state = "suspended"
             await save_change(author, tx)
@@ -169,6 +179,8 @@ async def act(ctx: Ctx, flag_id: str, action: str, note: str = "") -> Flag:
                 f.resolved_at, f.resolution = now, action
                 await f.save(using_db=tx, update_fields=["resolved_at", "resolution"])
         await _log(ctx, action, flag, terms, note, tx)
+    if after_commit is not None:
+        await after_commit()
     if action == "warn" and author.email:
         with using_locale(author.locale or ctx.settings.default_locale):
             mail.send_later(ctx.settings, author.email, gettext("A note from the site team"),

@@ -259,6 +259,12 @@ async def _topic_photo_visible(viewer, photo) -> bool:
     return topic is not None and await _topic_visible(viewer, topic)
 
 
+async def _decided(ctx: Ctx, topic: Topic, before: str, tx):
+    """A moderator's decision changes what the community's topic count includes."""
+    await _recount(topic.community_id, tx)
+    return None
+
+
 review.register("topic", review.Reviewable(Topic, N_("Topic"), _topic_visible, lambda t: f"/topics/{t.id}",
-                                           fields=("title", "body")))
+                                           fields=("title", "body"), decided=_decided))
 photo_access.register("topic", _topic_photo_visible)

@@ -72,7 +72,6 @@ async def conversation_page(request: Request):
     ctx = await load_ctx(request)
     if ctx.user is None:
         return login_redirect(request)
-    await mailbox.deliver_approved(ctx)
     conversation, parts = await mailbox.get_conversation(ctx, request.path_params["id"])
     await mailbox.mark_read(ctx, conversation.id)
     return await _render_conversation(request, ctx, conversation, parts)

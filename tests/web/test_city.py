@@ -189,6 +189,8 @@ async def test_a_held_inquiry_waits_for_a_moderator(site, town):
     mod = await signed_in(site, "citymod")
     assert "<mark>fucking</mark>" in (await mod.get("/moderation")).text
     assert (await mod.submit(f"/moderation/{flag.id}", {"action": "approve"})).status_code == 303
+    # the department is told at once, before anyone opens the inbox
+    assert await Notification.filter(url=f"/city/{iid}", kind="inquiry_new").count() == 2
     assert "Rude words" in (await roadie.get("/city/inbox")).text
     assert "fucking" in (await roadie.get(f"/city/{iid}")).text
     assert await Notification.filter(url=f"/city/{iid}", kind="inquiry_new").count() == 2

@@ -47,6 +47,7 @@ async def test_held_topic_and_reply_wait_for_a_moderator(site):
     flag = await Flag.get(kind="topic", target_id=tid, resolved_at=None)
     assert (await mod.submit(f"/moderation/{flag.id}", {"action": "approve", "note": ""})).status_code == 303
     assert (await anon.get(f"/topics/{tid}")).status_code == 200
+    assert (await Community.get(id=cid)).topic_count == 1  # the count follows the decision at once
     # a held reply: nobody but its author sees it, and nobody is told about it
     before = await Notification.filter(kind="reply").count()
     clean = await o.submit(f"/communities/{cid}/topics/new", {"title": "Clean", "body": "ok"})
@@ -57,6 +58,12 @@ async def test_held_topic_and_reply_wait_for_a_moderator(site):
     assert "fucking" not in (await o.get(f"/topics/{clean_id}")).text
     assert "fucking" in (await m.get(f"/topics/{clean_id}")).text
     assert (await Topic.get(id=clean_id)).reply_count == 0
+    # approved: counted, and the topic's followers (its author) are told at once
+    flag = await Flag.get(kind="reply", target_id=reply.id, resolved_at=None)
+    assert (await mod.submit(f"/moderation/{flag.id}", {"action": "approve", "note": ""})).status_code == 303
+    assert (await Topic.get(id=clean_id)).reply_count == 1
+    owner_told = await Notification.filter(kind="reply", user_id=owner.id, url__contains=reply.id).count()
+    assert owner_told == 1
     # a community's name passes the filter too
     r = await m.submit("/communities/new", {"name": "fucking club", "description": "", "join_policy": "open",
                                             "readable_by": "public"})

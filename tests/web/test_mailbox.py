@@ -226,6 +226,8 @@ async def test_a_held_message_reaches_nobody_until_approved(site, people, smtp):
     assert "<mark>fucking</mark>" in queue.text
     flag = await Flag.get(kind="message", target_id=message.id, resolved_at=None)
     assert (await mod.submit(f"/moderation/{flag.id}", {"action": "approve"})).status_code == 303
+    # At once, without anyone opening their mail: bunta is told.
+    assert await Notification.filter(user_id=people["bunta"].id, url=f"/mail/{cid}").count() == 1
 
     inbox = await bunta.get("/mail")
     assert "About the station" in inbox.text and 'class="card unread"' in inbox.text
