@@ -110,10 +110,14 @@ async def apply(kind: str, payload: dict[str, Any], conn: Any) -> bool:
     values = _field_values(model, payload)
     if current is None:
         await model.create(id=payload["id"], using_db=conn, **values)
-        return True
-    if current.version >= payload["version"]:
+    elif current.version >= payload["version"]:
         return False
-    await model.filter(id=payload["id"]).using_db(conn).update(**values)
+    else:
+        await model.filter(id=payload["id"]).using_db(conn).update(**values)
+    # What arrives this way is searchable like what was written here (same transaction).
+    from sns.search.index import index_object  # the index reads the models; imported late to keep this light
+
+    await index_object(await model.filter(id=payload["id"]).using_db(conn).first(), conn)
     return True
 
 

@@ -65,6 +65,25 @@ async def test_applying_entries_in_any_order_converges(site):
         assert again.title == final and again.version == 5
 
 
+async def test_an_applied_entry_is_searchable_like_a_local_write(site):
+    """What mirroring brings in goes through `apply`; it must be found like a local write."""
+    from sns.search.index import remove
+    from sns.services.search import search
+
+    user = await site.user("mirrored")
+    ctx = await site.ctx_for(user)
+    diary = await write_diary(ctx, title="Heron count", body="Seventeen herons by the weir", visibility="public")
+    entries = await JournalEntry.filter(record_id=diary.id).order_by("seq")
+    async with in_transaction() as tx:
+        await Diary.filter(id=diary.id).using_db(tx).delete()
+        await remove(tx, diary.id)
+    assert not (await search(site.ctx(), "herons")).items
+    async with in_transaction() as tx:
+        for entry in entries:
+            await journal.apply(entry.kind, entry.payload, tx)
+    assert [hit.id for hit in (await search(site.ctx(), "herons")).items] == [diary.id]
+
+
 async def test_first_writes_at_once_on_an_empty_journal_all_succeed(tmp_path):
     """Several residents created at the same moment on a new instance: no false 'username taken'."""
     import asyncio
