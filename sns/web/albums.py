@@ -149,9 +149,9 @@ async def photo_remove(request: Request):
 
 
 async def album_report(request: Request):
-    from sns.web.moderation import _report  # noqa: PLC0415 (the same report form as diaries)
+    from sns.web.moderation import report_and_return  # noqa: PLC0415 (the same report form as diaries)
 
-    return await _report(request, "album", album_url(request.path_params["id"]))
+    return await report_and_return(request, "album", album_url(request.path_params["id"]))
 
 
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]

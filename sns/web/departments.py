@@ -15,7 +15,8 @@ from sns.i18n import N_
 from sns.ids import is_id
 from sns.models import INQUIRY_STATUSES
 from sns.policies import can_reply_inquiry, can_use_city_inbox, can_work_inquiry
-from sns.services import inquiries, inquiry_lists, review
+from sns.services import inquiries, inquiry_lists
+from sns.web.moderation import report_and_return
 from sns.services.departments import active_departments, department_name, staff_of
 from sns.web.diaries import held_message
 from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, text
@@ -103,18 +104,9 @@ async def reply(request: Request):
 
 
 async def report_entry(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
     back = text(form_of(request), "inquiry")
     back = inquiries.inquiry_url(back) if is_id(back) else "/city"
-    try:
-        await review.report(ctx, "inquiry_entry", request.path_params["id"], text(form_of(request), "reason"))
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise
-        return redirect(back, exc.message)
-    return redirect(back, N_("Thank you. The site team will look at it."))
+    return await report_and_return(request, "inquiry_entry", back)
 
 
 from sns.web import city_admin, city_staff  # noqa: E402  (they use the helpers above)

@@ -198,9 +198,9 @@ async def event_rsvp(request: Request):
 
 
 async def event_report(request: Request):
-    from sns.web.moderation import _report  # noqa: PLC0415 (the same report form as diaries)
+    from sns.web.moderation import report_and_return  # noqa: PLC0415 (the same report form as diaries)
 
-    return await _report(request, "event", event_url(request.path_params["id"]))
+    return await report_and_return(request, "event", event_url(request.path_params["id"]))
 
 
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]

@@ -9,7 +9,8 @@ from sns.errors import ServiceError
 from sns.i18n import N_
 from sns.ids import is_id
 from sns.policies import can_reply_conversation
-from sns.services import mailbox, mailbox_lists, review
+from sns.services import mailbox, mailbox_lists
+from sns.web.moderation import report_and_return
 from sns.web import account
 from sns.web.diaries import held_message
 from sns.web.http import errors_of, form_of, load_ctx, login_redirect, redirect, render, text
@@ -118,18 +119,9 @@ async def leave(request: Request):
 
 
 async def report_message(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
     back = text(form_of(request), "conversation")
     back = mailbox.conversation_url(back) if is_id(back) else "/mail"
-    try:
-        await review.report(ctx, "message", request.path_params["id"], text(form_of(request), "reason"))
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise
-        return redirect(back, exc.message)
-    return redirect(back, N_("Thank you. The site team will look at it."))
+    return await report_and_return(request, "message", back)
 
 
 ROUTES: list[Route] = [

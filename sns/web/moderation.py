@@ -80,7 +80,8 @@ async def appeal(request: Request):
     return redirect("/moderation/mine", N_("Your appeal is sent to the site team."))
 
 
-async def _report(request: Request, kind: str, back: str):
+async def report_and_return(request: Request, kind: str, back: str):
+    """A resident's report of any registered kind of text; back to the page it was on."""
     ctx = await load_ctx(request)
     if ctx.user is None:
         return login_redirect(request)
@@ -94,10 +95,10 @@ async def _report(request: Request, kind: str, back: str):
 
 
 async def report_diary(request: Request):
-    return await _report(request, "diary", f"/diaries/{request.path_params['id']}")
+    return await report_and_return(request, "diary", f"/diaries/{request.path_params['id']}")
 
 
 async def report_comment(request: Request):
     diary_id = text(form_of(request), "diary")
     back = f"/diaries/{diary_id}#comments" if diary_id.replace("-", "").isalnum() else "/home"
-    return await _report(request, "comment", back)
+    return await report_and_return(request, "comment", back)

@@ -15,7 +15,7 @@ from sns.policies import (
 )
 from sns.services import communities as community_service
 from sns.services import replies as reply_service
-from sns.services import review
+from sns.web.moderation import report_and_return
 from sns.services import topics as topic_service
 from sns.web.diaries import held_message
 from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, text
@@ -218,27 +218,14 @@ async def reply_delete(request: Request):
     return redirect(topic_url(topic.id) + "#replies", N_("The reply is deleted."))
 
 
-async def _report(request: Request, kind: str, back: str):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
-    try:
-        await review.report(ctx, kind, request.path_params["id"], text(form_of(request), "reason"))
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise
-        return redirect(back, exc.message)
-    return redirect(back, N_("Thank you. The site team will look at it."))
-
-
 async def report_topic(request: Request):
-    return await _report(request, "topic", topic_url(request.path_params["id"]))
+    return await report_and_return(request, "topic", topic_url(request.path_params["id"]))
 
 
 async def report_reply(request: Request):
     topic_id = text(form_of(request), "topic")
     back = topic_url(topic_id) + "#replies" if topic_id.replace("-", "").isalnum() else "/communities"
-    return await _report(request, "reply", back)
+    return await report_and_return(request, "reply", back)
 
 
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
