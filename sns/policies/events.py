@@ -10,6 +10,7 @@ from __future__ import annotations
 from tortoise.expressions import Q
 
 from sns.policies.core import *  # noqa: F401,F403
+from sns.policies.communities import can_read_community
 from sns.policies.core import Viewer, audience_allows, is_blocked, is_moderator, is_self, is_signed_in, is_staff
 
 # Only these are re-exported by `sns.policies` (so nothing here shadows the communities rulebook).
@@ -18,26 +19,8 @@ __all__ = ["readable_community", "can_view_event", "can_post_event", "can_post_o
 
 
 def readable_community(v: Viewer, community, membership=None) -> bool:
-    """`can_read_community` of the communities rulebook; until it exists, the same rule here:
-    public -> everyone, members -> signed-in residents, community -> active members; banned never."""
-    try:
-        from sns.policies.communities import can_read_community  # noqa: PLC0415 (written alongside)
-    except ImportError:  # pragma: no cover - the communities rulebook is not there yet
-        can_read_community = None
-    if can_read_community is not None:
-        return can_read_community(v, community, membership)
-    if community is None or community.deleted_at is not None:
-        return False
-    state = getattr(membership, "state", None) if membership is not None else None
-    if state == "banned":
-        return False
-    if community.state != "published" and not is_self(v, community.creator_id):
-        return False
-    if community.readable_by == "public":
-        return True
-    if community.readable_by == "members":
-        return is_signed_in(v)
-    return is_signed_in(v) and state == "active"
+    """Whoever may read the community sees its events and albums (`can_read_community`)."""
+    return community is not None and can_read_community(v, community, membership)
 
 
 def _active_member(v: Viewer, membership) -> bool:

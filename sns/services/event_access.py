@@ -3,19 +3,9 @@
 from __future__ import annotations
 
 from sns.models import Community, Membership
-from sns.policies import Viewer, readable_community
-
-
-async def membership_of(viewer: Viewer, community_id: str | None):
-    if community_id is None or viewer.id is None:
-        return None
-    try:
-        from sns.services.communities import membership_of as theirs  # noqa: PLC0415 (written alongside)
-    except ImportError:  # pragma: no cover
-        theirs = None
-    if theirs is not None:
-        return await theirs(viewer, community_id)
-    return await Membership.get_or_none(community_id=community_id, user_id=viewer.id)
+from sns.policies import Viewer
+from sns.services import communities
+from sns.services.communities import membership_of  # noqa: F401 (events and albums take it from here)
 
 
 async def community_and_membership(viewer: Viewer, community_id: str | None):
@@ -26,12 +16,8 @@ async def community_and_membership(viewer: Viewer, community_id: str | None):
 
 
 async def readable_community_ids(viewer: Viewer) -> list[str]:
-    """The communities `viewer` may read (two queries), for list scopes."""
-    mine = {}
-    if viewer.id:
-        mine = {m.community_id: m for m in await Membership.filter(user_id=viewer.id)}
-    return [c.id for c in await Community.filter(deleted_at=None)
-            if readable_community(viewer, c, mine.get(c.id))]
+    """The communities `viewer` may read (the communities' own scope, in SQL), for list scopes."""
+    return sorted(await communities.readable_community_ids(viewer))
 
 
 async def my_community_ids(viewer: Viewer) -> list[str]:

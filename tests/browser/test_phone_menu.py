@@ -23,6 +23,7 @@ def test_menu_opens_the_rest_of_the_links_on_a_small_phone(phones, menu_user, ja
 
     page.click("header nav a.menu-open")
     assert notices.is_visible() and header.locator("a[href='/city']").is_visible()
+    assert header.locator("a[href='/albums']").is_visible()
     with page.expect_navigation():
         notices.click()
     assert page.url.endswith("/notices")
