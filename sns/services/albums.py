@@ -21,7 +21,7 @@ from sns.services.base import (
 )
 from sns.services.diaries import check_visibility, process_photos
 from sns.services.event_access import community_and_membership, readable_community_ids
-from sns.services.moderate import open_flag, screen, tell_moderators
+from sns.services.moderate import open_flag, screen, screen_without_waiting, tell_moderators
 
 MAX_PHOTOS_PER_ALBUM = 500
 MAX_UPLOAD_AT_ONCE = 20
@@ -138,7 +138,7 @@ async def add_photos(ctx: Ctx, album_id: str, uploads: list[bytes], caption: str
         for data in uploads]
     rate_limit_post(ctx)
     if caption:
-        caption = (await screen(ctx, caption, may_hold=False)).texts[0]
+        caption = (await screen_without_waiting(ctx, caption=caption))["caption"]
     async with transaction() as tx:
         fresh = await Album.filter(id=album.id).select_for_update().using_db(tx).first()
         last = await Photo.filter(album_id=album.id).using_db(tx).order_by("-position").first()
@@ -171,7 +171,7 @@ async def caption_photo(ctx: Ctx, photo_id: str, caption, *, make_cover: bool = 
     require(can_edit_album(ctx.viewer, album) or (ctx.user is not None and photo.owner_id == ctx.user.id))
     caption = clean_text(caption, field="caption", max_chars=200, required=False, single_line=True)
     if caption:
-        caption = (await screen(ctx, caption, may_hold=False)).texts[0]
+        caption = (await screen_without_waiting(ctx, caption=caption))["caption"]
     async with transaction() as tx:
         photo.caption = caption
         await save_change(photo, tx)

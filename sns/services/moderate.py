@@ -111,6 +111,17 @@ def refuse_flagged_fields(screening: Screening, fields: tuple[str, ...]) -> None
                           field=name, terms=", ".join(screening.terms))
 
 
+async def screen_without_waiting(ctx: Ctx, **texts: str) -> dict[str, str]:
+    """For texts that have no waiting state (a profile, a photo caption): in mask mode the flagged
+    words are masked (and count toward the grey score); in hold mode the form comes back with the
+    words named and everything kept (nothing was saved, so nothing counts). Returns what to save."""
+    mask = ctx.settings.moderation_mode == "mask"
+    screening = await screen(ctx, *texts.values(), may_hold=False, counts=mask)
+    if not mask:
+        refuse_flagged_fields(screening, tuple(texts))
+    return dict(zip(texts, screening.texts))
+
+
 async def open_flag(screening: Screening, kind: str, target_id: str, author_id: str, conn) -> Flag | None:
     if screening.reason is None:
         return None
@@ -145,5 +156,5 @@ async def tell_moderators(ctx: Ctx, flag: Flag | None) -> None:
         mail.send_later(ctx.settings, to, subject, body)
 
 
-__all__ = ["Screening", "screen", "open_flag", "tell_moderators", "current_filter", "forget_filter",
+__all__ = ["Screening", "screen", "screen_without_waiting", "open_flag", "tell_moderators", "current_filter", "forget_filter",
            "refuse_flagged_fields", "moderation"]

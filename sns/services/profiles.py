@@ -10,7 +10,7 @@ from sns.models import PROFILE_FIELDS, VISIBILITIES, District, Photo, User
 from sns.policies import can_view_profile, is_signed_in
 from sns.services.base import clean_text, require, save_change, tombstone, transaction
 from sns.services.diaries import process_photos, store_photos
-from sns.services.moderate import refuse_flagged_fields, screen
+from sns.services.moderate import screen_without_waiting
 from sns.services.shared import public_changed
 
 
@@ -39,12 +39,9 @@ async def update_profile(ctx: Ctx, *, display_name, introduction="", district_id
             raise Invalid(N_("Choose who can see this."), field=f"visibility_{name}")
         chosen[name] = value
     images = await process_photos(ctx, [avatar] if avatar else [])
-    # A refused profile saves nothing, so it does not count toward the grey score; a masked one does.
-    screening = await screen(ctx, display_name, introduction, may_hold=False,
-                             counts=ctx.settings.moderation_mode == "mask")
-    if ctx.settings.moderation_mode != "mask":  # a profile has no waiting state: the form comes back
-        refuse_flagged_fields(screening, ("display_name", "introduction"))
-    display_name, introduction = screening.texts
+    # A profile has no waiting state: masked, or the form comes back with the words named.
+    screened = await screen_without_waiting(ctx, display_name=display_name, introduction=introduction)
+    display_name, introduction = screened["display_name"], screened["introduction"]
     async with transaction() as tx:
         old_avatar = await Photo.get_or_none(id=user.avatar_id).using_db(tx) if user.avatar_id else None
         if images:

@@ -89,3 +89,21 @@ async def test_album_forms_refuse_bad_input(site):
     assert (await site.client().get(url)).status_code == 404
     assert (await d.submit(url + "/delete")).status_code == 303
     assert (await d.get(url)).status_code == 404
+
+
+async def test_an_abusive_caption_is_refused_with_the_words_named_and_nothing_saved(site):
+    """A caption has no waiting state: in hold mode (the default) it is refused, never published as written."""
+    await site.user("capper")
+    client = site.client()
+    await client.login("capper")
+    url = await make_album(client, visibility="public")
+    album = await Album.get(id=url.rsplit("/", 1)[1])
+    files = [("photos", ("1.jpg", jpeg(), "image/jpeg"))]
+    refused = await client.submit(url + "/photos", {"caption": "what a fucking mess"}, files=files)
+    assert refused.status_code == 400 and "fucking" in refused.text and "word filter" in refused.text
+    assert await Photo.filter(album_id=album.id).count() == 0
+    assert (await client.submit(url + "/photos", {"caption": "Maple"}, files=files)).status_code == 303
+    photo = await Photo.get(album_id=album.id)
+    refused = await client.submit(f"/albums/photos/{photo.id}", {"caption": "fucking idiots"}, follow=True)
+    assert "word filter" in refused.text  # said on the page it comes back to
+    assert (await Photo.get(id=photo.id)).caption == "Maple"
