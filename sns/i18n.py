@@ -138,5 +138,18 @@ def _formatted(value: datetime, fmt: str, code: str, zone: ZoneInfo) -> str:
     return _pattern(code, fmt).apply(value.astimezone(zone), _locale(code))
 
 
+def month_name(key: str) -> str:
+    """"2026-11" as the reader says it: "November 2026", "2026年11月"."""
+    from datetime import date
+
+    from babel.dates import format_skeleton
+
+    try:
+        year, month = (int(part) for part in key.split("-"))
+        return format_skeleton("yMMMM", date(year, month, 1), locale=_locale(_current.get()))
+    except (ValueError, TypeError):
+        return key
+
+
 def language_name(code: str) -> str:
     return {"en": "English", "ja": "日本語"}[code]

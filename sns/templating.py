@@ -31,6 +31,7 @@ def make_environment() -> Environment:
     env.filters["excerpt"] = excerpt
     env.filters["when"] = i18n.format_time
     env.globals["language_name"] = i18n.language_name
+    env.globals["month_name"] = i18n.month_name
     env.globals["LOCALES"] = i18n.LOCALES
     from sns.services import review  # the queue's kinds (each service registers its own)
 

@@ -53,6 +53,9 @@ async def test_post_answer_and_see_in_calendar(site):
     assert "You are going." in page.text
     cal = await p.get("/calendar?month=" + day()[:7])
     assert cal.status_code == 200 and "Rice planting" in cal.text
+    year, month = day()[:7].split("-")
+    assert f"年{int(month)}月" in (await p.get("/calendar?month=" + day()[:7], headers={"Accept-Language": "ja"})).text
+    assert f"{year}</h1>" in cal.text  # "November 2026", not "2026-11"
     # the organizer hears of it and sees who answered; others see counts only
     assert await Notification.filter(kind="rsvp", url__startswith=url).exists()
     assert "Who answered" in (await o.get(url)).text
