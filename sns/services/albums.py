@@ -19,7 +19,7 @@ from sns.services import photo_access, review
 from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone, transaction,
 )
-from sns.services.diaries import check_visibility, process_photos
+from sns.services.diaries import check_visibility, process_photos, store_photos
 from sns.services.event_access import community_and_membership, readable_community_ids
 from sns.services.moderate import open_flag, screen, screen_without_waiting, tell_moderators
 
@@ -143,13 +143,8 @@ async def add_photos(ctx: Ctx, album_id: str, uploads: list[bytes], caption: str
         fresh = await Album.filter(id=album.id).select_for_update().using_db(tx).first()
         last = await Photo.filter(album_id=album.id).using_db(tx).order_by("-position").first()
         start = last.position + 1 if last else 0
-        photos = []
-        for n, image in enumerate(images):
-            photo = Photo(owner_id=ctx.user.id, album_id=album.id, purpose="album", caption=caption,
-                          width=image.width, height=image.height, bytes=len(image.full), position=start + n,
-                          origin=ctx.origin)
-            await anyio.to_thread.run_sync(media.save_photo, s.media_dir, photo.id, image)
-            photos.append(await save_new(photo, tx))
+        photos = await store_photos(ctx, images, tx, album_id=album.id, purpose="album", start=start,
+                                    caption=caption)
         fresh.photo_count = await Photo.filter(album_id=album.id, deleted_at=None).using_db(tx).count()
         if fresh.cover_id is None:
             fresh.cover_id = photos[0].id

@@ -40,12 +40,16 @@ async def process_photos(ctx: Ctx, uploads: list[bytes]) -> list[media.Processed
     ]
 
 
-async def store_photos(ctx: Ctx, images: list[media.ProcessedImage], tx, *, diary_id=None,
-                       purpose="diary", start=0) -> list[Photo]:
+async def store_photos(ctx: Ctx, images: list[media.ProcessedImage], tx, *, diary_id=None, album_id=None,
+                       parent_id=None, purpose="diary", start=0, caption: str = "") -> list[Photo]:
+    """Save processed photos (files first, then their rows and journal entries in `tx`), for whatever
+    they belong to: a diary or an album (their FK), or a topic, reply, event or inquiry (`parent_id`
+    with `purpose` naming the kind; `photo_access` decides who sees them)."""
     photos = []
     for n, image in enumerate(images):
-        photo = Photo(owner_id=ctx.user.id, diary_id=diary_id, purpose=purpose, width=image.width,
-                      height=image.height, bytes=len(image.full), position=start + n, origin=ctx.origin)
+        photo = Photo(owner_id=ctx.user.id, diary_id=diary_id, album_id=album_id, parent_id=parent_id,
+                      purpose=purpose, caption=caption, width=image.width, height=image.height,
+                      bytes=len(image.full), position=start + n, origin=ctx.origin)
         await anyio.to_thread.run_sync(media.save_photo, ctx.settings.media_dir, photo.id, image)
         photos.append(await save_new(photo, tx))
     return photos

@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
-import anyio
 from tortoise.exceptions import IntegrityError
 
 from sns import events as live
-from sns import media
 from sns.context import Ctx
 from sns.errors import Invalid, NotFound
 from sns.geo import parse_location
@@ -26,7 +24,7 @@ from sns.services.base import (
 from sns.services.event_access import (  # noqa: F401 (re-exported: albums, calendar)
     community_and_membership, membership_of, my_community_ids, readable_community_ids,
 )
-from sns.services.diaries import check_visibility, process_photos
+from sns.services.diaries import check_visibility, process_photos, store_photos
 from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.notifications import notify
 
@@ -119,13 +117,7 @@ async def event_photos(event_ids: list[str]) -> dict[str, list[Photo]]:
 
 
 async def store_event_photos(ctx: Ctx, images, tx, event_id: str, start: int = 0) -> list[Photo]:
-    photos = []
-    for n, image in enumerate(images):
-        photo = Photo(owner_id=ctx.user.id, purpose="event", parent_id=event_id, width=image.width,
-                      height=image.height, bytes=len(image.full), position=start + n, origin=ctx.origin)
-        await anyio.to_thread.run_sync(media.save_photo, ctx.settings.media_dir, photo.id, image)
-        photos.append(await save_new(photo, tx))
-    return photos
+    return await store_photos(ctx, images, tx, parent_id=event_id, purpose="event", start=start)
 
 
 # --- writing ----------------------------------------------------------------------------------------

@@ -9,10 +9,9 @@ resident's replies (they write a new inquiry, or staff reopen it by setting anot
 
 from __future__ import annotations
 
-import anyio
 from tortoise.exceptions import IntegrityError
 
-from sns import events, media
+from sns import events
 from sns.context import Ctx
 from sns.errors import Invalid, NotFound
 from sns.i18n import N_
@@ -28,7 +27,7 @@ from sns.services.base import (
 )
 from sns.services.accounts import USERNAME_RE
 from sns.services.departments import get_department, staff_ids
-from sns.services.diaries import process_photos
+from sns.services.diaries import process_photos, store_photos
 from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.notifications import notify
 
@@ -120,11 +119,7 @@ async def create_inquiry(ctx: Ctx, *, department_id, subject, body, photos=(),
                                              origin=ctx.origin), tx)
             entry = await save_new(InquiryEntry(inquiry_id=inquiry.id, author_id=ctx.user.id, kind="message",
                                                 body=body, state=screening.state, origin=ctx.origin), tx)
-            for n, image in enumerate(images):
-                photo = Photo(owner_id=ctx.user.id, purpose="inquiry", parent_id=inquiry.id, width=image.width,
-                              height=image.height, bytes=len(image.full), position=n, origin=ctx.origin)
-                await anyio.to_thread.run_sync(media.save_photo, ctx.settings.media_dir, photo.id, image)
-                await save_new(photo, tx)
+            await store_photos(ctx, images, tx, parent_id=inquiry.id, purpose="inquiry")
             flag = await open_flag(screening, "inquiry_entry", entry.id, ctx.user.id, tx)
             if screening.state == "published":
                 await _reached_department(ctx, inquiry, entry, tx)

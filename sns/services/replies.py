@@ -25,10 +25,10 @@ from sns.services.base import (
     clean_text, delete_with_tombstone, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone,
     transaction,
 )
-from sns.services.diaries import process_photos
+from sns.services.diaries import process_photos, store_photos
 from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.notifications import notify
-from sns.services.topics import BANNED, Place, get_topic, load_topic, store_photos
+from sns.services.topics import BANNED, Place, get_topic, load_topic
 
 REPLY_CHARS = 10000
 LOCKED = N_("This topic is locked: it takes no new replies.")

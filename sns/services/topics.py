@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import anyio
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
-from sns import events, media
+from sns import events
 from sns.context import Ctx
 from sns.errors import Forbidden, Invalid, NotFound
 from sns.geo import parse_location
@@ -30,7 +29,7 @@ from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone, transaction,
 )
 from sns.services.communities import get_community, membership_of
-from sns.services.diaries import process_photos
+from sns.services.diaries import process_photos, store_photos
 from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.timelines import Page
 
@@ -65,16 +64,6 @@ async def get_topic(ctx: Ctx, topic_id) -> Place:
     if place is None or not can_view_topic(ctx.viewer, place.topic, place.community, place.membership):
         raise NotFound(NOT_FOUND)
     return place
-
-
-async def store_photos(ctx: Ctx, images, tx, *, parent_id: str, purpose: str, start: int = 0) -> list[Photo]:
-    photos = []
-    for n, image in enumerate(images):
-        photo = Photo(owner_id=ctx.user.id, parent_id=parent_id, purpose=purpose, width=image.width,
-                      height=image.height, bytes=len(image.full), position=start + n, origin=ctx.origin)
-        await anyio.to_thread.run_sync(media.save_photo, ctx.settings.media_dir, photo.id, image)
-        photos.append(await save_new(photo, tx))
-    return photos
 
 
 async def photos_of(parent_ids: list[str]) -> dict[str, list[Photo]]:
