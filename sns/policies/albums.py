@@ -9,28 +9,15 @@ from __future__ import annotations
 from tortoise.expressions import Q
 
 from sns.policies.core import *  # noqa: F401,F403
-from sns.policies.core import Viewer, audience_allows, is_moderator, is_self, is_signed_in
-from sns.policies.events import readable_community
+from sns.policies.core import Viewer, is_moderator, is_self, is_signed_in
+from sns.policies.events import _active_member, can_view_owned_or_community  # noqa: PLC2701 (one rule)
 
 __all__ = ["can_view_album", "can_create_album", "can_edit_album", "can_delete_album", "can_add_album_photo",
            "can_remove_album_photo", "album_scope"]
 
 
-def _active_member(v: Viewer, membership) -> bool:
-    return is_signed_in(v) and membership is not None and membership.state == "active" and \
-        membership.user_id == v.id
-
-
 def can_view_album(v: Viewer, album, community=None, membership=None) -> bool:
-    if album.deleted_at is not None:
-        return False
-    if is_self(v, album.owner_id):
-        return True
-    if album.state != "published":
-        return False
-    if album.community_id is not None:
-        return community is not None and readable_community(v, community, membership)
-    return audience_allows(v, album.owner_id, album.visibility)
+    return can_view_owned_or_community(v, album, album.owner_id, community, membership)
 
 
 def can_create_album(v: Viewer, community=None, membership=None) -> bool:

@@ -28,16 +28,22 @@ def _active_member(v: Viewer, membership) -> bool:
         membership.user_id == v.id
 
 
-def can_view_event(v: Viewer, event, community=None, membership=None) -> bool:
-    if event.deleted_at is not None:
+def can_view_owned_or_community(v: Viewer, record, owner_id: str, community, membership) -> bool:
+    """An event or an album: its owner always; when published, a community's to whoever may read the
+    community, anyone else's to its audience (`visibility`, as for diaries)."""
+    if record.deleted_at is not None:
         return False
-    if is_self(v, event.organizer_id):
+    if is_self(v, owner_id):
         return True
-    if event.state != "published":
+    if record.state != "published":
         return False
-    if event.community_id is not None:
+    if record.community_id is not None:
         return community is not None and readable_community(v, community, membership)
-    return audience_allows(v, event.organizer_id, event.visibility)
+    return audience_allows(v, owner_id, record.visibility)
+
+
+def can_view_event(v: Viewer, event, community=None, membership=None) -> bool:
+    return can_view_owned_or_community(v, event, event.organizer_id, community, membership)
 
 
 def can_post_event(v: Viewer, community=None, membership=None) -> bool:
