@@ -10,7 +10,7 @@ from tortoise.expressions import Q
 
 from sns.policies.core import *  # noqa: F401,F403
 from sns.policies.core import Viewer, is_moderator, is_self, is_signed_in
-from sns.policies.events import _active_member, can_view_owned_or_community  # noqa: PLC2701 (one rule)
+from sns.policies.events import _active_member, can_view_owned_or_community, owned_or_community_scope  # noqa: PLC2701 (one rule)
 
 __all__ = ["can_view_album", "can_create_album", "can_edit_album", "can_delete_album", "can_add_album_photo",
            "can_remove_album_photo", "album_scope"]
@@ -51,18 +51,4 @@ def can_remove_album_photo(v: Viewer, album, photo) -> bool:
 
 def album_scope(v: Viewer, readable_community_ids=()) -> Q:
     """Albums `v` may see, as a filter (mirrors `can_view_album`)."""
-    audience = Q(visibility="public")
-    if is_signed_in(v):
-        audience |= Q(visibility="members")
-        if v.friend_ids:
-            audience |= Q(visibility="friends", owner_id__in=list(v.friend_ids))
-    own = Q(community_id=None) & audience
-    if v.blocked_ids:
-        own &= ~Q(owner_id__in=list(v.blocked_ids))
-    visible = own
-    if readable_community_ids:
-        visible |= Q(community_id__in=list(readable_community_ids))
-    scope = Q(deleted_at=None) & Q(state="published") & visible
-    if v.id:
-        scope |= Q(owner_id=v.id, deleted_at=None)
-    return scope
+    return owned_or_community_scope(v, "owner_id", readable_community_ids)

@@ -231,16 +231,22 @@ def offered(v: Viewer) -> dict[str, bool]:
 
 # --- query scopes: what lists, feeds and the API may show -----------------------------
 
-def diary_scope(v: Viewer) -> Q:
-    """Diaries `v` may see, as a filter. Mirrors `can_view_diary` exactly."""
+def audience_scope(v: Viewer, owner_field: str = "author_id") -> Q:
+    """Records with an owner and a `visibility` whose audience includes `v`, as a filter (mirrors
+    `audience_allows` but for the owner's own records, which each scope adds with its other rules)."""
     visible = Q(visibility="public")
     if is_signed_in(v):
         visible |= Q(visibility="members")
         if v.friend_ids:
-            visible |= Q(visibility="friends", author_id__in=list(v.friend_ids))
-    scope = Q(deleted_at=None) & Q(state="published") & visible
+            visible |= Q(visibility="friends", **{f"{owner_field}__in": list(v.friend_ids)})
     if v.blocked_ids:
-        scope &= ~Q(author_id__in=list(v.blocked_ids))
+        visible &= ~Q(**{f"{owner_field}__in": list(v.blocked_ids)})
+    return visible
+
+
+def diary_scope(v: Viewer) -> Q:
+    """Diaries `v` may see, as a filter. Mirrors `can_view_diary` exactly."""
+    scope = Q(deleted_at=None) & Q(state="published") & audience_scope(v)
     if v.id:
         scope |= Q(author_id=v.id, deleted_at=None)
     return scope

@@ -11,7 +11,7 @@ from tortoise.expressions import Q
 
 from sns.policies.core import *  # noqa: F401,F403
 from sns.policies.communities import can_read_community
-from sns.policies.core import Viewer, audience_allows, is_blocked, is_moderator, is_self, is_signed_in, is_staff
+from sns.policies.core import Viewer, audience_allows, audience_scope, is_blocked, is_moderator, is_self, is_signed_in, is_staff
 
 # Only these are re-exported by `sns.policies` (so nothing here shadows the communities rulebook).
 __all__ = ["readable_community", "can_view_event", "can_post_event", "can_post_official_event", "can_edit_event",
@@ -86,21 +86,18 @@ def can_see_attendees(v: Viewer, event) -> bool:
     return is_signed_in(v) and is_self(v, event.organizer_id)
 
 
-def event_scope(v: Viewer, readable_community_ids=()) -> Q:
-    """Events `v` may see, as a filter (mirrors `can_view_event`): `readable_community_ids` are the
-    communities `v` may read (the service works them out with `readable_community`)."""
-    audience = Q(visibility="public")
-    if is_signed_in(v):
-        audience |= Q(visibility="members")
-        if v.friend_ids:
-            audience |= Q(visibility="friends", organizer_id__in=list(v.friend_ids))
-    own = Q(community_id=None) & audience
-    if v.blocked_ids:
-        own &= ~Q(organizer_id__in=list(v.blocked_ids))
-    visible = own
+def owned_or_community_scope(v: Viewer, owner_field: str, readable_community_ids=()) -> Q:
+    """Events or albums `v` may see, as a filter (mirrors `can_view_owned_or_community`):
+    `readable_community_ids` are the communities `v` may read (the service works them out)."""
+    visible = Q(community_id=None) & audience_scope(v, owner_field)
     if readable_community_ids:
         visible |= Q(community_id__in=list(readable_community_ids))
     scope = Q(deleted_at=None) & Q(state="published") & visible
     if v.id:
-        scope |= Q(organizer_id=v.id, deleted_at=None)
+        scope |= Q(**{owner_field: v.id}, deleted_at=None)
     return scope
+
+
+def event_scope(v: Viewer, readable_community_ids=()) -> Q:
+    """Events `v` may see, as a filter (mirrors `can_view_event`)."""
+    return owned_or_community_scope(v, "organizer_id", readable_community_ids)
