@@ -29,6 +29,14 @@ NAME_CHARS = 100
 DESCRIPTION_CHARS = 5000
 
 
+async def my_communities(viewer: Viewer) -> list[Community]:
+    """The communities the viewer is an active member of, by name (forms offer them)."""
+    if viewer.id is None:
+        return []
+    ids = await Membership.filter(user_id=viewer.id, state="active").values_list("community_id", flat=True)
+    return await Community.filter(id__in=list(ids), deleted_at=None).order_by("name") if ids else []
+
+
 async def membership_of(viewer: Viewer, community_id: str) -> Membership | None:
     """The viewer's own membership row in this community (any state), or None (one query; none for visitors)."""
     if viewer.id is None or not isinstance(community_id, str) or not is_id(community_id):

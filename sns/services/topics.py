@@ -21,8 +21,8 @@ from sns.ids import is_id
 from sns.models import Community, Membership, Photo, Topic, TopicFollow
 from sns.models.base import utcnow
 from sns.policies import (
-    Viewer, can_delete_topic, can_edit_topic, can_lock_topic, can_move_topic, can_pin_topic, can_post_topic,
-    can_read_community, can_view_topic, is_banned_from, post_scope,
+    ANONYMOUS, Viewer, can_delete_topic, can_edit_topic, can_lock_topic, can_moderate_community, can_move_topic,
+    can_pin_topic, can_post_topic, can_read_community, can_view_topic, is_banned_from, is_moderator, post_scope,
 )
 from sns.services import photo_access, review
 from sns.services.base import (
@@ -74,6 +74,31 @@ async def photos_of(parent_ids: list[str]) -> dict[str, list[Photo]]:
                                         deleted_at=None).order_by("position"):
             out[photo.parent_id].append(photo)
     return out
+
+
+async def move_targets(ctx: Ctx, place: Place) -> list[Community]:
+    """Communities the viewer could move this topic to (they moderate it, or they are a site moderator)."""
+    v = ctx.viewer
+    if is_moderator(v):
+        return await Community.filter(deleted_at=None, state="published").exclude(id=place.community.id).order_by(
+            "name").limit(200)
+    if not can_moderate_community(v, place.community, place.membership):
+        return []
+    ids = await Membership.filter(user_id=v.id, state="active", role__in=["moderator", "admin"]).exclude(
+        community_id=place.community.id).values_list("community_id", flat=True)
+    return await Community.filter(id__in=list(ids) or [""], deleted_at=None).order_by("name").limit(200)
+
+
+async def public_feed(community_id, limit: int = 50) -> tuple[Community, list[Topic]] | None:
+    """A community's newest topics as a visitor reads them, for its Atom feed; None when a visitor may
+    not read it (a feed reader shares what it fetches, so it is decided for a visitor, whoever asks)."""
+    community = await Community.get_or_none(id=community_id) if isinstance(community_id, str) and is_id(
+        community_id) else None
+    if community is None or not can_read_community(ANONYMOUS, community, None):
+        return None
+    topics = await Topic.filter(community_id=community.id, deleted_at=None, state="published").order_by(
+        "-id").limit(limit).select_related("author")
+    return community, topics
 
 
 async def _recount(community_id: str, tx) -> None:

@@ -12,7 +12,7 @@ from sns.policies import (
 )
 from sns.services import albums as album_service
 from sns.services import profiles
-from sns.web.events import _my_communities
+from sns.services.communities import my_communities
 from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, text
 
 FIELDS = ("title", "description", "visibility", "community")
@@ -58,7 +58,7 @@ async def album_new(request: Request):
     ctx = await load_ctx(request)
     if ctx.user is None:
         return login_redirect(request)
-    communities = await _my_communities(ctx)
+    communities = await my_communities(ctx.viewer)
     if request.method == "GET":
         chosen = request.query_params.get("community", "")[:36]
         return await render(request, "album_form.html", album=None, communities=communities,

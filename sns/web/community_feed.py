@@ -8,9 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sns import i18n
-from sns.ids import is_id
-from sns.models import Community, Topic
-from sns.policies import ANONYMOUS, can_read_community
+from sns.services import topics as topic_service
 from sns.web.feeds import _feed, _response
 from sns.web.http import load_ctx
 
@@ -19,13 +17,10 @@ FEED_ENTRIES = 50
 
 async def community_topics(request: Request):
     ctx = await load_ctx(request)
-    community_id = request.path_params["id"]
-    community = await Community.get_or_none(id=community_id) if is_id(community_id) else None
-    # Decided for a visitor, whoever asks: a feed reader shares what it fetches.
-    if community is None or not can_read_community(ANONYMOUS, community, None):
+    found = await topic_service.public_feed(request.path_params["id"], FEED_ENTRIES)
+    if found is None:
         return Response(status_code=404)
-    topics = await Topic.filter(community_id=community.id, deleted_at=None, state="published").order_by(
-        "-id").limit(FEED_ENTRIES).select_related("author")
+    community, topics = found
     entries = [(t, f"/topics/{t.id}", t.author.display_name) for t in topics]
     path = f"/feeds/communities/{community.id}.atom"
     title = i18n.gettext("%(name)s: topics", name=community.name)

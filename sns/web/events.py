@@ -8,12 +8,12 @@ from starlette.routing import Route
 
 from sns.errors import ServiceError
 from sns.i18n import N_, current_locale
-from sns.models import Community, Membership
 from sns.models.base import utcnow
 from sns.policies import (
     can_cancel_event, can_delete_event, can_edit_event, can_post_official_event, can_report, can_rsvp, can_see_attendees,
 )
 from sns.services import calendar as calendar_service
+from sns.services.communities import my_communities
 from sns.services import events as event_service
 from sns.services import rsvps
 from sns.web import calendar as calendar_pages
@@ -82,13 +82,6 @@ def _typed(form) -> dict:
     return {name: text(form, name) for name in FIELDS}
 
 
-async def _my_communities(ctx) -> list[Community]:
-    if ctx.user is None:
-        return []
-    ids = await Membership.filter(user_id=ctx.user.id, state="active").values_list("community_id", flat=True)
-    return await Community.filter(id__in=list(ids), deleted_at=None).order_by("name") if ids else []
-
-
 def _times(ctx, typed: dict):
     """The typed local dates and times as UTC; an empty end means the start's day (and time)."""
     starts_at = event_service.parse_local(ctx, typed["start_date"], typed["start_time"], field="start")
@@ -104,7 +97,7 @@ def _local(ctx, moment) -> tuple[str, str]:
 
 async def _form_page(request, ctx, status=200, event=None, **values):
     return await render(request, "event_form.html", status=status, event=event,
-                        communities=await _my_communities(ctx), may_official=can_post_official_event(ctx.viewer),
+                        communities=await my_communities(ctx.viewer), may_official=can_post_official_event(ctx.viewer),
                         **values)
 
 

@@ -8,10 +8,9 @@ from starlette.routing import Route
 
 from sns.errors import ServiceError
 from sns.i18n import N_
-from sns.models import Community, Membership, Photo
 from sns.policies import (
-    can_delete_reply, can_delete_topic, can_edit_reply, can_edit_topic, can_lock_topic, can_moderate_community,
-    can_pin_topic, can_post_topic, can_reply, can_report, is_moderator,
+    can_delete_reply, can_delete_topic, can_edit_reply, can_edit_topic, can_lock_topic, can_pin_topic, can_post_topic,
+    can_reply, can_report,
 )
 from sns.services import communities as community_service
 from sns.services import replies as reply_service
@@ -30,19 +29,6 @@ def topic_url(topic_id: str) -> str:
     return f"/topics/{topic_id}"
 
 
-async def _move_targets(ctx, place) -> list[Community]:
-    """Communities the viewer could move this topic to (they moderate it, or they are a site moderator)."""
-    v = ctx.viewer
-    if is_moderator(v):
-        return await Community.filter(deleted_at=None, state="published").exclude(id=place.community.id).order_by(
-            "name").limit(200)
-    if not can_moderate_community(v, place.community, place.membership):
-        return []
-    ids = await Membership.filter(user_id=v.id, state="active", role__in=["moderator", "admin"]).exclude(
-        community_id=place.community.id).values_list("community_id", flat=True)
-    return await Community.filter(id__in=list(ids) or [""], deleted_at=None).order_by("name").limit(200)
-
-
 async def _render_topic(request: Request, ctx, place, status: int = 200, **extra):
     v, topic, community, membership = ctx.viewer, place.topic, place.community, place.membership
     replies = await reply_service.replies_on(ctx, place)
@@ -57,7 +43,7 @@ async def _render_topic(request: Request, ctx, place, status: int = 200, **extra
         may_join_to_reply=v.user is not None and not topic.locked and not can_post_topic(v, community, membership),
         may_report=v.user is not None and can_report(v, topic.author_id),
         following=await topic_service.is_following(v, topic.id),
-        move_targets=await _move_targets(ctx, place),
+        move_targets=await topic_service.move_targets(ctx, place),
         deletable={r.id for r in replies if can_delete_reply(v, r, topic, community, membership)},
         editable={r.id for r in replies if can_edit_reply(v, r, membership)}, **extra,
     )
@@ -105,7 +91,7 @@ async def topic_edit(request: Request):
     topic = place.topic
     if not can_edit_topic(ctx.viewer, topic, place.community, place.membership):
         return await render(request, "error.html", status=403, message=None)
-    photos = await Photo.filter(parent_id=topic.id, purpose="topic", deleted_at=None).order_by("position")
+    photos = (await topic_service.photos_of([topic.id]))[topic.id]
     if request.method == "GET":
         typed = {n: ("" if getattr(topic, n) is None else str(getattr(topic, n))) for n in FIELDS}
         return await render(request, "topic_form.html", community=place.community, topic=topic, photos=photos,
