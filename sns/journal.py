@@ -14,7 +14,8 @@ from typing import Any
 
 from sns.models import (
     Album, Block, Comment, Community, Conversation, Department, DepartmentStaff, Diary, District, Event, Friendship,
-    Inquiry, InquiryEntry, Membership, Message, Notice, Participant, Photo, Reply, Rsvp, Topic, TopicFollow, User,
+    Inquiry, InquiryEntry, MapLayer, Membership, Message, Notice, Participant, Photo, Reply, ReportCategory, ReportFollow,
+    ReportUpdate, Rsvp, Shelter, StreetReport, Topic, TopicFollow, User,
 )
 from sns.models.journal import JournalEntry
 
@@ -44,6 +45,12 @@ KINDS: dict[str, type] = {
     "department_staff": DepartmentStaff,
     "inquiry": Inquiry,
     "inquiry_entry": InquiryEntry,
+    "report_category": ReportCategory,
+    "street_report": StreetReport,
+    "report_update": ReportUpdate,
+    "report_follow": ReportFollow,
+    "shelter": Shelter,
+    "map_layer": MapLayer,
 }
 _KIND_OF = {model: kind for kind, model in KINDS.items()}
 

@@ -7,8 +7,8 @@ from starlette.staticfiles import StaticFiles
 
 from sns.templating import STATIC_DIR
 from sns.web import (
-    account, admin, albums, auth, communities, departments, diaries, events, feeds, front, media, messages, moderation,
-    notices, notifications, people, search, word_lists,
+    account, admin, albums, auth, communities, departments, diaries, events, feeds, front, maps, media, messages,
+    moderation, notices, notifications, people, reports, search, shelters, word_lists,
 )
 
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
@@ -62,7 +62,8 @@ def page_routes() -> list:
         Route("/feeds/notices.atom", feeds.notices, methods=GET),
         Route("/feeds/people/{username}.atom", feeds.resident_diaries, methods=GET),
         Route("/photos/{name}", media.photo, methods=GET),
-        *(route for area in (notifications, communities, events, messages, departments, albums, search)
+        *(route for area in (notifications, communities, events, messages, departments, albums, search, maps, reports,
+                                    shelters)
           for route in area.ROUTES),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -48,6 +48,9 @@ class Settings:
     page_size: int = 20
     shared_cache_seconds: int = 5  # what every reader sees alike (newest public diaries, feeds); 0: off
     tile_url: str = ""  # empty: maps show markers on a plain background
+    tile_attribution: str = ""  # the credit the tile server asks for, shown on the map (plain text)
+    max_geojson_bytes: int = 5 * 1024 * 1024  # the largest map layer an administrator may upload
+    max_geojson_vertices: int = 200_000  # the most points all shapes of one uploaded layer may have
     moderation_mode: str = "hold"  # hold: flagged texts wait for a moderator; mask: published with words masked
     grey_threshold: int = 10  # grey-person score at which every new post waits; 0: nobody is grey
     grey_half_life_hours: int = 168  # the grey score halves in this many hours

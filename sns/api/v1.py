@@ -5,7 +5,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.routing import Match, Route
 
-from sns.api import albums, communities, departments, diaries, events, messages, notices, openapi, people, search
+from sns.api import (
+    albums, communities, departments, diaries, events, maps, messages, notices, openapi, people, reports, search, shelters,
+)
 from sns.api.http import answer, endpoint, error_response
 from sns.context import Ctx
 from sns.errors import NotFound, ServiceError
@@ -13,7 +15,7 @@ from sns.i18n import N_
 
 GET, POST, PATCH, DELETE = ["GET"], ["POST"], ["PATCH"], ["DELETE"]
 # Each of these modules lists its own ENDPOINTS and describes them (OPERATIONS, SCHEMAS, PATH_PARAMS).
-AREAS = (communities, events, messages, departments, albums, search)
+AREAS = (communities, events, messages, departments, albums, search, maps, reports, shelters)
 EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 

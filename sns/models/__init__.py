@@ -13,6 +13,10 @@ from sns.models.messages import (
     Participant,
 )
 from sns.models.notices import Notice
+from sns.models.places import (
+    HAZARDS, REPORT_STATUSES, SHELTER_STATUSES, MapLayer, ReportCategory, ReportFollow, ReportUpdate, Shelter,
+    StreetReport,
+)
 from sns.models.notifications import Notification
 from sns.models.social import Block, Friendship
 from sns.models.users import (
@@ -28,6 +32,8 @@ from sns.models.users import (
 )
 
 __all__ = [
+    "HAZARDS", "REPORT_STATUSES", "SHELTER_STATUSES", "MapLayer", "ReportCategory", "ReportFollow", "ReportUpdate",
+    "Shelter", "StreetReport",
     "Album", "CalendarFeed", "Community", "Conversation", "Department", "DepartmentStaff", "Event", "INQUIRY_ENTRY_KINDS",
     "INQUIRY_STATUSES", "Inquiry", "InquiryEntry", "JOIN_POLICIES", "MEMBER_ROLES", "MEMBER_STATES", "Membership",
     "Message", "Notification", "Participant", "READABLE_BY", "RSVP_ANSWERS", "Reply", "Rsvp", "Topic", "TopicFollow",

@@ -11,3 +11,5 @@ from sns.policies.communities import *  # noqa: F401,F403
 from sns.policies.events import *  # noqa: F401,F403
 from sns.policies.messages import *  # noqa: F401,F403
 from sns.policies.albums import *  # noqa: F401,F403
+from sns.policies.reports import *  # noqa: F401,F403
+from sns.policies.shelters import *  # noqa: F401,F403

@@ -1,0 +1,198 @@
+"""The map's data: layers that plug in, the box a map shows, and clustering of dense areas.
+
+Each part of the site that has places registers a `Layer` from its own service module (diaries and
+events here, street reports, shelters and uploaded areas in theirs, alerts when they land). A layer
+answers one question: which of its features, visible to this viewer, fall in this box. The page is
+rendered once; the markers always come from `features()` through the API, so what a person sees on
+the map is exactly what the policies let them read.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+from sns.context import Ctx
+from sns.errors import Invalid
+from sns.i18n import N_
+
+MAX_SPAN_DEGREES = 20.0  # a city's map never needs more; wider boxes are refused, not truncated
+POINTS_PER_LAYER = 5000  # the most points one layer returns for one box (the rest are counted in clusters)
+CLUSTER_ABOVE = 300  # up to this many points in view, every point is sent as it is
+GRID_CELLS = 24  # when clustering: the box is cut into about this many cells across
+
+
+@dataclass(frozen=True)
+class BBox:
+    west: float
+    south: float
+    east: float
+    north: float
+
+    def contains(self, lat: float, lon: float) -> bool:
+        return self.south <= lat <= self.north and self.west <= lon <= self.east
+
+    def overlaps(self, west: float, south: float, east: float, north: float) -> bool:
+        return not (east < self.west or west > self.east or north < self.south or south > self.north)
+
+    def around(self) -> dict[str, float]:
+        """Tortoise filters for records with `lat`/`lon` in the box."""
+        return {"lat__gte": self.south, "lat__lte": self.north, "lon__gte": self.west, "lon__lte": self.east}
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One switchable layer. `features(ctx, bbox, limit)` returns GeoJSON Feature dicts, only those the
+    viewer may see; Point features carry `properties` with at least `id`, `title` and `url` (the
+    layer's name is added here). `public` layers show the same to everyone (cacheable)."""
+
+    name: str
+    label: str  # N_() text: the name in the layer switcher
+    features: Callable[[Ctx, BBox, int], Awaitable[list[dict[str, Any]]]]
+    order: int = 50
+    shown_by_default: bool = True
+    public: bool = False
+    colour: str = "#1f5f8b"
+    list_url: str | None = None  # a page listing the same items without JavaScript
+
+
+LAYERS: dict[str, Layer] = {}
+
+
+def register(layer: Layer) -> None:
+    LAYERS[layer.name] = layer
+
+
+def layers() -> list[Layer]:
+    return sorted(LAYERS.values(), key=lambda layer: (layer.order, layer.name))
+
+
+# Extra layers that are data rather than code (the areas administrators upload): a function
+# giving `Layer`s for the names it knows ("area:<id>") and listing the current ones.
+@dataclass
+class _Dynamic:
+    prefix: str
+    lookup: Callable[[Ctx, str], Awaitable[Layer | None]]
+    listing: Callable[[Ctx], Awaitable[list[Layer]]]
+
+
+DYNAMIC: list[_Dynamic] = []
+
+
+def register_dynamic(prefix: str, lookup, listing) -> None:
+    DYNAMIC[:] = [d for d in DYNAMIC if d.prefix != prefix] + [_Dynamic(prefix, lookup, listing)]
+
+
+async def all_layers(ctx: Ctx) -> list[Layer]:
+    found = layers()
+    for dynamic in DYNAMIC:
+        found += await dynamic.listing(ctx)
+    return found
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def parse_bbox(raw: str | None) -> BBox:
+    """`W,S,E,N` in degrees, as Leaflet's `getBounds().toBBoxString()` writes it."""
+    if not raw or not raw.strip():
+        raise Invalid(N_("Give the map's area as bbox=west,south,east,north."), field="bbox")
+    parts = raw.split(",")
+    if len(parts) != 4 or len(raw) > 200:
+        raise Invalid(N_("The area must be four numbers: west,south,east,north."), field="bbox")
+    try:
+        west, south, east, north = (_number(p.strip()) for p in parts)
+    except ValueError:
+        raise Invalid(N_("The area must be four numbers: west,south,east,north."), field="bbox") from None
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90):
+        raise Invalid(N_("The area is outside the globe: longitudes run from -180 to 180 and latitudes from -90 to "
+                         "90."), field="bbox")
+    if west >= east or south >= north:
+        raise Invalid(N_("The area is inverted: west must be less than east and south less than north."),
+                      field="bbox")
+    if east - west > MAX_SPAN_DEGREES or north - south > MAX_SPAN_DEGREES:
+        raise Invalid(N_("The area is too large: at most %(n)d degrees each way. Zoom in."), field="bbox",
+                      n=int(MAX_SPAN_DEGREES))
+    return BBox(west, south, east, north)
+
+
+async def resolve_layers(ctx: Ctx, raw: str | None) -> list[Layer]:
+    """The layers asked for (comma-separated names), or those shown by default. Unknown names are an error."""
+    if raw is None or not raw.strip():
+        return [layer for layer in layers() if layer.shown_by_default]
+    names = list(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip()))
+    if len(names) > 50:
+        raise Invalid(N_("Too many layers asked for at once."), field="layers")
+    chosen = []
+    for name in names:
+        layer = LAYERS.get(name)
+        if layer is None:
+            for dynamic in DYNAMIC:
+                if name.startswith(dynamic.prefix):
+                    layer = await dynamic.lookup(ctx, name)
+                    break
+        if layer is None:
+            raise Invalid(N_("There is no map layer called “%(name)s”."), field="layers", name=name[:60])
+        chosen.append(layer)
+    return chosen
+
+
+def point(lat: float, lon: float, **properties: Any) -> dict[str, Any]:
+    """A GeoJSON Point feature (GeoJSON puts longitude first)."""
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": properties}
+
+
+@dataclass
+class _Cell:
+    lat: float = 0.0
+    lon: float = 0.0
+    members: list[dict[str, Any]] = field(default_factory=list)
+
+
+def cluster(features: list[dict[str, Any]], bbox: BBox, zoom: int | None = None) -> list[dict[str, Any]]:
+    """Dense areas as one feature with a count, per layer; sparse points and shapes as they are.
+
+    Cells are squares of a fixed size for the zoom (or for the box's width), aligned to the globe,
+    so a marker does not jump between clusters while the map pans.
+    """
+    points = [f for f in features if f["geometry"]["type"] == "Point"]
+    if len(points) <= CLUSTER_ABOVE:
+        return features
+    size = 360.0 / (2 ** zoom) / 4 if zoom is not None else (bbox.east - bbox.west) / GRID_CELLS
+    size = max(size, 1e-5)
+    cells: dict[tuple[str, int, int], _Cell] = {}
+    for f in points:
+        lon, lat = f["geometry"]["coordinates"]
+        key = (f["properties"]["layer"], math.floor(lon / size), math.floor(lat / size))
+        cell = cells.setdefault(key, _Cell())
+        cell.lat += lat
+        cell.lon += lon
+        cell.members.append(f)
+    out = [f for f in features if f["geometry"]["type"] != "Point"]
+    for (layer, _, _), cell in cells.items():
+        n = len(cell.members)
+        if n == 1:
+            out.append(cell.members[0])
+            continue
+        out.append(point(round(cell.lat / n, 5), round(cell.lon / n, 5), layer=layer, cluster=True, count=n))
+    return out
+
+
+async def features(ctx: Ctx, bbox: BBox, chosen: list[Layer], zoom: int | None = None) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of the chosen layers in the box, as the viewer may see them."""
+    found: list[dict[str, Any]] = []
+    complete = True
+    for layer in chosen:
+        got = await layer.features(ctx, bbox, POINTS_PER_LAYER + 1)
+        if len(got) > POINTS_PER_LAYER:
+            got, complete = got[:POINTS_PER_LAYER], False
+        for f in got:
+            f["properties"]["layer"] = layer.name
+        found += got
+    return {"type": "FeatureCollection", "features": cluster(found, bbox, zoom), "complete": complete,
+            "layers": [layer.name for layer in chosen]}

@@ -1,0 +1,7 @@
+"""Pages for reports (issue 5)."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+ROUTES: list[Route] = []

@@ -1,0 +1,7 @@
+"""Pages for shelters (issue 5)."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+ROUTES: list[Route] = []
