@@ -30,6 +30,8 @@ KINDS = {
     "membership_request": N_("%(actor)s asks to join “%(subject)s”"),
     "membership_accepted": N_("You are now a member of “%(subject)s”"),
     "community_invite": N_("%(actor)s invites you to “%(subject)s”"),
+    "report_status": N_("The street report “%(subject)s” has a new status"),
+    "report_new": N_("A new street report for your department: “%(subject)s”"),
 }
 
 
