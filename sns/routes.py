@@ -65,5 +65,7 @@ def page_routes() -> list:
         *(route for area in (notifications, communities, events, messages, departments, albums, search, maps, reports,
                                     shelters)
           for route in area.ROUTES),
+        # Leaflet's files, from the django-js-lib-leaflet package (plain static files): no CDN, nothing committed.
+        Mount("/static/leaflet", StaticFiles(packages=[("js_lib_leaflet", "static/js_lib_leaflet")]), name="leaflet"),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -63,7 +63,7 @@ async def get_diary(ctx: Ctx, diary_id: str) -> Diary:
     return diary
 
 
-async def write_diary(ctx: Ctx, *, title, body, visibility, lat=None, lon=None, photos=(),
+async def write_diary(ctx: Ctx, *, title, body, visibility, lat=None, lon=None, blur=False, photos=(),
                       client_token: str | None = None) -> Diary:
     client_token = idempotency_key(client_token)
     require(can_write_diary(ctx.viewer))
@@ -74,7 +74,7 @@ async def write_diary(ctx: Ctx, *, title, body, visibility, lat=None, lon=None, 
     title = clean_text(title, field="title", max_chars=200, single_line=True)
     body = clean_text(body, field="body", max_chars=ctx.settings.max_body_chars)
     visibility = check_visibility(visibility)
-    lat, lon = parse_location(lat, lon)
+    lat, lon = parse_location(lat, lon, blur=bool(blur))
     images = await process_photos(ctx, list(photos))
     rate_limit_post(ctx)
     screening = await screen(ctx, title, body)
@@ -96,14 +96,14 @@ async def write_diary(ctx: Ctx, *, title, body, visibility, lat=None, lon=None, 
     return diary
 
 
-async def edit_diary(ctx: Ctx, diary_id: str, *, title, body, visibility, lat=None, lon=None,
+async def edit_diary(ctx: Ctx, diary_id: str, *, title, body, visibility, lat=None, lon=None, blur=False,
                      photos=(), remove_photos=()) -> Diary:
     diary = await get_diary(ctx, diary_id)
     require(can_edit_diary(ctx.viewer, diary))
     title = clean_text(title, field="title", max_chars=200, single_line=True)
     body = clean_text(body, field="body", max_chars=ctx.settings.max_body_chars)
     visibility = check_visibility(visibility)
-    lat, lon = parse_location(lat, lon)
+    lat, lon = parse_location(lat, lon, blur=bool(blur))
     existing = await Photo.filter(diary_id=diary.id, deleted_at=None).order_by("position")
     keep = [p for p in existing if p.id not in set(remove_photos or ())]
     if len(keep) + len([p for p in photos if p]) > ctx.settings.max_photos_per_post:

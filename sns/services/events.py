@@ -122,18 +122,19 @@ async def store_event_photos(ctx: Ctx, images, tx, event_id: str, start: int = 0
 
 # --- writing ----------------------------------------------------------------------------------------
 
-async def _clean(ctx: Ctx, *, title, description, place, starts_at, ends_at, capacity, lat, lon):
+async def _clean(ctx: Ctx, *, title, description, place, starts_at, ends_at, capacity, lat, lon,
+                 blur=False):
     title = clean_text(title, field="title", max_chars=200, single_line=True)
     description = clean_text(description, field="description", max_chars=ctx.settings.max_body_chars,
                              required=False)
     place = clean_text(place, field="place", max_chars=200, single_line=True, required=False)
     _check_times(starts_at, ends_at)
-    return title, description, place, parse_capacity(capacity), *parse_location(lat, lon)
+    return title, description, place, parse_capacity(capacity), *parse_location(lat, lon, blur=bool(blur))
 
 
 async def post_event(ctx: Ctx, *, title, description="", starts_at: datetime, ends_at: datetime, place="",
-                     lat=None, lon=None, capacity=None, visibility="public", community_id=None, official=False,
-                     photos=(), client_token=None) -> Event:
+                     lat=None, lon=None, blur=False, capacity=None, visibility="public", community_id=None,
+                     official=False, photos=(), client_token=None) -> Event:
     client_token = idempotency_key(client_token)
     community, membership = await community_and_membership(ctx.viewer, community_id or None)
     if community_id and community is None:
@@ -148,7 +149,7 @@ async def post_event(ctx: Ctx, *, title, description="", starts_at: datetime, en
             return earlier
     title, description, place, capacity, lat, lon = await _clean(
         ctx, title=title, description=description, place=place, starts_at=starts_at, ends_at=ends_at,
-        capacity=capacity, lat=lat, lon=lon)
+        capacity=capacity, lat=lat, lon=lon, blur=blur)
     visibility = "public" if community else check_visibility(visibility)
     images = await process_photos(ctx, list(photos))
     rate_limit_post(ctx)
@@ -172,7 +173,7 @@ async def post_event(ctx: Ctx, *, title, description="", starts_at: datetime, en
 
 
 async def edit_event(ctx: Ctx, event_id: str, *, title, description, starts_at: datetime, ends_at: datetime,
-                     place="", lat=None, lon=None, capacity=None, visibility="public", official=None,
+                     place="", lat=None, lon=None, blur=False, capacity=None, visibility="public", official=None,
                      photos=(), remove_photos=()) -> Event:
     from sns.services.rsvps import promote_waiting  # noqa: PLC0415 (rsvps imports this module)
 
@@ -182,7 +183,7 @@ async def edit_event(ctx: Ctx, event_id: str, *, title, description, starts_at: 
         require(can_post_official_event(ctx.viewer), N_("Only municipal staff post the town's official events."))
     title, description, place, capacity, lat, lon = await _clean(
         ctx, title=title, description=description, place=place, starts_at=starts_at, ends_at=ends_at,
-        capacity=capacity, lat=lat, lon=lon)
+        capacity=capacity, lat=lat, lon=lon, blur=blur)
     visibility = "public" if event.community_id else check_visibility(visibility)
     existing = await Photo.filter(purpose="event", parent_id=event.id, deleted_at=None).order_by("position")
     keep = [p for p in existing if p.id not in set(remove_photos or ())]

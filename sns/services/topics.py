@@ -106,14 +106,14 @@ async def _recount(community_id: str, tx) -> None:
     await Community.filter(id=community_id).using_db(tx).update(topic_count=count, last_activity_at=utcnow())
 
 
-def _clean(ctx: Ctx, title, body, lat, lon):
+def _clean(ctx: Ctx, title, body, lat, lon, blur=False):
     title = clean_text(title, field="title", max_chars=TITLE_CHARS, single_line=True)
     body = clean_text(body, field="body", max_chars=ctx.settings.max_body_chars)
-    lat, lon = parse_location(lat, lon)
+    lat, lon = parse_location(lat, lon, blur=bool(blur))
     return title, body, lat, lon
 
 
-async def post_topic(ctx: Ctx, community_id: str, *, title, body, lat=None, lon=None, photos=(),
+async def post_topic(ctx: Ctx, community_id: str, *, title, body, lat=None, lon=None, blur=False, photos=(),
                      client_token: str | None = None) -> Topic:
     client_token = idempotency_key(client_token)
     community = await get_community(ctx, community_id)
@@ -126,7 +126,7 @@ async def post_topic(ctx: Ctx, community_id: str, *, title, body, lat=None, lon=
         earlier = await Topic.get_or_none(client_token=client_token, author_id=ctx.user.id)
         if earlier is not None:
             return earlier
-    title, body, lat, lon = _clean(ctx, title, body, lat, lon)
+    title, body, lat, lon = _clean(ctx, title, body, lat, lon, blur)
     images = await process_photos(ctx, list(photos))
     rate_limit_post(ctx)
     screening = await screen(ctx, title, body)
@@ -149,12 +149,12 @@ async def post_topic(ctx: Ctx, community_id: str, *, title, body, lat=None, lon=
     return topic
 
 
-async def edit_topic(ctx: Ctx, topic_id: str, *, title, body, lat=None, lon=None, photos=(),
+async def edit_topic(ctx: Ctx, topic_id: str, *, title, body, lat=None, lon=None, blur=False, photos=(),
                      remove_photos=()) -> Topic:
     place = await get_topic(ctx, topic_id)
     topic = place.topic
     require(can_edit_topic(ctx.viewer, topic, place.community, place.membership))
-    title, body, lat, lon = _clean(ctx, title, body, lat, lon)
+    title, body, lat, lon = _clean(ctx, title, body, lat, lon, blur)
     existing = await Photo.filter(parent_id=topic.id, purpose="topic", deleted_at=None).order_by("position")
     keep = [p for p in existing if p.id not in set(remove_photos or ())]
     if len(keep) + len([p for p in photos if p]) > ctx.settings.max_photos_per_post:

@@ -53,7 +53,7 @@ async def diary_page(request: Request):
 
 
 def _typed(form) -> dict:
-    return {name: text(form, name) for name in FIELDS}
+    return {name: text(form, name) for name in (*FIELDS, "blur")}
 
 
 async def diary_new(request: Request):

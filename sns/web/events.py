@@ -79,7 +79,7 @@ async def event_page(request: Request):
 
 
 def _typed(form) -> dict:
-    return {name: text(form, name) for name in FIELDS}
+    return {name: text(form, name) for name in (*FIELDS, "blur")}
 
 
 def _times(ctx, typed: dict):
@@ -116,7 +116,8 @@ async def event_new(request: Request):
         starts_at, ends_at = _times(ctx, typed)
         event = await event_service.post_event(
             ctx, title=typed["title"], description=typed["description"], starts_at=starts_at, ends_at=ends_at,
-            place=typed["place"], lat=typed["lat"], lon=typed["lon"], capacity=typed["capacity"],
+            place=typed["place"], lat=typed["lat"], lon=typed["lon"], blur=typed["blur"],
+            capacity=typed["capacity"],
             visibility=typed["visibility"], community_id=typed["community"] or None, official=bool(typed["official"]),
             photos=photos, client_token=text(form, "client_token") or None)
     except ServiceError as exc:
@@ -148,7 +149,8 @@ async def event_edit(request: Request):
         starts_at, ends_at = _times(ctx, typed)
         event = await event_service.edit_event(
             ctx, event.id, title=typed["title"], description=typed["description"], starts_at=starts_at,
-            ends_at=ends_at, place=typed["place"], lat=typed["lat"], lon=typed["lon"], capacity=typed["capacity"],
+            ends_at=ends_at, place=typed["place"], lat=typed["lat"], lon=typed["lon"], blur=typed["blur"],
+            capacity=typed["capacity"],
             visibility=typed["visibility"], official=bool(typed["official"]), photos=await files(form, "photos"),
             remove_photos=[p for p in form.getlist("remove_photo") if isinstance(p, str)])
     except ServiceError as exc:

@@ -57,7 +57,7 @@ async def topic_page(request: Request):
 
 
 def _typed(form) -> dict:
-    return {name: text(form, name) for name in FIELDS}
+    return {name: text(form, name) for name in (*FIELDS, "blur")}
 
 
 async def topic_new(request: Request):
