@@ -1,0 +1,260 @@
+"""Street reports ("machikado reporter"): a resident reports something wrong in the street; the
+department its category routes to sets its status with a public comment; followers are told.
+
+Write: authorize -> clean -> rate limit -> moderation `screen()` -> one transaction (the report,
+its photos, the reporter's follow, the department's notification) -> after commit the moderators
+are told of a held one. A held report reaches its department when a moderator approves it.
+Lists, the queue, categories and the map layer are in `sns.services.report_lists`.
+"""
+
+from __future__ import annotations
+
+from tortoise.exceptions import IntegrityError
+
+from sns import events
+from sns.context import Ctx
+from sns.errors import Invalid, NotFound
+from sns.geo import parse_location
+from sns.i18n import N_, gettext
+from sns.ids import is_id
+from sns.models import REPORT_STATUSES, Photo, ReportCategory, ReportFollow, ReportUpdate, StreetReport
+from sns.models.base import utcnow
+from sns.policies import (
+    can_edit_report, can_file_report, can_follow_report, can_view_report, can_work_report,
+)
+from sns.services import photo_access, review
+from sns.services.base import (
+    clean_text, delete_with_tombstone, idempotency_key, rate_limit_post, require, save_change, save_new,
+    tombstone, transaction,
+)
+from sns.services.departments import staff_ids
+from sns.services.diaries import process_photos, store_photos
+from sns.services.moderate import open_flag, screen, tell_moderators
+from sns.services.notifications import notify
+from sns.services.shared import public_changed
+
+MAX_BODY = 5000
+MAX_COMMENT = 2000
+STATUS_LABELS = {
+    "received": N_("Received"),
+    "in_progress": N_("In progress"),
+    "resolved": N_("Resolved"),
+    "closed": N_("Closed"),
+}
+
+
+def status_label(status: str) -> str:
+    return gettext(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+
+
+def report_url(report_id: str) -> str:
+    return f"/reports/{report_id}"
+
+
+# --- registrations: moderation and photos ------------------------------------------------
+
+async def _visible(viewer, report) -> bool:
+    return can_view_report(viewer, report)
+
+
+async def _photo_visible(viewer, photo) -> bool:
+    report = await StreetReport.get_or_none(id=photo.parent_id) if photo.parent_id else None
+    return report is not None and can_view_report(viewer, report)
+
+
+async def _decided(ctx: Ctx, report: StreetReport, before: str, tx):
+    """A held report that a moderator approves (or masks) reaches its department at once."""
+    if before == "held" and report.state == "published" and report.deleted_at is None:
+        await _tell_department(report, tx)
+    return None
+
+
+review.register("street_report", review.Reviewable(StreetReport, N_("Street report"), _visible,
+                                                   lambda r: report_url(r.id), fields=("title", "body"),
+                                                   decided=_decided))
+photo_access.register("report", _photo_visible)
+
+
+async def _tell_department(report: StreetReport, tx) -> None:
+    if report.department_id:
+        await notify(await staff_ids(report.department_id, tx), "report_new", url=report_url(report.id),
+                     subject=report.title, actor_id=report.author_id, conn=tx)
+
+
+# --- reading -----------------------------------------------------------------------------
+
+async def get_report(ctx: Ctx, report_id: str) -> StreetReport:
+    """The report if the viewer may see it; otherwise NotFound (no hint that it exists)."""
+    report = await StreetReport.get_or_none(id=report_id).select_related("category", "author") \
+        if isinstance(report_id, str) and is_id(report_id) else None
+    if report is None or not can_view_report(ctx.viewer, report):
+        raise NotFound(N_("This street report does not exist or is not shared with you."))
+    return report
+
+
+async def history(report_id: str) -> list[ReportUpdate]:
+    """The report's public history, oldest first."""
+    return await ReportUpdate.filter(report_id=report_id, deleted_at=None).order_by("id").select_related("author")
+
+
+async def photos_of(report_ids: list[str]) -> dict[str, list[Photo]]:
+    out: dict[str, list[Photo]] = {i: [] for i in report_ids}
+    if report_ids:
+        for p in await Photo.filter(purpose="report", parent_id__in=report_ids, deleted_at=None).order_by(
+                "position"):
+            out[p.parent_id].append(p)
+    return out
+
+
+async def is_following(ctx: Ctx, report_id: str) -> bool:
+    return ctx.user is not None and await ReportFollow.filter(report_id=report_id, user_id=ctx.user.id).exists()
+
+
+# --- checking what was typed -------------------------------------------------------------------
+
+async def check_category(value) -> ReportCategory:
+    category = await ReportCategory.get_or_none(id=value, deleted_at=None, active=True) \
+        if isinstance(value, str) and is_id(value) else None
+    if category is None:
+        raise Invalid(N_("Choose one of the categories in the list."), field="category")
+    return category
+
+
+def check_status(value) -> str:
+    if value not in REPORT_STATUSES:
+        raise Invalid(N_("Choose one of the statuses in the list."), field="status")
+    return value
+
+
+def check_place(lat, lon, blur) -> tuple[float, float]:
+    lat, lon = parse_location(lat, lon, blur=bool(blur))
+    if lat is None:
+        raise Invalid(N_("Show where it is: tap the map, use your position, or give latitude and longitude."),
+                      field="location")
+    return lat, lon
+
+
+async def _clean(ctx: Ctx, *, category, title, body, place, lat, lon, blur):
+    category = await check_category(category)
+    title = clean_text(title, field="title", max_chars=200, single_line=True)
+    body = clean_text(body, field="body", max_chars=min(ctx.settings.max_body_chars, MAX_BODY))
+    place = clean_text(place, field="place", max_chars=200, single_line=True, required=False)
+    lat, lon = check_place(lat, lon, blur)
+    return category, title, body, place, lat, lon
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+async def write_report(ctx: Ctx, *, category, title, body, lat, lon, place="", blur=False, photos=(),
+                       client_token: str | None = None) -> StreetReport:
+    client_token = idempotency_key(client_token)
+    require(can_file_report(ctx.viewer), N_("Please sign in to report something in the street."))
+    if client_token:
+        earlier = await StreetReport.get_or_none(client_token=client_token, author_id=ctx.user.id)
+        if earlier is not None:  # a double-submitted form posts once
+            return earlier
+    category, title, body, place, lat, lon = await _clean(ctx, category=category, title=title, body=body,
+                                                          place=place, lat=lat, lon=lon, blur=blur)
+    images = await process_photos(ctx, list(photos))
+    rate_limit_post(ctx)
+    screening = await screen(ctx, title, body)
+    title, body = screening.texts
+    try:
+        async with transaction() as tx:
+            report = await save_new(StreetReport(
+                author_id=ctx.user.id, category_id=category.id, department_id=category.department_id, title=title,
+                body=body, place=place, lat=lat, lon=lon, state=screening.state, last_activity_at=utcnow(),
+                client_token=client_token, origin=ctx.origin), tx)
+            await store_photos(ctx, images, tx, parent_id=report.id, purpose="report")
+            await save_new(ReportFollow(report_id=report.id, user_id=ctx.user.id, origin=ctx.origin), tx)
+            flag = await open_flag(screening, "street_report", report.id, ctx.user.id, tx)
+            if screening.state == "published":
+                await _tell_department(report, tx)
+    except IntegrityError:  # the same form, submitted twice at once: the first one won
+        return await StreetReport.get(client_token=client_token, author_id=ctx.user.id)
+    await tell_moderators(ctx, flag)
+    report.held_reason = screening.reason if screening.state == "held" else None
+    public_changed()
+    await events.publish("report.created", {"id": report.id, "category": category.id})
+    return report
+
+
+async def edit_report(ctx: Ctx, report_id: str, *, category, title, body, lat, lon, place="", blur=False,
+                      photos=(), remove_photos=()) -> StreetReport:
+    """The author corrects their report while it is still "received"."""
+    report = await get_report(ctx, report_id)
+    require(can_edit_report(ctx.viewer, report), N_("A report can be changed only until the city starts on it."))
+    category, title, body, place, lat, lon = await _clean(ctx, category=category, title=title, body=body,
+                                                          place=place, lat=lat, lon=lon, blur=blur)
+    existing = (await photos_of([report.id]))[report.id]
+    removing = set(remove_photos or ())
+    keep = [p for p in existing if p.id not in removing]
+    if len(keep) + len([p for p in photos if p]) > ctx.settings.max_photos_per_post:
+        raise Invalid(N_("At most %(n)d photos per post."), field="photos", n=ctx.settings.max_photos_per_post)
+    images = await process_photos(ctx, list(photos))
+    screening = await screen(ctx, title, body)
+    title, body = screening.texts
+    async with transaction() as tx:
+        report.category_id, report.title, report.body, report.place = category.id, title, body, place
+        report.lat, report.lon = lat, lon
+        if report.department_id != category.department_id:
+            report.department_id = category.department_id
+        if screening.state != "published":
+            report.state = screening.state
+        await save_change(report, tx)
+        flag = await open_flag(screening, "street_report", report.id, ctx.user.id, tx)
+        for photo in existing:
+            if photo not in keep:
+                await tombstone(photo, tx)
+        start = (keep[-1].position + 1) if keep else 0
+        await store_photos(ctx, images, tx, parent_id=report.id, purpose="report", start=start)
+    await tell_moderators(ctx, flag)
+    report.held_reason = screening.reason if screening.state == "held" else None
+    public_changed()
+    await events.publish("report.updated", {"id": report.id})
+    return report
+
+
+async def set_status(ctx: Ctx, report_id: str, status, comment="") -> ReportUpdate:
+    """Staff of the report's department set its status with a public comment; every follower is told.
+    A closed report is reopened the same way (only staff can)."""
+    report = await get_report(ctx, report_id)
+    require(can_work_report(ctx.viewer, report), N_("Only the staff of this report's department can change it."))
+    status = check_status(status)
+    comment = clean_text(comment, field="comment", max_chars=MAX_COMMENT, required=False)
+    if status == report.status and not comment:
+        raise Invalid(N_("Choose a new status or write a comment."), field="comment")
+    async with transaction() as tx:
+        update = await save_new(ReportUpdate(report_id=report.id, author_id=ctx.user.id, status=status,
+                                             comment=comment, origin=ctx.origin), tx)
+        report.status, report.last_activity_at = status, utcnow()
+        await save_change(report, tx)
+        followers = await ReportFollow.filter(report_id=report.id, deleted_at=None).using_db(tx).values_list(
+            "user_id", flat=True)
+        await notify(followers, "report_status", url=report_url(report.id), subject=report.title,
+                     actor_id=ctx.user.id, conn=tx)
+    public_changed()
+    await events.publish("report.status", {"id": report.id, "status": status})
+    return update
+
+
+async def follow(ctx: Ctx, report_id: str) -> StreetReport:
+    report = await get_report(ctx, report_id)
+    require(can_follow_report(ctx.viewer, report), N_("Please sign in to follow a report."))
+    if not await ReportFollow.filter(report_id=report.id, user_id=ctx.user.id).exists():
+        try:
+            async with transaction() as tx:
+                await save_new(ReportFollow(report_id=report.id, user_id=ctx.user.id, origin=ctx.origin), tx)
+        except IntegrityError:  # followed twice at once
+            pass
+    return report
+
+
+async def unfollow(ctx: Ctx, report_id: str) -> StreetReport:
+    report = await get_report(ctx, report_id)
+    require(can_follow_report(ctx.viewer, report), N_("Please sign in to follow a report."))
+    row = await ReportFollow.get_or_none(report_id=report.id, user_id=ctx.user.id)
+    if row is not None:
+        async with transaction() as tx:
+            await delete_with_tombstone(row, tx)
+    return report
