@@ -22,7 +22,7 @@ from sns.services.base import clean_text, require, save_change, save_new, tombst
 from sns.services.shared import public_changed
 from sns.services.shelter_csv import ImportRefused, ShelterRow, parse  # noqa: F401 (ImportRefused: for callers)
 
-STATUS_LABELS = {"open": N_("Open"), "full": N_("Full"), "closed": N_("Closed")}
+STATUS_LABELS = {"open": N_("Opened"), "full": N_("Full"), "closed": N_("Not open")}
 HAZARD_LABELS = {
     "flood": N_("Flood"), "landslide": N_("Landslide"), "storm_surge": N_("Storm surge"),
     "earthquake": N_("Earthquake"), "tsunami": N_("Tsunami"), "fire": N_("Large fire"),

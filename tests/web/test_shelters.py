@@ -72,12 +72,12 @@ async def test_import_shift_jis_then_residents_see_open_shelters_first(site):
 async def test_map_layer_lists_shelters_in_the_box(site):
     from sns.services import maps, shelters as shelter_service  # noqa: F401 (registers the layer)
 
-    ctx = site.ctx
+    ctx = site.ctx()
     found = await maps.features(ctx, maps.parse_bbox("130.5,32.4,130.7,32.6"), [maps.LAYERS["shelters"]])
     names = {f["properties"]["title"]: f for f in found["features"]}
     assert "北の森公園" in names
     props = names["北の森公園"]["properties"]
-    assert props["status"] == "open" and props["status_label"] == "Open" and props["capacity"] == 3000
+    assert props["status"] == "open" and props["status_label"] == "Opened" and props["capacity"] == 3000
     assert props["hazards"] == ["Earthquake", "Large fire"] and props["url"].startswith("/shelters#shelter-")
     elsewhere = await maps.features(ctx, maps.parse_bbox("139,35,140,36"), [maps.LAYERS["shelters"]])
     assert elsewhere["features"] == []
@@ -125,7 +125,7 @@ async def test_bad_files_are_refused_whole_with_clear_messages(site):
     r = await upload(admin, sjis(*[f"x{n},a,,,,,,,,,999,130,," for n in range(30)]))
     assert r.status_code == 400 and "Line 21:" in r.text and "Line 22:" not in r.text and "and 10 more" in r.text
     # a file over the size limit
-    r = await upload(admin, sjis(*ROWS) + b" " * (site.ctx.settings.max_upload_bytes + 1))
+    r = await upload(admin, sjis(*ROWS) + b" " * (site.settings.max_upload_bytes + 1))
     assert r.status_code == 400 and "too large" in r.text
     assert [(s.id, s.version) for s in await alive()] == before
 
@@ -158,7 +158,7 @@ async def test_the_city_sample_file_imports(site):
 async def test_edit_a_shelter_keeps_what_was_typed_on_error(site):
     admin = site.client()
     await admin.login("admin1")
-    park = await Shelter.get(name="北の森公園", deleted_at=None)
+    park = await Shelter.get(name="北の森公園", address="北町2", deleted_at=None)
     page = await admin.get(f"/admin/shelters/{park.id}")
     assert page.status_code == 200 and 'value="2500"' in page.text
     form = {"name": "北の森公園", "address": "北町2", "lat": "91", "lon": "130.6", "capacity": "2600",
