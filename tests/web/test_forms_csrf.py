@@ -86,8 +86,15 @@ async def make_every_form_appear(site):
     await rsvps.answer_event(await site.ctx_for(asker), event.id, "going")  # the organizer's list of answers
     album = await albums.create_album(ctx, title="Forms album", visibility="public")
     await albums.add_photos(ctx, album.id, [jpeg_with_gps()])  # with its caption, cover and remove forms
+    from sns.services import report_lists
+    from sns.services import reports as street_reports
+
+    report_category = await report_lists.save_category(ctx, name="Pothole", department=roads.id)
+    street_report = await street_reports.write_report(ctx, category=report_category.id, title="Forms report",
+                                                      body="With its status and follow forms.", lat=32.5, lon=130.6)
     return {
         "event": event.id, "album": album.id,
+        "street_report": street_report.id,
         "id": diary.id, "notice": notice.id, "token": link.rsplit("/", 1)[1], "username": stranger.username,
         "conversation": mail.conversation_id, "inquiry": inquiry.id,
         "community": club.id, "topic": topic.id, "reply": reply.id,
@@ -103,7 +110,8 @@ SKIP = {"/feeds/", "/photos/", "/static", "/admin/words.txt", "/events/{id}.ics"
 PARAMS = {"/notices/{id}": "notice", "/mail/{id}": "conversation", "/city/{id}": "inquiry",
           **{f"/communities/{{id}}{rest}": "community" for rest in ("", "/edit", "/members", "/topics/new")},
           "/events/{id}": "event", "/events/{id}/edit": "event", "/albums/{id}": "album", "/albums/{id}/edit": "album",
-          "/topics/{id}": "topic", "/topics/{id}/edit": "topic", "/replies/{id}/edit": "reply"}
+          "/topics/{id}": "topic", "/topics/{id}/edit": "topic", "/replies/{id}/edit": "reply",
+          "/reports/{id}": "street_report", "/reports/{id}/edit": "street_report"}
 
 
 def page_paths(app, values: dict) -> list[str]:
