@@ -95,8 +95,13 @@ def refuse(message: str, **params) -> ImportRefused:
     return ImportRefused([(message, params)])
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (BOM or not), UTF-16 with a BOM, else Shift_JIS (cp932); anything else is refused."""
+NOT_TEXT = N_("The file is not text in UTF-8 or Shift_JIS (CP932). Save the list as CSV in one of those encodings "
+             "and try again.")
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """UTF-8 (BOM or not), UTF-16 with a BOM, else Shift_JIS (cp932); anything else is refused.
+    Returns the text and the encoding it was read in."""
     if data.startswith(b"\xef\xbb\xbf"):
         candidates = ("utf-8-sig",)
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -111,23 +116,33 @@ def decode(data: bytes) -> str:
         # cp932 gives private-use characters for bytes no real list contains (EUC-JP, binary...)
         if any(0xE000 <= ord(ch) <= 0xF8FF or (ord(ch) < 32 and ch not in "\r\n\t") for ch in text):
             continue
-        return text
-    raise refuse(N_("The file is not text in UTF-8 or Shift_JIS (CP932). Save the list as CSV in one of "
-                    "those encodings and try again."))
+        return text, encoding
+    raise refuse(NOT_TEXT)
+
+
+def _looks_like_euc_jp(data: bytes) -> bool:
+    """Short EUC-JP files can also be read as Shift_JIS (as nonsense): do its headers make sense in EUC-JP?"""
+    try:
+        first = data.decode("euc_jp").splitlines()[0]
+    except (UnicodeDecodeError, IndexError):
+        return False
+    return any(_key(h) in KNOWN_HEADERS for h in next(csv.reader([first]), []))
 
 
 def _key(header: str) -> str:
     return unicodedata.normalize("NFKC", header).strip().strip('"').lower()
 
 
+KNOWN_HEADERS = {name: what for what, names in COLUMNS.items() for name in names}
+KNOWN_HEADERS |= {name: f"hazard:{h}" for h, names in HAZARD_COLUMNS.items() for name in names}
+KNOWN_HEADERS |= {h: f"hazard:{h}" for h in HAZARDS}
+
+
 def map_columns(headers: list[str]) -> dict[str, int]:
     """Which column holds what: {"name": 0, "lat": 10, "hazard:flood": 2, ...}."""
     found: dict[str, int] = {}
-    lookup = {name: what for what, names in COLUMNS.items() for name in names}
-    lookup |= {name: f"hazard:{h}" for h, names in HAZARD_COLUMNS.items() for name in names}
-    lookup |= {h: f"hazard:{h}" for h in HAZARDS}
     for n, header in enumerate(headers):
-        what = lookup.get(_key(header))
+        what = KNOWN_HEADERS.get(_key(header))
         if what is not None and what not in found:
             found[what] = n
     missing = [COLUMN_LABELS[c] for c in REQUIRED if c not in found]
@@ -209,10 +224,13 @@ def parse(data: bytes, max_bytes: int) -> list[ShelterRow]:
         raise refuse(N_("The file is too large (at most %(mb)d MB)."), mb=max(1, max_bytes // (1024 * 1024)))
     if not data.strip():
         raise refuse(N_("The file is empty."))
-    text = decode(data)
+    text, encoding = decode(data)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         headers = next(reader, [])
+        if encoding == "cp932" and not any(_key(h) in KNOWN_HEADERS for h in headers):
+            raise refuse(N_("The file seems to be in EUC-JP. Save the list as CSV in UTF-8 or Shift_JIS and try "
+                            "again.") if _looks_like_euc_jp(data) else NOT_TEXT)
         columns = map_columns(headers)
         problems, rows, seen = Problems(), [], {}
         for row in reader:
