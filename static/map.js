@@ -53,7 +53,7 @@
   var lat = parseFloat(params.get("lat")), lon = parseFloat(params.get("lon"));
   if (isFinite(lat) && isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180) {
     var zoom = parseInt(params.get("zoom"), 10);
-    map.setView([lat, lon], isFinite(zoom) ? Math.min(Math.max(zoom, 3), 19) : 17);
+    map.setView([lat, lon], isFinite(zoom) ? Math.min(Math.max(zoom, 3), 19) : 17, { animate: false });
     L.circleMarker([lat, lon], { radius: 14, color: "#000", weight: 3, fill: false, interactive: false })
       .bindTooltip(text.chosen || "").addTo(map);
   }
@@ -151,5 +151,5 @@
   function soon() { clearTimeout(timer); timer = setTimeout(load, 200); }
   map.on("moveend", soon);
   map.on("overlayadd overlayremove", soon);
-  load();
+  soon();
 })();

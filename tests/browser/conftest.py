@@ -13,11 +13,20 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from browser.live import ACCOUNTS, CHROMIUM_ARGS, LiveServer, Phones, fresh_database_url
+from browser.tiles import TileServer
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
+def tiles():
+    """The map tile server the site is configured with (`tile_url`), on a loopback host of its own."""
+    with TileServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, tiles):
     live = LiveServer(tmp_path_factory.mktemp("live"), fresh_database_url())
+    live.extra_env["SNS_TILE_URL"] = tiles.url_template
     live.sns("init")
     with ThreadPoolExecutor(4) as pool:  # each `sns user create` is a process of its own
         list(pool.map(live.create_user, ACCOUNTS, ACCOUNTS.values()))

@@ -53,6 +53,7 @@ class LiveServer:
         self.log = data_dir / "server.log"
         self.process: subprocess.Popen | None = None
         self.signed_in: dict[str, dict] = {}  # username -> browser storage state (its session cookie)
+        self.extra_env: dict[str, str] = {}  # more settings (SNS_...) for this server
 
     @property
     def env(self) -> dict[str, str]:
@@ -66,6 +67,7 @@ class LiveServer:
             "SNS_POSTS_PER_10MIN": "1000",
             "PYTHONUNBUFFERED": "1",
         })
+        env.update(self.extra_env)
         return env
 
     def sns(self, *args: str, stdin: str = "") -> str:
