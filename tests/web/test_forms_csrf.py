@@ -92,9 +92,14 @@ async def make_every_form_appear(site):
     report_category = await report_lists.save_category(ctx, name="Pothole", department=roads.id)
     street_report = await street_reports.write_report(ctx, category=report_category.id, title="Forms report",
                                                       body="With its status and follow forms.", lat=32.5, lon=130.6)
+    from sns.services import map_areas, shelters
+
+    await shelters.import_shelters(ctx, "名称,緯度,経度\r\nForms hall,32.5,130.6\r\n".encode("cp932"), replace=False)
+    shelter = (await shelters.list_shelters(ctx))[0]
+    await map_areas.upload_layer(ctx, "Forms zone", "", "", b'{"type": "Point", "coordinates": [130.6, 32.5]}')
     return {
         "event": event.id, "album": album.id,
-        "street_report": street_report.id,
+        "street_report": street_report.id, "shelter": shelter.id,
         "id": diary.id, "notice": notice.id, "token": link.rsplit("/", 1)[1], "username": stranger.username,
         "conversation": mail.conversation_id, "inquiry": inquiry.id,
         "community": club.id, "topic": topic.id, "reply": reply.id,
@@ -111,7 +116,8 @@ PARAMS = {"/notices/{id}": "notice", "/mail/{id}": "conversation", "/city/{id}":
           **{f"/communities/{{id}}{rest}": "community" for rest in ("", "/edit", "/members", "/topics/new")},
           "/events/{id}": "event", "/events/{id}/edit": "event", "/albums/{id}": "album", "/albums/{id}/edit": "album",
           "/topics/{id}": "topic", "/topics/{id}/edit": "topic", "/replies/{id}/edit": "reply",
-          "/reports/{id}": "street_report", "/reports/{id}/edit": "street_report"}
+          "/reports/{id}": "street_report", "/reports/{id}/edit": "street_report",
+          "/admin/shelters/{id}": "shelter"}
 
 
 def page_paths(app, values: dict) -> list[str]:
