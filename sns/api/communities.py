@@ -23,8 +23,8 @@ from sns.services import topics as topic_service
 from sns.services.friends import resident_id
 
 COMMUNITY_FIELDS = ("name", "description", "join_policy", "readable_by", "official", "client_token")
-TOPIC_FIELDS = ("title", "body", "lat", "lon", "client_token")
-TOPIC_EDIT_FIELDS = ("title", "body", "lat", "lon", "remove_photos")
+TOPIC_FIELDS = ("title", "body", "lat", "lon", "blur", "client_token")
+TOPIC_EDIT_FIELDS = ("title", "body", "lat", "lon", "blur", "remove_photos")
 REPLY_FIELDS = ("body", "client_token")
 
 
@@ -153,7 +153,8 @@ async def create_topic(request: Request, ctx: Ctx):
     data = await read_json(request, ctx, TOPIC_FIELDS)
     topic = await topic_service.post_topic(
         ctx, request.path_params["id"], title=data.get("title"), body=data.get("body"),
-        lat=coordinate(data, "lat"), lon=coordinate(data, "lon"), client_token=short_text(data, "client_token"))
+        lat=coordinate(data, "lat"), lon=coordinate(data, "lon"), blur=flag(data, "blur"),
+        client_token=short_text(data, "client_token"))
     return await _topic_detail(ctx, topic.id, 201)
 
 
@@ -173,7 +174,7 @@ async def edit_topic(request: Request, ctx: Ctx):
     await topic_service.edit_topic(
         ctx, t.id, title=data.get("title", t.title), body=data.get("body", t.body),
         lat=coordinate(data, "lat") if moved else t.lat, lon=coordinate(data, "lon") if moved else t.lon,
-        remove_photos=id_list(data, "remove_photos"))
+        blur=moved and flag(data, "blur"), remove_photos=id_list(data, "remove_photos"))
     return await _topic_detail(ctx, t.id)
 
 

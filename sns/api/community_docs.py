@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sns.api.openapi import BEFORE, LIMIT, WRITE, op
-from sns.api.schemas import CLIENT_TOKEN, COORD, ID, NEXT, TEXT, TEXT_STATE, TIME, URL, obj, page_of, ref
+from sns.api.schemas import BLUR, CLIENT_TOKEN, COORD, ID, NEXT, TEXT, TEXT_STATE, TIME, URL, obj, page_of, ref
 from sns.models import JOIN_POLICIES, MEMBER_ROLES, READABLE_BY
 from sns.services.memberships import MEMBER_ACTIONS
 from sns.services.topics import TOPIC_SWITCHES
@@ -71,11 +71,11 @@ SCHEMAS: dict[str, Any] = {
     "TopicNew": obj({
         "title": {"type": "string", "minLength": 1, "maxLength": 200},
         "body": {"type": "string", "minLength": 1, "description": "Markdown; at most `max_body_chars` characters."},
-        "lat": COORD, "lon": COORD, "client_token": CLIENT_TOKEN,
+        "lat": COORD, "lon": COORD, "blur": BLUR, "client_token": CLIENT_TOKEN,
     }, required=("title", "body"), closed=True),
     "TopicEdit": obj({
         "title": {"type": "string", "minLength": 1, "maxLength": 200}, "body": {"type": "string", "minLength": 1},
-        "lat": COORD, "lon": COORD, "remove_photos": {"type": "array", "items": ID, "maxItems": 20},
+        "lat": COORD, "lon": COORD, "blur": BLUR, "remove_photos": {"type": "array", "items": ID, "maxItems": 20},
     }, required=(), closed=True, description="Fields left out keep their value."),
     "TopicAction": obj({
         "action": {"type": "string", "enum": [*TOPIC_SWITCHES, "move", "follow", "unfollow"],

@@ -7,15 +7,15 @@ from starlette.requests import Request
 from sns.api.auth import require_user
 from sns.api.http import absolute, answer, endpoint, no_content
 from sns.api.inputs import (
-    coordinate, id_list, query_before, query_limit, query_username, read_json, short_text,
+    coordinate, flag, id_list, query_before, query_limit, query_username, read_json, short_text,
 )
 from sns.api.shapes import comment_json, diary_json
 from sns.context import Ctx
 from sns.services import diaries as diary_service
 from sns.services import profiles, timelines
 
-NEW_FIELDS = ("title", "body", "visibility", "lat", "lon", "client_token")
-EDIT_FIELDS = ("title", "body", "visibility", "lat", "lon", "remove_photos")
+NEW_FIELDS = ("title", "body", "visibility", "lat", "lon", "blur", "client_token")
+EDIT_FIELDS = ("title", "body", "visibility", "lat", "lon", "blur", "remove_photos")
 COMMENT_FIELDS = ("body", "client_token")
 
 
@@ -47,7 +47,8 @@ async def create_diary(request: Request, ctx: Ctx):
     data = await read_json(request, ctx, NEW_FIELDS)
     diary = await diary_service.write_diary(
         ctx, title=data.get("title"), body=data.get("body"), visibility=data.get("visibility"),
-        lat=coordinate(data, "lat"), lon=coordinate(data, "lon"), client_token=short_text(data, "client_token"),
+        lat=coordinate(data, "lat"), lon=coordinate(data, "lon"), blur=flag(data, "blur"),
+        client_token=short_text(data, "client_token"),
     )
     return await _detail(ctx, diary, 201)
 
@@ -70,7 +71,7 @@ async def edit_diary(request: Request, ctx: Ctx):
         title=data.get("title", diary.title), body=data.get("body", diary.body),
         visibility=data.get("visibility", diary.visibility),
         lat=coordinate(data, "lat") if moved else diary.lat, lon=coordinate(data, "lon") if moved else diary.lon,
-        remove_photos=id_list(data, "remove_photos"),
+        blur=moved and flag(data, "blur"), remove_photos=id_list(data, "remove_photos"),
     )
     return await _detail(ctx, diary)
 

@@ -11,7 +11,7 @@ from sns.api.auth import require_user
 from sns.api.http import absolute, answer, endpoint, no_content
 from sns.api.inputs import coordinate, flag, id_list, query_limit, read_json, short_text
 from sns.api.openapi import LIMIT, WRITE, op
-from sns.api.schemas import CLIENT_TOKEN, COORD, ID, NEXT, TEXT, TEXT_STATE, TIME, URL, VISIBILITY, obj, ref
+from sns.api.schemas import BLUR, CLIENT_TOKEN, COORD, ID, NEXT, TEXT, TEXT_STATE, TIME, URL, VISIBILITY, obj, ref
 from sns.api.shapes import html, person_brief, photo_json, when
 from sns.context import Ctx
 from sns.errors import Invalid
@@ -23,9 +23,9 @@ from sns.services import calendar as calendar_service
 from sns.services import events as event_service
 from sns.services import rsvps
 
-NEW_FIELDS = ("title", "description", "starts_at", "ends_at", "place", "lat", "lon", "capacity", "visibility",
+NEW_FIELDS = ("title", "description", "starts_at", "ends_at", "place", "lat", "lon", "blur", "capacity", "visibility",
               "community_id", "official", "client_token")
-EDIT_FIELDS = ("title", "description", "starts_at", "ends_at", "place", "lat", "lon", "capacity", "visibility",
+EDIT_FIELDS = ("title", "description", "starts_at", "ends_at", "place", "lat", "lon", "blur", "capacity", "visibility",
                "official", "remove_photos", "cancelled")
 
 
@@ -105,7 +105,7 @@ async def create_event(request: Request, ctx: Ctx):
         raise Invalid(N_("This field must be text."), field="community_id")
     event = await event_service.post_event(
         ctx, title=data.get("title"), description=data.get("description", ""), starts_at=starts_at, ends_at=ends_at,
-        place=data.get("place", ""), lat=coordinate(data, "lat"), lon=coordinate(data, "lon"),
+        place=data.get("place", ""), lat=coordinate(data, "lat"), lon=coordinate(data, "lon"), blur=flag(data, "blur"),
         capacity=_capacity(data), visibility=data.get("visibility", "public"), community_id=community_id,
         official=flag(data, "official"), client_token=short_text(data, "client_token"))
     return await _detail(ctx, event.id, 201)
@@ -134,7 +134,8 @@ async def edit_event(request: Request, ctx: Ctx):
         ctx, event.id, title=data.get("title", event.title), description=data.get("description", event.description),
         starts_at=starts_at, ends_at=ends_at, place=data.get("place", event.place),
         lat=coordinate(data, "lat") if moved else event.lat, lon=coordinate(data, "lon") if moved else event.lon,
-        capacity=_capacity(data, event.capacity), visibility=data.get("visibility", event.visibility),
+        blur=moved and flag(data, "blur"), capacity=_capacity(data, event.capacity),
+        visibility=data.get("visibility", event.visibility),
         official=flag(data, "official") if "official" in data else None,
         remove_photos=id_list(data, "remove_photos"))
     return await _detail(ctx, event.id)
@@ -249,14 +250,14 @@ SCHEMAS: dict[str, Any] = {
     "EventNew": obj({
         "title": {"type": "string", "minLength": 1, "maxLength": 200}, "description": TEXT,
         "starts_at": WHEN, "ends_at": WHEN, "place": {"type": "string", "maxLength": 200}, "lat": COORD, "lon": COORD,
-        "capacity": INT_OR_NULL, "visibility": VISIBILITY, "community_id": {"type": ["string", "null"]},
+        "blur": BLUR, "capacity": INT_OR_NULL, "visibility": VISIBILITY, "community_id": {"type": ["string", "null"]},
         "official": {"type": "boolean", "description": "Staff only."}, "client_token": CLIENT_TOKEN,
     }, required=("title", "starts_at"), closed=True,
         description="ends_at defaults to starts_at and may not be before it. A community's event ignores visibility."),
     "EventEdit": obj({
         "title": {"type": "string", "minLength": 1, "maxLength": 200}, "description": TEXT, "starts_at": WHEN,
         "ends_at": WHEN, "place": {"type": "string", "maxLength": 200}, "lat": COORD, "lon": COORD,
-        "capacity": INT_OR_NULL, "visibility": VISIBILITY, "official": {"type": "boolean"},
+        "blur": BLUR, "capacity": INT_OR_NULL, "visibility": VISIBILITY, "official": {"type": "boolean"},
         "remove_photos": {"type": "array", "items": ID, "maxItems": 20},
         "cancelled": {"type": "boolean", "description": "true cancels the event (those who answered are told)."},
     }, required=(), closed=True, description="Fields left out keep their value."),

@@ -64,7 +64,8 @@ ENDPOINTS: list[Route] = [
     Route("/api/v1/map/layers", layers, methods=["GET"], name="api_map_layers"),
 ]
 QUERY = [
-    {"name": "bbox", "in": "query", "required": True, "schema": {"type": "string", "example": "130.58,32.49,130.63,32.52"},
+    {"name": "bbox", "in": "query", "required": True,
+     "schema": {"type": "string", "example": "130.58,32.49,130.63,32.52"},
      "description": "The box: west,south,east,north in degrees (Leaflet's toBBoxString()). At most %d degrees "
                     "each way; west < east, south < north." % int(maps.MAX_SPAN_DEGREES)},
     {"name": "layers", "in": "query", "required": False, "schema": {"type": "string", "example": "diaries,events"},

@@ -14,6 +14,9 @@ VISIBILITY = {"type": "string", "enum": list(VISIBILITIES),
               "description": "Who may see it: everyone, signed-in residents, friends, or only the author."}
 NEXT = {"type": ["string", "null"], "format": "uri", "description": "The next (older) page, or null at the end."}
 COORD = {"type": ["number", "null"]}
+BLUR = {"type": "boolean", "default": False,
+        "description": "Keep only the neighbourhood of the place (the centre of a cell about 500 m across), "
+                       "never the exact point."}
 CLIENT_TOKEN = {"type": "string", "maxLength": 64,
                 "description": "Any unique text per post: sending the same one again posts once (safe retries)."}
 TEXT_STATE = {"type": "string", "enum": ["published", "held", "removed"],
@@ -67,12 +70,12 @@ SCHEMAS: dict[str, Any] = {
     "DiaryNew": obj({
         "title": {"type": "string", "maxLength": 200, "minLength": 1},
         "body": {"type": "string", "minLength": 1, "description": "Markdown; at most `max_body_chars` characters."},
-        "visibility": VISIBILITY, "lat": COORD, "lon": COORD, "client_token": CLIENT_TOKEN,
+        "visibility": VISIBILITY, "lat": COORD, "lon": COORD, "blur": BLUR, "client_token": CLIENT_TOKEN,
     }, required=("title", "body", "visibility"), closed=True,
         description="Give both lat and lon (WGS84 degrees), or neither."),
     "DiaryEdit": obj({
         "title": {"type": "string", "maxLength": 200, "minLength": 1}, "body": {"type": "string", "minLength": 1},
-        "visibility": VISIBILITY, "lat": COORD, "lon": COORD,
+        "visibility": VISIBILITY, "lat": COORD, "lon": COORD, "blur": BLUR,
         "remove_photos": {"type": "array", "items": ID, "maxItems": 20},
     }, required=(), closed=True, description="Fields left out keep their value; lat and lon null removes the place."),
     "Comment": obj({

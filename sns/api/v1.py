@@ -6,7 +6,8 @@ from starlette.requests import Request
 from starlette.routing import Match, Route
 
 from sns.api import (
-    albums, communities, departments, diaries, events, maps, messages, notices, openapi, people, reports, search, shelters,
+    albums, communities, departments, diaries, events, maps, messages, notices, openapi, people, reports, search,
+    shelters,
 )
 from sns.api.http import answer, endpoint, error_response
 from sns.context import Ctx

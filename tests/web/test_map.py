@@ -198,3 +198,21 @@ async def test_tiles_come_from_the_configured_server_and_its_credit_is_text(tmp_
         script = INLINE.findall(page.text)[0]
         assert "https://tiles.example.jp/{z}/{x}/{y}.png" in script
         assert "<b>" not in script and "\\u0026lt;b\\u0026gt;" in script  # shown as text, not HTML
+
+
+async def test_the_api_blurs_too_when_asked(site, town):
+    import httpx
+
+    _, token = await create_token(await site.ctx_for(town["author"]), "blur")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=site.app), base_url="http://test.example",
+                                 headers={"Authorization": f"Bearer {token}"}) as client:
+        response = await client.post("/api/v1/diaries", json={"title": "From the app", "body": "x",
+                                                               "visibility": "public", "lat": 32.50731,
+                                                               "lon": 130.60164, "blur": True})
+        assert response.status_code == 201, response.text
+        diary = response.json()
+        assert (diary["lat"], diary["lon"]) != (32.50731, 130.60164)
+        assert abs(diary["lat"] - 32.50731) < 0.005
+        response = await client.post("/api/v1/diaries", json={"title": "x", "body": "x", "visibility": "public",
+                                                               "lat": 32.5, "lon": 130.6, "blur": "yes"})
+        assert response.status_code == 400 and response.json()["field"] == "blur"
