@@ -8,7 +8,6 @@ import hashlib
 import re
 
 import pytest
-from fixtures import make_site
 
 from sns.models import Diary
 from sns.services import diaries as diary_service
@@ -188,16 +187,6 @@ async def test_the_form_offers_the_place_picker(site, town):
     await client.login("map_author")
     html = (await client.get("/diaries/new")).text
     assert 'class="place-picker"' in html and "/static/place-picker.js" in html and 'name="blur"' in html
-
-
-async def test_tiles_come_from_the_configured_server_and_its_credit_is_text(tmp_path):
-    async with make_site(tmp_path, tile_url="https://tiles.example.jp/{z}/{x}/{y}.png",
-                         tile_attribution="© Example <b>Tiles</b>") as tiled:
-        page = await tiled.client().get("/map")
-        assert "img-src 'self' data: https://tiles.example.jp" in page.headers["content-security-policy"]
-        script = INLINE.findall(page.text)[0]
-        assert "https://tiles.example.jp/{z}/{x}/{y}.png" in script
-        assert "<b>" not in script and "\\u0026lt;b\\u0026gt;" in script  # shown as text, not HTML
 
 
 async def test_the_api_blurs_too_when_asked(site, town):
