@@ -104,7 +104,9 @@
         } else {
           count += 1;
           var colour = colourOf(props.layer);
-          L.circleMarker(latlng, { radius: 9, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 0.9 })
+          // `muted`: still there but not in use (a closed shelter, a resolved report): drawn faded.
+          L.circleMarker(latlng, { radius: props.muted ? 7 : 9, color: "#fff", weight: 2, fillColor: colour,
+                                   fillOpacity: props.muted ? 0.4 : 0.9 })
             .bindPopup(popupFor(props)).addTo(group);
         }
       } else {

@@ -38,5 +38,5 @@ async def event_features(ctx: Ctx, bbox: maps.BBox, limit: int) -> list[dict[str
             for r in rows]
 
 
-maps.register(maps.Layer("diaries", N_("Diaries"), diary_features, order=40, colour="#6a4c93", list_url="/diaries"))
+maps.register(maps.Layer("diaries", N_("Diaries"), diary_features, order=40, colour="#2f6db5", list_url="/diaries"))
 maps.register(maps.Layer("events", N_("Events"), event_features, order=35, colour="#c77d00", list_url="/events"))

@@ -110,7 +110,7 @@ async def make_every_form_appear(site):
 VISITOR_PAGES = {"/", "/login", "/signup", "/join/{token}"}
 # Not HTML pages.
 SKIP = {"/feeds/", "/photos/", "/static", "/admin/words.txt", "/events/{id}.ics", "/calendar/town.ics",
-        "/calendar/feed/",
+        "/calendar/feed/", "/map/features.json",
         "/notifications/"}  # /notifications/{id} marks one read and redirects to it
 PARAMS = {"/notices/{id}": "notice", "/mail/{id}": "conversation", "/city/{id}": "inquiry",
           **{f"/communities/{{id}}{rest}": "community" for rest in ("", "/edit", "/members", "/topics/new")},
