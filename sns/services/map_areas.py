@@ -60,6 +60,10 @@ async def upload_layer(ctx: Ctx, name, name_ja, description, data: bytes) -> Map
     s = ctx.settings
     checked = await anyio.to_thread.run_sync(
         lambda: check_geojson(data or b"", max_bytes=s.max_geojson_bytes, max_vertices=s.max_geojson_vertices))
+    for earlier in await MapLayer.filter(deleted_at=None, name=name, features=checked.features,
+                                         vertices=checked.vertices):
+        if earlier.geojson == checked.text:  # the same form sent twice: one layer
+            return earlier
     last = await MapLayer.filter(deleted_at=None).order_by("-position").first().values_list("position", flat=True)
     west, south, east, north = checked.bbox
     async with transaction() as tx:

@@ -91,6 +91,16 @@ class ImportRefused(Invalid):
         return "\n".join(self.lines())
 
 
+class _Names:
+    """Column names (msgids), translated when the message is shown."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+
+    def __str__(self) -> str:
+        return ", ".join(gettext(n) for n in self.names)
+
+
 def refuse(message: str, **params) -> ImportRefused:
     return ImportRefused([(message, params)])
 
@@ -148,7 +158,7 @@ def map_columns(headers: list[str]) -> dict[str, int]:
     missing = [COLUMN_LABELS[c] for c in REQUIRED if c not in found]
     if missing:
         raise ImportRefused([(N_("The first line must name the columns. Missing: %(columns)s."),
-                              {"columns": ", ".join(missing)})])
+                              {"columns": _Names(missing)})])
     return found
 
 

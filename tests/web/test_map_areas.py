@@ -83,6 +83,15 @@ async def test_upload_show_hide_rename_delete(site):
             ).status_code == 400
 
 
+async def test_the_same_upload_sent_twice_makes_one_layer(site):
+    admin = site.client()
+    await admin.login("mapadmin")
+    data = json.dumps({"type": "LineString", "coordinates": [[130.6, 32.5], [130.61, 32.51]]}).encode()
+    for _ in range(2):
+        assert (await upload(admin, data, name="Evacuation route", name_ja="避難経路")).status_code == 303
+    assert await MapLayer.filter(name="Evacuation route", deleted_at=None).count() == 1
+
+
 def polygon(*rings):
     return {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": list(rings)}}
 

@@ -170,3 +170,18 @@ async def test_edit_a_shelter_keeps_what_was_typed_on_error(site):
     park = await Shelter.get(id=park.id)
     assert (park.lat, park.capacity, park.hazards, park.status) == (32.523, 2600, ["flood", "earthquake"], "open")
     assert (await admin.get("/admin/shelters/nope")).status_code == 404
+
+
+def test_refusals_read_in_japanese():
+    from sns import i18n
+    from sns.services.shelter_csv import ImportRefused, parse
+
+    for data, expected in (("名称,緯度\r\nx,1\r\n".encode("cp932"), "足りない列:経度(longitude)"),
+                           (sjis("丘,丘1,,,,○,,,,,95,130.6,10,"), "2 行目:緯度は -90 から 90 までの数値")):
+        try:
+            parse(data, 10**6)
+        except ImportRefused as exc:
+            with i18n.using_locale("ja"):
+                assert expected in exc.text()
+        else:
+            raise AssertionError(data)
