@@ -110,7 +110,8 @@ STATUS = {"type": "string", "enum": list(SHELTER_STATUSES),
           "description": "open: taking people in; full: open but with no room left; closed: not open."}
 HAZARD = {"type": "string", "enum": list(HAZARDS)}
 SHELTER_QUERY = (
-    {"name": "status", "in": "query", "required": False, "schema": STATUS, "description": "Only shelters with this status."},
+    {"name": "status", "in": "query", "required": False, "schema": STATUS,
+     "description": "Only shelters with this status."},
     {"name": "hazard", "in": "query", "required": False, "schema": HAZARD,
      "description": "Only shelters designated for this hazard."},
 )

@@ -112,7 +112,8 @@ async def test_bad_files_get_clear_answers_and_nothing_is_stored(site):
         (b'{"type": "Circle", "coordinates": [0, 0]}', "a FeatureCollection, a Feature or a geometry"),
         (b'["Point"]', "a FeatureCollection, a Feature or a geometry"),
         (json.dumps({"type": "FeatureCollection", "features": [polygon(SQUARE)] * 11 + [
-            polygon([[0, 0], [1, 0], [1, 1], [0, 1]])]}).encode(), "Feature 12: a polygon ring must end where it starts"),
+            polygon([[0, 0], [1, 0], [1, 1], [0, 1]])]}).encode(),
+         "Feature 12: a polygon ring must end where it starts"),
         (json.dumps(polygon([[0, 0], [1, 0], [0, 0]])).encode(), "Feature 1: a polygon ring needs at least four"),
         (json.dumps({"type": "Point", "coordinates": [200, 10]}).encode(), "outside the globe"),
         (json.dumps({"type": "Point", "coordinates": [10, -91]}).encode(), "outside the globe"),
