@@ -148,14 +148,14 @@ async def test_a_million_vertices_are_refused_fast(site):
     # within a byte limit raised for this test, but far over the vertex limit
     ctx = ctx.__class__(replace(ctx.settings, max_geojson_bytes=64 * 1024 * 1024), ctx.limits, ctx.viewer)
     data = ('{"type":"MultiPoint","coordinates":[' + ",".join(["[130.1,32.1]"] * 1_000_000) + "]}").encode()
-    started = time.monotonic()
+    started = time.process_time()  # CPU time of this process: shared test machines stretch wall time
     try:
         await map_areas.upload_layer(ctx, "Huge", "", "", data)
     except Invalid as exc:
         assert "too many points" in exc.text() and "200000" in exc.text()
     else:
         raise AssertionError("a million vertices were accepted")
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
     assert not await MapLayer.filter(name="Huge").exists()
     # through the page, with the default limit: too large
     client = site.client()
