@@ -21,6 +21,7 @@ GEOMETRIES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
               "GeometryCollection")
 KEPT_PROPERTIES = {"name": 200, "title": 200, "description": 1000}
 MAX_COLLECTION_NESTING = 4
+MAX_DEPTH = 64  # objects and arrays inside each other, anywhere in the file
 
 
 class Refused(Invalid):
@@ -163,6 +164,18 @@ def feature(f: Any, walk: Walk) -> dict[str, Any]:
     return {"type": "Feature", "bbox": box, "geometry": shape, "properties": _properties(f.get("properties"))}
 
 
+def too_deep(doc: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether objects and arrays nest deeper than `limit` anywhere (without recursion)."""
+    stack = [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
 @dataclass
 class Checked:
     text: str  # the normalised FeatureCollection
@@ -208,6 +221,8 @@ def check_geojson(data: bytes, *, max_bytes: int, max_vertices: int) -> Checked:
         raise Refused(N_("The file must be a GeoJSON object: a FeatureCollection, a Feature or a geometry."))
     if not features:
         raise Refused(N_("The file has no features."))
+    if too_deep(doc):  # deep nesting in members that are dropped anyway: still not GeoJSON as people write it
+        raise Refused(N_("The file is nested too deeply to be GeoJSON."))
     out = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False,
                      separators=(",", ":"))
     return Checked(out, len(features), walk.vertices, walk.box)

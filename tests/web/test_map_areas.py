@@ -96,6 +96,13 @@ def polygon(*rings):
     return {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": list(rings)}}
 
 
+def nested(depth: int) -> list:
+    value: list = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
 SQUARE = [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]
 
 
@@ -107,6 +114,8 @@ async def test_bad_files_get_clear_answers_and_nothing_is_stored(site):
         (b'{"type": "FeatureCollection", "features": [', "not valid JSON"),
         (b'{"type": "Point", "coordinates": [NaN, 1]}', "not valid JSON"),
         (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (json.dumps({"type": "Feature", "geometry": {"type": "Point", "coordinates": [1, 1]},
+                     "properties": {"name": "deep", "x": nested(70)}}).encode(), "nested too deeply"),
         ("\u00e9".encode("latin-1"), "not UTF-8"),
         (b"", "The file is empty"),
         (b'{"type": "Circle", "coordinates": [0, 0]}', "a FeatureCollection, a Feature or a geometry"),
