@@ -63,6 +63,13 @@ def test_import_open_and_find_a_shelter_without_javascript(people, phones):
     assert visitor.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert visitor.locator(".shelter-filters select").first.bounding_box()["height"] >= 40
 
+    # the staff pages fit the narrowest phone too
+    for who, path in (("shelterdesk", "/admin/shelters"), ("shelteradmin", "/admin/shelters"),
+                      ("shelteradmin", "/admin/map-layers")):
+        narrow = phones.signed_in(who, viewport=NARROW)
+        narrow.goto(path)
+        assert narrow.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (who, path)
+
     # with JavaScript, the map shows the shelters layer's markers
     reader = phones.page()
     answers: list = []
