@@ -20,7 +20,7 @@ from sns.i18n import N_, gettext
 from sns.models.places import HAZARDS
 
 MAX_PROBLEMS_SHOWN = 20
-MAX_ROWS = 20_000
+MAX_ROWS = 5_000  # a city lists hundreds; each row is a journal entry written in one transaction
 
 # Column names after NFKC, trimming and lower-casing.
 COLUMNS = {

@@ -7,6 +7,7 @@ updates the shelters matched by (name, address) and keeps their status; `replace
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,7 +126,7 @@ async def set_shelter_status(ctx: Ctx, shelter_id: str, status: str) -> Shelter:
 
 def _coordinate(raw: Any, low: float, high: float, name: str) -> float:
     try:
-        value = float(str(raw).strip())
+        value = float(unicodedata.normalize("NFKC", str(raw)).strip())
     except ValueError:
         value = float("nan")
     if not low <= value <= high:  # NaN fails too
@@ -143,7 +144,7 @@ async def edit_shelter(ctx: Ctx, shelter_id: str, *, name, address, lat, lon, ca
     remark = clean_text(remark, field="remark", max_chars=500, required=False, single_line=True)
     lat = _coordinate(lat, -90, 90, "lat")
     lon = _coordinate(lon, -180, 180, "lon")
-    raw = str(capacity or "").strip()
+    raw = unicodedata.normalize("NFKC", str(capacity or "")).replace(",", "").strip()
     if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= 7):
         raise Invalid(N_("Give a whole number of people, or leave it empty."), field="capacity")
     hazards = [h for h in HAZARDS if h in set(hazards or ())]

@@ -165,7 +165,7 @@ async def test_edit_a_shelter_keeps_what_was_typed_on_error(site):
             "remark": "駐車場あり", "hazards": ["earthquake", "flood"]}
     r = await admin.submit(f"/admin/shelters/{park.id}", form)
     assert r.status_code == 400 and "駐車場あり" in r.text and 'value="91"' in r.text
-    r = await admin.submit(f"/admin/shelters/{park.id}", {**form, "lat": "32.523"})
+    r = await admin.submit(f"/admin/shelters/{park.id}", {**form, "lat": "３２．５２３", "capacity": "2,600"})
     assert r.status_code == 303
     park = await Shelter.get(id=park.id)
     assert (park.lat, park.capacity, park.hazards, park.status) == (32.523, 2600, ["flood", "earthquake"], "open")
