@@ -255,3 +255,36 @@ async def test_admin_manages_categories(site, town):
     # in Japanese, residents see the Japanese names
     japanese = site.client()
     assert "道路の穴" in (await japanese.get("/reports", headers={"Accept-Language": "ja"})).text
+
+
+async def test_map_layer_shows_published_reports_with_their_status(site, town):
+    from sns import i18n
+    from sns.models import User
+    from sns.services import maps
+    from sns.services import reports as report_service
+
+    layer = maps.LAYERS["reports"]
+    assert (layer.label, layer.order, layer.list_url, layer.public) == ("Street reports", 30, "/reports", True)
+    rita, roadie = await User.get(username="rita"), await User.get(username="roadie")
+    shown = await report_service.write_report(await site.ctx_for(rita), category=town["pothole"].id,
+                                              title="Crack by the harbour", body="Long crack.", lat=32.401,
+                                              lon=130.401)
+    await report_service.set_status(await site.ctx_for(roadie), shown.id, "resolved", "Sealed.")
+    held = await report_service.write_report(await site.ctx_for(rita), category=town["pothole"].id,
+                                             title="Harbour mess", body=BAD, lat=32.402, lon=130.402)
+    assert held.state == "held"
+    box = maps.parse_bbox("130.4,32.4,130.41,32.41")
+    found = (await maps.features(site.ctx(), box, [layer]))["features"]
+    assert [f["properties"]["title"] for f in found] == ["Crack by the harbour"]  # not the held one
+    (crack,) = found
+    assert crack["geometry"]["coordinates"] == [130.401, 32.401]
+    assert crack["properties"]["url"] == f"/reports/{shown.id}"
+    assert (crack["properties"]["status"], crack["properties"]["status_label"], crack["properties"]["category"]) == \
+        ("resolved", "Resolved", "Pothole")
+    i18n.set_locale("ja")
+    try:
+        (ja,) = (await maps.features(site.ctx(), box, [layer]))["features"]
+    finally:
+        i18n.set_locale("en")
+    assert (ja["properties"]["status_label"], ja["properties"]["category"]) == ("対応済み", "道路の穴")
+    assert (await maps.features(site.ctx(), maps.parse_bbox("139,35,140,36"), [layer]))["features"] == []
