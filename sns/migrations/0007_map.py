@@ -137,4 +137,12 @@ class Migration(migrations.Migration):
             options={'table': 'report_updates', 'app': 'models', 'indexes': [Index(fields=['report_id', 'id'])], 'pk_attr': 'id', 'table_description': "One step in a report's public history: a status change and the department's public comment."},
             bases=['Replicated'],
         ),
+        ops.AddIndex(
+            model_name='Diary',
+            index=Index(fields=['lat', 'lon']),
+        ),
+        ops.AddIndex(
+            model_name='Event',
+            index=Index(fields=['lat', 'lon']),
+        ),
     ]

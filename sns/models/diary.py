@@ -30,7 +30,8 @@ class Diary(Replicated):
         # of the primary key stops after a page of rows.
         # By author: newest first, with what `diary_scope` checks, so that "the newest entries of my
         # 50 friends" is answered from the index alone; and what is new since a time (My page).
-        indexes = (("author_id", "id", "deleted_at", "state", "visibility"), ("author_id", "created_at"))
+        indexes = (("author_id", "id", "deleted_at", "state", "visibility"), ("author_id", "created_at"),
+                   ("lat", "lon"))  # the map: the diaries in a box
 
 
 class Comment(Replicated):

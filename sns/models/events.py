@@ -41,7 +41,7 @@ class Event(Replicated):
     class Meta:
         table = "events"
         unique_together = (("organizer", "client_token"),)
-        indexes = (("starts_at",), ("community_id", "starts_at"), ("organizer_id", "starts_at"))
+        indexes = (("starts_at",), ("community_id", "starts_at"), ("organizer_id", "starts_at"), ("lat", "lon"))  # map
 
 
 class Rsvp(Replicated):

@@ -16,15 +16,23 @@ from sns.services.event_access import readable_community_ids
 DIARY_DAYS = 365  # the diaries layer shows the last year's entries with a place
 
 
-async def diary_features(ctx: Ctx, bbox: maps.BBox, limit: int) -> list[dict[str, Any]]:
-    """Diaries with a place that the viewer may read: the same scope as every diary list."""
-    rows = await (Diary.filter(diary_scope(ctx.viewer), created_at__gte=utcnow() - timedelta(days=DIARY_DAYS),
-                               **bbox.around())
-                  .order_by("-id").limit(limit)
-                  .values("id", "title", "lat", "lon", "created_at", "author__display_name"))
+def _diaries(ctx: Ctx, **filters):
+    """Diaries with a place that the viewer may read (the same scope as every diary list), of the last year."""
+    return Diary.filter(diary_scope(ctx.viewer), created_at__gte=utcnow() - timedelta(days=DIARY_DAYS), **filters)
+
+
+async def locate_diaries(ctx: Ctx, bbox: maps.BBox, limit: int) -> list[tuple[str, float, float]]:
+    return await _diaries(ctx, **bbox.around()).order_by("-id").limit(limit).values_list("id", "lat", "lon")
+
+
+async def describe_diaries(ctx: Ctx, ids: list[str]) -> list[dict[str, Any]]:
+    rows = await _diaries(ctx, id__in=ids).values("id", "title", "lat", "lon", "author__display_name")
     return [maps.point(r["lat"], r["lon"], id=r["id"], title=r["title"], url=f"/diaries/{r['id']}",
-                       detail=r["author__display_name"], when=format_time(r["created_at"], "short"))
-            for r in rows]
+                       detail=r["author__display_name"]) for r in rows]
+
+
+async def diary_features(ctx: Ctx, bbox: maps.BBox, limit: int) -> list[dict[str, Any]]:
+    return await describe_diaries(ctx, [row[0] for row in await locate_diaries(ctx, bbox, limit)])
 
 
 async def event_features(ctx: Ctx, bbox: maps.BBox, limit: int) -> list[dict[str, Any]]:
@@ -38,5 +46,6 @@ async def event_features(ctx: Ctx, bbox: maps.BBox, limit: int) -> list[dict[str
             for r in rows]
 
 
-maps.register(maps.Layer("diaries", N_("Diaries"), diary_features, order=40, colour="#2f6db5", list_url="/diaries"))
+maps.register(maps.Layer("diaries", N_("Diaries"), diary_features, order=40, colour="#2f6db5", list_url="/diaries",
+                         locate=locate_diaries, describe=describe_diaries))
 maps.register(maps.Layer("events", N_("Events"), event_features, order=35, colour="#c77d00", list_url="/events"))

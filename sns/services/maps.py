@@ -18,7 +18,9 @@ from sns.errors import Invalid
 from sns.i18n import N_
 
 MAX_SPAN_DEGREES = 20.0  # a city's map never needs more; wider boxes are refused, not truncated
-POINTS_PER_LAYER = 5000  # the most points one layer returns for one box (the rest are counted in clusters)
+POINTS_PER_LAYER = 5000  # the most features one layer returns for one box
+LOCATED_PER_LAYER = 50_000  # the most points a layer with `locate` gives for one box (they are only counted)
+DESCRIBE_CHUNK = 500  # ids per `describe` call (SQLite's older limit on query parameters is 999)
 CLUSTER_ABOVE = 300  # up to this many points in view, every point is sent as it is
 GRID_CELLS = 24  # when clustering: the box is cut into about this many cells across
 
@@ -55,6 +57,11 @@ class Layer:
     public: bool = False
     colour: str = "#1f5f8b"
     list_url: str | None = None  # a page listing the same items without JavaScript
+    # Optional, for layers with many items: `locate(ctx, bbox, limit)` gives only (id, lat, lon) of what the
+    # viewer may see, cheaply; `describe(ctx, ids)` gives the full features of the few sent one by one. Then
+    # `features` is not called, and dense areas cost no more than counting.
+    locate: Callable[[Ctx, BBox, int], Awaitable[list[tuple[str, float, float]]]] | None = None
+    describe: Callable[[Ctx, list[str]], Awaitable[list[dict[str, Any]]]] | None = None
 
 
 LAYERS: dict[str, Layer] = {}
@@ -147,52 +154,87 @@ def point(lat: float, lon: float, **properties: Any) -> dict[str, Any]:
     return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": properties}
 
 
+def _cell_size(bbox: BBox, zoom: int | None) -> float:
+    size = 360.0 / (2 ** zoom) / 4 if zoom is not None else (bbox.east - bbox.west) / GRID_CELLS
+    return max(size, 1e-5)
+
+
 @dataclass
 class _Cell:
     lat: float = 0.0
     lon: float = 0.0
-    members: list[dict[str, Any]] = field(default_factory=list)
+    members: list[tuple] = field(default_factory=list)
 
 
-def cluster(features: list[dict[str, Any]], bbox: BBox, zoom: int | None = None) -> list[dict[str, Any]]:
-    """Dense areas as one feature with a count, per layer; sparse points and shapes as they are.
+def group(points: list[tuple], bbox: BBox, zoom: int | None = None) -> tuple[list[tuple], list[dict[str, Any]]]:
+    """Split points `(layer, id, lat, lon, feature-or-None)` into those sent one by one and clusters.
 
-    Cells are squares of a fixed size for the zoom (or for the box's width), aligned to the globe,
-    so a marker does not jump between clusters while the map pans.
+    Up to CLUSTER_ABOVE points in view, every one is sent. Above, points are grouped per layer in square
+    cells of a fixed size for the zoom (or for the box's width), aligned to the globe so that a marker
+    does not jump between clusters while the map pans; a cell with two or more becomes one feature with
+    `cluster: true` and its `count`.
     """
-    points = [f for f in features if f["geometry"]["type"] == "Point"]
     if len(points) <= CLUSTER_ABOVE:
-        return features
-    size = 360.0 / (2 ** zoom) / 4 if zoom is not None else (bbox.east - bbox.west) / GRID_CELLS
-    size = max(size, 1e-5)
+        return points, []
+    size = _cell_size(bbox, zoom)
     cells: dict[tuple[str, int, int], _Cell] = {}
-    for f in points:
-        lon, lat = f["geometry"]["coordinates"]
-        key = (f["properties"]["layer"], math.floor(lon / size), math.floor(lat / size))
-        cell = cells.setdefault(key, _Cell())
-        cell.lat += lat
-        cell.lon += lon
-        cell.members.append(f)
-    out = [f for f in features if f["geometry"]["type"] != "Point"]
+    for p in points:
+        cell = cells.setdefault((p[0], math.floor(p[3] / size), math.floor(p[2] / size)), _Cell())
+        cell.lat += p[2]
+        cell.lon += p[3]
+        cell.members.append(p)
+    singles, clusters = [], []
     for (layer, _, _), cell in cells.items():
         n = len(cell.members)
         if n == 1:
-            out.append(cell.members[0])
-            continue
-        out.append(point(round(cell.lat / n, 5), round(cell.lon / n, 5), layer=layer, cluster=True, count=n))
-    return out
+            singles.append(cell.members[0])
+        else:
+            clusters.append(point(round(cell.lat / n, 5), round(cell.lon / n, 5), layer=layer, cluster=True, count=n))
+    return singles, clusters
 
 
 async def features(ctx: Ctx, bbox: BBox, chosen: list[Layer], zoom: int | None = None) -> dict[str, Any]:
     """A GeoJSON FeatureCollection of the chosen layers in the box, as the viewer may see them."""
-    found: list[dict[str, Any]] = []
+    shapes: list[dict[str, Any]] = []
+    points: list[tuple] = []  # (layer, id, lat, lon, feature or None until described)
     complete = True
     for layer in chosen:
+        if layer.locate is not None:
+            located = await layer.locate(ctx, bbox, LOCATED_PER_LAYER + 1)
+            if len(located) > LOCATED_PER_LAYER:
+                located, complete = located[:LOCATED_PER_LAYER], False
+            points += [(layer.name, id_, lat, lon, None) for id_, lat, lon in located]
+            continue
         got = await layer.features(ctx, bbox, POINTS_PER_LAYER + 1)
         if len(got) > POINTS_PER_LAYER:
             got, complete = got[:POINTS_PER_LAYER], False
         for f in got:
             f["properties"]["layer"] = layer.name
-        found += got
-    return {"type": "FeatureCollection", "features": cluster(found, bbox, zoom), "complete": complete,
+            if f["geometry"]["type"] == "Point":
+                lon, lat = f["geometry"]["coordinates"][:2]
+                points.append((layer.name, f["properties"].get("id"), lat, lon, f))
+            else:
+                shapes.append(f)
+    singles, clusters = group(points, bbox, zoom)
+    await _describe(ctx, chosen, singles)
+    sent = [p[4] for p in singles if p[4] is not None]  # one deleted between the two steps is left out
+    return {"type": "FeatureCollection", "features": shapes + clusters + sent, "complete": complete,
             "layers": [layer.name for layer in chosen]}
+
+
+async def _describe(ctx: Ctx, chosen: list[Layer], singles: list[tuple]) -> None:
+    """Fill in the features of located points that are sent one by one (in place)."""
+    wanted: dict[str, list[str]] = {}
+    for p in singles:
+        if p[4] is None:
+            wanted.setdefault(p[0], []).append(p[1])
+    described: dict[tuple[str, str], dict[str, Any]] = {}
+    for layer in chosen:
+        ids = wanted.get(layer.name)
+        if not ids or layer.describe is None:
+            continue
+        for start in range(0, len(ids), DESCRIBE_CHUNK):
+            for f in await layer.describe(ctx, ids[start:start + DESCRIBE_CHUNK]):
+                f["properties"]["layer"] = layer.name
+                described[(layer.name, f["properties"]["id"])] = f
+    singles[:] = [p if p[4] is not None else (*p[:4], described.get((p[0], p[1]))) for p in singles]
