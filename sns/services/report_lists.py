@@ -182,10 +182,12 @@ async def _features(ctx: Ctx, bbox: maps.BBox, limit: int) -> list[dict]:
     rows = await StreetReport.filter(public_report_scope(), **bbox.around()).order_by("-id").limit(limit).values(
         "id", "title", "lat", "lon", "status", "category__name", "category__name_ja")
     ja = current_locale() == "ja"
-    return [maps.point(r["lat"], r["lon"], id=r["id"], title=r["title"], url=report_url(r["id"]), status=r["status"],
-                       status_label=status_label(r["status"]),
-                       category=(r["category__name_ja"] if ja and r["category__name_ja"] else r["category__name"]))
-            for r in rows]
+    labels = {s: status_label(s) for s in REPORT_STATUSES}
+    return [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+             "properties": {"id": r["id"], "title": r["title"], "url": f"/reports/{r['id']}", "status": r["status"],
+                            "status_label": labels.get(r["status"], r["status"]),
+                            "category": r["category__name_ja"] if ja and r["category__name_ja"] else r["category__name"]}}
+            for r in rows]  # as `maps.point` builds them, inline: this runs for every marker in view
 
 
 maps.register(maps.Layer("reports", N_("Street reports"), _features, order=30, public=True, colour="#b5462f",
