@@ -15,7 +15,7 @@ from sns.models import REPORT_STATUSES, Department, ReportCategory, StreetReport
 from sns.policies import can_manage_categories, can_use_report_queue, is_admin, public_report_scope, report_scope
 from sns.services import maps
 from sns.services.base import clean_text, require, save_change, save_new, transaction
-from sns.services.reports import photos_of, report_url, status_label
+from sns.services.reports import status_label
 from sns.services.timelines import Page, _before
 
 QUEUE_PAGE = 30
@@ -193,5 +193,3 @@ async def _features(ctx: Ctx, bbox: maps.BBox, limit: int) -> list[dict]:
 maps.register(maps.Layer("reports", N_("Street reports"), _features, order=30, public=True, colour="#b5462f",
                          list_url="/reports"))
 
-__all__ = ["photos_of", "category_name", "ReportFilter", "list_reports", "public_reports", "queue",
-           "queue_departments", "categories", "get_category", "all_categories", "save_category", "move_category"]
