@@ -192,4 +192,3 @@ async def _features(ctx: Ctx, bbox: maps.BBox, limit: int) -> list[dict]:
 
 maps.register(maps.Layer("reports", N_("Street reports"), _features, order=30, public=True, colour="#b5462f",
                          list_url="/reports"))
-
