@@ -160,9 +160,10 @@ async def edit_shelter(ctx: Ctx, shelter_id: str, *, name, address, lat, lon, ca
     return shelter
 
 
-async def shelter_features(ctx: Ctx, bbox: maps.BBox, limit: int) -> list[dict[str, Any]]:
-    rows = await Shelter.filter(deleted_at=None, **bbox.around()).limit(limit).values(
-        "id", "name", "lat", "lon", "status", "capacity", "hazards", "status_changed_at")
+FEATURE_FIELDS = ("id", "name", "lat", "lon", "status", "capacity", "hazards")
+
+
+def _features(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     labels = {h: hazard_label(h) for h in HAZARDS}
     statuses = {s: status_label(s) for s in SHELTER_STATUSES}
     return [
@@ -173,5 +174,19 @@ async def shelter_features(ctx: Ctx, bbox: maps.BBox, limit: int) -> list[dict[s
     ]
 
 
+async def shelter_features(ctx: Ctx, bbox: maps.BBox, limit: int) -> list[dict[str, Any]]:
+    """The shelters in the box (everyone may see them), as map features."""
+    return _features(await Shelter.filter(deleted_at=None, **bbox.around()).limit(limit).values(*FEATURE_FIELDS))
+
+
+async def locate_shelters(ctx: Ctx, bbox: maps.BBox, limit: int) -> list[tuple[str, float, float]]:
+    """Only where they are, for a map zoomed out over many (the map counts them in clusters)."""
+    return await Shelter.filter(deleted_at=None, **bbox.around()).limit(limit).values_list("id", "lat", "lon")
+
+
+async def describe_shelters(ctx: Ctx, ids: list[str]) -> list[dict[str, Any]]:
+    return _features(await Shelter.filter(id__in=ids, deleted_at=None).values(*FEATURE_FIELDS))
+
+
 maps.register(maps.Layer("shelters", N_("Shelters"), shelter_features, order=20, public=True, colour="#2e7d32",
-                         list_url="/shelters"))
+                         list_url="/shelters", locate=locate_shelters, describe=describe_shelters))

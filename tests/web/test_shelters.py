@@ -185,3 +185,20 @@ def test_refusals_read_in_japanese():
                 assert expected in exc.text()
         else:
             raise AssertionError(data)
+
+
+async def test_many_shelters_in_view_are_clustered_and_the_few_described(site):
+    from sns.services import maps, shelters as shelter_service
+
+    admin = await site.user("clusteradmin", role="admin")
+    ctx = await site.ctx_for(admin)
+    rows = [f"群{n},群町{n},,,,○,,,,,{35.0 + (n % 20) * 0.001:.4f},{139.0 + (n // 20) * 0.001:.4f},,"
+            for n in range(400)]
+    rows.append("離れ小島,島1,,,,○,,,,,35.9,139.9,10,")
+    await shelter_service.import_shelters(ctx, sjis(*rows), replace=False)
+    found = await maps.features(ctx, maps.parse_bbox("138.9,34.9,140,36"), [maps.LAYERS["shelters"]], zoom=8)
+    clusters = [f for f in found["features"] if f["properties"].get("cluster")]
+    singles = [f for f in found["features"] if not f["properties"].get("cluster")]
+    assert sum(c["properties"]["count"] for c in clusters) == 400
+    assert [f["properties"]["title"] for f in singles] == ["離れ小島"]
+    assert singles[0]["properties"]["status_label"] == "Not open" and singles[0]["properties"]["capacity"] == 10
