@@ -326,9 +326,9 @@ async def page_times(data: Path, runs: int, meta: dict, breakdown_runs: int) -> 
 async def breakdown(settings, meta: dict, runs: int) -> dict:
     """Where the features answer's time goes, in-process, in CPU time of this process (all its threads, so
     the SQLite thread too; medians, ms), which the machine's load disturbs far less than wall-clock time:
-    the layer's SQL alone on a plain sqlite3 connection, the layer (SQL through Tortoise, rows made into
-    features), clustering, the JSON body and its gzip, and `maps.features()` as a whole (also in wall-clock
-    time). Needs Tortoise set up (inside the app)."""
+    the layer's SQL alone on a plain sqlite3 connection, locating (the layer's `locate`: SQL through Tortoise,
+    (id, lat, lon) rows), grouping into clusters, `maps.features()` as a whole (locate, group, then describe
+    the points sent one by one; also in wall-clock time), the JSON body and its gzip. Needs Tortoise set up (inside the app)."""
     from starlette.responses import JSONResponse
     from tortoise import connections
 
@@ -354,19 +354,18 @@ async def breakdown(settings, meta: dict, runs: int) -> dict:
         for who, viewer in viewers.items():
             ctx = Ctx(settings, Limits.unlimited(), viewer)
             for zoom in (DENSE_ZOOM, 22):
-                t: dict[str, list[float]] = {k: [] for k in ("sql_only", "layer", "cluster", "json", "gzip",
+                t: dict[str, list[float]] = {k: [] for k in ("sql_only", "locate", "cluster", "json", "gzip",
                                                               "features_total", "features_total_wall")}
                 for i in range(runs + 3):
                     seen.clear()
                     conn.execute_query_dict = spy
                     t0 = time.process_time()
-                    got = await layer.features(ctx, bbox, maps.POINTS_PER_LAYER + 1)
+                    got = await layer.locate(ctx, bbox, maps.LOCATED_PER_LAYER + 1)  # (id, lat, lon) only
                     t1 = time.process_time()
                     conn.execute_query_dict = original
-                    for f in got:
-                        f["properties"]["layer"] = layer.name
+                    points = [(layer.name, id_, lat, lon, None) for id_, lat, lon in got]
                     t2 = time.process_time()
-                    maps.cluster(got, bbox, zoom)
+                    maps.group(points, bbox, zoom)
                     t3, w3 = time.process_time(), time.perf_counter()
                     data = await maps.features(ctx, bbox, [layer], zoom)
                     t4, w4 = time.process_time(), time.perf_counter()
@@ -380,13 +379,13 @@ async def breakdown(settings, meta: dict, runs: int) -> dict:
                         plain.execute(query, values).fetchall()
                         sql_ms += (time.process_time() - s0) * 1000
                     if i >= 3:
-                        for k, v in (("layer", t1 - t0), ("cluster", t3 - t2), ("features_total", t4 - t3),
+                        for k, v in (("locate", t1 - t0), ("cluster", t3 - t2), ("features_total", t4 - t3),
                                      ("json", t5 - t4), ("gzip", t6 - t5)):
                             t[k].append(v * 1000)
                         t["sql_only"].append(sql_ms)
                         t["features_total_wall"].append((w4 - w3) * 1000)
                 row = {k: round(statistics.median(v), 2) for k, v in t.items()}
-                row["rows_to_features"] = round(row["layer"] - row["sql_only"], 2)
+                row["rows_to_points"] = round(row["locate"] - row["sql_only"], 2)
                 row["queries"] = len(seen)
                 row["rows"] = len(got)
                 out[f"{who}_z{zoom}"] = row
@@ -750,7 +749,7 @@ def _table(f: dict) -> str:
                  f"worst server CPU time per request {aim['worst_server_cpu_ms']} ms)")
     where = f["features_api"]["in_process_breakdown_ms"]
     if where:
-        keys = ("sql_only", "rows_to_features", "layer", "cluster", "features_total", "json", "gzip",
+        keys = ("sql_only", "rows_to_points", "locate", "cluster", "features_total", "json", "gzip",
                 "features_total_wall")
         head = f"{'in-process CPU ms':<22} " + " ".join(f"{k[:16]:>16}" for k in keys)
         lines += ["", head, "-" * len(head)]
