@@ -9,6 +9,7 @@ only through moderation, never by wandering into private diaries.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from tortoise.expressions import Q
 
@@ -216,9 +217,15 @@ def can_appeal(v: Viewer, author_id: str) -> bool:
 
 # --- what the navigation offers (each page checks its own rule again) ----------------------
 
+# Staff pages of other areas, added by their policy modules (name -> predicate), so that `offered` needs
+# no import of them.
+OFFERED_ELSEWHERE: dict[str, Any] = {}
+
+
 def offered(v: Viewer) -> dict[str, bool]:
     """The staff pages this viewer may open, so templates never decide by role names."""
     return {
+        **{name: allowed(v) for name, allowed in OFFERED_ELSEWHERE.items()},
         "administer": can_administer(v),
         "invite": can_invite(v),
         "post_notice": can_post_notice(v),
