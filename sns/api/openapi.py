@@ -44,8 +44,10 @@ WRITE = (400, 401, 403, 413, 415)
 
 
 def op(tag: str, ok: tuple[int, str | None], *, auth: bool = False, query=(), body: str | None = None,
-       errors=(401,)) -> dict[str, Any]:
-    return {"tag": tag, "ok": ok, "auth": auth, "query": list(query), "body": body, "errors": errors}
+       errors=(401,), media: str = "application/json") -> dict[str, Any]:
+    """One operation's description; `media` is the body's type (a CSV upload is `text/csv`)."""
+    return {"tag": tag, "ok": ok, "auth": auth, "query": list(query), "body": body, "errors": errors,
+            "media": media}
 
 
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
@@ -98,7 +100,8 @@ def _operation(route: Route, method: str, operations: dict, path_params: dict) -
     out["parameters"] += spec["query"]
     out["security"] = [{"bearer": []}] if spec["auth"] else [{"bearer": []}, {}]
     if spec["body"]:
-        out["requestBody"] = {"required": True, "content": _json(spec["body"])}
+        out["requestBody"] = {"required": True, "content": {spec.get("media", "application/json"): {
+            "schema": ref(spec["body"])}}}
     status, schema = spec["ok"]
     ok: dict[str, Any] = {"description": "Done." if schema is None else "The result."}
     if schema:

@@ -121,7 +121,8 @@ REPLACE = {"name": "replace", "in": "query", "required": False, "schema": {"type
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v1/shelters"): op("shelters", (200, "ShelterList"), query=SHELTER_QUERY, errors=(400, 401)),
     ("POST", "/api/v1/shelters/import"): op("shelters", (200, "ShelterImport"), auth=True, query=(REPLACE,),
-                                            body="ShelterCsv", errors=(400, 401, 403, 413)),
+                                            body="ShelterCsv", errors=(400, 401, 403, 413),
+                                            media="text/csv"),
     ("POST", "/api/v1/shelters/{id}/status"): op("shelters", (200, "Shelter"), auth=True, body="ShelterStatus",
                                                  errors=(*WRITE, 404)),
     ("GET", "/api/v1/map-areas"): op("map", (200, "MapAreaList"), errors=(401,)),
