@@ -131,3 +131,35 @@ def test_file_a_report_staff_change_its_status_reporter_sees_it(people, phones):
     assert reporter.inner_text("#status") == "In progress"
     assert "A crew will fill it on Monday." in reporter.inner_text("#history")
     assert reporter.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+
+
+def test_report_pages_fit_a_320px_phone(people, phones):
+    """Run after the first test (its category and report exist): long words and long names wrap."""
+    from browser.test_phone_layout import NARROW, TAP_TARGETS, TOO_WIDE
+
+    def check(page, url: str) -> None:
+        """As `test_phone_layout.check`, but the picker map's tiles may reach past its clipped edge."""
+        assert page.goto(url).status == 200, url
+        assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"], url
+        too_wide = TOO_WIDE.replace(".filter(el =>", ".filter(el => !el.closest('.leaflet-container') &&", 1)
+        assert too_wide != TOO_WIDE
+        assert page.evaluate(too_wide) == [], url
+        assert page.evaluate(TAP_TARGETS) == [], url
+
+    reporter = phones.signed_in("reporter", viewport=NARROW)
+    check(reporter, "/reports/new")
+    reporter.select_option("#category", label="Pothole")
+    reporter.fill("#title", "A rather long title for a narrow screen: " + "Yatsushiro" * 8)
+    reporter.fill("#body", "https://example.org/" + "a-very-long-address-without-spaces" * 5 + "\n" + "長い文" * 60)
+    reporter.fill("#place", "Unbreakable" * 10)
+    reporter.fill("input[name=lat]", "32.5073")
+    reporter.fill("input[name=lon]", "130.6016")
+    send(reporter)
+    report = reporter.url
+    for url in ("/reports", "/reports?mine=1", report, "/notifications"):
+        check(reporter, url)
+    clerk = phones.signed_in("worksclerk", viewport=NARROW)
+    for url in ("/reports/queue", report):
+        check(clerk, url)
+    admin = phones.signed_in("admin", viewport=NARROW)
+    check(admin, "/admin/report-categories")
