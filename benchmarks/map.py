@@ -43,7 +43,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -57,6 +56,8 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from servers import Server, free_port  # noqa: E402
 PYTHON = sys.executable
 sys.path.insert(0, str(ROOT))
 
@@ -414,45 +415,7 @@ def folium_times(items, runs: int) -> tuple[dict, str]:
             "markers": len(items)}, page
 
 
-# --- servers -------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, name: str, argv: list[str], env: dict[str, str], port: int, probe: str) -> None:
-        self.name, self.port, self.probe = name, port, probe
-        OUT.mkdir(parents=True, exist_ok=True)
-        self.log = open(OUT / f"map-{name}.log", "w")
-        self.proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def wait_ready(self, timeout: float = 120) -> None:
-        import httpx
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"{self.name} exited with {self.proc.returncode}; see {self.log.name}")
-            try:
-                httpx.get(f"http://127.0.0.1:{self.port}{self.probe}", timeout=2)
-                return
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        raise SystemExit(f"{self.name} did not start in {timeout} s; see {self.log.name}")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-
+# --- servers (benchmarks/servers.py) ------------------------------------------------------------
 
 def serve_bare(port: int, bodies: Path) -> None:
     """The baseline: each file in `bodies` answered at /<name> as GeoJSON, with the app's GZip settings."""
@@ -584,7 +547,7 @@ def latency(base: str, path: str, headers: dict, requests: int, warmup: int, pid
 def measure_api(data: Path, meta: dict, requests: int, warmup: int) -> tuple[dict, dict, Links, str]:
     port = free_port()
     sns = Server("sns", [PYTHON, "-m", "sns", "--data", str(data), "serve", "--host", "127.0.0.1", "--port",
-                         str(port), "--workers", "1"], _env(data), port, "/login")
+                         str(port), "--workers", "1"], _env(data), port, "/login", log_name="map-sns")
     box = bbox_param(meta["dense_bbox"])
     cases = {f"{who}_z{z}": (f"/api/v1/map/features?bbox={box}&layers=diaries&zoom={z}",
                              {"Authorization": f"Bearer {meta['token']}"} if who == "resident" else {})
@@ -611,7 +574,7 @@ def measure_api(data: Path, meta: dict, requests: int, warmup: int) -> tuple[dic
         sns.stop()
     port = free_port()
     bare = Server("bare", [PYTHON, str(Path(__file__).resolve()), "--serve-bare", str(port), str(bodies)],
-                  dict(os.environ), port, "/")
+                  dict(os.environ), port, "/", log_name="map-bare")
     try:
         bare.wait_ready()
         base = f"http://127.0.0.1:{port}"

@@ -25,7 +25,6 @@ import math
 import os
 import random
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -36,6 +35,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from servers import Server, free_port  # noqa: E402
 PYTHON = sys.executable
 sys.path.insert(0, str(ROOT))
 
@@ -349,45 +350,7 @@ def reset_town(data: Path, meta: dict) -> None:
     db.close()
 
 
-# --- servers -------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, name: str, argv: list[str], env: dict[str, str], port: int, probe: str) -> None:
-        self.name, self.port, self.probe = name, port, probe
-        OUT.mkdir(parents=True, exist_ok=True)
-        self.log = open(OUT / f"{name}.log", "w")
-        self.proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def wait_ready(self, timeout: float = 300) -> None:
-        import httpx
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"{self.name} exited with {self.proc.returncode}; see {self.log.name}")
-            try:
-                httpx.get(f"http://127.0.0.1:{self.port}{self.probe}", timeout=2)
-                return
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        raise SystemExit(f"{self.name} did not start in {timeout} s; see {self.log.name}")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-
+# --- servers (benchmarks/servers.py) ------------------------------------------------------------
 
 def sign_in(base: str) -> str:
     """Sign in once through the login form, as a browser does; return the Cookie header."""
