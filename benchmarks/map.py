@@ -340,7 +340,7 @@ async def breakdown(settings, meta: dict, runs: int) -> dict:
 
     conn = connections.get("default")
     seen: list[tuple[str, list]] = []
-    original = conn.execute_query_dict
+    original = conn.execute_query  # values_list() (the layer's locate) reads through this one
 
     async def spy(query, values=None):
         seen.append((query, list(values or [])))
@@ -359,11 +359,11 @@ async def breakdown(settings, meta: dict, runs: int) -> dict:
                                                               "features_total", "features_total_wall")}
                 for i in range(runs + 3):
                     seen.clear()
-                    conn.execute_query_dict = spy
+                    conn.execute_query = spy
                     t0 = time.process_time()
                     got = await layer.locate(ctx, bbox, maps.LOCATED_PER_LAYER + 1)  # (id, lat, lon) only
                     t1 = time.process_time()
-                    conn.execute_query_dict = original
+                    conn.execute_query = original
                     points = [(layer.name, id_, lat, lon, None) for id_, lat, lon in got]
                     t2 = time.process_time()
                     maps.group(points, bbox, zoom)
@@ -391,7 +391,7 @@ async def breakdown(settings, meta: dict, runs: int) -> dict:
                 row["rows"] = len(got)
                 out[f"{who}_z{zoom}"] = row
     finally:
-        conn.execute_query_dict = original
+        conn.execute_query = original
         plain.close()
     return out
 
