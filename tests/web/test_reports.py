@@ -194,7 +194,10 @@ async def test_held_report_reaches_the_department_when_approved(site, town):
     assert (await roadie.get(url)).status_code == 404
     assert not await Notification.filter(kind="report_new", url=url).exists()
     moderator = await site.user("moddy2", role="moderator")
-    assert (await (await _client(site, "moddy2")).get(url)).status_code == 200
+    moddy = await _client(site, "moddy2")
+    assert (await moddy.get(url)).status_code == 200
+    queue = await moddy.get("/moderation")
+    assert "Station rubbish" in queue.text and "Street report" in queue.text and f'href="{url}"' in queue.text
     flag = await Flag.get(kind="street_report", target_id=report.id)
     await review.act(await site.ctx_for(moderator), flag.id, "approve")
     assert (await visitor.get(url)).status_code == 200
