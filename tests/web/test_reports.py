@@ -291,3 +291,15 @@ async def test_map_layer_shows_published_reports_with_their_status(site, town):
         i18n.set_locale("en")
     assert (ja["properties"]["status_label"], ja["properties"]["category"]) == ("対応済み", "道路の穴")
     assert (await maps.features(site.ctx(), maps.parse_bbox("139,35,140,36"), [layer]))["features"] == []
+
+
+async def test_markup_in_a_report_is_shown_as_text(site, town):
+    rita, visitor = await _client(site, "rita"), site.client()
+    evil = '<script>alert(1)</script><img src=x onerror=alert(2)>'
+    r = await rita.submit("/reports/new", _form(town, title=evil, body=evil, place=evil))
+    url = r.headers["location"]
+    for page in (await visitor.get(url), await visitor.get("/reports"), await (await _client(site, "roadie")).get(
+            "/reports/queue")):
+        assert "<script>alert(1)" not in page.text and "&lt;script&gt;alert(1)" in page.text
+    feed = await visitor.get("/feeds/reports.atom")
+    assert "<script>alert(1)" not in feed.text
