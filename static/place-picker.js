@@ -50,9 +50,11 @@
       else { marker = L.circleMarker(latlng, { radius: 10, color: "#fff", weight: 3, fillColor: "#b3261e", fillOpacity: 1 }).addTo(map); }
     }
 
+    var opening = null;
     function open() {
       if (map) { map.invalidateSize(); return; }
-      loadLeaflet().then(function () {
+      if (opening) { return; }  // opened from the page and from the toggle event: make the map once
+      opening = loadLeaflet().then(function () {
         var here = typed();
         var centre = here || [parseFloat(picker.getAttribute("data-lat")), parseFloat(picker.getAttribute("data-lon"))];
         map = L.map(picker.querySelector(".picker-map"), { zoomControl: true }).setView(centre, parseInt(picker.getAttribute("data-zoom"), 10) || 15);
@@ -64,7 +66,7 @@
         }
         if (here) { show(here); }
         map.on("click", function (event) { place([event.latlng.lat, event.latlng.lng], text.chosen); });
-      }).catch(function () { picker.hidden = true; });
+      }).catch(function () { opening = null; picker.hidden = true; });
     }
 
     picker.hidden = false;
