@@ -65,7 +65,7 @@
     if (title.tagName === "A") { title.href = props.url; }
     title.textContent = props.title || props.name || "";
     box.appendChild(title);
-    ["status_label", "when", "detail", "description"].forEach(function (key) {
+    ["status_label", "category", "when", "detail", "description"].forEach(function (key) {
       if (props[key]) {
         var line = document.createElement("p");
         line.textContent = String(props[key]);

@@ -186,7 +186,9 @@ async def _features(ctx: Ctx, bbox: maps.BBox, limit: int) -> list[dict]:
     return [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
              "properties": {"id": r["id"], "title": r["title"], "url": f"/reports/{r['id']}", "status": r["status"],
                             "status_label": labels.get(r["status"], r["status"]),
-                            "category": r["category__name_ja"] if ja and r["category__name_ja"] else r["category__name"]}}
+                            "muted": r["status"] in ("resolved", "closed"),  # drawn faded: nothing left to do
+                            "category": (r["category__name_ja"] if ja and r["category__name_ja"]
+                                         else r["category__name"])}}
             for r in rows]  # as `maps.point` builds them, inline: this runs for every marker in view
 
 

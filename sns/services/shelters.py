@@ -169,6 +169,7 @@ def _features(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         maps.point(r["lat"], r["lon"], id=r["id"], title=r["name"], url=shelter_url(r["id"]),
                    status=r["status"], status_label=statuses.get(r["status"], r["status"]),
+                   muted=r["status"] == "closed",
                    capacity=r["capacity"], hazards=[labels.get(h, h) for h in (r["hazards"] or [])])
         for r in rows
     ]
