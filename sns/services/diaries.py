@@ -55,6 +55,23 @@ async def store_photos(ctx: Ctx, images: list[media.ProcessedImage], tx, *, diar
     return photos
 
 
+def photos_kept(ctx: Ctx, existing: list[Photo], remove_photos, photos) -> list[Photo]:
+    """An edit's photos that stay (those not ticked for removal), refusing an edit past the limit."""
+    removing = set(remove_photos or ())
+    keep = [p for p in existing if p.id not in removing]
+    if len(keep) + len([p for p in photos if p]) > ctx.settings.max_photos_per_post:
+        raise Invalid(N_("At most %(n)d photos per post."), field="photos", n=ctx.settings.max_photos_per_post)
+    return keep
+
+
+async def replace_photos(ctx: Ctx, tx, existing: list[Photo], keep: list[Photo], images, **owner) -> None:
+    """In an edit's transaction: the photos not kept are removed, the new ones follow the kept ones."""
+    for photo in existing:
+        if photo not in keep:
+            await tombstone(photo, tx)
+    await store_photos(ctx, images, tx, start=(keep[-1].position + 1) if keep else 0, **owner)
+
+
 async def get_diary(ctx: Ctx, diary_id: str) -> Diary:
     """The diary if the viewer may see it; otherwise NotFound (no hint that it exists)."""
     diary = await Diary.get_or_none(id=diary_id).select_related("author")
@@ -105,9 +122,7 @@ async def edit_diary(ctx: Ctx, diary_id: str, *, title, body, visibility, lat=No
     visibility = check_visibility(visibility)
     lat, lon = parse_location(lat, lon, blur=bool(blur))
     existing = await Photo.filter(diary_id=diary.id, deleted_at=None).order_by("position")
-    keep = [p for p in existing if p.id not in set(remove_photos or ())]
-    if len(keep) + len([p for p in photos if p]) > ctx.settings.max_photos_per_post:
-        raise Invalid(N_("At most %(n)d photos per post."), field="photos", n=ctx.settings.max_photos_per_post)
+    keep = photos_kept(ctx, existing, remove_photos, photos)
     images = await process_photos(ctx, list(photos))
     screening = await screen(ctx, title, body)
     title, body = screening.texts
@@ -117,11 +132,7 @@ async def edit_diary(ctx: Ctx, diary_id: str, *, title, body, visibility, lat=No
             diary.state = screening.state
         await save_change(diary, tx)
         flag = await open_flag(screening, "diary", diary.id, ctx.user.id, tx)
-        for photo in existing:
-            if photo not in keep:
-                await tombstone(photo, tx)
-        start = (keep[-1].position + 1) if keep else 0
-        await store_photos(ctx, images, tx, diary_id=diary.id, start=start)
+        await replace_photos(ctx, tx, existing, keep, images, diary_id=diary.id)
     await tell_moderators(ctx, flag)
     diary.held_reason = screening.reason if screening.state == "held" else None
     public_changed()

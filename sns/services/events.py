@@ -24,7 +24,7 @@ from sns.services.base import (
 from sns.services.event_access import (  # noqa: F401 (re-exported: albums, calendar)
     community_and_membership, membership_of, my_community_ids, readable_community_ids,
 )
-from sns.services.diaries import check_visibility, process_photos, store_photos
+from sns.services.diaries import check_visibility, photos_kept, process_photos, replace_photos, store_photos
 from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.notifications import notify
 
@@ -186,9 +186,7 @@ async def edit_event(ctx: Ctx, event_id: str, *, title, description, starts_at: 
         capacity=capacity, lat=lat, lon=lon, blur=blur)
     visibility = "public" if event.community_id else check_visibility(visibility)
     existing = await Photo.filter(purpose="event", parent_id=event.id, deleted_at=None).order_by("position")
-    keep = [p for p in existing if p.id not in set(remove_photos or ())]
-    if len(keep) + len([p for p in photos if p]) > ctx.settings.max_photos_per_post:
-        raise Invalid(N_("At most %(n)d photos per post."), field="photos", n=ctx.settings.max_photos_per_post)
+    keep = photos_kept(ctx, existing, remove_photos, photos)
     images = await process_photos(ctx, list(photos))
     screening = await screen(ctx, title, description)
     title, description = screening.texts
@@ -204,10 +202,7 @@ async def edit_event(ctx: Ctx, event_id: str, *, title, description, starts_at: 
         promoted = await promote_waiting(fresh, tx)
         await save_change(fresh, tx)
         flag = await open_flag(screening, "event", fresh.id, ctx.user.id, tx)
-        for photo in existing:
-            if photo not in keep:
-                await tombstone(photo, tx)
-        await store_event_photos(ctx, images, tx, fresh.id, start=(keep[-1].position + 1) if keep else 0)
+        await replace_photos(ctx, tx, existing, keep, images, parent_id=fresh.id, purpose="event")
         if moved:
             await notify(await _answered(fresh.id, tx), "event_changed", url=f"/events/{fresh.id}",
                          subject=fresh.title, actor_id=ctx.user.id, conn=tx)

@@ -25,10 +25,10 @@ from sns.policies import (
 from sns.services import photo_access, review
 from sns.services.base import (
     clean_text, delete_with_tombstone, idempotency_key, rate_limit_post, require, save_change, save_new,
-    tombstone, transaction,
+    transaction,
 )
 from sns.services.departments import staff_ids
-from sns.services.diaries import process_photos, store_photos
+from sns.services.diaries import photos_kept, process_photos, replace_photos, store_photos
 from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.notifications import notify
 from sns.services.shared import public_changed
@@ -187,10 +187,7 @@ async def edit_report(ctx: Ctx, report_id: str, *, category, title, body, lat, l
     category, title, body, place, lat, lon = await _clean(ctx, category=category, title=title, body=body,
                                                           place=place, lat=lat, lon=lon, blur=blur)
     existing = (await photos_of([report.id]))[report.id]
-    removing = set(remove_photos or ())
-    keep = [p for p in existing if p.id not in removing]
-    if len(keep) + len([p for p in photos if p]) > ctx.settings.max_photos_per_post:
-        raise Invalid(N_("At most %(n)d photos per post."), field="photos", n=ctx.settings.max_photos_per_post)
+    keep = photos_kept(ctx, existing, remove_photos, photos)
     images = await process_photos(ctx, list(photos))
     screening = await screen(ctx, title, body)
     title, body = screening.texts
@@ -203,11 +200,7 @@ async def edit_report(ctx: Ctx, report_id: str, *, category, title, body, lat, l
             report.state = screening.state
         await save_change(report, tx)
         flag = await open_flag(screening, "street_report", report.id, ctx.user.id, tx)
-        for photo in existing:
-            if photo not in keep:
-                await tombstone(photo, tx)
-        start = (keep[-1].position + 1) if keep else 0
-        await store_photos(ctx, images, tx, parent_id=report.id, purpose="report", start=start)
+        await replace_photos(ctx, tx, existing, keep, images, parent_id=report.id, purpose="report")
     await tell_moderators(ctx, flag)
     report.held_reason = screening.reason if screening.state == "held" else None
     public_changed()

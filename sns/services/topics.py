@@ -29,7 +29,7 @@ from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone, transaction,
 )
 from sns.services.communities import get_community, membership_of
-from sns.services.diaries import process_photos, store_photos
+from sns.services.diaries import photos_kept, process_photos, replace_photos, store_photos
 from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.timelines import Page
 
@@ -156,9 +156,7 @@ async def edit_topic(ctx: Ctx, topic_id: str, *, title, body, lat=None, lon=None
     require(can_edit_topic(ctx.viewer, topic, place.community, place.membership))
     title, body, lat, lon = _clean(ctx, title, body, lat, lon, blur)
     existing = await Photo.filter(parent_id=topic.id, purpose="topic", deleted_at=None).order_by("position")
-    keep = [p for p in existing if p.id not in set(remove_photos or ())]
-    if len(keep) + len([p for p in photos if p]) > ctx.settings.max_photos_per_post:
-        raise Invalid(N_("At most %(n)d photos per post."), field="photos", n=ctx.settings.max_photos_per_post)
+    keep = photos_kept(ctx, existing, remove_photos, photos)
     images = await process_photos(ctx, list(photos))
     screening = await screen(ctx, title, body)
     title, body = screening.texts
@@ -168,11 +166,7 @@ async def edit_topic(ctx: Ctx, topic_id: str, *, title, body, lat=None, lon=None
             topic.state = screening.state
         await save_change(topic, tx)
         flag = await open_flag(screening, "topic", topic.id, ctx.user.id, tx)
-        for photo in existing:
-            if photo not in keep:
-                await tombstone(photo, tx)
-        await store_photos(ctx, images, tx, parent_id=topic.id, purpose="topic",
-                           start=(keep[-1].position + 1) if keep else 0)
+        await replace_photos(ctx, tx, existing, keep, images, parent_id=topic.id, purpose="topic")
         await _recount(topic.community_id, tx)
     await tell_moderators(ctx, flag)
     topic.held_reason = screening.reason if screening.state == "held" else None
