@@ -197,6 +197,7 @@ async def features(ctx: Ctx, bbox: BBox, chosen: list[Layer], zoom: int | None =
     """A GeoJSON FeatureCollection of the chosen layers in the box, as the viewer may see them."""
     shapes: list[dict[str, Any]] = []
     points: list[tuple] = []  # (layer, id, lat, lon, feature or None until described)
+    located_count: dict[str, int] = {}
     complete = True
     for layer in chosen:
         if layer.locate is not None:
@@ -204,6 +205,7 @@ async def features(ctx: Ctx, bbox: BBox, chosen: list[Layer], zoom: int | None =
             if len(located) > LOCATED_PER_LAYER:
                 located, complete = located[:LOCATED_PER_LAYER], False
             points += [(layer.name, id_, lat, lon, None) for id_, lat, lon in located]
+            located_count[layer.name] = len(located)
             continue
         got = await layer.features(ctx, bbox, POINTS_PER_LAYER + 1)
         if len(got) > POINTS_PER_LAYER:
@@ -216,14 +218,16 @@ async def features(ctx: Ctx, bbox: BBox, chosen: list[Layer], zoom: int | None =
             else:
                 shapes.append(f)
     singles, clusters = group(points, bbox, zoom)
-    await _describe(ctx, chosen, singles)
+    await _describe(ctx, bbox, chosen, singles, located_count)
     sent = [p[4] for p in singles if p[4] is not None]  # one deleted between the two steps is left out
     return {"type": "FeatureCollection", "features": shapes + clusters + sent, "complete": complete,
             "layers": [layer.name for layer in chosen]}
 
 
-async def _describe(ctx: Ctx, chosen: list[Layer], singles: list[tuple]) -> None:
-    """Fill in the features of located points that are sent one by one (in place)."""
+async def _describe(ctx: Ctx, bbox: BBox, chosen: list[Layer], singles: list[tuple],
+                    located_count: dict[str, int]) -> None:
+    """Fill in the features of located points that are sent one by one (in place). When most of the points a
+    layer located are sent, one query by the box (`features`) is cheaper than asking for them by id."""
     wanted: dict[str, list[str]] = {}
     for p in singles:
         if p[4] is None:
@@ -233,8 +237,13 @@ async def _describe(ctx: Ctx, chosen: list[Layer], singles: list[tuple]) -> None
         ids = wanted.get(layer.name)
         if not ids or layer.describe is None:
             continue
-        for start in range(0, len(ids), DESCRIBE_CHUNK):
-            for f in await layer.describe(ctx, ids[start:start + DESCRIBE_CHUNK]):
+        if len(ids) * 2 >= located_count.get(layer.name, 0):  # most of them: read the box, keep those wanted
+            batches = [await layer.features(ctx, bbox, located_count[layer.name])]
+        else:
+            batches = [await layer.describe(ctx, ids[start:start + DESCRIBE_CHUNK])
+                       for start in range(0, len(ids), DESCRIBE_CHUNK)]
+        for batch in batches:
+            for f in batch:
                 f["properties"]["layer"] = layer.name
                 described[(layer.name, f["properties"]["id"])] = f
     singles[:] = [p if p[4] is not None else (*p[:4], described.get((p[0], p[1]))) for p in singles]
