@@ -13,9 +13,9 @@ from typing import Any
 
 
 from sns.models import (
-    Album, Block, Comment, Community, Conversation, Department, DepartmentStaff, Diary, District, Event, Friendship,
-    Inquiry, InquiryEntry, MapLayer, Membership, Message, Notice, Participant, Photo, Reply, ReportCategory, ReportFollow,
-    ReportUpdate, Rsvp, Shelter, StreetReport, Topic, TopicFollow, User,
+    Alert, AlertUpdate, Album, Block, Comment, Community, Conversation, Department, DepartmentStaff, Diary, District,
+    Event, Friendship, Inquiry, InquiryEntry, MapLayer, Membership, Message, Notice, Participant, Photo, Reply,
+    ReportCategory, ReportFollow, ReportUpdate, Rsvp, Shelter, StreetReport, Topic, TopicFollow, User,
 )
 from sns.models.journal import JournalEntry
 
@@ -51,6 +51,8 @@ KINDS: dict[str, type] = {
     "report_follow": ReportFollow,
     "shelter": Shelter,
     "map_layer": MapLayer,
+    "alert": Alert,
+    "alert_update": AlertUpdate,
 }
 _KIND_OF = {model: kind for kind, model in KINDS.items()}
 

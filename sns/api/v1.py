@@ -6,8 +6,8 @@ from starlette.requests import Request
 from starlette.routing import Match, Route
 
 from sns.api import (
-    albums, communities, departments, diaries, events, maps, messages, notices, openapi, people, reports, search,
-    shelters,
+    albums, alerts, communities, departments, diaries, events, maps, messages, notices, openapi, people, reports,
+    search, shelters,
 )
 from sns.api.http import answer, endpoint, error_response
 from sns.context import Ctx
@@ -16,7 +16,7 @@ from sns.i18n import N_
 
 GET, POST, PATCH, DELETE = ["GET"], ["POST"], ["PATCH"], ["DELETE"]
 # Each of these modules lists its own ENDPOINTS and describes them (OPERATIONS, SCHEMAS, PATH_PARAMS).
-AREAS = (communities, events, messages, departments, albums, search, maps, reports, shelters)
+AREAS = (communities, events, messages, departments, albums, search, maps, reports, shelters, alerts)
 EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 

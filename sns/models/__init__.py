@@ -1,5 +1,9 @@
 """Tortoise models. No business logic beyond fields; services do the rest."""
 
+from sns.models.alerts import (
+    ACTIVE_STATUSES, ALERT_KINDS, ALERT_STATUSES, CERTAINTIES, SEVERITIES, URGENCIES, Alert, AlertUpdate,
+    StaffActionLog,
+)
 from sns.models.albums import Album
 from sns.models.communities import (
     JOIN_POLICIES, MEMBER_ROLES, MEMBER_STATES, READABLE_BY, Community, Membership, Reply, Topic, TopicFollow,
@@ -32,6 +36,8 @@ from sns.models.users import (
 )
 
 __all__ = [
+    "ACTIVE_STATUSES", "ALERT_KINDS", "ALERT_STATUSES", "CERTAINTIES", "SEVERITIES", "URGENCIES", "Alert", "AlertUpdate",
+    "StaffActionLog",
     "HAZARDS", "REPORT_STATUSES", "SHELTER_STATUSES", "MapLayer", "ReportCategory", "ReportFollow", "ReportUpdate",
     "Shelter", "StreetReport",
     "Album", "CalendarFeed", "Community", "Conversation", "Department", "DepartmentStaff", "Event", "INQUIRY_ENTRY_KINDS",

@@ -13,3 +13,4 @@ from sns.policies.messages import *  # noqa: F401,F403
 from sns.policies.albums import *  # noqa: F401,F403
 from sns.policies.reports import *  # noqa: F401,F403
 from sns.policies.shelters import *  # noqa: F401,F403
+from sns.policies.alerts import *  # noqa: F401,F403
