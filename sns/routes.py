@@ -7,7 +7,7 @@ from starlette.staticfiles import StaticFiles
 
 from sns.templating import STATIC_DIR
 from sns.web import (
-    account, admin, albums, auth, communities, departments, diaries, events, feeds, front, maps, media, messages,
+    account, admin, albums, alert_feeds, auth, communities, departments, diaries, events, feeds, front, maps, media, messages,
     alerts, moderation, notices, notifications, people, reports, search, shelters, word_lists,
 )
 
@@ -63,7 +63,7 @@ def page_routes() -> list:
         Route("/feeds/people/{username}.atom", feeds.resident_diaries, methods=GET),
         Route("/photos/{name}", media.photo, methods=GET),
         *(route for area in (notifications, communities, events, messages, departments, albums, search, maps, reports,
-                                    shelters, alerts)
+                                    shelters, alerts, alert_feeds)
           for route in area.ROUTES),
         # Leaflet's files, from the django-js-lib-leaflet package (plain static files): no CDN, nothing committed.
         Mount("/static/leaflet", StaticFiles(packages=[("js_lib_leaflet", "static/js_lib_leaflet")]), name="leaflet"),

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.routing import Match, Route
 
 from sns.api import (
-    albums, alerts, communities, departments, diaries, events, maps, messages, notices, openapi, people, reports,
+    albums, alert_feeds, alerts, communities, departments, diaries, events, maps, messages, notices, openapi, people, reports,
     search, shelters,
 )
 from sns.api.http import answer, endpoint, error_response
@@ -16,7 +16,8 @@ from sns.i18n import N_
 
 GET, POST, PATCH, DELETE = ["GET"], ["POST"], ["PATCH"], ["DELETE"]
 # Each of these modules lists its own ENDPOINTS and describes them (OPERATIONS, SCHEMAS, PATH_PARAMS).
-AREAS = (communities, events, messages, departments, albums, search, maps, reports, shelters, alerts)
+AREAS = (communities, events, messages, departments, albums, search, maps, reports, shelters, alerts,
+         alert_feeds)
 EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
