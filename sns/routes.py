@@ -7,8 +7,8 @@ from starlette.staticfiles import StaticFiles
 
 from sns.templating import STATIC_DIR
 from sns.web import (
-    account, admin, albums, alert_feeds, auth, communities, departments, diaries, events, feeds, front, maps, media, messages,
-    alerts, moderation, notices, notifications, people, reports, search, shelters, word_lists,
+    account, admin, albums, alert_feeds, alerts, auth, communities, departments, diaries, events, feeds, front, maps,
+    media, messages, moderation, notices, notifications, people, reports, search, shelters, word_lists,
 )
 
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
