@@ -16,8 +16,9 @@ from sns.i18n import N_
 
 GET, POST, PATCH, DELETE = ["GET"], ["POST"], ["PATCH"], ["DELETE"]
 # Each of these modules lists its own ENDPOINTS and describes them (OPERATIONS, SCHEMAS, PATH_PARAMS).
-AREAS = (communities, events, messages, departments, albums, search, maps, reports, shelters, alerts,
-         alert_feeds)
+# alert_feeds before alerts: /api/v1/alerts/{id}.cap must be matched before /api/v1/alerts/{id}.
+AREAS = (communities, events, messages, departments, albums, search, maps, reports, shelters, alert_feeds,
+         alerts)
 EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
