@@ -104,6 +104,10 @@
         } else {
           count += 1;
           var colour = colourOf(props.layer);
+          if (props.radius_m) {  // an area around the point (an alert's radius), under its marker
+            L.circle(latlng, { radius: props.radius_m, color: colour, weight: 2, fillOpacity: 0.12,
+                               interactive: false }).addTo(group);
+          }
           // `muted`: still there but not in use (a closed shelter, a resolved report): drawn faded.
           L.circleMarker(latlng, { radius: props.muted ? 7 : 9, color: "#fff", weight: 2, fillColor: colour,
                                    fillOpacity: props.muted ? 0.4 : 0.9 })
