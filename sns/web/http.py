@@ -132,6 +132,10 @@ async def render(request: Request, template: str, status: int = 200, **values: A
         from sns.services.notifications import unread_count
 
         values.setdefault("unread_notifications", await unread_count(ctx.user.id))
+    if "active_alerts" not in values:  # the banner on every page: shared, no query on a warm cache
+        from sns.services.alerts import active_alerts
+
+        values["active_alerts"] = await active_alerts(ctx)
     cookie, _ = csrf_cookie(request)
     values.setdefault("errors", {})
     values.setdefault("form", {})
