@@ -8,7 +8,7 @@ from starlette.staticfiles import StaticFiles
 from sns.templating import STATIC_DIR
 from sns.web import (
     account, admin, albums, alert_feeds, alerts, auth, communities, departments, diaries, events, feeds, front, maps,
-    media, messages, moderation, notices, notifications, people, reports, search, shelters, word_lists,
+    live, media, messages, moderation, notices, notifications, people, reports, search, shelters, word_lists,
 )
 
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
@@ -63,7 +63,7 @@ def page_routes() -> list:
         Route("/feeds/people/{username}.atom", feeds.resident_diaries, methods=GET),
         Route("/photos/{name}", media.photo, methods=GET),
         *(route for area in (notifications, communities, events, messages, departments, albums, search, maps, reports,
-                                    shelters, alerts, alert_feeds)
+                                    shelters, alerts, alert_feeds, live)
           for route in area.ROUTES),
         # Leaflet's files, from the django-js-lib-leaflet package (plain static files): no CDN, nothing committed.
         Mount("/static/leaflet", StaticFiles(packages=[("js_lib_leaflet", "static/js_lib_leaflet")]), name="leaflet"),

@@ -1,0 +1,29 @@
+"""What open pages hear live: the events worth a Server-Sent Event, and what a page missed while away.
+
+Services publish after commit (`sns.events.publish`); `/events` forwards the kinds listed here. Each
+alert change carries the id of its AlertUpdate (time-ordered), which is the SSE event id: a page that
+reconnects with `Last-Event-ID` is sent the changes it missed from the database, so nothing is lost
+between a dropped connection and the next, whichever worker it reconnects to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sns.models import AlertUpdate
+
+LIVE_EVENTS = frozenset({"alert"})
+REPLAY_LIMIT = 100  # a page away for longer than this many changes reloads what it shows anyway
+
+
+def _is_event_id(value: str | None) -> bool:
+    return bool(value) and len(value) == 36 and all(ch in "0123456789abcdef-" for ch in value)
+
+
+async def missed_since(last_event_id: str | None) -> list[dict[str, Any]]:
+    """The alert changes after `last_event_id` (an AlertUpdate id), oldest first; nothing for a bad id."""
+    if not _is_event_id(last_event_id):
+        return []
+    rows = await (AlertUpdate.filter(id__gt=last_event_id, deleted_at=None).order_by("id").limit(REPLAY_LIMIT)
+                  .values("id", "alert_id", "status"))
+    return [{"event": "alert", "id": r["alert_id"], "status": r["status"], "update": r["id"]} for r in rows]
