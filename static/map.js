@@ -157,5 +157,6 @@
   function soon() { clearTimeout(timer); timer = setTimeout(load, 200); }
   map.on("moveend", soon);
   map.on("overlayadd overlayremove", soon);
+  document.addEventListener("sns:alerts", soon);  // static/live.js: an alert was posted or changed
   soon();
 })();
