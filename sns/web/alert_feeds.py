@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from feedgen.feed import FeedGenerator
+from lxml import etree
 from starlette.requests import Request
 from starlette.routing import Route
 
@@ -23,6 +24,7 @@ from sns.web.feeds import _shared_feed
 from sns.web.http import load_ctx
 
 RECENT_DAYS = 30
+ATOM_NS = "{http://www.w3.org/2005/Atom}"
 STATUS_LABELS = {"outbreak": N_("Outbreak"), "under_control": N_("Under control"),
                  "extinguished": N_("Extinguished"), "cancelled": N_("Cancelled")}
 
@@ -46,6 +48,16 @@ def entry_title(alert: Alert) -> str:
     if alert.exercise:
         title = f"[{i18n.gettext('Exercise')}] {title}"
     return title
+
+
+def _typed_links(atom: bytes) -> bytes:
+    """feedgen 1.0 drops an entry link's rel and type: put them back (the page, then the CAP document)."""
+    root = etree.fromstring(atom, etree.XMLParser(resolve_entities=False, no_network=True))
+    for entry in root.iter(f"{ATOM_NS}entry"):
+        for link, kind in zip(entry.findall(f"{ATOM_NS}link"), ("text/html", CAP_MEDIA)):
+            link.set("rel", "alternate")
+            link.set("type", kind)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 async def alerts_feed(request: Request):
@@ -72,7 +84,7 @@ async def alerts_feed(request: Request):
             fe.updated(changed)
             fe.summary("\n\n".join(t for t in (alert.description, alert.instruction) if t) or alert.title)
         fg.updated(rows[0][1] if rows else utcnow())
-        return fg.atom_str(pretty=True)
+        return _typed_links(fg.atom_str(pretty=False))
 
     return await _shared_feed(ctx, "alerts", make)
 

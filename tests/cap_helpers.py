@@ -11,7 +11,7 @@ from sns.models.alerts import Alert, AlertUpdate
 from sns.models.base import utcnow
 
 CAP = "{urn:oasis:names:tc:emergency:cap:1.2}"
-XSD = Path(__file__).resolve().parents[3] / "shared/standards/cap-v1.2.xsd"
+XSD = Path(__file__).resolve().parents[2] / "shared/standards/cap-v1.2.xsd"
 
 
 def schema() -> etree.XMLSchema:
