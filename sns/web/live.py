@@ -13,11 +13,12 @@ import json
 from typing import AsyncIterator
 
 from starlette.requests import Request
-from starlette.responses import StreamingResponse
+from starlette.responses import HTMLResponse, StreamingResponse
 from starlette.routing import Route
 
-from sns import events
+from sns import events, i18n
 from sns.services.live import LIVE_EVENTS, missed_since
+from sns.web.http import load_ctx
 
 HEARTBEAT = 15.0
 
@@ -79,4 +80,17 @@ async def live_events(request: Request):
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-ROUTES: list[Route] = [Route("/events", live_events, methods=["GET"], name="live_events")]
+async def alert_banner(request: Request):
+    """The banner alone, for static/live.js to put in place (the same partial every page includes)."""
+    from sns.services.alerts import active_alerts
+
+    ctx = await load_ctx(request)
+    html = request.app.state.templates.get_template("_alert_banner.html").render(
+        active_alerts=await active_alerts(ctx), lang=i18n.current_locale())
+    return HTMLResponse(html, headers={"Cache-Control": "no-cache", "Vary": "Cookie, Accept-Language"})
+
+
+ROUTES: list[Route] = [
+    Route("/events", live_events, methods=["GET"], name="live_events"),
+    Route("/alerts/banner", alert_banner, methods=["GET"]),
+]
