@@ -88,3 +88,36 @@ async def test_atom_feed_in_japanese_says_drill(site):
     response = await client.get("/feeds/alerts.atom", headers={"Accept-Language": "ja"})
     titles = entries(response)
     assert any(title.startswith("[訓練]") for title in titles), titles
+
+
+async def test_an_alert_posted_and_changed_by_the_fire_desk_follows_in_cap_and_atom(site):
+    from sns.services import alerts as alert_service
+
+    chief = await site.user("firechief_cap", role="fire")
+    ctx = await site.ctx_for(chief)
+    alert = await alert_service.post_alert(ctx, kind="fire", title="House fire on Sakura street",
+                                           description="Two houses", instruction="Keep the road clear",
+                                           lat="35.661", lon="139.701", radius_m="250")
+    client = site.client()
+
+    async def cap_of():
+        response = await client.get(f"/api/v1/alerts/{alert.id}.cap")
+        root = etree.fromstring(response.content, SAFE)
+        assert schema().validate(root), schema().error_log
+        return root
+
+    first = await cap_of()
+    assert first.find(f"{CAP}msgType").text == "Alert"
+    assert first.find(f"{CAP}identifier").text == alert.id
+    await alert_service.change_status(ctx, alert.id, "under_control", note="Fire contained")
+    update = await cap_of()
+    assert update.find(f"{CAP}msgType").text == "Update"
+    assert update.find(f"{CAP}identifier").text != alert.id
+    sent = first.find(f"{CAP}sent").text
+    assert update.find(f"{CAP}references").text == f"{alert.sender},{alert.id},{sent}"
+    assert "Under control: House fire on Sakura street" in entries(await client.get("/feeds/alerts.atom"))
+    await alert_service.change_status(ctx, alert.id, "cancelled")
+    cancel = await cap_of()
+    assert cancel.find(f"{CAP}msgType").text == "Cancel"
+    assert cancel.find(f"{CAP}references").text == f"{alert.sender},{alert.id},{sent}"
+    assert "Cancelled: House fire on Sakura street" in entries(await client.get("/feeds/alerts.atom"))
