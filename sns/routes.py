@@ -62,9 +62,9 @@ def page_routes() -> list:
         Route("/feeds/notices.atom", feeds.notices, methods=GET),
         Route("/feeds/people/{username}.atom", feeds.resident_diaries, methods=GET),
         Route("/photos/{name}", media.photo, methods=GET),
-        # (live before alerts: /alerts/banner must be matched before /alerts/{id})
-        *(route for area in (notifications, communities, events, messages, departments, albums, search, maps, reports,
-                             shelters, live, alerts, alert_feeds)
+        # (live first: /events answers EventSource before the events page, /alerts/banner before /alerts/{id})
+        *(route for area in (live, notifications, communities, events, messages, departments, albums, search, maps,
+                             reports, shelters, alerts, alert_feeds)
           for route in area.ROUTES),
         # Leaflet's files, from the django-js-lib-leaflet package (plain static files): no CDN, nothing committed.
         Mount("/static/leaflet", StaticFiles(packages=[("js_lib_leaflet", "static/js_lib_leaflet")]), name="leaflet"),

@@ -1,4 +1,5 @@
-"""`GET /events`: Server-Sent Events for open pages (new alerts and their changes within seconds).
+"""`GET /events` with `Accept: text/event-stream`: Server-Sent Events for open pages (new alerts and
+their changes within seconds). The same address without it is the town's events page.
 
 One long response per open page. A comment line every `HEARTBEAT` seconds keeps proxies from closing
 it; `retry:` tells the browser to reconnect after 3 s, sending `Last-Event-ID`, and the changes it
@@ -74,7 +75,17 @@ async def _forward(incoming) -> AsyncIterator[str]:
             pending.cancel()  # the page went away: stop waiting for its next event
 
 
+def wants_stream(request: Request) -> bool:
+    return "text/event-stream" in request.headers.get("accept", "")
+
+
 async def live_events(request: Request):
+    """`/events` is also the town's events page: a browser's EventSource asks for `text/event-stream`
+    and gets the stream; anything else gets the page."""
+    if not wants_stream(request):
+        from sns.web.events import event_list  # noqa: PLC0415
+
+        return await event_list(request)
     last = request.headers.get("last-event-id") or request.query_params.get("last")
     return StreamingResponse(_stream(last), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
