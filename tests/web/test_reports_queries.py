@@ -8,6 +8,7 @@ from fixtures import jpeg_with_gps
 from sns.models import User
 from sns.services import departments, report_lists
 from sns.services import reports as report_service
+from sns.services.shared import public_changed
 
 
 @contextmanager
@@ -53,6 +54,7 @@ async def grow(site, category, staff, n: int, tag: str) -> str:
 async def counts(client, pages) -> dict[str, int]:
     out = {}
     for name, url in pages.items():
+        public_changed()  # cold shared cache (the alert banner's list): counts do not depend on the test's pace
         with count_queries() as seen:
             r = await client.get(url)
         assert r.status_code == 200, (url, r.status_code)
@@ -79,4 +81,5 @@ async def test_report_pages_run_a_fixed_number_of_queries(site):
     await grow(site, category, staff, 8, "large")
     after = await counts(clerk, pages)
     assert after == before, (before, after)
-    assert before["features"] <= 4 and before["list"] <= 8, before
+    # the list: 8, and one more for the alert banner on a cold shared cache (none when warm)
+    assert before["features"] <= 4 and before["list"] <= 9, before
