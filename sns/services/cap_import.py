@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from lxml import etree
+from tortoise.exceptions import IntegrityError
 
 from sns.models.alerts import CERTAINTIES, SEVERITIES, URGENCIES, Alert, AlertUpdate
 from sns.services.base import save_change, save_new, transaction
@@ -280,6 +281,17 @@ def _fields(parsed: ParsedAlert) -> dict:
                 urgency=parsed.urgency, certainty=parsed.certainty, expires_at=parsed.expires)
 
 
+async def _store_new(parsed: ParsedAlert, source_url: str, origin: str) -> Alert:
+    async with transaction() as tx:
+        alert = await save_new(Alert(
+            **_fields(parsed), status="outbreak", exercise=parsed.exercise, sender=parsed.sender,
+            identifier=parsed.identifier, source=source_url[:255], sent_at=parsed.sent, origin=origin), tx)
+        await save_new(AlertUpdate(alert=alert, status="outbreak", note=parsed.note,
+                                   cap_identifier=parsed.identifier, origin=origin,
+                                   created_at=alert.created_at), tx)
+    return alert
+
+
 async def apply_parsed(parsed: ParsedAlert, source_url: str, *, origin: str) -> Alert | None:
     """Store a parsed alert or apply an Update/Cancel; None when it refers to an alert we do not know.
 
@@ -289,13 +301,10 @@ async def apply_parsed(parsed: ParsedAlert, source_url: str, *, origin: str) -> 
         existing = await Alert.get_or_none(sender=parsed.sender, identifier=parsed.identifier)
         if existing is not None:
             return existing  # seen before: the same message fetched again
-        async with transaction() as tx:
-            alert = await save_new(Alert(
-                **_fields(parsed), status="outbreak", exercise=parsed.exercise, sender=parsed.sender,
-                identifier=parsed.identifier, source=source_url[:255], sent_at=parsed.sent, origin=origin), tx)
-            await save_new(AlertUpdate(alert=alert, status="outbreak", note=parsed.note,
-                                       cap_identifier=parsed.identifier, origin=origin,
-                                       created_at=alert.created_at), tx)
+        try:
+            alert = await _store_new(parsed, source_url, origin)
+        except IntegrityError:  # the same message applied at the same moment by another worker
+            return await Alert.get_or_none(sender=parsed.sender, identifier=parsed.identifier)
         public_changed()
         return alert
     alert = await _referenced(parsed)
