@@ -97,7 +97,13 @@ async def make_every_form_appear(site):
     await shelters.import_shelters(ctx, "名称,緯度,経度\r\nForms hall,32.5,130.6\r\n".encode("cp932"), replace=False)
     shelter = (await shelters.list_shelters(ctx))[0]
     await map_areas.upload_layer(ctx, "Forms zone", "", "", b'{"type": "Point", "coordinates": [130.6, 32.5]}')
+    from sns.services import alerts
+
+    fire = await site.user("formfire", role="fire")  # administrators do not post alerts: the fire role's pages
+    alert = await alerts.post_alert(await site.ctx_for(fire), kind="fire", title="Forms alert", description="",
+                                    instruction="", lat=32.5, lon=130.6)  # with its status form
     return {
+        "alert": alert.id,
         "event": event.id, "album": album.id,
         "street_report": street_report.id, "shelter": shelter.id,
         "id": diary.id, "notice": notice.id, "token": link.rsplit("/", 1)[1], "username": stranger.username,
@@ -108,16 +114,18 @@ async def make_every_form_appear(site):
 
 # Pages whose forms only a visitor sees (a signed-in resident is sent on to /home).
 VISITOR_PAGES = {"/", "/login", "/signup", "/join/{token}"}
+# Pages whose forms only the fire department and the disaster desk see.
+FIRE_PAGES = {"/alerts/new", "/alerts/{id}"}
 # Not HTML pages.
 SKIP = {"/feeds/", "/photos/", "/static", "/admin/words.txt", "/events/{id}.ics", "/calendar/town.ics",
-        "/calendar/feed/", "/map/features.json",
+        "/calendar/feed/", "/map/features.json", "/alerts/banner",  # the banner alone, for static/live.js
         "/notifications/"}  # /notifications/{id} marks one read and redirects to it
 PARAMS = {"/notices/{id}": "notice", "/mail/{id}": "conversation", "/city/{id}": "inquiry",
           **{f"/communities/{{id}}{rest}": "community" for rest in ("", "/edit", "/members", "/topics/new")},
           "/events/{id}": "event", "/events/{id}/edit": "event", "/albums/{id}": "album", "/albums/{id}/edit": "album",
           "/topics/{id}": "topic", "/topics/{id}/edit": "topic", "/replies/{id}/edit": "reply",
           "/reports/{id}": "street_report", "/reports/{id}/edit": "street_report",
-          "/admin/shelters/{id}": "shelter"}
+          "/admin/shelters/{id}": "shelter", "/alerts/{id}": "alert"}
 
 
 def page_paths(app, values: dict) -> list[str]:
@@ -138,11 +146,12 @@ def page_paths(app, values: dict) -> list[str]:
 
 async def test_every_post_form_has_its_own_valid_csrf_field(site):
     values = await make_every_form_appear(site)
-    admin, visitor = site.client(), site.client()
+    admin, visitor, fire = site.client(), site.client(), site.client()
     await admin.login("formadmin")
+    await fire.login("formfire")
     checked, actions = [], set()
     for template, path in page_paths(site.app, values):
-        client = visitor if template in VISITOR_PAGES else admin
+        client = visitor if template in VISITOR_PAGES else fire if template in FIRE_PAGES else admin
         response = await client.get(path)
         assert response.status_code == 200, (path, response.status_code)
         expected = csrf_token_for(site.app.state.secret, client.cookies.get(CSRF_COOKIE))
@@ -161,7 +170,8 @@ async def test_every_post_form_has_its_own_valid_csrf_field(site):
                    "/password/forgot", "/admin/words", "/mail/new", "/settings/mail", "/city/new",
                    f"/mail/{values['conversation']}/reply", f"/mail/{values['conversation']}/leave",
                    f"/city/{values['inquiry']}/reply", f"/city/{values['inquiry']}/status",
-                   f"/city/{values['inquiry']}/assign", "/admin/departments"):
+                   f"/city/{values['inquiry']}/assign", "/admin/departments", "/alerts/new",
+                   f"/alerts/{values['alert']}/status"):
         assert action in actions, f"no page showed a form posting to {action}"
     assert any(a.startswith("/comments/") for a in actions) and any(a.startswith("/admin/users/") for a in actions)
     assert len(checked) >= 20, checked
