@@ -31,7 +31,8 @@ async def test_fire_posts_changes_status_and_everyone_reads(people, api):
     visitor = api.client()
     listed = (await visitor.get("/api/v1/alerts")).json()["items"]
     assert [a["id"] for a in listed].count(alert["id"]) == 1
-    r = await fire.post(f"/api/v1/alerts/{alert['id']}/status", json={"status": "under_control", "note": "Contained."})
+    r = await fire.post(f"/api/v1/alerts/{alert['id']}/status",
+                        json={"status": "under_control", "note": "Contained."})
     assert r.status_code == 200 and r.json()["status"] == "under_control"
     r = await client(people, "alapidesk").post(f"/api/v1/alerts/{alert['id']}/status", json={"status": "cancelled"})
     assert r.status_code == 200 and not r.json()["active"]

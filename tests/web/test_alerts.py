@@ -59,7 +59,8 @@ async def test_fire_posts_alert_banner_everywhere_history_until_over(site):
     assert "Within 300 m of the place" in page.text
     assert "/status" not in page.text  # no status form for a visitor
     # under control, then extinguished: each step in the history with who took it
-    r = await fire.submit(f"/alerts/{alert.id}/status", {"status": "under_control", "note": "Contained to one building."})
+    r = await fire.submit(f"/alerts/{alert.id}/status", {"status": "under_control",
+                                                         "note": "Contained to one building."})
     assert r.status_code == 303
     assert "Under control" in (await visitor.get("/")).text
     r = await fire.submit(f"/alerts/{alert.id}/status", {"status": "extinguished"})
