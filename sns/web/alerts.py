@@ -78,9 +78,28 @@ async def alert_status(request: Request):
     return redirect(alert_service.alert_url(alert_id), N_("The alert's status is changed."))
 
 
+async def alert_correct(request: Request):
+    ctx = await load_ctx(request)
+    if ctx.user is None:
+        return login_redirect(request)
+    alert_id = request.path_params["id"]
+    form = form_of(request)
+    typed = {name: text(form, name) for name in ("title", "description", "instruction", "note")}
+    try:
+        await alert_service.correct_alert(ctx, alert_id, **typed)
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise
+        alert = await alert_service.get_alert(ctx, alert_id)
+        return await _render_alert(request, ctx, alert, status=exc.status, errors=errors_of(exc),
+                                   correction=typed)
+    return redirect(alert_service.alert_url(alert_id), N_("The alert's text is corrected."))
+
+
 ROUTES: list[Route] = [
     Route("/alerts", alert_list, methods=["GET"]),
     Route("/alerts/new", alert_new, methods=["GET", "POST"]),
     Route("/alerts/{id}", alert_page, methods=["GET"]),
     Route("/alerts/{id}/status", alert_status, methods=["POST"]),
+    Route("/alerts/{id}/correct", alert_correct, methods=["POST"]),
 ]

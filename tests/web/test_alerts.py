@@ -176,3 +176,27 @@ async def test_map_layer_shows_active_alerts_with_radius_and_polygon(site):
     await alert_service.change_status(ctx, a.id, "cancelled")
     r = await site.client().get("/api/v1/map/features", params={"bbox": "130.5,32.4,130.7,32.6", "layers": "alerts"})
     assert r.json()["features"] == []
+
+
+async def test_fire_corrects_the_text_while_active(site):
+    fire = await fire_client(site)
+    await fire.submit("/alerts/new", FORM)
+    alert = await Alert.get()
+    correction = {"title": "Fire at the new warehouse", "description": "Smoke over Hon-machi.",
+                  "instruction": "Keep away from the river road.", "note": "Wrong building at first."}
+    r = await fire.submit(f"/alerts/{alert.id}/correct", {**correction, "title": ""})
+    assert r.status_code == 400 and "Keep away from the river road." in r.text  # kept what was typed
+    r = await fire.submit(f"/alerts/{alert.id}/correct", correction)
+    assert r.status_code == 303
+    page = await site.client().get(f"/alerts/{alert.id}")
+    assert "Fire at the new warehouse" in page.text and "Keep away from the river road." in page.text
+    assert "Wrong building at first." in page.text  # in the history
+    assert await StaffActionLog.filter(action="alert.correct", target_id=alert.id).count() == 1
+    await site.user("res9")
+    resident = site.client()
+    await resident.login("res9")
+    r = await resident.submit(f"/alerts/{alert.id}/correct", correction)
+    assert r.status_code == 403
+    await fire.submit(f"/alerts/{alert.id}/status", {"status": "extinguished"})
+    r = await fire.submit(f"/alerts/{alert.id}/correct", correction)
+    assert r.status_code == 409 and "This alert is over" in r.text
