@@ -97,10 +97,24 @@ async def change_status(request: Request, ctx: Ctx):
     return await _detail(ctx, alert)
 
 
+@endpoint
+async def correct_alert(request: Request, ctx: Ctx):
+    """The fire department or the disaster desk: correct an active alert's texts (a step in its history).
+    Fields left out keep their text."""
+    require_user(ctx)
+    data = await read_json(request, ctx, ("title", "description", "instruction", "note"))
+    alert = await alert_service.get_alert(ctx, request.path_params["id"])
+    texts = {name: data[name] if name in data else getattr(alert, name)
+             for name in ("title", "description", "instruction")}
+    alert = await alert_service.correct_alert(ctx, alert.id, **texts, note=_text(data, "note"))
+    return await _detail(ctx, alert)
+
+
 ENDPOINTS: list[Route] = [
     Route("/api/v1/alerts", list_alerts, methods=["GET"]),
     Route("/api/v1/alerts", post_alert, methods=["POST"]),
     Route("/api/v1/alerts/{id}", get_alert, methods=["GET"]),
+    Route("/api/v1/alerts/{id}", correct_alert, methods=["PATCH"]),
     Route("/api/v1/alerts/{id}/status", change_status, methods=["POST"]),
 ]
 
@@ -111,6 +125,8 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/alerts"): op("alerts", (201, "AlertDetail"), auth=True, body="AlertNew",
                                    errors=(*WRITE, 429)),
     ("GET", "/api/v1/alerts/{id}"): op("alerts", (200, "AlertDetail"), errors=(401, 404)),
+    ("PATCH", "/api/v1/alerts/{id}"): op("alerts", (200, "AlertDetail"), auth=True, body="AlertCorrection",
+                                         errors=(*WRITE, 404, 409)),
     ("POST", "/api/v1/alerts/{id}/status"): op("alerts", (200, "AlertDetail"), auth=True, body="AlertStatus",
                                                errors=(*WRITE, 404, 409)),
 }
@@ -151,6 +167,8 @@ SCHEMAS: dict[str, Any] = {
         "exercise": {"type": "boolean", "default": False, "description": "true: a drill."},
         "client_token": CLIENT_TOKEN,
     }, required=("kind", "title"), closed=True),
+    "AlertCorrection": obj({"title": {"type": "string", "maxLength": 200}, "description": TEXT, "instruction": TEXT,
+                            "note": {"type": "string", "maxLength": 2000}}, required=(), closed=True),
     "AlertStatus": obj({"status": STATUS, "note": {"type": "string", "maxLength": 2000}},
                        required=("status",), closed=True),
 }

@@ -34,11 +34,14 @@ async def test_fire_posts_changes_status_and_everyone_reads(people, api):
     r = await fire.post(f"/api/v1/alerts/{alert['id']}/status",
                         json={"status": "under_control", "note": "Contained."})
     assert r.status_code == 200 and r.json()["status"] == "under_control"
+    r = await fire.patch(f"/api/v1/alerts/{alert['id']}", json={"instruction": "Stay indoors.", "note": "Wind."})
+    assert r.status_code == 200 and r.json()["instruction"] == "Stay indoors." and r.json()["title"] == NEW["title"]
+    assert r.json()["history"][-1]["note"] == "Wind."
     r = await client(people, "alapidesk").post(f"/api/v1/alerts/{alert['id']}/status", json={"status": "cancelled"})
     assert r.status_code == 200 and not r.json()["active"]
     detail = (await visitor.get(f"/api/v1/alerts/{alert['id']}")).json()
     assert [(s["status"], s["note"]) for s in detail["history"]] == [
-        ("outbreak", ""), ("under_control", "Contained."), ("cancelled", "")]
+        ("outbreak", ""), ("under_control", "Contained."), ("under_control", "Wind."), ("cancelled", "")]
     assert detail["history"][1]["by"] == "alapifire"
     # cancelled: over, any change refused with 409 and a message
     r = await fire.post(f"/api/v1/alerts/{alert['id']}/status", json={"status": "outbreak"})
@@ -46,7 +49,9 @@ async def test_fire_posts_changes_status_and_everyone_reads(people, api):
     # no longer active; still in ?all=true
     assert alert["id"] not in [a["id"] for a in (await visitor.get("/api/v1/alerts")).json()["items"]]
     assert alert["id"] in [a["id"] for a in (await visitor.get("/api/v1/alerts?all=true")).json()["items"]]
-    assert await StaffActionLog.filter(target_id=alert["id"]).count() == 3
+    assert await StaffActionLog.filter(target_id=alert["id"]).count() == 4
+    r = await fire.patch(f"/api/v1/alerts/{alert['id']}", json={"title": "Too late"})
+    assert r.status_code == 409
     ja = (await api.client(**{"Accept-Language": "ja"}).get(f"/api/v1/alerts/{alert['id']}")).json()
     assert ja["status_label"] != "Cancelled"
 
@@ -83,5 +88,7 @@ async def test_residents_admins_and_visitors_cannot_post(people, api):
     assert (await api.client().post("/api/v1/alerts", json=NEW)).status_code == 401
     posted = (await client(people, "alapifire").post("/api/v1/alerts", json=NEW)).json()
     r = await client(people, "alapiadmin").post(f"/api/v1/alerts/{posted['id']}/status", json={"status": "cancelled"})
+    assert r.status_code == 403
+    r = await client(people, "alapires").patch(f"/api/v1/alerts/{posted['id']}", json={"title": "Mine now"})
     assert r.status_code == 403
     assert (await api.client().get("/api/v1/alerts/nope")).status_code == 404
