@@ -118,7 +118,7 @@ VISITOR_PAGES = {"/", "/login", "/signup", "/join/{token}"}
 FIRE_PAGES = {"/alerts/new", "/alerts/{id}"}
 # Not HTML pages.
 SKIP = {"/feeds/", "/photos/", "/static", "/admin/words.txt", "/events/{id}.ics", "/calendar/town.ics",
-        "/calendar/feed/", "/map/features.json", "/alerts/banner", "/alerts/banner",  # the banner alone, for static/live.js
+        "/calendar/feed/", "/map/features.json", "/alerts/banner",  # the banner alone, for static/live.js
         "/notifications/"}  # /notifications/{id} marks one read and redirects to it
 PARAMS = {"/notices/{id}": "notice", "/mail/{id}": "conversation", "/city/{id}": "inquiry",
           **{f"/communities/{{id}}{rest}": "community" for rest in ("", "/edit", "/members", "/topics/new")},
