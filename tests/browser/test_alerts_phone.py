@@ -15,7 +15,12 @@ NARROW = {"width": 320, "height": 640}
 
 @pytest.fixture(scope="module")
 def people(server):
-    server.create_user("alertfire", "fire")
+    # The fire account of test_alerts_live.py when it ran first: every extra account pushes the oldest
+    # ones off the first page of /people, which test_xss.py reads.
+    try:
+        server.create_user("firechief", "fire")
+    except AssertionError:  # "That username is taken."
+        pass
     return server
 
 
@@ -37,7 +42,7 @@ def post(page, title: str, drill: bool = False) -> None:
 
 def test_post_see_banner_and_end_it(people, phones):
     fire = phones.page(java_script_enabled=False)
-    sign_in(fire, "alertfire")
+    sign_in(fire, "firechief")
     # a form missing its place keeps what was typed
     fire.goto("/alerts/new")
     fire.fill("#title", "Warehouse fire")
@@ -57,7 +62,7 @@ def test_post_see_banner_and_end_it(people, phones):
         banner.locator("a", has_text="Warehouse fire").click()
     assert visitor.url == alert_url
     text = visitor.inner_text("main")
-    assert "Close your windows." in text and "Within 300 m of the place" in text and "Alertfire" in text
+    assert "Close your windows." in text and "Within 300 m of the place" in text and "Firechief" in text
     assert visitor.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
     fire.select_option("#status", "extinguished")
@@ -75,7 +80,7 @@ def test_post_see_banner_and_end_it(people, phones):
 
 def test_drill_is_marked(people, phones):
     fire = phones.page(java_script_enabled=False)
-    sign_in(fire, "alertfire")
+    sign_in(fire, "firechief")
     post(fire, "Harbour fire drill", drill=True)
     try:
         visitor = phones.page(viewport=NARROW, java_script_enabled=False)
