@@ -116,9 +116,11 @@ async def _log(ctx: Ctx, tx, action: str, alert: Alert, detail: str = "") -> Non
                                 target_id=alert.id, detail=detail[:2000])
 
 
-async def _changed(alert: Alert) -> None:
+async def _changed(alert: Alert, step) -> None:
+    """After commit: what every reader sees is fresh, and open pages hear of it. The step's id is the
+    SSE event id, so a page that reconnects is replayed what came after it (sns/services/live.py)."""
     public_changed()
-    await events.publish("alert", {"id": alert.id, "status": alert.status})
+    await events.publish("alert", {"id": alert.id, "status": alert.status, "update": step.id})
 
 
 async def post_alert(ctx: Ctx, *, kind, title, description, instruction, address="", lat=None, lon=None,
@@ -157,12 +159,12 @@ async def post_alert(ctx: Ctx, *, kind, title, description, instruction, address
     try:
         async with transaction() as tx:
             await save_new(alert, tx)
-            await save_new(AlertUpdate(alert_id=alert.id, author_id=ctx.user.id, status="outbreak",
+            step = await save_new(AlertUpdate(alert_id=alert.id, author_id=ctx.user.id, status="outbreak",
                                        cap_identifier=alert.id, origin=ctx.origin), tx)
             await _log(ctx, tx, "alert.post", alert, f"{kind}: {title}")
     except IntegrityError:  # the same form, submitted twice at once: the first one won
         return await Alert.get(client_token=client_token, author_id=ctx.user.id)
-    await _changed(alert)
+    await _changed(alert, step)
     return alert
 
 
@@ -190,12 +192,12 @@ async def change_status(ctx: Ctx, alert_id: str, status, note="") -> Alert:
         raise Invalid(N_("The alert already has this status."), field="status")
     async with transaction() as tx:
         steps = await AlertUpdate.filter(alert_id=alert.id).using_db(tx).count()
-        await save_new(AlertUpdate(alert_id=alert.id, author_id=ctx.user.id, status=status, note=note,
+        step = await save_new(AlertUpdate(alert_id=alert.id, author_id=ctx.user.id, status=status, note=note,
                                    cap_identifier=f"{alert.id}.{steps}", origin=ctx.origin), tx)
         alert.status, alert.updated_at = status, utcnow()
         await save_change(alert, tx)
         await _log(ctx, tx, "alert.status", alert, f"{status}: {note}" if note else status)
-    await _changed(alert)
+    await _changed(alert, step)
     return alert
 
 
@@ -215,11 +217,11 @@ async def correct_alert(ctx: Ctx, alert_id: str, *, title, description, instruct
         steps = await AlertUpdate.filter(alert_id=alert.id).using_db(tx).count()
         alert.title, alert.description, alert.instruction = title, description, instruction
         await save_change(alert, tx)
-        await save_new(AlertUpdate(alert_id=alert.id, author_id=ctx.user.id, status=alert.status,
+        step = await save_new(AlertUpdate(alert_id=alert.id, author_id=ctx.user.id, status=alert.status,
                                    note=note or gettext(N_("The alert's text was corrected.")),
                                    cap_identifier=f"{alert.id}.{steps}", origin=ctx.origin), tx)
         await _log(ctx, tx, "alert.correct", alert, title)
-    await _changed(alert)
+    await _changed(alert, step)
     return alert
 
 
