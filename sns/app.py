@@ -16,7 +16,7 @@ from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import ValidationError
 
-from sns import events, i18n
+from sns import events, i18n, tasks
 from sns.context import Limits
 from sns.db import tortoise_config
 from sns.errors import NotFound, ServiceError
@@ -89,9 +89,15 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
             # tens of milliseconds in the middle of a request (the map's p99).
             gc.collect()
             gc.freeze()
+            supervisor = tasks.Supervisor(settings)
+            if settings.background_tasks:
+                supervisor.start()
+                tasks.set_current(supervisor)
             try:
                 yield
             finally:
+                tasks.set_current(None)
+                await supervisor.stop()
                 gc.unfreeze()  # what this app leaves behind may be collected again (tests make many apps)
                 await broadcast.disconnect()
                 events.close_broadcast()

@@ -55,6 +55,7 @@ class Settings:
     grey_threshold: int = 10  # grey-person score at which every new post waits; 0: nobody is grey
     grey_half_life_hours: int = 168  # the grey score halves in this many hours
     moderation_helper_email: str = ""  # besides the administrators, who is mailed when a post waits
+    background_tasks: bool = True  # run the background jobs (CAP polling, alert notices) in this process
 
     @property
     def db_url(self) -> str:

@@ -88,6 +88,7 @@ async def make_settings(data_dir: Path, **overrides) -> Settings:
         overrides["database_url"] = await _fresh_postgres(pg)
     overrides.setdefault("database_url", "")
     overrides.setdefault("origin", "test.example")
+    overrides.setdefault("background_tasks", False)  # a test runs a job's round itself (tasks.run_once)
     overrides.setdefault("public_url", "http://test.example")
     return load_settings(data_dir, **overrides)
 

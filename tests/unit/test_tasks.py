@@ -1,0 +1,52 @@
+"""The supervisor of background jobs: a failing job is retried with back-off and never stops another."""
+
+import asyncio
+
+from sns import tasks
+from sns.settings import Settings
+
+
+async def test_a_failing_job_is_retried_and_never_stops_another(monkeypatch):
+    monkeypatch.setattr(tasks, "_JOBS", {})
+    calls = {"bad": 0, "good": 0}
+
+    async def bad(settings):
+        calls["bad"] += 1
+        raise RuntimeError("the source is down")
+
+    async def good(settings):
+        calls["good"] += 1
+
+    tasks.register(tasks.Job("bad", bad, lambda s: 0.01, max_backoff=0.2))
+    tasks.register(tasks.Job("good", good, lambda s: 0.01))
+    supervisor = tasks.Supervisor(Settings())
+    supervisor.start()
+    await asyncio.sleep(0.5)
+    await supervisor.stop()
+    # The good job kept its pace; the bad one backed off (0.02, 0.04, 0.08, 0.16, 0.2...) instead of spinning.
+    assert calls["good"] >= 15
+    assert 2 <= calls["bad"] <= 8
+
+
+async def test_nudge_runs_the_next_round_at_once(monkeypatch):
+    monkeypatch.setattr(tasks, "_JOBS", {})
+    ran = asyncio.Event()
+    rounds = []
+
+    async def job(settings):
+        rounds.append(1)
+        if len(rounds) == 2:
+            ran.set()
+
+    tasks.register(tasks.Job("slow", job, lambda s: 3600))
+    supervisor = tasks.Supervisor(Settings())
+    supervisor.start()
+    tasks.set_current(supervisor)
+    try:
+        await asyncio.sleep(0.05)
+        tasks.nudge("slow")
+        await asyncio.wait_for(ran.wait(), timeout=2)
+    finally:
+        tasks.set_current(None)
+        await supervisor.stop()
+    assert len(rounds) == 2
