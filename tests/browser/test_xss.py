@@ -129,7 +129,8 @@ def test_typed_scripts_never_run(phones):
 
     # The escaped text is there (so the test looks at the right places)...
     shown = "&lt;script&gt;window.__xss='script'"
-    for page_url in (url, "/diaries", "/people/mallory", "/home", f"{url}/edit", "/settings/profile", "/people"):
+    for page_url in (url, "/diaries", "/people/mallory", "/home", f"{url}/edit", "/settings/profile",
+                     "/people?q=mallory"):
         assert_inert(mallory, watch, page_url, "&lt;svg onload=")
     assert_inert(mallory, watch, url, shown)
 
@@ -137,7 +138,7 @@ def test_typed_scripts_never_run(phones):
     for who in ("ken", "admin"):
         other = phones.signed_in(who, bypass_csp=bypass_csp)
         seen = Watch(other.context)
-        for page_url in (url, "/diaries", "/people/mallory", "/home", "/people"):
+        for page_url in (url, "/diaries", "/people/mallory", "/home", "/people?q=mallory"):
             assert_inert(other, seen, page_url, "&lt;svg onload=")
         if who == "admin":
             assert_inert(other, seen, "/admin/users", "&lt;svg onload=")
