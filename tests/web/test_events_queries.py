@@ -1,7 +1,5 @@
 """The event, calendar and album pages run a fixed number of queries whatever the data size."""
 
-import logging
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 from fixtures import jpeg_with_gps
@@ -9,32 +7,9 @@ from sns.models import Community, Membership
 from sns.services import albums, rsvps
 from sns.services import events as event_service
 from sns.services.shared import public_changed
+from test_query_counts import count_queries
 
 START = datetime.now(timezone.utc) + timedelta(days=1)
-
-
-@contextmanager
-def count_queries():
-    seen: list[str] = []
-
-    class Counter(logging.Handler):
-        def emit(self, record):
-            sql = record.args[0] if record.msg == "%s: %s" and record.args else record.msg
-            if isinstance(sql, str) and sql.lstrip().split(" ", 1)[0].upper() in ("SELECT", "INSERT", "UPDATE",
-                                                                                  "DELETE", "WITH"):
-                seen.append(sql)
-
-    logger, handler = logging.getLogger("tortoise.db_client"), Counter(logging.DEBUG)
-    level, propagate = logger.level, logger.propagate
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False
-    logger.addHandler(handler)
-    try:
-        yield seen
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-        logger.propagate = propagate
 
 
 async def grow(site, me, n: int, tag: str) -> None:

@@ -3,38 +3,10 @@ threads there are (no N+1)."""
 
 from __future__ import annotations
 
-import logging
-from contextlib import contextmanager
-
 from sns.context import Limits
 from sns.services import departments, inquiries, mailbox
 from sns.services.shared import public_changed
-
-STATEMENTS = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
-
-
-@contextmanager
-def count_queries():
-    """Every statement the database clients log at DEBUG (see tests/web/test_query_counts.py)."""
-    statements: list[str] = []
-
-    class Counter(logging.Handler):
-        def emit(self, record):
-            sql = record.args[0] if record.msg == "%s: %s" and record.args else record.msg
-            if isinstance(sql, str) and sql.lstrip().split(" ", 1)[0].upper() in STATEMENTS:
-                statements.append(sql)
-
-    logger, handler = logging.getLogger("tortoise.db_client"), Counter(logging.DEBUG)
-    level, propagate = logger.level, logger.propagate
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False
-    logger.addHandler(handler)
-    try:
-        yield statements
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-        logger.propagate = propagate
+from test_query_counts import count_queries
 
 
 async def test_pages_do_not_grow_with_the_mailbox(site):

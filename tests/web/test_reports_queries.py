@@ -1,38 +1,13 @@
 """The street report pages, feed, queue and map layer run a fixed number of SQL queries whatever the
 number of reports, photos, updates and followers (no N+1)."""
 
-import logging
-from contextlib import contextmanager
 
 from fixtures import jpeg_with_gps
 from sns.models import User
 from sns.services import departments, report_lists
 from sns.services import reports as report_service
 from sns.services.shared import public_changed
-
-
-@contextmanager
-def count_queries():
-    seen: list[str] = []
-
-    class Counter(logging.Handler):
-        def emit(self, record):
-            sql = record.args[0] if record.msg == "%s: %s" and record.args else record.msg
-            if isinstance(sql, str) and sql.lstrip().split(" ", 1)[0].upper() in ("SELECT", "INSERT", "UPDATE",
-                                                                                  "DELETE", "WITH"):
-                seen.append(sql)
-
-    logger, handler = logging.getLogger("tortoise.db_client"), Counter(logging.DEBUG)
-    level, propagate = logger.level, logger.propagate
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False
-    logger.addHandler(handler)
-    try:
-        yield seen
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-        logger.propagate = propagate
+from test_query_counts import count_queries
 
 
 async def grow(site, category, staff, n: int, tag: str) -> str:
