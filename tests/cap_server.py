@@ -78,8 +78,13 @@ class CapServer:
     def serve(self, path, body: bytes, status=200, headers=None, content_type="application/cap+xml"):
         self.routes[path] = ("body", body, status, {"Content-Type": content_type, **(headers or {})})
 
-    def stream(self, path, total: int, chunk: bytes = b"<alert>" + b"x" * 65529):
-        self.routes[path] = ("stream", total, chunk)
+    def stream(self, path, total: int, chunk: bytes = b"<alert>" + b"x" * 65529, announce: int | None = None,
+               pause: float = 0.0):
+        """`total` bytes in `chunk`s, `pause` seconds apart; `announce`: the Content-Length it claims."""
+        self.routes[path] = ("stream", total, chunk, announce, pause)
+
+    def redirect(self, path, to: str, status: int = 302):
+        self.routes[path] = ("body", b"", status, {"Location": to})
 
     def slow(self, path, seconds: float, body: bytes = b""):
         self.routes[path] = ("slow", seconds, body)
@@ -113,15 +118,19 @@ class CapServer:
                 if route[0] == "slow":
                     time.sleep(route[1])
                     return self._send(200, route[2], {"Content-Type": "application/cap+xml"})
-                _, total, chunk = route
+                _, total, chunk, announce, pause = route
                 self.send_response(200)
                 self.send_header("Content-Type", "application/cap+xml")
+                if announce is not None:
+                    self.send_header("Content-Length", str(announce))
                 self.send_header("Connection", "close")
                 self.end_headers()
                 try:
                     while server.sent[path] < total:
                         self.wfile.write(chunk)
+                        self.wfile.flush()
                         server.sent[path] += len(chunk)
+                        time.sleep(pause)
                 except (BrokenPipeError, ConnectionResetError, OSError):
                     pass
                 self.close_connection = True

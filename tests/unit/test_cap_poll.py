@@ -134,15 +134,23 @@ async def test_every_bad_source_gets_a_clear_reason_and_the_good_one_still_impor
     server.serve("/announced", b"<" * (3 * MB))  # with a Content-Length over the cap
     server.stream("/endless", 50 * MB)
     server.gzip_bomb("/gzip", 50 * MB)
+    server.stream("/gigabyte", 1024 * MB, announce=1024 * MB)  # says so: not read at all
     server.slow("/slow", 4, cap("SLOW-1"))
-    sources = [await source(server, p) for p in ("/garbage", "/bomb.cap", "/xxe.cap", "/cap11.cap", "/html",
-                                                 "/500", "/announced", "/endless", "/gzip", "/slow", "/good.cap")]
+    server.stream("/drip", 10 * MB, chunk=b" ", pause=0.2)  # never silent for a whole timeout
+    server.redirect("/loop", "/loop")
+    server.redirect("/to-file", "file:///etc/passwd")
+    server.serve("/moved-here.cap", cap("MOVED-1"))
+    server.redirect("/moved", "/moved-here.cap", 301)
+    sources = [await source(server, p) for p in (
+        "/garbage", "/bomb.cap", "/xxe.cap", "/cap11.cap", "/html", "/500", "/announced", "/gigabyte", "/endless",
+        "/gzip", "/slow", "/drip", "/loop", "/to-file", "/moved", "/good.cap")]
     sources.append(await source(server, f"http://127.0.0.1:{port}/cap", "refused port"))
     sources.append(await source(server, "ftp://127.0.0.1/cap", "not http"))  # made without the form's checks
     started = time.monotonic()
     await cap_poll.run_job(site.settings)  # the job itself: never raises
     took = time.monotonic() - started
     assert await Alert.filter(identifier="GOOD-1").count() == 1
+    assert await Alert.filter(identifier="MOVED-1").count() == 1  # a redirect is followed
     stored = {s.label: s for s in await CapSource.all()}
     expect = {
         "/garbage": ("refused", "not well-formed XML"),
@@ -152,7 +160,11 @@ async def test_every_bad_source_gets_a_clear_reason_and_the_good_one_still_impor
         "/html": ("html", "an HTML page"),
         "/500": ("http", "HTTP 500 Internal Server Error"),
         "/announced": ("too_large", f"announces {3 * MB} bytes"),
+        "/gigabyte": ("too_large", f"announces {1024 * MB} bytes"),
         "/endless": ("too_large", "larger than 2097152 bytes"),
+        "/drip": ("timeout", "timed out waiting for the answer"),
+        "/loop": ("redirects", "more than 5 redirects"),
+        "/to-file": ("url", "not a URL we fetch"),
         "/gzip": ("too_large", "larger than 2097152 bytes"),
         "/slow": ("timeout", "timed out waiting for the answer"),
         "refused port": ("connect", "could not connect"),
@@ -164,8 +176,9 @@ async def test_every_bad_source_gets_a_clear_reason_and_the_good_one_still_impor
         assert s.last_success_at is None and s.refused == 1 and s.last_polled_at is not None, label
         entry = await CapPollLog.get(source_id=s.id)
         assert (entry.code, entry.reason) == (code, s.last_error)
-    good = stored["/good.cap"]
-    assert (good.last_error, good.imported) == ("", 1) and good.last_success_at is not None
+    for good in (stored["/good.cap"], stored["/moved"]):
+        assert (good.last_error, good.imported) == ("", 1) and good.last_success_at is not None
+    assert server.sent["/gigabyte"] < 20 * MB and server.sent["/drip"] < 100, server.sent
     # the endless stream was cut near the cap, not read to its 50 MB; nobody waited for it all
     assert server.sent["/endless"] < 20 * MB, server.sent["/endless"]
     assert took < 10, took

@@ -139,3 +139,39 @@ async def test_imported_alerts_show_alongside_ours_marked_with_their_source(site
     await admin.submit(f"{PAGE}/{src.id}/poll")
     assert (await Alert.get(id=alert.id)).status == "cancelled"
     assert "Imported brush fire" not in (await site.client().get("/diaries")).text
+
+
+async def test_an_imported_alert_and_its_cancellation_reach_open_pages(site, server):
+    import asyncio
+
+    from sns.services.cap_poll import poll_sources
+    from sns.web.live import _stream
+
+    server.serve("/live.cap", cap("LIVE-1", headline="Live import"))
+    src = await CapSource.create(url=server.url("/live.cap"), label="Live")
+    stream = _stream(None)
+    try:
+        assert (await asyncio.wait_for(stream.__anext__(), 5)).startswith("retry:")
+        waiting = asyncio.ensure_future(asyncio.wait_for(stream.__anext__(), 10))
+        await asyncio.sleep(0.05)
+        await poll_sources(site.settings, source_ids=[src.id], force=True)
+        alert = await Alert.get(identifier="LIVE-1")
+        chunk = await waiting
+        assert "event: alert" in chunk and alert.id in chunk and '"outbreak"' in chunk
+        server.serve("/live.cap", cap("LIVE-1.c", "Cancel", ref("LIVE-1"), sent="2026-11-23T21:00:00+09:00"))
+        waiting = asyncio.ensure_future(asyncio.wait_for(stream.__anext__(), 10))
+        await asyncio.sleep(0.05)
+        await poll_sources(site.settings, source_ids=[src.id], force=True)
+        assert '"cancelled"' in await waiting
+    finally:
+        await stream.aclose()
+    await src.delete()
+
+
+async def test_the_page_in_japanese(site, admin):
+    await CapSource.create(url="http://127.0.0.1:9/ja.cap", label="県の防災", last_error_code="connect",
+                           last_error="could not connect: [Errno 111] Connection refused")
+    page = await admin.get(PAGE, headers={"Accept-Language": "ja"})
+    assert "<h1>警報の取得元</h1>" in page.text and "取得元を追加する" in page.text
+    assert "今すぐ取得" in page.text and "まだありません" in page.text
+    await CapSource.filter(label="県の防災").delete()
