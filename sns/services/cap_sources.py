@@ -6,6 +6,7 @@ itself is sns/services/cap_poll.py; this module checks who asks and what they ty
 
 from __future__ import annotations
 
+import asyncio
 import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +23,7 @@ from sns.services.base import clean_text, require
 from sns.services.cap_poll import Outcome, poll_sources
 
 MIN_SECONDS, MAX_SECONDS = 10, 86_400
+_background: set[asyncio.Task] = set()  # "poll now" rounds still running after the page answered
 
 
 def check_url(value: Any) -> str:
@@ -108,9 +110,16 @@ async def remove_source(ctx: Ctx, source_id: str) -> None:
 
 
 async def poll_now(ctx: Ctx, source_id: str) -> Outcome | None:
-    """Poll one source now, paused or not, and wait for the result (None: another worker has it)."""
+    """Poll one source now, paused or not, and wait for the result: None when another worker has it, or
+    when it takes longer than one fetch may (a feed with many slow links), then it finishes in the background."""
     source = await _get(ctx, source_id)
-    found = await poll_sources(ctx.settings, source_ids=[source.id], force=True)
+    task = asyncio.ensure_future(poll_sources(ctx.settings, source_ids=[source.id], force=True))
+    done, _ = await asyncio.wait({task}, timeout=3 * ctx.settings.cap_timeout_seconds + 2)
+    if not done:
+        _background.add(task)
+        task.add_done_callback(_background.discard)
+        return None
+    found = task.result()
     return found[0] if found and found[0].result != "busy" else None
 
 

@@ -175,3 +175,26 @@ async def test_the_page_in_japanese(site, admin):
     assert "<h1>警報の取得元</h1>" in page.text and "取得元を追加する" in page.text
     assert "今すぐ取得" in page.text and "まだありません" in page.text
     await CapSource.filter(label="県の防災").delete()
+
+
+async def test_poll_now_of_a_slow_feed_finishes_in_the_background(site, server, admin):
+    import asyncio
+    import time
+
+    from cap_server import feed, linked
+    from sns.services import cap_sources
+
+    for n in range(8):  # each linked document drips until the fetch's whole deadline (3 s) cuts it off
+        server.stream(f"/drip/{n}.cap", 10**6, chunk=b" ", pause=0.3)
+    server.serve("/slow-feed.atom", feed(*(linked(server.url(f"/drip/{n}.cap"), n) for n in range(8))),
+                 content_type="application/atom+xml")
+    src = await CapSource.create(url=server.url("/slow-feed.atom"), label="Slow feed")
+    started = time.monotonic()
+    r = await admin.submit(f"{PAGE}/{src.id}/poll", follow=True)
+    assert time.monotonic() - started < 5.9  # answered after 3 x cap_timeout_seconds + 2, not at the end
+    assert "The source is being polled right now; look again soon." in r.text
+    assert cap_sources._background
+    await asyncio.wait(set(cap_sources._background), timeout=20)
+    src = await CapSource.get(id=src.id)
+    assert src.last_error.startswith("8 refused") and src.last_error_code == "timeout"
+    await src.delete()
