@@ -195,3 +195,70 @@ def search_reindex(click_ctx: click.Context) -> None:
         console.print("[green]Indexed[/green] " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
 
     asyncio.run(run())
+
+
+@main.group()
+def alerts() -> None:
+    """Official alerts: the external CAP 1.2 sources they are imported from."""
+
+
+def _alerts_run(click_ctx: click.Context, work):
+    settings = _settings(click_ctx.find_root().obj["data"])
+
+    async def run():
+        from sns import db
+
+        await _init(settings)
+        async with db.database(settings):
+            return await work(settings)
+
+    return asyncio.run(run())
+
+
+@alerts.command("poll")
+@click.pass_context
+def alerts_poll(click_ctx: click.Context) -> None:
+    """Poll every enabled CAP source once now (due or not) and show what each gave. Safe to repeat."""
+    from rich.table import Table
+
+    async def work(settings):
+        from sns.models.cap_sources import CapSource
+        from sns.services.cap_poll import poll_sources
+
+        ids = await CapSource.filter(enabled=True).values_list("id", flat=True)
+        return await poll_sources(settings, source_ids=list(ids), force=True) if ids else []
+
+    outcomes = _alerts_run(click_ctx, work)
+    if not outcomes:
+        console.print("No enabled alert sources (add them at /admin/alert-sources).")
+        return
+    table = Table("source", "result", "new", "changed", "seen", "refused", "reason", show_lines=False)
+    for o in outcomes:
+        reason = o.error[1] if o.error else (o.refused[0][2] if o.refused else "")
+        colour = {"ok": "green", "not_modified": "green", "failed": "red"}.get(o.result, "yellow")
+        result = f"[{colour}]{o.result}[/{colour}]" if not (o.result == "ok" and o.refused) else "[yellow]partly[/yellow]"
+        table.add_row(f"{o.label}\n{o.url}", result, str(o.new), str(o.changed), str(o.same),
+                      str(len(o.refused) + (1 if o.error else 0)), reason)
+    Console().print(table)
+    if any(o.result == "failed" for o in outcomes):
+        sys.exit(1)
+
+
+@alerts.command("sources")
+@click.pass_context
+def alerts_sources(click_ctx: click.Context) -> None:
+    """List the configured CAP sources with their health."""
+    from rich.table import Table
+
+    async def work(settings):
+        from sns.models.cap_sources import CapSource
+        from sns.services.cap_sources import health
+
+        return [(s, health(s)) for s in await CapSource.all().order_by("created_at", "id")]
+
+    rows = _alerts_run(click_ctx, work)
+    table = Table("source", "health", "last success", "imported", "last problem")
+    for s, state in rows:
+        table.add_row(f"{s.label}\n{s.url}", state, s.last_success_at.isoformat(timespec="seconds")
+                      if s.last_success_at else "never", str(s.imported), s.last_error)
+    Console().print(table)

@@ -56,6 +56,9 @@ class Settings:
     grey_half_life_hours: int = 168  # the grey score halves in this many hours
     moderation_helper_email: str = ""  # besides the administrators, who is mailed when a post waits
     background_tasks: bool = True  # run the background jobs (CAP polling, alert notices) in this process
+    cap_poll_seconds: int = 60  # how often each configured CAP source is fetched (unless it says otherwise)
+    cap_max_bytes: int = 2 * 1024 * 1024  # the largest CAP document or feed read from a source
+    cap_timeout_seconds: int = 10  # connecting to a CAP source, and each wait for its next bytes
 
     @property
     def db_url(self) -> str:

@@ -4,7 +4,7 @@
 show): a document with a DOCTYPE (entity tricks), one over `MAX_BYTES`, the wrong namespace, a
 missing or bad required element are all refused before anything is stored. `apply_parsed(...)`
 stores a parsed alert (deduplicated by sender and identifier) or applies an Update/Cancel to the
-alert it references. No poller yet: whoever fetches a source calls these.
+alert it references. The poller (sns/services/cap_poll.py) fetches the configured sources and calls these.
 """
 
 from __future__ import annotations
@@ -70,11 +70,11 @@ class ParsedAlert:
         return self.status == "Exercise"
 
 
-def _parse_xml(data: bytes) -> etree._Element:
+def _parse_xml(data: bytes, max_bytes: int = MAX_BYTES) -> etree._Element:
     if not isinstance(data, (bytes, bytearray)):
         raise CapError("not bytes")
-    if len(data) > MAX_BYTES:
-        raise CapError(f"document too large ({len(data)} bytes, at most {MAX_BYTES})")
+    if len(data) > max_bytes:
+        raise CapError(f"document too large ({len(data)} bytes, at most {max_bytes})")
     if b"<!doctype" in bytes(data).lower() or b"<\x00!\x00" in data or b"<!ENTITY" in data:
         raise CapError("a DOCTYPE is not accepted")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
@@ -169,10 +169,28 @@ def _info_blocks(root) -> list:
     return english + [b for b in blocks if b not in english]
 
 
-def parse_cap(data: bytes) -> list[ParsedAlert]:
+def document_kind(data: bytes, *, max_bytes: int = MAX_BYTES) -> str:
+    """"cap" for a CAP 1.2 <alert>, "atom" for an Atom feed; else CapError naming what the root is."""
+    try:
+        root = _parse_xml(data, max_bytes)
+    except CapError:
+        raise
+    except Exception as exc:
+        raise CapError(f"unreadable XML: {type(exc).__name__}") from None
+    if root.tag == f"{{{CAP_NS}}}alert":
+        return "cap"
+    if root.tag == f"{{{ATOM_NS}}}feed":
+        return "atom"
+    name = etree.QName(root).localname if isinstance(root.tag, str) else "?"
+    space = etree.QName(root).namespace if isinstance(root.tag, str) else None
+    raise CapError(f"neither a CAP 1.2 <alert> nor an Atom feed: the root is <{name[:40]}> "
+                   f"in {repr(space[:80]) if space else 'no namespace'}")
+
+
+def parse_cap(data: bytes, *, max_bytes: int = MAX_BYTES) -> list[ParsedAlert]:
     """The alert in a CAP 1.2 document (a list: one item, so a caller treats feeds and documents alike)."""
     try:
-        return [_parse_alert(_parse_xml(data))]
+        return [_parse_alert(_parse_xml(data, max_bytes))]
     except CapError:
         raise
     except Exception as exc:  # a last guard: a source's bytes must never crash the caller
@@ -235,10 +253,10 @@ def _parse_alert(root) -> ParsedAlert:
     return out
 
 
-def parse_feed(data: bytes) -> list[str | bytes]:
+def parse_feed(data: bytes, *, max_bytes: int = MAX_BYTES) -> list[str | bytes]:
     """An Atom feed of CAP alerts: each entry's CAP document, embedded (as bytes) or linked (its URL)."""
     try:
-        root = _parse_xml(data)
+        root = _parse_xml(data, max_bytes)
         if root.tag != f"{{{ATOM_NS}}}feed":
             raise CapError("not an Atom feed")
         out: list[str | bytes] = []
@@ -325,6 +343,11 @@ async def apply_parsed(parsed: ParsedAlert, source_url: str, *, origin: str) -> 
             for name, value in _fields(parsed).items():
                 setattr(alert, name, value)
     async with transaction() as tx:
+        # Two workers applying the same message at once: the second waits for the first's row lock
+        # (PostgreSQL; SQLite runs one write transaction at a time) and then sees its step.
+        await Alert.filter(id=alert.id).using_db(tx).select_for_update().first()
+        if await AlertUpdate.filter(alert_id=alert.id, cap_identifier=parsed.identifier).using_db(tx).exists():
+            return alert
         alert.status = status
         await save_change(alert, tx)
         await save_new(AlertUpdate(alert=alert, status=status, note=parsed.note,

@@ -52,6 +52,7 @@ def forms(entry: str) -> list[tuple[str, str, list[str]]]:
         ("clerk1", "/notices/new", ["title", "body"]),
         ("boss1", "/admin/site", ["town_name", "map_lat", "map_lon", "map_zoom", "districts"]),
         ("boss1", "/admin/invitations", ["email", "note"]),
+        ("boss1", "/admin/alert-sources", ["url", "label", "poll_seconds"]),
         ("boss1", "/admin/users/nonexistent", ["action", "role"]),
     ]
 

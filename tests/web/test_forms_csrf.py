@@ -102,6 +102,9 @@ async def make_every_form_appear(site):
     fire = await site.user("formfire", role="fire")  # administrators do not post alerts: the fire role's pages
     alert = await alerts.post_alert(await site.ctx_for(fire), kind="fire", title="Forms alert", description="",
                                     instruction="", lat=32.5, lon=130.6)  # with its status form
+    from sns.services import cap_sources
+
+    await cap_sources.add_source(ctx, url="http://127.0.0.1:9/forms.cap", label="Forms source")  # its four forms
     return {
         "alert": alert.id,
         "event": event.id, "album": album.id,
