@@ -5,6 +5,7 @@ from sns.models.alerts import (
     StaffActionLog,
 )
 from sns.models.albums import Album
+from sns.models.disaster import CHECKIN_STATUSES, DisasterEvent, DisasterPost, SafetyCheckin
 from sns.models.communities import (
     JOIN_POLICIES, MEMBER_ROLES, MEMBER_STATES, READABLE_BY, Community, Membership, Reply, Topic, TopicFollow,
 )
@@ -38,6 +39,7 @@ from sns.models.users import (
 __all__ = [
     "ACTIVE_STATUSES", "ALERT_KINDS", "ALERT_STATUSES", "CERTAINTIES", "SEVERITIES", "URGENCIES", "Alert", "AlertUpdate",
     "StaffActionLog",
+    "CHECKIN_STATUSES", "DisasterEvent", "DisasterPost", "SafetyCheckin",
     "HAZARDS", "REPORT_STATUSES", "SHELTER_STATUSES", "MapLayer", "ReportCategory", "ReportFollow", "ReportUpdate",
     "Shelter", "StreetReport",
     "Album", "CalendarFeed", "Community", "Conversation", "Department", "DepartmentStaff", "Event", "INQUIRY_ENTRY_KINDS",
