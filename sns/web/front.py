@@ -29,4 +29,4 @@ async def my_page(request: Request):
     page = await timelines.my_page(ctx)
     event = await disaster.active_event(ctx)  # shared: no query on a warm cache, two more while it is on
     return await render(request, "home.html", page=page, my_checkin=await safety.my_checkin(ctx, event),
-                        friends_checkins=await safety.friends_checkins(ctx, event))
+                        friends_checkins=await safety.friends_checkins(ctx, event), checkin_label=safety.status_label)

@@ -23,8 +23,10 @@ async def site(tmp_path_factory):
         yield s
 
 
-async def client_for(site, name, role="resident", **fields):
-    await site.user(name, role=role, display_name=name.title(), **fields)
+async def client_for(site, name, role="resident", district=None):
+    user = await site.user(name, role=role, display_name=name.title())
+    if district is not None:
+        await User.filter(id=user.id).update(district_id=district.id)
     client = site.client()
     await client.login(name)
     return client
@@ -166,10 +168,10 @@ async def test_checkins_friends_and_staff_only_counts_per_district(site):
     north = await District.create(name="North", position=1, origin=ctx.origin)
     south = await District.create(name="South", position=2, origin=ctx.origin)
     desk = await client_for(site, "desk4", "disaster")
-    rita = await client_for(site, "rita4", district_id=north.id)
-    fred = await client_for(site, "fred4", district_id=north.id)
-    sam = await client_for(site, "sam4", district_id=south.id)
-    stranger = await client_for(site, "stranger4", district_id=south.id)
+    rita = await client_for(site, "rita4", district=north)
+    fred = await client_for(site, "fred4", district=north)
+    sam = await client_for(site, "sam4", district=south)
+    stranger = await client_for(site, "stranger4", district=south)
     staff = await client_for(site, "clerk4", "staff")
     moderator = await client_for(site, "mod4", "moderator")
     visitor = site.client()
