@@ -11,6 +11,8 @@ from PIL import Image
 from fixtures import jpeg_with_gps, make_site
 from sns.models import DisasterEvent, DisasterPost, District, SafetyCheckin, StaffActionLog, User
 from sns.services import friends, shelters
+from sns.web.middleware import CSRF_COOKIE, csrf_token_for
+from test_forms_csrf import post_forms
 from test_query_counts import count_queries
 
 BAD = "What a fucking mess at the station"
@@ -226,3 +228,17 @@ async def test_checkins_friends_and_staff_only_counts_per_district(site):
     assert resident_view.status_code == 200 and "Check-ins per district" not in resident_view.text
     assert "Earthquake" in (await visitor.get("/disaster/archive")).text
     assert "At the shelter" not in (await fred.get("/home")).text  # over: My page is back to normal
+
+
+async def test_the_forms_of_disaster_mode_carry_their_own_csrf_field(site):
+    desk = await client_for(site, "desk5", "disaster")
+    await start(desk, "Forms flood")
+    expected = csrf_token_for(site.app.state.secret, desk.cookies.get(CSRF_COOKIE))
+    actions = set()
+    for path in ("/", "/disaster", "/disaster/checkin", "/disaster/board", "/home"):
+        page = await desk.get(path)
+        assert page.status_code == 200, path
+        for form in post_forms(page.text):
+            assert form["tokens"] == [expected], (path, form)
+            actions.add(form["action"])
+    assert {"/disaster/end", "/disaster/checkin", "/disaster/board", "/settings/language"} <= actions
