@@ -27,10 +27,7 @@ from sns.policies import can_switch_disaster
 from sns.services.base import clean_text, require, save_change, save_new, transaction
 from sns.services.shared import SharedCache, database_of, public_changed
 
-_shared = SharedCache()  # open shelters for the light page: forgotten by any public change
-# Whether the mode is on: asked by every page, changed only here (start/end forget it), so a diary written
-# elsewhere does not make the next page ask again. Other workers see a switch within shared_cache_seconds.
-_state = SharedCache(follows_public_changes=False)
+_shared = SharedCache()  # whether the mode is on, and the open shelters for the light page
 
 
 @dataclass(frozen=True)
@@ -50,7 +47,7 @@ async def _load_active(origin: str) -> DisasterEvent | None:
 
 async def active_event(ctx: Ctx) -> DisasterEvent | None:
     """The event the site is in now (None: normal mode): shared, no query on a warm cache."""
-    return await _state.get((database_of(ctx.settings), "disaster_active"), ctx.settings.shared_cache_seconds,
+    return await _shared.get((database_of(ctx.settings), "disaster_active"), ctx.settings.shared_cache_seconds,
                              lambda: _load_active(ctx.origin))
 
 
@@ -96,7 +93,6 @@ async def start_event(ctx: Ctx, *, name, drill=False, kind="other", operator: Op
         if running is not None and running.name == name:
             return running
         raise Conflict(N_("Disaster mode is already on. End it first."), field="_") from None
-    _state.forget()
     public_changed()
     await events.publish("disaster", {"id": event.id, "active": True, "drill": event.drill})
     return event
@@ -114,7 +110,6 @@ async def end_event(ctx: Ctx, *, operator: Operator | None = None) -> DisasterEv
         event.ended_by_id = ctx.user.id if ctx.user else None
         await save_change(event, tx)
         await _log(ctx, tx, "disaster.drill_end" if event.drill else "disaster.end", event, event.name + who)
-    _state.forget()
     public_changed()
     await events.publish("disaster", {"id": event.id, "active": False, "drill": event.drill})
     return event

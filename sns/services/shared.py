@@ -28,16 +28,12 @@ _caches: "weakref.WeakSet[SharedCache]" = weakref.WeakSet()
 
 
 class SharedCache:
-    """`follows_public_changes=False`: a value that changes only through its own service (disaster mode on
-    or off), which calls `forget()` itself; `public_changed()` then leaves it alone (it still expires)."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic, *, follows_public_changes: bool = True) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self._entries: dict[Hashable, tuple[float, Any]] = {}
         self._loading: dict[Hashable, asyncio.Future] = {}
         self._generation = 0  # bumped by forget(): a load that began before it is not kept
-        if follows_public_changes:
-            _caches.add(self)
+        _caches.add(self)
 
     async def get(self, key: Hashable, seconds: float, load: Callable[[], Awaitable[Any]]) -> Any:
         """The value under `key` if it is younger than `seconds`, else `await load()` (kept)."""
