@@ -39,8 +39,9 @@ def fits(page) -> bool:
 
 def test_drill_check_in_and_friend_sees_it(desk, phones):
     bosai = phones.signed_in("shelterdesk")
-    yuki, dora = phones.signed_in("yuki"), phones.signed_in("dora")
-    befriend(yuki, dora, "dora", "Yuki")
+    dora = phones.signed_in("dora")
+    befriend(phones.signed_in("yuki"), dora, "dora", "Yuki")
+    yuki = phones.signed_in("yuki", viewport=NARROW, java_script_enabled=False)  # Yuki's phone: no JavaScript
     bosai.goto("/disaster")
     bosai.fill("#name", "Phone drill: river flood")
     bosai.select_option("#kind", "flood")
@@ -51,11 +52,13 @@ def test_drill_check_in_and_friend_sees_it(desk, phones):
         assert "The drill has started" in bosai.inner_text(".flash")
         assert "[Exercise]" in bosai.inner_text(".disaster-banner")
 
-        # Yuki, on her phone: the front page is the light one; she checks in from it.
+        # Yuki, on her narrow phone without JavaScript: the front page is the light one; she checks in from it.
         yuki.goto("/")
+        assert fits(yuki)
         assert "Phone drill: river flood" in yuki.inner_text("body") and "[Exercise]" in yuki.inner_text("body")
         with yuki.expect_navigation():
             yuki.click("a:text-is('Check in: safe or need help')")
+        assert fits(yuki)
         yuki.check("input[name=status][value=safe]")
         yuki.fill("#message", "At the school gym with my cat")
         with yuki.expect_navigation():
@@ -68,6 +71,10 @@ def test_drill_check_in_and_friend_sees_it(desk, phones):
         safety = dora.locator("#safety")
         assert "Yuki" in safety.inner_text() and "Safe" in safety.inner_text()
         assert "At the school gym with my cat" in safety.inner_text() and fits(dora)
+
+        # The disaster desk's count, on a phone.
+        bosai.goto("/disaster/staff")
+        assert "Check-ins per district" in bosai.inner_text("main") and fits(bosai)
 
         # A visitor on the narrowest phone, without JavaScript: the light front page, then the banner elsewhere.
         visitor = phones.page(viewport=NARROW, java_script_enabled=False)
