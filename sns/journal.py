@@ -13,9 +13,10 @@ from typing import Any
 
 
 from sns.models import (
-    Alert, AlertUpdate, Album, DisasterEvent, DisasterPost, SafetyCheckin, Block, Comment, Community, Conversation, Department, DepartmentStaff, Diary, District,
-    Event, Friendship, Inquiry, InquiryEntry, MapLayer, Membership, Message, Notice, Participant, Photo, Reply,
-    ReportCategory, ReportFollow, ReportUpdate, Rsvp, Shelter, StreetReport, Topic, TopicFollow, User,
+    Alert, AlertUpdate, Album, Block, Comment, Community, Conversation, Department, DepartmentStaff, Diary,
+    DisasterEvent, DisasterPost, District, Event, Friendship, Inquiry, InquiryEntry, MapLayer, Membership, Message,
+    Notice, Participant, Photo, Reply,
+    ReportCategory, ReportFollow, ReportUpdate, Rsvp, SafetyCheckin, Shelter, StreetReport, Topic, TopicFollow, User,
 )
 from sns.models.journal import JournalEntry
 

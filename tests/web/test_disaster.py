@@ -73,7 +73,8 @@ async def test_only_the_disaster_desk_and_admins_switch(site):
     r = await admin.submit("/disaster/end", {})
     assert r.status_code == 303
     event = await DisasterEvent.get()
-    assert event.ended_at is not None and event.live is None and r.headers["location"] == f"/disaster/archive/{event.id}"
+    assert event.ended_at is not None and event.live is None
+    assert r.headers["location"] == f"/disaster/archive/{event.id}"
     assert (await admin.submit("/disaster/end", {})).status_code == 409
     log = await StaffActionLog.filter(target_kind="disaster").order_by("created_at").values_list("action", "actor_id")
     assert [a for a, _ in log] == ["disaster.drill_start", "disaster.drill_end"]
@@ -84,8 +85,8 @@ async def test_banner_everywhere_light_front_page_and_drill_marks(site):
     desk = await client_for(site, "desk2", "disaster")
     visitor = site.client()
     admin_ctx = await site.ctx_for(await site.user("shadmin", role="admin"))
-    await shelters.import_shelters(admin_ctx, "名称,緯度,経度\r\nCity hall,32.5,130.6\r\nNorth school,32.51,130.61\r\n"
-                                   .encode("cp932"), replace=False)
+    csv = "名称,緯度,経度\r\nCity hall,32.5,130.6\r\nNorth school,32.51,130.61\r\n"
+    await shelters.import_shelters(admin_ctx, csv.encode("cp932"), replace=False)
     school = next(s for s in await shelters.list_shelters(admin_ctx) if s.name == "North school")
     await shelters.set_shelter_status(admin_ctx, school.id, "open")
     quiet = len(await warm(visitor, "/shelters"))
