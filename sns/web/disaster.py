@@ -23,6 +23,7 @@ from sns.web.diaries import held_message
 from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, text
 
 POST = ["POST"]
+PAGE = 50  # board posts per page, newest first
 POST_FIELDS = ("body", "place", "lat", "lon")
 CHECKIN_FIELDS = ("status", "message", "place", "lat", "lon")
 
@@ -107,10 +108,13 @@ async def checkin(request: Request):
 
 async def _board(request: Request, ctx, status: int = 200, **extra):
     event = await disaster_service.active_event(ctx)
-    posts = await disaster_board.board(ctx, event) if event else []
+    before = request.query_params.get("before", "")[:40] or None
+    posts = await disaster_board.board(ctx, event, limit=PAGE + 1, before=before) if event else []
+    older = posts[PAGE - 1].id if len(posts) > PAGE else None
+    posts = posts[:PAGE]
     photos = await disaster_board.photos_of([p.id for p in posts])
     return await render(request, "disaster_board.html", status=status, event=event, posts=posts, photos=photos,
-                        may_post=can_post_on_board(ctx.viewer, event), **_helpers(), **extra)
+                        older=older, may_post=can_post_on_board(ctx.viewer, event), **_helpers(), **extra)
 
 
 async def board(request: Request):

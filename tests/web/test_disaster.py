@@ -161,6 +161,17 @@ async def test_board_posts_held_photos_stripped_and_bad_input(site):
     assert r.status_code == 400 and "Latitude must be between" in r.text and "Kept text" in r.text
     r = await rita.submit("/disaster/board", {"body": "x" * 2001})
     assert r.status_code == 400 and "too long" in r.text
+    # the board pages: 50 posts a page, newest first, then "Older"
+    from sns.models import DisasterEvent as Event
+    running = await Event.get(live="on")
+    rita_user = await User.get(username="rita3")
+    await DisasterPost.bulk_create([DisasterPost(event_id=running.id, author_id=rita_user.id, body=f"Bulk {n:02d}",
+                                                 origin=site.settings.origin) for n in range(60)])
+    first = await visitor.get("/disaster/board")
+    assert "Bulk 59" in first.text and "Bulk 10" in first.text and "Bulk 09" not in first.text
+    older = first.text.split('href="/disaster/board?before=')[1].split('"')[0]
+    second = await visitor.get(f"/disaster/board?before={older}")
+    assert "Bulk 09" in second.text and "Bulk 10" not in second.text and "under water" in second.text
     # reportable
     r = await nosy.submit(f"/disaster/board/{post.id}/report", {"reason": "Not true"})
     assert r.status_code == 303
