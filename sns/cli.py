@@ -1,4 +1,4 @@
-"""The `sns` command: init, serve, demo, user create, token create."""
+"""The `sns` command: init, serve, demo, user create, token create, search reindex, alerts poll/sources, disaster start/end."""
 
 from __future__ import annotations
 
@@ -262,3 +262,54 @@ def alerts_sources(click_ctx: click.Context) -> None:
         table.add_row(f"{s.label}\n{s.url}", state, s.last_success_at.isoformat(timespec="seconds")
                       if s.last_success_at else "never", str(s.imported), s.last_error)
     Console().print(table)
+
+
+@main.group()
+def disaster() -> None:
+    """Disaster mode: switch the site into it for a named event (or a drill), and end it."""
+
+
+def _switch(click_ctx: click.Context, start: bool, name: str = "", drill: bool = False, kind: str = "other") -> None:
+    settings = _settings(click_ctx.find_root().obj["data"])
+
+    async def run():
+        from sns import db
+        from sns.context import Ctx, Limits
+        from sns.errors import ServiceError
+        from sns.services import disaster as service
+
+        await _init(settings)
+        async with db.database(settings):
+            ctx = Ctx(settings, Limits.from_settings(settings))
+            try:
+                if start:
+                    event = await service.start_event(ctx, name=name, drill=drill, kind=kind,
+                                                      operator=service.Operator())
+                else:
+                    event = await service.end_event(ctx, operator=service.Operator())
+            except ServiceError as exc:
+                raise click.ClickException(exc.text()) from None
+        what = "drill" if event.drill else "disaster mode"
+        console.print(f"[green]{'Started' if start else 'Ended'}[/green] {what}: {event.name} ({event.id})")
+        if start:
+            console.print(f"Running servers show it within {settings.shared_cache_seconds} s.")
+
+    asyncio.run(run())
+
+
+@disaster.command("start")
+@click.argument("name")
+@click.option("--drill", is_flag=True, help="An exercise: marked as one everywhere.")
+@click.option("--kind", default="other", show_default=True,
+              help="fire, flood, landslide, earthquake, tsunami, storm or other.")
+@click.pass_context
+def disaster_start(click_ctx: click.Context, name: str, drill: bool, kind: str) -> None:
+    """Switch the site into disaster mode for the event NAME (logged as done from the command line)."""
+    _switch(click_ctx, True, name, drill, kind)
+
+
+@disaster.command("end")
+@click.pass_context
+def disaster_end(click_ctx: click.Context) -> None:
+    """End disaster mode: the site is back to normal and the event goes to the archive."""
+    _switch(click_ctx, False)

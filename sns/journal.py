@@ -13,9 +13,10 @@ from typing import Any
 
 
 from sns.models import (
-    Alert, AlertUpdate, Album, Block, Comment, Community, Conversation, Department, DepartmentStaff, Diary, District,
-    Event, Friendship, Inquiry, InquiryEntry, MapLayer, Membership, Message, Notice, Participant, Photo, Reply,
-    ReportCategory, ReportFollow, ReportUpdate, Rsvp, Shelter, StreetReport, Topic, TopicFollow, User,
+    Alert, AlertUpdate, Album, Block, Comment, Community, Conversation, Department, DepartmentStaff, Diary,
+    DisasterEvent, DisasterPost, District, Event, Friendship, Inquiry, InquiryEntry, MapLayer, Membership, Message,
+    Notice, Participant, Photo, Reply,
+    ReportCategory, ReportFollow, ReportUpdate, Rsvp, SafetyCheckin, Shelter, StreetReport, Topic, TopicFollow, User,
 )
 from sns.models.journal import JournalEntry
 
@@ -53,6 +54,11 @@ KINDS: dict[str, type] = {
     "map_layer": MapLayer,
     "alert": Alert,
     "alert_update": AlertUpdate,
+    # disaster mode: check-ins travel like friends-only diaries (the journal keeps them all; who reads
+    # them is decided where they are shown, by sns.policies.disaster)
+    "disaster_event": DisasterEvent,
+    "disaster_post": DisasterPost,
+    "safety_checkin": SafetyCheckin,
 }
 _KIND_OF = {model: kind for kind, model in KINDS.items()}
 

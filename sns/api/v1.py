@@ -6,8 +6,8 @@ from starlette.requests import Request
 from starlette.routing import Match, Route
 
 from sns.api import (
-    albums, alert_feeds, alerts, communities, departments, diaries, events, maps, messages, notices, openapi, people, reports,
-    search, shelters,
+    albums, alert_feeds, alerts, communities, departments, diaries, disaster, events, maps, messages, notices, openapi,
+    people, reports, search, shelters,
 )
 from sns.api.http import answer, endpoint, error_response
 from sns.context import Ctx
@@ -18,7 +18,7 @@ GET, POST, PATCH, DELETE = ["GET"], ["POST"], ["PATCH"], ["DELETE"]
 # Each of these modules lists its own ENDPOINTS and describes them (OPERATIONS, SCHEMAS, PATH_PARAMS).
 # alert_feeds before alerts: /api/v1/alerts/{id}.cap must be matched before /api/v1/alerts/{id}.
 AREAS = (communities, events, messages, departments, albums, search, maps, reports, shelters, alert_feeds,
-         alerts)
+         alerts, disaster)
 EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 

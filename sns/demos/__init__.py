@@ -4,6 +4,6 @@ Each module has `async def seed(as_user, users)`: `as_user(username)` gives a se
 that demo resident, `users` maps usernames to User rows (admin, cityhall, hanako, taro, yuki, ken).
 """
 
-from sns.demos import alerts, albums, communities, departments, events, messages, reports, shelters
+from sns.demos import alerts, albums, communities, departments, disaster, events, messages, reports, shelters
 
-PARTS = (communities, events, departments, messages, albums, reports, shelters, alerts)
+PARTS = (communities, events, departments, messages, albums, reports, shelters, alerts, disaster)

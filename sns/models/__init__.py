@@ -6,6 +6,7 @@ from sns.models.alerts import (
 )
 from sns.models.albums import Album
 from sns.models.cap_sources import CapPollLog, CapSource
+from sns.models.disaster import CHECKIN_STATUSES, DisasterEvent, DisasterPost, SafetyCheckin
 from sns.models.communities import (
     JOIN_POLICIES, MEMBER_ROLES, MEMBER_STATES, READABLE_BY, Community, Membership, Reply, Topic, TopicFollow,
 )
@@ -39,6 +40,7 @@ from sns.models.users import (
 __all__ = [
     "ACTIVE_STATUSES", "ALERT_KINDS", "ALERT_STATUSES", "CERTAINTIES", "SEVERITIES", "URGENCIES", "Alert", "AlertUpdate",
     "StaffActionLog", "CapPollLog", "CapSource",
+    "CHECKIN_STATUSES", "DisasterEvent", "DisasterPost", "SafetyCheckin",
     "HAZARDS", "REPORT_STATUSES", "SHELTER_STATUSES", "MapLayer", "ReportCategory", "ReportFollow", "ReportUpdate",
     "Shelter", "StreetReport",
     "Album", "CalendarFeed", "Community", "Conversation", "Department", "DepartmentStaff", "Event", "INQUIRY_ENTRY_KINDS",

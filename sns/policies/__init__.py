@@ -15,3 +15,4 @@ from sns.policies.reports import *  # noqa: F401,F403
 from sns.policies.shelters import *  # noqa: F401,F403
 from sns.policies.alerts import *  # noqa: F401,F403
 from sns.policies.cap_sources import *  # noqa: F401,F403
+from sns.policies.disaster import *  # noqa: F401,F403

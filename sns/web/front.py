@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from sns.services import timelines
+from sns.services import disaster, safety, timelines
 from sns.web.http import load_ctx, login_redirect, redirect, render
 
 
 async def front_page(request: Request):
     ctx = await load_ctx(request)
+    event = await disaster.active_event(ctx)
+    if event is not None:  # disaster mode: the light, text-first page, for everyone
+        from sns.web.disaster import light_front
+
+        return await light_front(request, ctx, event)
     if ctx.user is not None:
         return redirect("/home")
     diaries = await timelines.town_diaries(ctx, 10)
@@ -22,4 +27,6 @@ async def my_page(request: Request):
     if ctx.user is None:
         return login_redirect(request)
     page = await timelines.my_page(ctx)
-    return await render(request, "home.html", page=page)
+    event = await disaster.active_event(ctx)  # shared: no query on a warm cache, two more while it is on
+    return await render(request, "home.html", page=page, my_checkin=await safety.my_checkin(ctx, event),
+                        friends_checkins=await safety.friends_checkins(ctx, event), checkin_label=safety.status_label)

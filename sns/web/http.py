@@ -136,6 +136,10 @@ async def render(request: Request, template: str, status: int = 200, **values: A
         from sns.services.alerts import active_alerts
 
         values["active_alerts"] = await active_alerts(ctx)
+    if "disaster" not in values:  # the disaster-mode banner: shared too
+        from sns.services.disaster import active_event
+
+        values["disaster"] = await active_event(ctx)
     cookie, _ = csrf_cookie(request)
     values.setdefault("errors", {})
     values.setdefault("form", {})

@@ -105,8 +105,13 @@ async def make_every_form_appear(site):
     from sns.services import cap_sources
 
     await cap_sources.add_source(ctx, url="http://127.0.0.1:9/forms.cap", label="Forms source")  # its four forms
+    from sns.services import disaster, disaster_board
+
+    await disaster.start_event(ctx, name="Forms drill", drill=True)  # ended: the archive, with a board post
+    board_post = await disaster_board.write_post(ctx, body="A board post with its report form.")
+    drill = await disaster.end_event(ctx)
     return {
-        "alert": alert.id,
+        "alert": alert.id, "disaster_post": board_post.id, "disaster_event": drill.id,
         "event": event.id, "album": album.id,
         "street_report": street_report.id, "shelter": shelter.id,
         "id": diary.id, "notice": notice.id, "token": link.rsplit("/", 1)[1], "username": stranger.username,
@@ -128,7 +133,8 @@ PARAMS = {"/notices/{id}": "notice", "/mail/{id}": "conversation", "/city/{id}":
           "/events/{id}": "event", "/events/{id}/edit": "event", "/albums/{id}": "album", "/albums/{id}/edit": "album",
           "/topics/{id}": "topic", "/topics/{id}/edit": "topic", "/replies/{id}/edit": "reply",
           "/reports/{id}": "street_report", "/reports/{id}/edit": "street_report",
-          "/admin/shelters/{id}": "shelter", "/alerts/{id}": "alert"}
+          "/admin/shelters/{id}": "shelter", "/alerts/{id}": "alert",
+          "/disaster/board/{id}": "disaster_post", "/disaster/archive/{id}": "disaster_event"}
 
 
 def page_paths(app, values: dict) -> list[str]:
@@ -174,7 +180,7 @@ async def test_every_post_form_has_its_own_valid_csrf_field(site):
                    f"/mail/{values['conversation']}/reply", f"/mail/{values['conversation']}/leave",
                    f"/city/{values['inquiry']}/reply", f"/city/{values['inquiry']}/status",
                    f"/city/{values['inquiry']}/assign", "/admin/departments", "/alerts/new",
-                   f"/alerts/{values['alert']}/status"):
+                   f"/alerts/{values['alert']}/status", "/disaster/start"):
         assert action in actions, f"no page showed a form posting to {action}"
     assert any(a.startswith("/comments/") for a in actions) and any(a.startswith("/admin/users/") for a in actions)
     assert len(checked) >= 20, checked
