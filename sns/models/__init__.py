@@ -5,6 +5,7 @@ from sns.models.alerts import (
     StaffActionLog,
 )
 from sns.models.albums import Album
+from sns.models.alert_notices import AlertNotice, AlertNoticeStep, AlertSubscription, PushSubscription
 from sns.models.communities import (
     JOIN_POLICIES, MEMBER_ROLES, MEMBER_STATES, READABLE_BY, Community, Membership, Reply, Topic, TopicFollow,
 )
@@ -37,7 +38,7 @@ from sns.models.users import (
 
 __all__ = [
     "ACTIVE_STATUSES", "ALERT_KINDS", "ALERT_STATUSES", "CERTAINTIES", "SEVERITIES", "URGENCIES", "Alert", "AlertUpdate",
-    "StaffActionLog",
+    "StaffActionLog", "AlertNotice", "AlertNoticeStep", "AlertSubscription", "PushSubscription",
     "HAZARDS", "REPORT_STATUSES", "SHELTER_STATUSES", "MapLayer", "ReportCategory", "ReportFollow", "ReportUpdate",
     "Shelter", "StreetReport",
     "Album", "CalendarFeed", "Community", "Conversation", "Department", "DepartmentStaff", "Event", "INQUIRY_ENTRY_KINDS",

@@ -14,3 +14,4 @@ from sns.policies.albums import *  # noqa: F401,F403
 from sns.policies.reports import *  # noqa: F401,F403
 from sns.policies.shelters import *  # noqa: F401,F403
 from sns.policies.alerts import *  # noqa: F401,F403
+from sns.policies.alert_notices import *  # noqa: F401,F403
