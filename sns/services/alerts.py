@@ -24,9 +24,9 @@ from sns.models.alerts import (
     StaffActionLog,
 )
 from sns.models.base import utcnow
-from sns.models.users import District
 from sns.policies import can_change_alert, can_post_alert
 from sns.services import alert_notices, maps
+from sns.services.alert_districts import check_districts, district_names  # noqa: F401 (used by pages)
 from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, transaction,
 )
@@ -105,21 +105,6 @@ def check_polygon(value: Any) -> list[list[float]] | None:
     if points[0] != points[-1]:
         raise Invalid(N_("The area's outline must end where it starts."), field="polygon")
     return points
-
-
-async def check_districts(value: Any) -> list[str]:
-    """The districts affected, as District ids (the form's ticks, the API's list); each must exist."""
-    if value is None or value == "" or value == []:
-        return []
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, (list, tuple)) or len(value) > 500 or not all(isinstance(v, str) for v in value):
-        raise Invalid(N_("Choose the districts affected from the list."), field="districts")
-    chosen = list(dict.fromkeys(v.strip() for v in value if v.strip()))
-    known = set(await District.filter(id__in=chosen, deleted_at=None).values_list("id", flat=True)) if chosen else set()
-    if len(known) != len(chosen):
-        raise Invalid(N_("Choose the districts affected from the list."), field="districts")
-    return chosen
 
 
 def centroid(points: list[list[float]]) -> tuple[float, float]:

@@ -37,7 +37,8 @@ async def alert_list(request: Request):
 
 async def _render_alert(request: Request, ctx, alert, status: int = 200, **extra):
     steps = await alert_service.history(alert)
-    return await render(request, "alert.html", status=status, alert=alert, steps=steps,
+    names = await alert_service.district_names(alert)
+    return await render(request, "alert.html", status=status, alert=alert, steps=steps, district_names=names,
                         may_change=can_change_alert(ctx.viewer, alert) and alert_service.is_active(alert),
                         **_helpers(), **extra)
 

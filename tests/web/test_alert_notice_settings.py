@@ -164,3 +164,27 @@ async def test_japanese_page(site, people):
     page = await client.get("/settings/alerts")
     assert page.status_code == 200 and "Being told of alerts" not in page.text
     await client.submit("/settings/language", {"lang": "en", "next": "/settings"})
+
+
+async def test_hostile_input_never_breaks_the_page(site, people):
+    from test_bad_input import HOSTILE
+
+    client = site.client()
+    await client.login("hana")
+    fields = ["by_district", "near_home", "lat", "lon", "radius_km", "email", "push", "drills"]
+    for value in HOSTILE:
+        r = await client.submit("/settings/alerts", {name: value for name in fields})
+        assert r.status_code < 500, (value[:40], r.text[:300])
+        r = await client.submit("/settings/alerts", {**GOOD, "lat": value, "lon": value, "radius_km": value})
+        assert r.status_code < 500, (value[:40], r.text[:300])
+        r = await client.submit("/settings/alerts/push", {"endpoint": value, "p256dh": value, "auth": value,
+                                                          "action": value})
+        assert r.status_code in (200, 400), (value[:40], r.text[:300])
+
+
+async def test_unsafe_requests_need_the_csrf_token(site, people):
+    client = site.client()
+    await client.login("hana")
+    for url in ("/settings/alerts", "/settings/alerts/stop", "/settings/alerts/push"):
+        r = await client.post(url, data=GOOD)
+        assert r.status_code == 403, url
