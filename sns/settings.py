@@ -57,6 +57,7 @@ class Settings:
     moderation_helper_email: str = ""  # besides the administrators, who is mailed when a post waits
     alert_notice_seconds: int = 30  # pace of the job telling residents of alerts (posting nudges it at once)
     web_push_contact: str = ""  # the VAPID contact push services may write to (mailto: or https:); empty: mail_from
+    web_push_loopback: bool = False  # accept push endpoints on this machine (http://127.0.0.1...): tests only
     background_tasks: bool = True  # run the background jobs (CAP polling, alert notices) in this process
 
     @property

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
@@ -93,11 +94,25 @@ def _key(value: Any, size: int, field: str) -> str:
     return raw.rstrip("=")
 
 
-def check_endpoint(value: Any) -> str:
+def _public_host(host: str) -> bool:
+    """A host name, or an IP address that is public (not this machine, not a private network)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host not in LOOPBACK_HOSTS and not host.endswith((".localhost", ".local", ".internal"))
+    return address.is_global
+
+
+def check_endpoint(value: Any, *, loopback: bool = False) -> str:
+    """An https push service on a public host; with `loopback` (tests), http to this machine too."""
     endpoint = value.strip() if isinstance(value, str) else ""
-    parts = urlsplit(endpoint) if 0 < len(endpoint) <= MAX_ENDPOINT else None
-    ok = parts is not None and parts.hostname and not parts.username and (
-        parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS))
+    try:
+        parts = urlsplit(endpoint) if 0 < len(endpoint) <= MAX_ENDPOINT else None
+        host, _ = (parts.hostname, parts.port) if parts else (None, None)  # a port not a number raises
+    except ValueError:
+        parts = host = None
+    ok = parts is not None and bool(host) and not parts.username and (
+        (parts.scheme == "https" and _public_host(host)) or (loopback and host in LOOPBACK_HOSTS))
     if not ok:
         raise Invalid(N_("This browser's push subscription is not valid."), field="endpoint")
     return endpoint
@@ -106,7 +121,7 @@ def check_endpoint(value: Any) -> str:
 async def add_push(ctx: Ctx, *, endpoint: Any, p256dh: Any, auth: Any) -> PushSubscription:
     """Keep this browser's subscription (again: the same endpoint is updated, not doubled)."""
     require(can_choose_alert_notices(ctx.viewer))
-    endpoint = check_endpoint(endpoint)
+    endpoint = check_endpoint(endpoint, loopback=ctx.settings.web_push_loopback)
     p256dh, auth = _key(p256dh, 65, "p256dh"), _key(auth, 16, "auth")
     await PushSubscription.filter(endpoint=endpoint).delete()  # a browser passed on to another account
     row = await PushSubscription.create(user_id=ctx.user.id, endpoint=endpoint, p256dh=p256dh, auth=auth)

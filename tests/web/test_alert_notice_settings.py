@@ -127,6 +127,13 @@ async def test_browser_push_subscription_checked_kept_and_removed(site, people):
         {"endpoint": "http://push.example.net/send/x", **keys},  # not https and not this machine
         {"endpoint": "https://" + "a" * 1000 + ".example/x", **keys},
         {"endpoint": "javascript:alert(1)", **keys},
+        {"endpoint": "http://127.0.0.1:9200/_bulk", **keys},  # this machine: only with web_push_loopback
+        {"endpoint": "https://127.0.0.1/push", **keys},
+        {"endpoint": "https://10.0.0.5/push", **keys},  # a private network
+        {"endpoint": "https://[fd00::1]/push", **keys},
+        {"endpoint": "https://169.254.169.254/latest", **keys},
+        {"endpoint": "https://localhost/push", **keys},
+        {"endpoint": "https://push.example.net:notaport/x", **keys},
         {"endpoint": endpoint + "2", "p256dh": keys["p256dh"][:-4], "auth": keys["auth"]},
         {"endpoint": endpoint + "3", "p256dh": keys["p256dh"], "auth": b64url(os.urandom(8))},
         {"endpoint": endpoint + "4", "p256dh": "!!!", "auth": keys["auth"]},

@@ -27,8 +27,8 @@ FAR = ("32.6000", "130.7000")  # about 14 km away
 @pytest.fixture(scope="module")
 async def town(tmp_path_factory):
     with smtp_server() as (controller, inbox), PushService() as push:
-        async with make_site(tmp_path_factory.mktemp("told"), smtp_host="127.0.0.1",
-                             smtp_port=controller.port) as site:
+        async with make_site(tmp_path_factory.mktemp("told"), smtp_host="127.0.0.1", smtp_port=controller.port,
+                             web_push_loopback=True) as site:  # the push service of this test is on 127.0.0.1
             admin = await site.user("admin1", role="admin")
             await set_districts(await site.ctx_for(admin), "Minato\nYamate")
             minato, yamate = await District.get(name="Minato"), await District.get(name="Yamate")
