@@ -27,11 +27,12 @@ class Migration(migrations.Migration):
                 ('attempts', fields.IntField(default=0)),
                 ('next_try_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
                 ('claimed_until', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('claim', fields.CharField(default='', max_length=36)),
                 ('last_error', fields.CharField(default='', max_length=500)),
                 ('sent_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'alert_notices', 'app': 'models', 'unique_together': (('step_id', 'user_id', 'target'),), 'indexes': [Index(fields=['state', 'next_try_at']), Index(fields=['alert_id'])], 'pk_attr': 'id', 'table_description': 'One notice to send: (step, resident, channel) is unique, so a repeated round or a second worker'},
+            options={'table': 'alert_notices', 'app': 'models', 'unique_together': (('step_id', 'user_id', 'target'),), 'indexes': [Index(fields=['state', 'next_try_at']), Index(fields=['alert_id']), Index(fields=['claim'])], 'pk_attr': 'id', 'table_description': 'One notice to send: (step, resident, channel) is unique, so a repeated round or a second worker'},
             bases=['Model'],
         ),
         ops.CreateModel(

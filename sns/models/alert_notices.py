@@ -76,6 +76,7 @@ class AlertNotice(Model):
     attempts = fields.IntField(default=0)
     next_try_at = fields.DatetimeField(default=utcnow)
     claimed_until = fields.DatetimeField(null=True)
+    claim = fields.CharField(max_length=36, default="")  # the round that claimed it (one UPDATE per round)
     last_error = fields.CharField(max_length=500, default="")
     sent_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(default=utcnow)
@@ -83,4 +84,4 @@ class AlertNotice(Model):
     class Meta:
         table = "alert_notices"
         unique_together = (("step_id", "user_id", "target"),)
-        indexes = (("state", "next_try_at"), ("alert_id",))
+        indexes = (("state", "next_try_at"), ("alert_id",), ("claim",))

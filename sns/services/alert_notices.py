@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from tortoise.expressions import Subquery
 
 from sns import tasks
-from sns.models import Alert, AlertUpdate, SiteSetting, User
+from sns.models import Alert, AlertUpdate, SiteSetting
 from sns.models.alert_notices import AlertNotice, AlertNoticeStep, AlertSubscription, PushSubscription
 from sns.models.base import utcnow
 from sns.services.alert_matching import concerns
@@ -69,35 +69,42 @@ async def _what(step: AlertUpdate, alert: Alert | None) -> str:
     return "change" if step.status != before else "quiet"
 
 
-async def _push_targets(user_ids: list[str]) -> dict[str, list[str]]:
+async def _push_targets() -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for sub_id, user_id in await PushSubscription.filter(user_id__in=user_ids).values_list("id", "user_id"):
+    for sub_id, user_id in await PushSubscription.all().order_by("created_at", "id").values_list("id", "user_id"):
         found.setdefault(user_id, []).append(f"push:{sub_id}")
     return found
 
 
-def _targets(subscription: AlertSubscription, pushes: list[str]) -> list[str]:
-    return (["email"] if subscription.email else []) + (pushes if subscription.push else [])
+def _targets(subscription: AlertSubscription, pushes: list[str], email: str) -> list[str]:
+    return (["email"] if subscription.email and email else []) + (pushes if subscription.push else [])
+
+
+async def _choices(settings: Settings) -> list[tuple[AlertSubscription, str | None, str]]:
+    """Every choice of this instance's active residents, with their district and e-mail (one query:
+    no list of ids, which would outgrow a database's limit on parameters in a big town)."""
+    rows = await AlertSubscription.filter(user__state="active", user__deleted_at=None, user__origin=settings.origin) \
+        .values("id", "user_id", "by_district", "home_lat", "home_lon", "radius_km", "email", "push", "drills",
+                "user__district_id", "user__email")
+    return [(AlertSubscription(**{k: v for k, v in r.items() if not k.startswith("user__")}),
+             r["user__district_id"], r["user__email"] or "") for r in rows]
 
 
 async def _posting_recipients(alert: Alert, settings: Settings) -> list[tuple[str, str]]:
-    subs = await AlertSubscription.all()
-    people = {u["id"]: u for u in await User.filter(
-        id__in=[s.user_id for s in subs], state="active", deleted_at=None, origin=settings.origin)
-        .values("id", "district_id", "email")}
-    chosen = [s for s in subs if s.user_id in people and concerns(alert, s, people[s.user_id]["district_id"])]
-    pushes = await _push_targets([s.user_id for s in chosen])
-    return [(s.user_id, t) for s in chosen for t in _targets(s, pushes.get(s.user_id, []))
-            if t != "email" or people[s.user_id]["email"]]
+    chosen = [(s, email) for s, district, email in await _choices(settings) if concerns(alert, s, district)]
+    pushes = await _push_targets() if any(s.push for s, _ in chosen) else {}
+    return [(s.user_id, t) for s, email in chosen for t in _targets(s, pushes.get(s.user_id, []), email)]
 
 
-async def _change_recipients(alert: Alert, step: AlertUpdate) -> list[tuple[str, str]]:
+async def _change_recipients(alert: Alert, settings: Settings) -> list[tuple[str, str]]:
     first = await AlertUpdate.filter(alert_id=alert.id).order_by("created_at", "id").first()
     told = await AlertNotice.filter(step_id=first.id).exclude(state="dropped").values_list("user_id", "target")
-    subs = {s.user_id: s for s in await AlertSubscription.filter(user_id__in=list({u for u, _ in told}))}
-    pushes = await _push_targets(list(subs))
-    return [(user_id, target) for user_id, target in told
-            if user_id in subs and target in _targets(subs[user_id], pushes.get(user_id, []))]
+    if not told:
+        return []
+    choices = {s.user_id: (s, email) for s, _, email in await _choices(settings)}
+    pushes = await _push_targets()
+    return [(user_id, target) for user_id, target in told if user_id in choices
+            and target in _targets(choices[user_id][0], pushes.get(user_id, []), choices[user_id][1])]
 
 
 async def handle_step(step: AlertUpdate, settings: Settings) -> int:
@@ -108,7 +115,7 @@ async def handle_step(step: AlertUpdate, settings: Settings) -> int:
     if what == "posting":
         recipients = await _posting_recipients(alert, settings)
     elif what == "change":
-        recipients = await _change_recipients(alert, step)
+        recipients = await _change_recipients(alert, settings)
     rows = [AlertNotice(step_id=step.id, alert_id=step.alert_id, user_id=user_id, target=target,
                         channel=target.split(":", 1)[0]) for user_id, target in recipients]
     async with transaction() as tx:
