@@ -69,8 +69,8 @@ async def main(people: int, posts: int) -> dict:
             fire = await site.ctx_for(await site.user("benchfire", role="fire"))
             baseline = await _posts(site, fire, posts, districts[:1])
             await collect(site.settings)  # nobody asked: the steps are handled, nothing written
-            users = [User(username=f"r{i}", display_name=f"R{i}", email=f"r{i}@example.org", origin=site.settings.origin,
-                          district_id=random.choice(districts)) for i in range(people)]
+            users = [User(username=f"r{i}", display_name=f"R{i}", email=f"r{i}@example.org",
+                          origin=site.settings.origin, district_id=random.choice(districts)) for i in range(people)]
             await User.bulk_create(users, batch_size=1000)
             subs = []
             for u in users:
