@@ -39,7 +39,17 @@
       .then(function (r) { return r.json().then(function (d) { return r.ok ? d : Promise.reject(d); }); });
   }
 
-  function registration() { return navigator.serviceWorker.register("/static/push-sw.js"); }
+  // Its scope is /static/, so this page is not one it controls and `serviceWorker.ready` would never
+  // resolve here: wait for this registration's own worker to be active (PushManager needs that).
+  function activated(reg) {
+    var worker = reg.installing || reg.waiting;
+    if (reg.active || !worker) { return Promise.resolve(reg); }
+    return new Promise(function (resolve) {
+      worker.addEventListener("statechange", function () { if (worker.state === "activated") { resolve(reg); } });
+    });
+  }
+
+  function registration() { return navigator.serviceWorker.register("/static/push-sw.js").then(activated); }
 
   box.querySelector(".push-on").addEventListener("click", function () {
     Notification.requestPermission().then(function (permission) {

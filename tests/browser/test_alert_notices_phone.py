@@ -55,6 +55,6 @@ def test_web_push_part_appears_with_javascript(phones):
     # the service worker registers (its scope is /static/); subscribing needs the browser's own push
     # service, which a test machine cannot reach, so the page says whatever the browser answered
     page.wait_for_selector("#web-push .push-status:not(:empty)")
-    scope = page.evaluate("navigator.serviceWorker.getRegistration('/static/').then(r => r && r.scope)")
-    assert scope and scope.endswith("/static/")
+    scope = page.evaluate("navigator.serviceWorker.getRegistration('/static/').then(r => r && r.active && r.scope)")
+    assert scope and scope.endswith("/static/")  # registered, and its worker is active
     assert not [p for p in problems if "Content Security Policy" in p], problems
