@@ -159,8 +159,30 @@ async def test_push_service_down_is_retried_and_holds_back_no_mail(town):
     assert (done.state, done.attempts) == ("sent", 2)
 
 
+async def test_mail_server_down_is_retried_then_failed_with_the_reason_kept(town):
+    site, inbox, push, browser, fire, people, minato = town
+    from sns.services.alert_notices import collect
+    from sns.services.alert_sending import MAX_ATTEMPTS
+
+    await PushSubscription.filter(user_id=people["ben"].id).delete()  # e-mail only, for this test
+    alert = await alert_service.post_alert(fire, kind="landslide", title="Slope giving way", description="",
+                                           instruction="Leave the slope.", radius_m=200, **WAREHOUSE)
+    await collect(site.settings)
+    down = site.settings.replace(smtp_port=free_port())  # nothing listens there
+    notice = await AlertNotice.get(alert_id=alert.id, user_id=people["ben"].id)
+    pauses = []
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        assert await send_due(down, now=notice.next_try_at) == 1
+        notice = await AlertNotice.get(id=notice.id)
+        assert notice.attempts == attempt and "SMTP" in notice.last_error
+        pauses.append((notice.next_try_at - notice.created_at).total_seconds())
+    assert notice.state == "failed"  # kept with its reason, tried no more
+    assert pauses[1] > pauses[0] and await send_due(down, now=notice.next_try_at) == 0
+    assert not any("Slope giving way" in m["Subject"] for m in mails_to(inbox, "ben@example.org"))
+
+
 async def test_posting_returns_before_anything_is_sent(tmp_path_factory):
-    """With the job running in the app, the post answers at once although the SMTP server takes seconds;
+    """(Last in this module: a second site closing ends the database connections the others share.) With the job running in the app, the post answers at once although the SMTP server takes seconds;
     the nudge after commit sends the mail within seconds, long before the job's own pace."""
     import time
 
@@ -204,3 +226,4 @@ async def test_posting_returns_before_anything_is_sent(tmp_path_factory):
             print(f"post answered in {answered:.3f} s; mail (SMTP delaying 2 s) arrived after {arrived:.2f} s")
     finally:
         controller.stop()
+
