@@ -3,6 +3,8 @@
 - `secret.key`: 32 random bytes that sign session cookies and CSRF tokens.
 - `instance.ed25519`: the key that signs this instance's journal batches for
   its mirroring peers; its public fingerprint is what neighbours confirm.
+- `vapid.p256`: the P-256 key that signs Web Push requests (VAPID, RFC 8292); browsers subscribed with
+  its public half, so replacing it would silently end every resident's push notices.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 
@@ -34,6 +37,12 @@ def ensure_keys(keys_dir: Path) -> None:
         pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
         _write_private(signing, pem)
+    vapid = keys_dir / "vapid.p256"
+    if not vapid.exists():
+        key = ec.generate_private_key(ec.SECP256R1())
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+        _write_private(vapid, pem)
 
 
 def load_secret(keys_dir: Path) -> bytes:
@@ -50,3 +59,15 @@ def fingerprint(keys_dir: Path) -> str:
     public = load_signing_key(keys_dir).public_key().public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return "SHA256:" + base64.b64encode(hashlib.sha256(public).digest()).decode().rstrip("=")
+
+
+def load_vapid_pem(keys_dir: Path) -> bytes:
+    ensure_keys(keys_dir)
+    return (keys_dir / "vapid.p256").read_bytes()
+
+
+def vapid_public_key(keys_dir: Path) -> str:
+    """The application server key a browser subscribes with: the uncompressed point, base64url."""
+    key = serialization.load_pem_private_key(load_vapid_pem(keys_dir), password=None)
+    raw = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")

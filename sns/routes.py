@@ -7,8 +7,8 @@ from starlette.staticfiles import StaticFiles
 
 from sns.templating import STATIC_DIR
 from sns.web import (
-    account, admin, albums, alert_feeds, alerts, auth, cap_sources, communities, departments, diaries, disaster, events,
-    feeds, front, maps,
+    account, admin, albums, alert_feeds, alert_notices, alerts, auth, cap_sources, communities, departments, diaries,
+    disaster, events, feeds, front, maps,
     live, media, messages, moderation, notices, notifications, people, reports, search, shelters, word_lists,
 )
 
@@ -65,7 +65,7 @@ def page_routes() -> list:
         Route("/photos/{name}", media.photo, methods=GET),
         # (live first: /events answers EventSource before the events page, /alerts/banner before /alerts/{id})
         *(route for area in (live, notifications, communities, events, messages, departments, albums, search, maps,
-                             reports, shelters, alerts, alert_feeds, cap_sources, disaster)
+                             reports, shelters, alerts, alert_feeds, alert_notices, cap_sources, disaster)
           for route in area.ROUTES),
         # Leaflet's files, from the django-js-lib-leaflet package (plain static files): no CDN, nothing committed.
         Mount("/static/leaflet", StaticFiles(packages=[("js_lib_leaflet", "static/js_lib_leaflet")]), name="leaflet"),

@@ -55,6 +55,9 @@ class Settings:
     grey_threshold: int = 10  # grey-person score at which every new post waits; 0: nobody is grey
     grey_half_life_hours: int = 168  # the grey score halves in this many hours
     moderation_helper_email: str = ""  # besides the administrators, who is mailed when a post waits
+    alert_notice_seconds: int = 30  # pace of the job telling residents of alerts (posting nudges it at once)
+    web_push_contact: str = ""  # the VAPID contact push services may write to (mailto: or https:); empty: mail_from
+    web_push_loopback: bool = False  # accept push endpoints on this machine (http://127.0.0.1...): tests only
     background_tasks: bool = True  # run the background jobs (CAP polling, alert notices) in this process
     cap_poll_seconds: int = 60  # how often each configured CAP source is fetched (unless it says otherwise)
     cap_max_bytes: int = 2 * 1024 * 1024  # the largest CAP document or feed read from a source

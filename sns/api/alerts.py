@@ -22,7 +22,7 @@ from sns.models.alerts import ALERT_KINDS, ALERT_STATUSES, CERTAINTIES, SEVERITI
 from sns.services import alerts as alert_service
 
 NEW_FIELDS = ("kind", "title", "description", "instruction", "address", "lat", "lon", "radius_m", "polygon",
-              "severity", "urgency", "certainty", "exercise", "client_token")
+              "severity", "urgency", "certainty", "exercise", "districts", "client_token")
 
 
 def alert_json(ctx: Ctx, a) -> dict[str, Any]:
@@ -31,7 +31,7 @@ def alert_json(ctx: Ctx, a) -> dict[str, Any]:
             "lat": a.lat, "lon": a.lon, "radius_m": a.radius_m, "polygon": a.polygon,
             "severity": a.severity, "urgency": a.urgency, "certainty": a.certainty,
             "status": a.status, "status_label": alert_service.status_label(a.status),
-            "active": alert_service.is_active(a), "exercise": a.exercise,
+            "active": alert_service.is_active(a), "exercise": a.exercise, "districts": list(a.districts or []),
             "sender": a.sender, "identifier": a.identifier, "sent_at": when(a.sent_at),
             "updated_at": when(a.updated_at), "url": absolute(ctx, alert_service.alert_url(a.id)),
             "cap_url": absolute(ctx, f"/api/v1/alerts/{a.id}.cap")}
@@ -81,7 +81,7 @@ async def post_alert(request: Request, ctx: Ctx):
             fields[name] = data[name]
     alert = await alert_service.post_alert(
         ctx, **fields, lat=_text(data, "lat"), lon=_text(data, "lon"), radius_m=data.get("radius_m"),
-        polygon=data.get("polygon"), exercise=data.get("exercise") is True,
+        polygon=data.get("polygon"), exercise=data.get("exercise") is True, districts=data.get("districts"),
         client_token=data.get("client_token") if isinstance(data.get("client_token"), str) else None)
     return await _detail(ctx, alert, 201)
 
@@ -141,6 +141,9 @@ POLYGON = {"type": ["array", "null"], "minItems": 4, "maxItems": alert_service.M
            "description": "The area's outline as [latitude, longitude] pairs; the last repeats the first."}
 RADIUS = {"type": ["integer", "null"], "minimum": 1, "maximum": alert_service.MAX_RADIUS_M,
           "description": "The area as a circle of this many metres around the place."}
+DISTRICTS = {"type": "array", "items": ID, "maxItems": 500,
+             "description": "The districts affected (District ids): residents who asked to be told of alerts "
+                            "for their district are told of these."}
 SCHEMAS: dict[str, Any] = {
     "Alert": obj({
         "id": ID, "kind": KIND, "kind_label": TEXT, "title": TEXT, "description": TEXT, "instruction": TEXT,
@@ -148,6 +151,7 @@ SCHEMAS: dict[str, Any] = {
         "polygon": POLYGON, "severity": SEVERITY, "urgency": URGENCY, "certainty": CERTAINTY,
         "status": STATUS, "status_label": TEXT, "active": {"type": "boolean"},
         "exercise": {"type": "boolean", "description": "A drill (CAP status Exercise), not a real emergency."},
+        "districts": DISTRICTS,
         "sender": TEXT, "identifier": TEXT, "sent_at": TIME, "updated_at": TIME, "url": URL,
         "cap_url": {**URL, "description": "The same alert as a CAP 1.2 document."},
     }),
@@ -165,7 +169,7 @@ SCHEMAS: dict[str, Any] = {
         "polygon": POLYGON, "severity": {**SEVERITY, "default": "Severe"},
         "urgency": {**URGENCY, "default": "Immediate"}, "certainty": {**CERTAINTY, "default": "Observed"},
         "exercise": {"type": "boolean", "default": False, "description": "true: a drill."},
-        "client_token": CLIENT_TOKEN,
+        "districts": DISTRICTS, "client_token": CLIENT_TOKEN,
     }, required=("kind", "title"), closed=True),
     "AlertCorrection": obj({"title": {"type": "string", "maxLength": 200}, "description": TEXT, "instruction": TEXT,
                             "note": {"type": "string", "maxLength": 2000}}, required=(), closed=True),

@@ -5,6 +5,7 @@ from sns.models.alerts import (
     StaffActionLog,
 )
 from sns.models.albums import Album
+from sns.models.alert_notices import AlertNotice, AlertNoticeStep, AlertSubscription, PushSubscription
 from sns.models.cap_sources import CapPollLog, CapSource
 from sns.models.disaster import CHECKIN_STATUSES, DisasterEvent, DisasterPost, SafetyCheckin
 from sns.models.communities import (
@@ -39,8 +40,8 @@ from sns.models.users import (
 
 __all__ = [
     "ACTIVE_STATUSES", "ALERT_KINDS", "ALERT_STATUSES", "CERTAINTIES", "SEVERITIES", "URGENCIES", "Alert", "AlertUpdate",
-    "StaffActionLog", "CapPollLog", "CapSource",
-    "CHECKIN_STATUSES", "DisasterEvent", "DisasterPost", "SafetyCheckin",
+    "StaffActionLog", "AlertNotice", "AlertNoticeStep", "AlertSubscription", "PushSubscription",
+    "CapPollLog", "CapSource", "CHECKIN_STATUSES", "DisasterEvent", "DisasterPost", "SafetyCheckin",
     "HAZARDS", "REPORT_STATUSES", "SHELTER_STATUSES", "MapLayer", "ReportCategory", "ReportFollow", "ReportUpdate",
     "Shelter", "StreetReport",
     "Album", "CalendarFeed", "Community", "Conversation", "Department", "DepartmentStaff", "Event", "INQUIRY_ENTRY_KINDS",

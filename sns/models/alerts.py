@@ -34,6 +34,9 @@ class Alert(Replicated):
     lon = fields.FloatField()
     radius_m = fields.IntField(null=True)
     polygon = fields.JSONField(null=True)  # [[lat, lon], ...], first == last
+    # The districts (District ids) the staff ticked as affected: residents who asked to be told of
+    # alerts for their district are told of these (districts have no geometry). Empty for imported ones.
+    districts = fields.JSONField(null=True)  # null on alerts older than this field, and on imported ones
     severity = fields.CharField(max_length=16, default="Severe")
     urgency = fields.CharField(max_length=16, default="Immediate")
     certainty = fields.CharField(max_length=16, default="Observed")

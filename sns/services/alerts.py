@@ -25,7 +25,8 @@ from sns.models.alerts import (
 )
 from sns.models.base import utcnow
 from sns.policies import can_change_alert, can_post_alert
-from sns.services import maps
+from sns.services import alert_notices, maps
+from sns.services.alert_districts import check_districts, district_names  # noqa: F401 (used by pages)
 from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, transaction,
 )
@@ -121,11 +122,12 @@ async def _changed(alert: Alert, step) -> None:
     SSE event id, so a page that reconnects is replayed what came after it (sns/services/live.py)."""
     public_changed()
     await events.publish("alert", {"id": alert.id, "status": alert.status, "update": step.id})
+    alert_notices.notify_soon()  # residents who asked are told by the background job; nobody waits for it
 
 
 async def post_alert(ctx: Ctx, *, kind, title, description, instruction, address="", lat=None, lon=None,
                      radius_m=None, polygon=None, severity="Severe", urgency="Immediate", certainty="Observed",
-                     exercise=False, client_token: str | None = None) -> Alert:
+                     exercise=False, districts=None, client_token: str | None = None) -> Alert:
     client_token = idempotency_key(client_token)
     require(can_post_alert(ctx.viewer), N_("Only the fire department and the disaster desk post alerts."))
     if client_token:
@@ -150,10 +152,12 @@ async def post_alert(ctx: Ctx, *, kind, title, description, instruction, address
         raise Invalid(N_("Say where: choose the place on the map or type its latitude and longitude."),
                       field="location")
     radius_m = check_radius(radius_m)
+    districts = await check_districts(districts)
     rate_limit_post(ctx)
     alert = Alert(kind=kind, title=title, description=description, instruction=instruction, address=address,
                   lat=lat, lon=lon, radius_m=radius_m, polygon=polygon, severity=severity, urgency=urgency,
-                  certainty=certainty, status="outbreak", exercise=bool(exercise), author_id=ctx.user.id,
+                  certainty=certainty, status="outbreak", exercise=bool(exercise), districts=districts or None,
+                  author_id=ctx.user.id,
                   sender=ctx.settings.origin, client_token=client_token or None, origin=ctx.origin)
     alert.identifier = alert.id
     try:

@@ -17,6 +17,12 @@ from sns.web.http import errors_of, form_of, load_ctx, login_redirect, redirect,
 FIELDS = ("kind", "title", "description", "instruction", "address", "lat", "lon", "radius_m", "severity")
 
 
+async def _districts() -> list:
+    from sns.services.site import districts
+
+    return await districts()
+
+
 def _helpers() -> dict:
     return {"kinds": ALERT_KINDS, "statuses": ALERT_STATUSES, "severities": SEVERITIES,
             "kind_label": alert_service.kind_label, "status_label": alert_service.status_label,
@@ -31,7 +37,8 @@ async def alert_list(request: Request):
 
 async def _render_alert(request: Request, ctx, alert, status: int = 200, **extra):
     steps = await alert_service.history(alert)
-    return await render(request, "alert.html", status=status, alert=alert, steps=steps,
+    names = await alert_service.district_names(alert)
+    return await render(request, "alert.html", status=status, alert=alert, steps=steps, district_names=names,
                         may_change=can_change_alert(ctx.viewer, alert) and alert_service.is_active(alert),
                         **_helpers(), **extra)
 
@@ -49,15 +56,17 @@ async def alert_new(request: Request):
     if not can_post_alert(ctx.viewer):
         return await render(request, "error.html", status=403, message=None)
     if request.method == "GET":
-        return await render(request, "alert_form.html", form={"kind": "fire", "severity": "Severe"}, **_helpers())
+        return await render(request, "alert_form.html", form={"kind": "fire", "severity": "Severe", "districts": []},
+                            all_districts=await _districts(), **_helpers())
     form = form_of(request)
     typed = {name: text(form, name) for name in FIELDS}
     typed["exercise"] = text(form, "exercise") == "1"
+    typed["districts"] = [v for v in form.getlist("districts") if isinstance(v, str)][:500]
     try:
         alert = await alert_service.post_alert(ctx, **typed, client_token=text(form, "client_token") or None)
     except ServiceError as exc:
         return await render(request, "alert_form.html", status=exc.status, errors=errors_of(exc), form=typed,
-                            **_helpers())
+                            all_districts=await _districts(), **_helpers())
     return redirect(alert_service.alert_url(alert.id), N_("The alert is posted: every page shows it now."))
 
 
