@@ -102,6 +102,7 @@ async def _apply(parsed: ParsedAlert, source: CapSource, settings: Settings, out
     else:
         outcome.changed += 1
     await events.publish("alert", {"id": alert.id, "status": alert.status, "update": step.id})
+    tasks.nudge("alert_notices")  # residents who asked are told of an imported alert as of a local one
     return True
 
 

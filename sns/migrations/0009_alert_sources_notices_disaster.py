@@ -1,0 +1,188 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+import functools
+from json import dumps, loads
+from sns.ids import uuid7
+from sns.models.base import utcnow
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+from tortoise.indexes import Index
+
+class Migration(migrations.Migration):
+    dependencies = [('models', '0008_alerts')]
+
+    initial = False
+
+    operations = [
+        ops.CreateModel(
+            name='AlertNotice',
+            fields=[
+                ('id', fields.CharField(primary_key=True, default=uuid7, unique=True, db_index=True, max_length=36)),
+                ('step_id', fields.CharField(max_length=36)),
+                ('alert_id', fields.CharField(max_length=36)),
+                ('user', fields.ForeignKeyField('models.User', source_field='user_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('channel', fields.CharField(max_length=16)),
+                ('target', fields.CharField(max_length=48)),
+                ('state', fields.CharField(default='pending', max_length=16)),
+                ('attempts', fields.IntField(default=0)),
+                ('next_try_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+                ('claimed_until', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('claim', fields.CharField(default='', max_length=36)),
+                ('last_error', fields.CharField(default='', max_length=500)),
+                ('sent_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'alert_notices', 'app': 'models', 'unique_together': (('step_id', 'user_id', 'target'),), 'indexes': [Index(fields=['state', 'next_try_at']), Index(fields=['alert_id']), Index(fields=['claim'])], 'pk_attr': 'id', 'table_description': 'One notice to send: (step, resident, channel) is unique, so a repeated round or a second worker'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='AlertNoticeStep',
+            fields=[
+                ('step_id', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=36)),
+                ('alert_id', fields.CharField(max_length=36)),
+                ('what', fields.CharField(max_length=16)),
+                ('step_created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('handled_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'alert_notice_steps', 'app': 'models', 'indexes': [Index(fields=['step_created_at'])], 'pk_attr': 'step_id', 'table_description': 'An alert history step (AlertUpdate) the notice job has handled: `what` is posting, change or quiet.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='AlertSubscription',
+            fields=[
+                ('id', fields.CharField(primary_key=True, default=uuid7, unique=True, db_index=True, max_length=36)),
+                ('user', fields.OneToOneField('models.User', source_field='user_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('by_district', fields.BooleanField(default=False)),
+                ('home_lat', fields.FloatField(null=True)),
+                ('home_lon', fields.FloatField(null=True)),
+                ('radius_km', fields.FloatField(null=True)),
+                ('email', fields.BooleanField(default=True)),
+                ('push', fields.BooleanField(default=True)),
+                ('drills', fields.BooleanField(default=True)),
+                ('updated_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'alert_subscriptions', 'app': 'models', 'pk_attr': 'id', 'table_description': 'What one resident wants to be told of: alerts for their district and/or within `radius_km` of a'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='CapSource',
+            fields=[
+                ('id', fields.CharField(primary_key=True, default=uuid7, unique=True, db_index=True, max_length=36)),
+                ('url', fields.CharField(unique=True, max_length=1000)),
+                ('label', fields.CharField(max_length=100)),
+                ('enabled', fields.BooleanField(default=True)),
+                ('poll_seconds', fields.IntField(null=True)),
+                ('created_by', fields.ForeignKeyField('models.User', source_field='created_by_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+                ('last_polled_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('last_success_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('last_error_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('last_error_code', fields.CharField(default='', max_length=16)),
+                ('last_error', fields.TextField(default='', unique=False)),
+                ('imported', fields.IntField(default=0)),
+                ('changes', fields.IntField(default=0)),
+                ('refused', fields.IntField(default=0)),
+                ('etag', fields.CharField(default='', max_length=500)),
+                ('last_modified', fields.CharField(default='', max_length=100)),
+                ('seen_links', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('lease_until', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'cap_sources', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A URL serving one CAP 1.2 document or an Atom feed of them, polled by the `cap_poll` job.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='CapPollLog',
+            fields=[
+                ('id', fields.CharField(primary_key=True, default=uuid7, unique=True, db_index=True, max_length=36)),
+                ('source', fields.ForeignKeyField('models.CapSource', source_field='source_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+                ('url', fields.CharField(default='', max_length=1000)),
+                ('code', fields.CharField(default='', max_length=16)),
+                ('reason', fields.TextField(default='', unique=False)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'cap_poll_log', 'app': 'models', 'indexes': [Index(fields=['created_at'])], 'pk_attr': 'id', 'table_description': 'One refused document or failed poll (the newest few hundred are kept), for the administrator.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='DisasterEvent',
+            fields=[
+                ('id', fields.CharField(primary_key=True, default=uuid7, unique=True, db_index=True, max_length=36)),
+                ('origin', fields.CharField(db_index=True, max_length=255)),
+                ('version', fields.IntField(default=1)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+                ('updated_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+                ('deleted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('name', fields.CharField(max_length=200)),
+                ('kind', fields.CharField(default='other', max_length=16)),
+                ('drill', fields.BooleanField(default=False)),
+                ('live', fields.CharField(null=True, max_length=2)),
+                ('started_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('ended_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('started_by', fields.ForeignKeyField('models.User', source_field='started_by_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+                ('ended_by', fields.ForeignKeyField('models.User', source_field='ended_by_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
+            ],
+            options={'table': 'disaster_events', 'app': 'models', 'unique_together': (('origin', 'live'),), 'indexes': [Index(fields=['ended_at', 'started_at'])], 'pk_attr': 'id', 'table_description': 'A disaster (or a drill) the site was switched into. At most one is active per origin: `live` is'},
+            bases=['Replicated'],
+        ),
+        ops.CreateModel(
+            name='DisasterPost',
+            fields=[
+                ('id', fields.CharField(primary_key=True, default=uuid7, unique=True, db_index=True, max_length=36)),
+                ('origin', fields.CharField(db_index=True, max_length=255)),
+                ('version', fields.IntField(default=1)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+                ('updated_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+                ('deleted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('event', fields.ForeignKeyField('models.DisasterEvent', source_field='event_id', db_constraint=True, to_field='id', related_name='posts', on_delete=OnDelete.CASCADE)),
+                ('author', fields.ForeignKeyField('models.User', source_field='author_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('body', fields.TextField(unique=False)),
+                ('place', fields.CharField(default='', max_length=200)),
+                ('lat', fields.FloatField(null=True)),
+                ('lon', fields.FloatField(null=True)),
+                ('state', fields.CharField(default='published', max_length=16)),
+                ('client_token', fields.CharField(null=True, max_length=64)),
+            ],
+            options={'table': 'disaster_posts', 'app': 'models', 'unique_together': (('author', 'client_token'),), 'indexes': [Index(fields=['event_id', 'state', 'id'])], 'pk_attr': 'id', 'table_description': "A resident's report of damage on the disaster board: text, optional photos and place. Public once"},
+            bases=['Replicated'],
+        ),
+        ops.CreateModel(
+            name='PushSubscription',
+            fields=[
+                ('id', fields.CharField(primary_key=True, default=uuid7, unique=True, db_index=True, max_length=36)),
+                ('user', fields.ForeignKeyField('models.User', source_field='user_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('endpoint', fields.CharField(unique=True, max_length=1000)),
+                ('p256dh', fields.CharField(max_length=200)),
+                ('auth', fields.CharField(max_length=100)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'push_subscriptions', 'app': 'models', 'indexes': [Index(fields=['user_id'])], 'pk_attr': 'id', 'table_description': "One browser's Web Push subscription (its push service endpoint and keys, RFC 8291)."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SafetyCheckin',
+            fields=[
+                ('id', fields.CharField(primary_key=True, default=uuid7, unique=True, db_index=True, max_length=36)),
+                ('origin', fields.CharField(db_index=True, max_length=255)),
+                ('version', fields.IntField(default=1)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+                ('updated_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+                ('deleted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('event', fields.ForeignKeyField('models.DisasterEvent', source_field='event_id', db_constraint=True, to_field='id', related_name='checkins', on_delete=OnDelete.CASCADE)),
+                ('user', fields.ForeignKeyField('models.User', source_field='user_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('status', fields.CharField(max_length=16)),
+                ('message', fields.TextField(default='', unique=False)),
+                ('place', fields.CharField(default='', max_length=200)),
+                ('lat', fields.FloatField(null=True)),
+                ('lon', fields.FloatField(null=True)),
+                ('current', fields.BooleanField(default=True)),
+                ('client_token', fields.CharField(null=True, max_length=64)),
+            ],
+            options={'table': 'safety_checkins', 'app': 'models', 'unique_together': (('user', 'client_token'),), 'indexes': [Index(fields=['event_id', 'current', 'user_id']), Index(fields=['user_id', 'event_id', 'current'])], 'pk_attr': 'id', 'table_description': 'One check-in of a resident during an event. The newest one counts (`current`), the earlier ones stay'},
+            bases=['Replicated'],
+        ),
+        ops.AddField(
+            model_name='Alert',
+            name='districts',
+            field=fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+        ),
+    ]
