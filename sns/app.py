@@ -25,7 +25,11 @@ from sns.services.moderate import forget_filter
 from sns.services.shared import public_changed
 from sns.settings import Settings, load_settings
 from sns.templating import make_environment
+from sns.web.router import IndexedRouter
 from sns.web.middleware import CSRF, Language, RefuseNul, SecurityHeaders, content_security_policy
+from sns.web.visitors import VisitorPages
+
+VISITOR_PAGES = ("/", "/alerts")  # the same for every visitor (sns/web/visitors.py)
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +113,8 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
         routes=[*api_routes(), *page_routes()],
         middleware=[
             Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6),  # weak networks: ~4x fewer bytes
+            # in a surge, visitors get the alerts page and the front page rendered once for all of them
+            Middleware(VisitorPages, paths=VISITOR_PAGES, settings=settings, secret=secret),
             Middleware(SecurityHeaders, csp=content_security_policy(settings.tile_url)),
             Middleware(Language, default=settings.default_locale),
             Middleware(RefuseNul),
@@ -119,6 +125,7 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
                             Exception: server_error},
         lifespan=lifespan,
     )
+    app.router = IndexedRouter(app.router.routes, lifespan=lifespan)  # ~230 routes: found by first segment
     app.state.settings = settings
     app.state.secret = secret
     app.state.limits = Limits.from_settings(settings)
