@@ -22,7 +22,7 @@ from sns.context import Limits
 from sns.db import tortoise_config
 from sns.errors import NotFound, ServiceError
 from sns.keys import load_secret
-from sns.services.live import follow_changes
+from sns.services.live import follow_changes, heartbeat
 from sns.services.moderate import forget_filter
 from sns.services.shared import public_changed
 from sns.settings import Settings, load_settings
@@ -90,7 +90,8 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
                 await ensure_search_schema(connections.get("default"))
             broadcast = events.open_broadcast(settings.broadcast_url)
             await broadcast.connect()
-            following = asyncio.create_task(follow_changes(broadcast))  # other workers' alerts: fresh banner
+            following = [asyncio.create_task(follow_changes(broadcast)),  # other workers' alerts: fresh banner
+                         asyncio.create_task(heartbeat())]  # open pages' streams stay open
             # Everything made while starting (modules, templates, the word filter) lives as long as the
             # process: moved out of the collector's sight, a full collection no longer walks it, which took
             # tens of milliseconds in the middle of a request (the map's p99).
@@ -105,8 +106,9 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
             finally:
                 tasks.set_current(None)
                 await supervisor.stop()
-                following.cancel()
-                await asyncio.gather(following, return_exceptions=True)
+                for task in following:
+                    task.cancel()
+                await asyncio.gather(*following, return_exceptions=True)
                 gc.unfreeze()  # what this app leaves behind may be collected again (tests make many apps)
                 await broadcast.disconnect()
                 events.close_broadcast()

@@ -8,6 +8,7 @@ between a dropped connection and the next, whichever worker it reconnects to.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -18,7 +19,8 @@ from sns.services.shared import public_changed
 
 log = logging.getLogger(__name__)
 LIVE_EVENTS = frozenset({"alert"})
-FORGET_ON = frozenset({"alert"})  # changes to what every reader sees alike (the banner, the alerts page)
+FORGET_ON = frozenset({"alert"})
+HEARTBEAT, HEARTBEAT_EVENT = 15.0, "heartbeat"  # every open page hears one this often  # changes to what every reader sees alike (the banner, the alerts page)
 REPLAY_LIMIT = 100  # a page away for longer than this many changes reloads what it shows anyway
 
 
@@ -50,3 +52,11 @@ async def follow_changes(hub) -> None:
                 continue
             if kind in FORGET_ON:
                 public_changed()
+
+
+async def heartbeat(every: float = HEARTBEAT) -> None:
+    """Run by every worker's lifespan: one event every `every` seconds, which `/events` sends to each open
+    page as a comment line, so that proxies keep idle streams open (one timer per worker, not per page)."""
+    while True:
+        await asyncio.sleep(every)
+        await events.publish(HEARTBEAT_EVENT, {})
