@@ -1,27 +1,29 @@
 """Alerts under a surge: the alerts page and the front page at 500 connections, and one alert reaching
 1,000 open pages (Server-Sent Events).
 
-    .venv/bin/python benchmarks/alerts.py                 # 10 s per page, 1,000 SSE clients, 5 rounds
-    .venv/bin/python benchmarks/alerts.py --seconds 5 --clients 200 --rounds 2   # a quick run
+    .venv/bin/python benchmarks/alerts.py                 # 3 rounds of 5 s per page, 1,000 SSE clients, 5 alerts
+    .venv/bin/python benchmarks/alerts.py --seconds 2 --clients 200 --rounds 2   # a quick run
+    .venv/bin/python benchmarks/alerts.py --only surge    # or --only fan-out
 
 1. Makes a small instance in benchmarks/out/alerts-data/ (made again every run): `sns init`, a `fire`
    account with an API token (`sns user create`, `sns token create`), then through the API three active
    alerts (one a drill) and six that ended (extinguished or cancelled), each with its history.
 2. Serves it with the real `sns serve --workers 1` on a free loopback port.
-3. **Surge**: loads `/alerts` and the front page `/` with wrk at 500 connections for a fixed time (after a
-   short warm-up), without cookies, as visitors arriving from a link do. When the `sns disaster` command
-   exists (disaster mode), the front page is measured in a disaster drill (`sns disaster start NAME --drill`,
-   ended afterwards): the light, text-first front page; otherwise the normal front page. The output says
-   which.
-4. **Fan-out**: 1,000 clients open `GET /events` with `Accept: text/event-stream` (as static/live.js's
+3. **Fan-out**: 1,000 clients open `GET /events` with `Accept: text/event-stream` (as static/live.js's
    EventSource does; without it `/events` is the events page), each on its own socket, all read by this
    one asyncio process. Then, `--rounds` times, an alert is posted through `POST /api/v1/alerts` with the
    token, and then its status changed (`POST /api/v1/alerts/{id}/status`): for each change and each
    client, the time from just before the request to the arrival of its `alert` event (p50, p95, p99, max,
-   and how many arrived within `--timeout`).
-5. **Baseline**: benchmarks/bare.py, a bare Starlette route serving the very bytes each page answered
-   (fetched once), served by uvicorn the same way (one worker, access log on) and loaded the same way.
-6. Prints one JSON line of figures, then a short table.
+   and how many arrived within `--timeout`), and the server's CPU time per change (from /proc).
+4. **Surge**: loads `/alerts` and the front page `/` with wrk at 500 connections, without cookies, as
+   visitors arriving from a link do. When the `sns disaster` command exists (disaster mode), the front
+   page is measured in a disaster drill (`sns disaster start NAME --drill`, ended afterwards): the light,
+   text-first front page; otherwise the normal front page. The output says which.
+   **Baseline**: benchmarks/bare.py, a bare Starlette route serving the very bytes each page answered
+   (fetched once), served by uvicorn the same way (one worker, access log on), running at the same time.
+   After a short warm-up of each, the page and the bare route are loaded in turn, `--surge-rounds` times
+   `--seconds`, so that both meet the same machine (other jobs' load drifts during a run).
+5. Prints one JSON line of figures, then a short table.
 
 The load generator is wrk (Debian package `wrk`): installed with `apt-get install wrk` when missing and
 the script runs as root. The file-descriptor limit of this process (inherited by the servers and wrk) is
@@ -104,6 +106,20 @@ def disaster_command(data: Path) -> bool:
     return sns(data, "disaster", "--help", check=False).returncode == 0
 
 
+_in_disaster = False
+
+
+def set_disaster(data: Path, on: bool) -> None:
+    """Disaster mode as a drill (`sns disaster start NAME --drill`) or not (`sns disaster end`); then a wait,
+    since the mode is shared like the banner: the server sees it within `shared_cache_seconds` (5)."""
+    global _in_disaster
+    if on == _in_disaster:
+        return
+    sns(data, "disaster", "start", "Benchmark drill", "--drill") if on else sns(data, "disaster", "end")
+    _in_disaster = on
+    time.sleep(6)
+
+
 def fetch(base: str, path: str) -> tuple[int, bytes]:
     import httpx
 
@@ -129,14 +145,29 @@ def wrk_load(wrk: str, url: str, connections: int, seconds: float) -> dict:
             "errors": raw["errors"] + raw["non2xx"]}
 
 
-def surge(wrk: str, port: int, path: str, connections: int, seconds: float, warmup: float) -> dict:
-    url = f"http://127.0.0.1:{port}{path}"
-    if warmup:
-        wrk_load(wrk, url, connections, warmup)
-    figures = wrk_load(wrk, url, connections, seconds)
-    figures["loadavg_after"] = round(os.getloadavg()[0], 2)
-    fetch(f"http://127.0.0.1:{port}", path)  # what was in flight is answered before the next measurement
-    return figures
+def alternating(wrk: str, targets: dict[str, str], connections: int, seconds: float, warmup: float,
+                rounds: int) -> dict[str, dict]:
+    """Each target (`sns`, `bare`) loaded in turn, `rounds` times, so that both meet the same machine (its
+    load drifts over a run): requests and errors summed, req/s over the time loaded, p50 and p99 the
+    median of the rounds' figures."""
+    runs: dict[str, list[dict]] = {name: [] for name in targets}
+    for url in targets.values():
+        if warmup:
+            wrk_load(wrk, url, connections, warmup)
+    for _ in range(rounds):
+        for name, url in targets.items():
+            runs[name].append(wrk_load(wrk, url, connections, seconds))
+            fetch(url.rsplit("/", 1)[0], "/" + url.rsplit("/", 1)[1])  # what was in flight is answered first
+    out = {}
+    for name, found in runs.items():
+        requests = sum(r["requests"] for r in found)
+        took = sum(r["requests"] / r["rps"] for r in found if r["rps"]) or 1.0
+        median = lambda key: sorted(r[key] for r in found)[len(found) // 2]  # noqa: E731
+        out[name] = {"requests": requests, "rps": requests / took if requests else 0.0, "p50_ms": median("p50_ms"),
+                     "p99_ms": median("p99_ms"), "socket_errors": sum(r["socket_errors"] for r in found),
+                     "non2xx": sum(r["non2xx"] for r in found), "errors": sum(r["errors"] for r in found),
+                     "rps_rounds": [round(r["rps"], 1) for r in found]}
+    return out
 
 
 # --- fan-out (Server-Sent Events) --------------------------------------------------------------------
@@ -268,7 +299,9 @@ def raise_fd_limit(needed: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--seconds", type=float, default=10.0, help="load time per page (default 10)")
+    p.add_argument("--seconds", type=float, default=5.0, help="load time per page and round (default 5)")
+    p.add_argument("--surge-rounds", type=int, default=3,
+                   help="rounds per page, each loading sns then the bare route (default 3)")
     p.add_argument("--warmup", type=float, default=2.0, help="load before each measurement (default 2)")
     p.add_argument("--connections", type=int, default=500)
     p.add_argument("--clients", type=int, default=1000, help="SSE clients (default 1,000)")
@@ -289,56 +322,60 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     server = Server("sns", [PYTHON, "-m", "sns", "--data", str(data), "serve", "--host", "127.0.0.1", "--port",
                             str(port), "--workers", "1"], server_env(data), port, "/login", log_name="alerts-sns")
+    bare = None
     try:
         server.wait_ready()
         base = f"http://127.0.0.1:{port}"
         post_alerts(base, token)
-        plain_front = fetch(base, "/")[1]
-        for name, path in (("alerts", "/alerts"), ("front", "/")) if args.only != "fan-out" else ():
-            if name == "front" and disaster:
-                sns(data, "disaster", "start", "Benchmark drill", "--drill")
-                time.sleep(6)  # the mode is shared like the banner: every process sees it within 5 s
-            status, body = fetch(base, path)
-            if status != 200 or (name == "alerts" and b"Fire near the harbour" not in body):
-                raise SystemExit(f"{path} answered {status}" + ("" if status != 200 else " without the alerts"))
-            (OUT / f"alerts-body-{name}.html").write_bytes(body)
-            pages[name] = {"path": path, "bytes": len(body)}
-            if name == "front":
-                pages[name]["disaster_mode"] = disaster and body != plain_front
-            pages[name].update(surge(wrk, port, path, args.connections, args.seconds, args.warmup))
-            if name == "front" and disaster:
-                sns(data, "disaster", "end")
-        loadavg["after_surge"] = round(os.getloadavg()[0], 2)
         fan = None
         if args.only != "surge":
             fan = asyncio.run(fan_out(port, server.proc.pid, token, args.clients, args.rounds, args.timeout))
             loadavg["after_fan_out"] = round(os.getloadavg()[0], 2)
+        if args.only != "fan-out":
+            # the bytes each page answers (the front page in disaster mode when there is one), for the bare route
+            plain_front = fetch(base, "/")[1]
+            for name, path in (("front", "/"), ("alerts", "/alerts")):
+                set_disaster(data, name == "front" and disaster)
+                status, body = fetch(base, path)
+                if status != 200 or (name == "alerts" and b"Fire near the harbour" not in body):
+                    raise SystemExit(f"{path} answered {status}" + ("" if status != 200 else " without the alerts"))
+                (OUT / f"alerts-body-{name}.html").write_bytes(body)
+                pages[name] = {"path": path, "bytes": len(body)}
+                if name == "front":
+                    pages[name]["disaster_mode"] = disaster and body != plain_front
+            bare_port = free_port()
+            env = {**os.environ, "PYTHONPATH": str(ROOT / "benchmarks"),
+                   "BENCH_FILES": json.dumps({name: str(OUT / f"alerts-body-{name}.html") for name in pages})}
+            bare = Server("bare", [PYTHON, "-c", "import uvicorn; uvicorn.run('bare:create_app', factory=True, "
+                                   f"host='127.0.0.1', port={bare_port}, workers=1, proxy_headers=True, "
+                                   "log_level='info', timeout_graceful_shutdown=5)"], env, bare_port, "/alerts",
+                          log_name="alerts-bare")
+            bare.wait_ready()
+            for name in ("alerts", "front"):  # the alerts page first: disaster mode is off now
+                set_disaster(data, name == "front" and disaster)
+                r = pages[name]
+                assert len(fetch(base, r["path"])[1]) == r["bytes"], name
+                found = alternating(wrk, {"sns": f"{base}{r['path']}", "bare": f"http://127.0.0.1:{bare_port}/{name}"},
+                                    args.connections, args.seconds, args.warmup, args.surge_rounds)
+                r.update(found["sns"])
+                r["baseline"] = found["bare"]
+                r["ratio_rps"] = r["rps"] / r["baseline"]["rps"] if r["baseline"]["rps"] else 0.0
+                r["loadavg_after"] = round(os.getloadavg()[0], 2)
+            set_disaster(data, False)
+            loadavg["after_surge"] = round(os.getloadavg()[0], 2)
     finally:
         server.stop()
-
+        if bare is not None:
+            bare.stop()
+    loadavg["after"] = round(os.getloadavg()[0], 2)
     if not pages:
         print(json.dumps({"bench": "alerts", "fan_out": _rounded(fan), "loadavg": loadavg}))
         return 0
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "benchmarks"),
-           "BENCH_FILES": json.dumps({name: str(OUT / f"alerts-body-{name}.html") for name in pages})}
-    bare = Server("bare", [PYTHON, "-c", "import uvicorn; uvicorn.run('bare:create_app', factory=True, "
-                           f"host='127.0.0.1', port={port}, workers=1, proxy_headers=True, log_level='info', "
-                           "timeout_graceful_shutdown=5)"], env, port, f"/{next(iter(pages))}", log_name="alerts-bare")
-    try:
-        bare.wait_ready()
-        for name, r in pages.items():
-            status, body = fetch(f"http://127.0.0.1:{port}", f"/{name}")
-            assert status == 200 and len(body) == r["bytes"], (name, status, len(body))
-            r["baseline"] = surge(wrk, port, f"/{name}", args.connections, args.seconds, args.warmup)
-            r["ratio_rps"] = r["rps"] / r["baseline"]["rps"] if r["baseline"]["rps"] else 0.0
-    finally:
-        bare.stop()
-    loadavg["after"] = round(os.getloadavg()[0], 2)
 
     met_surge = all(r["ratio_rps"] >= AIM_RATIO and r["errors"] == 0 for r in pages.values())
     met_fan = fan is not None and fan["arrived"] == fan["expected"] and fan["p99_ms"] < AIM_P99_MS
     figures = {"bench": "alerts", "load": "wrk", "connections": args.connections, "seconds": args.seconds,
+               "surge_rounds": args.surge_rounds,
                "workers": 1, "cpus": os.cpu_count(), "fd_limit": fd_limit, "loadavg": loadavg,
                "front_page": "light (disaster drill)" if pages["front"].get("disaster_mode") else "normal",
                "surge": _rounded(pages), "fan_out": _rounded(fan),
@@ -369,7 +406,8 @@ def _table(f: dict) -> str:
                      f"{r['errors']:>6} | {b['rps']:>10.1f} {b['p50_ms']:>7.1f} {b['p99_ms']:>7.1f} {b['errors']:>6} | "
                      f"{r['ratio_rps']:>6.3f}")
     fan = f["fan_out"]
-    lines.append(f"front page: {f['front_page']}; {f['connections']} connections, {f['seconds']} s per page")
+    lines.append(f"front page: {f['front_page']}; {f['connections']} connections; each page and the bare route "
+                 f"loaded in turn, {f['surge_rounds']} rounds of {f['seconds']} s")
     if fan:
         lines.append(f"fan-out: {fan['clients']} SSE clients (connected in {fan['connect_s']:.1f} s), "
                      f"{fan['changes']} changes, {fan['arrived']}/{fan['expected']} arrived; post to arrival p50 "
@@ -377,8 +415,8 @@ def _table(f: dict) -> str:
                      f"max {fan['max_ms']:.0f} ms; server CPU per change (median) "
                      f"{fan['server_cpu_ms_per_change']:.0f} ms")
     la = f["loadavg"]
-    lines.append(f"{f['cpus']} CPUs; load average {la['before']} before, {la['after_surge']} after the surge, "
-                 f"{la.get('after_fan_out')} after the fan-out, {la['after']} at the end")
+    lines.append(f"{f['cpus']} CPUs; load average {la['before']} before, {la.get('after_fan_out')} after the fan-out, "
+                 f"{la.get('after_surge')} after the surge, {la['after']} at the end")
     aim = f["aim"]
     lines.append(f"aim: each page >= {aim['ratio_min']:.0%} of the bare route with 0 errors: "
                  f"{'met' if aim['surge_met'] else 'NOT met'}; fan-out p99 < {aim['fan_out_p99_ms_max']:.0f} ms, "
