@@ -4,6 +4,9 @@ Services publish after commit (`sns.events.publish`); `/events` forwards the kin
 alert change carries the id of its AlertUpdate (time-ordered), which is the SSE event id: a page that
 reconnects with `Last-Event-ID` is sent the changes it missed from the database, so nothing is lost
 between a dropped connection and the next, whichever worker it reconnects to.
+
+Two tasks run in every worker's lifespan (sns/app.py): `follow_changes` forgets what is shared when an
+alert changes in any worker, and `heartbeat` sends every open page a keep-alive line every 15 s.
 """
 
 from __future__ import annotations
