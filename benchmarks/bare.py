@@ -1,8 +1,9 @@
-"""The baseline for benchmarks/pages.py: a bare Starlette route serving the same number of bytes.
+"""The baseline for the benchmarks: a bare Starlette route serving the same number of bytes, or the same bytes.
 
 Served by uvicorn the same way as `sns serve` (one worker, access log on). The
 byte sizes come from the environment: BENCH_SIZES='{"home": 12345, ...}', and
-each name is served at /<name>.
+each name is served at /<name>. BENCH_FILES='{"alerts": "/path/to/body", ...}'
+serves the bytes of each file instead (benchmarks/alerts.py: the page as it was fetched).
 """
 
 from __future__ import annotations
@@ -25,4 +26,13 @@ def create_app() -> Starlette:
             return Response(body, media_type="application/atom+xml" if name == "feed" else "text/html")
 
         routes.append(Route(f"/{name}", page, methods=["GET"]))
+    files: dict[str, str] = json.loads(os.environ.get("BENCH_FILES", "{}"))
+    for name, path in files.items():
+        with open(path, "rb") as fh:
+            body = fh.read()
+
+        async def same(request, body=body):
+            return Response(body, media_type="text/html")
+
+        routes.append(Route(f"/{name}", same, methods=["GET"]))
     return Starlette(routes=routes)

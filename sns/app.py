@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from contextlib import asynccontextmanager
@@ -21,11 +22,16 @@ from sns.context import Limits
 from sns.db import tortoise_config
 from sns.errors import NotFound, ServiceError
 from sns.keys import load_secret
+from sns.services.live import follow_changes, heartbeat
 from sns.services.moderate import forget_filter
 from sns.services.shared import public_changed
 from sns.settings import Settings, load_settings
 from sns.templating import make_environment
+from sns.web.router import IndexedRouter
 from sns.web.middleware import CSRF, Language, RefuseNul, SecurityHeaders, content_security_policy
+from sns.web.visitors import VisitorPages
+
+VISITOR_PAGES = ("/", "/alerts")  # the same for every visitor (sns/web/visitors.py)
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +90,8 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
                 await ensure_search_schema(connections.get("default"))
             broadcast = events.open_broadcast(settings.broadcast_url)
             await broadcast.connect()
+            following = [asyncio.create_task(follow_changes(broadcast)),  # other workers' alerts: fresh banner
+                         asyncio.create_task(heartbeat())]  # open pages' streams stay open
             # Everything made while starting (modules, templates, the word filter) lives as long as the
             # process: moved out of the collector's sight, a full collection no longer walks it, which took
             # tens of milliseconds in the middle of a request (the map's p99).
@@ -98,6 +106,9 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
             finally:
                 tasks.set_current(None)
                 await supervisor.stop()
+                for task in following:
+                    task.cancel()
+                await asyncio.gather(*following, return_exceptions=True)
                 gc.unfreeze()  # what this app leaves behind may be collected again (tests make many apps)
                 await broadcast.disconnect()
                 events.close_broadcast()
@@ -109,6 +120,8 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
         routes=[*api_routes(), *page_routes()],
         middleware=[
             Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6),  # weak networks: ~4x fewer bytes
+            # in a surge, visitors get the alerts page and the front page rendered once for all of them
+            Middleware(VisitorPages, paths=VISITOR_PAGES, settings=settings, secret=secret),
             Middleware(SecurityHeaders, csp=content_security_policy(settings.tile_url)),
             Middleware(Language, default=settings.default_locale),
             Middleware(RefuseNul),
@@ -119,6 +132,7 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
                             Exception: server_error},
         lifespan=lifespan,
     )
+    app.router = IndexedRouter(app.router.routes, lifespan=lifespan)  # ~230 routes: found by first segment
     app.state.settings = settings
     app.state.secret = secret
     app.state.limits = Limits.from_settings(settings)

@@ -7,6 +7,7 @@ Events arrive with the alerts issue). With several workers, set
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -16,11 +17,13 @@ from broadcaster import Broadcast
 log = logging.getLogger(__name__)
 CHANNEL = "sns"
 _broadcast: Broadcast | None = None
+_publishing: asyncio.Lock | None = None
 
 
 def open_broadcast(url: str) -> Broadcast:
-    global _broadcast
+    global _broadcast, _publishing
     _broadcast = Broadcast(url)
+    _publishing = asyncio.Lock()
     return _broadcast
 
 
@@ -34,7 +37,10 @@ async def publish(event: str, data: dict[str, Any]) -> None:
     if _broadcast is None:
         return
     try:
-        await _broadcast.publish(channel=CHANNEL, message=json.dumps({"event": event, **data}))
+        # One at a time: the PostgreSQL backend sends NOTIFY on its single connection, where a second
+        # statement while one is in flight fails ("another operation is in progress") and loses the event.
+        async with _publishing:
+            await _broadcast.publish(channel=CHANNEL, message=json.dumps({"event": event, **data}))
     except Exception:  # a live-update hiccup must not undo a committed post
         log.exception("could not publish %s", event)
 

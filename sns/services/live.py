@@ -4,15 +4,26 @@ Services publish after commit (`sns.events.publish`); `/events` forwards the kin
 alert change carries the id of its AlertUpdate (time-ordered), which is the SSE event id: a page that
 reconnects with `Last-Event-ID` is sent the changes it missed from the database, so nothing is lost
 between a dropped connection and the next, whichever worker it reconnects to.
+
+Two tasks run in every worker's lifespan (sns/app.py): `follow_changes` forgets what is shared when an
+alert changes in any worker, and `heartbeat` sends every open page a keep-alive line every 15 s.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
 from typing import Any
 
+from sns import events
 from sns.models import AlertUpdate
+from sns.services.shared import public_changed
 
+log = logging.getLogger(__name__)
 LIVE_EVENTS = frozenset({"alert"})
+FORGET_ON = frozenset({"alert"})  # changes to what every reader sees alike (the banner, the alerts page)
+HEARTBEAT, HEARTBEAT_EVENT = 15.0, "heartbeat"  # every open page hears one this often
 REPLAY_LIMIT = 100  # a page away for longer than this many changes reloads what it shows anyway
 
 
@@ -27,3 +38,28 @@ async def missed_since(last_event_id: str | None) -> list[dict[str, Any]]:
     rows = await (AlertUpdate.filter(id__gt=last_event_id, deleted_at=None).order_by("id").limit(REPLAY_LIMIT)
                   .values("id", "alert_id", "status"))
     return [{"event": "alert", "id": r["alert_id"], "status": r["status"], "update": r["id"]} for r in rows]
+
+
+async def follow_changes(hub) -> None:
+    """Run by every worker's lifespan: when an alert changes, in this worker or in another one (through
+    `broadcast_url`), what is shared is forgotten (`public_changed()`), so the banner a page fetches after
+    the event, the alerts page and the front page are fresh at once in every worker, not only after
+    `shared_cache_seconds`. Being subscribed all along also keeps the backend's LISTEN open."""
+    async with hub.subscribe(events.CHANNEL) as subscriber:
+        async for event in subscriber:
+            if event is None:
+                return
+            try:
+                kind = json.loads(event.message).get("event")
+            except (TypeError, ValueError, AttributeError):
+                continue
+            if kind in FORGET_ON:
+                public_changed()
+
+
+async def heartbeat(every: float = HEARTBEAT) -> None:
+    """Run by every worker's lifespan: one event every `every` seconds, which `/events` sends to each open
+    page as a comment line, so that proxies keep idle streams open (one timer per worker, not per page)."""
+    while True:
+        await asyncio.sleep(every)
+        await events.publish(HEARTBEAT_EVENT, {})

@@ -22,6 +22,10 @@ from sns.web.middleware import CSRF_COOKIE, CSRF_FIELD, csrf_token_for, new_csrf
 
 SESSION_COOKIE = "sns_session"
 FLASH_COOKIE = "sns_flash"
+# Where a page rendered once for every visitor (sns/web/visitors.py) gets each visitor's own tokens:
+# random per process, so no text anyone writes can contain them.
+CSRF_SLOT = f"csrf-slot-{new_token(16)}".encode()
+CLIENT_TOKEN_SLOT = f"client-slot-{new_token(16)}".encode()
 
 
 def app_state(request: Request):
@@ -141,6 +145,7 @@ async def render(request: Request, template: str, status: int = 200, **values: A
 
         values["disaster"] = await active_event(ctx)
     cookie, _ = csrf_cookie(request)
+    slots = request.scope["state"].get("token_slots")  # rendered once for every visitor (sns/web/visitors.py)
     values.setdefault("errors", {})
     values.setdefault("form", {})
     html = state.templates.get_template(template).render(
@@ -152,9 +157,9 @@ async def render(request: Request, template: str, status: int = 200, **values: A
         town=site.name_for(i18n.current_locale()),
         lang=i18n.current_locale(),
         csrf_field=CSRF_FIELD,
-        csrf_token=csrf_token_for(state.secret, cookie),
+        csrf_token=CSRF_SLOT.decode() if slots else csrf_token_for(state.secret, cookie),
         flash=take_flash(request),
-        client_token=new_token(16),
+        client_token=CLIENT_TOKEN_SLOT.decode() if slots else new_token(16),
         **values,
     )
     response = HTMLResponse(html, status_code=status)

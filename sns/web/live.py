@@ -1,16 +1,17 @@
 """`GET /events` with `Accept: text/event-stream`: Server-Sent Events for open pages (new alerts and
 their changes within seconds). The same address without it is the town's events page.
 
-One long response per open page. A comment line every `HEARTBEAT` seconds keeps proxies from closing
-it; `retry:` tells the browser to reconnect after 3 s, sending `Last-Event-ID`, and the changes it
+One long response per open page. A comment line every `HEARTBEAT` seconds (sent to every open page at
+once by one task per worker, `sns.services.live.heartbeat`, not by a timer per page) keeps proxies from
+closing it; `retry:` tells the browser to reconnect after 3 s, sending `Last-Event-ID`, and the changes it
 missed are sent first (sns/services/live.py). With several workers, `broadcast_url` must be a shared
 backend (PostgreSQL or Redis) so that a change made through one worker reaches pages held by another.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
+from functools import lru_cache
 from typing import AsyncIterator
 
 from starlette.requests import Request
@@ -18,10 +19,8 @@ from starlette.responses import HTMLResponse, StreamingResponse
 from starlette.routing import Route
 
 from sns import events, i18n
-from sns.services.live import LIVE_EVENTS, missed_since
+from sns.services.live import HEARTBEAT_EVENT, LIVE_EVENTS, missed_since
 from sns.web.http import load_ctx
-
-HEARTBEAT = 15.0
 
 
 def _message(payload: dict) -> str:
@@ -33,6 +32,21 @@ def _message(payload: dict) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+@lru_cache(maxsize=64)
+def _chunk_for(message: str) -> str | None:
+    """What an open page is sent for an event: made once per event, not once per open page (with 1,000
+    pages open, parsing and writing the same JSON 1,000 times was a good part of the fan-out)."""
+    try:
+        payload = json.loads(message)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    if payload.get("event") == HEARTBEAT_EVENT:
+        return ": still here\n\n"
+    return _message(payload) if payload.get("event") in LIVE_EVENTS else None
+
+
 async def _stream(last_event_id: str | None) -> AsyncIterator[str]:
     yield "retry: 3000\n\n"
     hub = events.broadcast()
@@ -42,37 +56,12 @@ async def _stream(last_event_id: str | None) -> AsyncIterator[str]:
         # Subscribed first, then the missed changes: nothing can fall between the two.
         for payload in await missed_since(last_event_id):
             yield _message(payload)
-        async for chunk in _forward(subscriber.__aiter__()):
-            yield chunk
-
-
-async def _forward(incoming) -> AsyncIterator[str]:
-    """The subscriber's events as SSE messages, with a heartbeat while nothing happens."""
-    pending: asyncio.Future | None = None
-    try:
-        while True:
-            if pending is None:
-                pending = asyncio.ensure_future(incoming.__anext__())
-            done, _ = await asyncio.wait({pending}, timeout=HEARTBEAT)
-            if not done:
-                yield ": still here\n\n"
-                continue
-            try:
-                event = pending.result()
-            except StopAsyncIteration:
-                return
-            pending = None
+        async for event in subscriber:  # heartbeats come as events too (sns.services.live.heartbeat)
             if event is None:
                 return
-            try:
-                payload = json.loads(event.message)
-            except (TypeError, ValueError):
-                continue
-            if payload.get("event") in LIVE_EVENTS:
-                yield _message(payload)
-    finally:
-        if pending is not None:
-            pending.cancel()  # the page went away: stop waiting for its next event
+            chunk = _chunk_for(event.message)
+            if chunk is not None:
+                yield chunk
 
 
 def wants_stream(request: Request) -> bool:

@@ -53,3 +53,22 @@ async def test_a_page_that_comes_back_is_sent_what_it_missed_in_order(site):
     for bad in ("'; DROP TABLE alerts; --", "x" * 5000, "", None, steps[-1].id.upper()):
         assert await missed_since(bad) == []
     assert [m["update"] for m in await missed_since(steps[0].id)] == [steps[1].id, steps[2].id]
+
+
+async def test_open_pages_hear_a_heartbeat_from_one_task_per_worker(site):
+    from sns.services.live import heartbeat
+
+    streams = [_stream(None) for _ in range(3)]
+    beating = None
+    try:
+        for stream in streams:
+            assert (await next_chunk(stream)).startswith("retry:")
+        waiting = [asyncio.ensure_future(next_chunk(stream)) for stream in streams]
+        await asyncio.sleep(0.05)  # the pages are subscribed
+        beating = asyncio.create_task(heartbeat(every=0.1))
+        assert await asyncio.gather(*waiting) == [": still here\n\n"] * 3
+    finally:
+        if beating is not None:
+            beating.cancel()
+        for stream in streams:
+            await stream.aclose()

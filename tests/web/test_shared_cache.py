@@ -18,7 +18,7 @@ from sns.models import Diary, User
 from sns.models.base import utcnow
 from sns.services import shared, timelines
 from sns.services.rows import DiaryRow, NoticeRow
-from sns.web import feeds
+from sns.web import feeds, visitors
 
 
 class Clock:
@@ -34,6 +34,7 @@ def clock(monkeypatch):
     c = Clock()
     monkeypatch.setattr(timelines._shared, "clock", c)
     monkeypatch.setattr(feeds._shared, "clock", c)
+    monkeypatch.setattr(visitors._pages, "clock", c)  # the front page as visitors get it
     shared.public_changed()
     yield c
     shared.public_changed()

@@ -1,0 +1,123 @@
+"""Pages every visitor sees alike, rendered once every few seconds: the alerts page and the front page.
+
+When an alert goes out, many people who are not signed in open the alerts page and the front page at
+once (a link in a message, a radio announcement). For a visitor these pages are the same for everyone
+who reads the same language, except for two tokens: the CSRF token of the language form (made from the
+visitor's own cookie) and the forms' `client_token`. So `VisitorPages` (a middleware, just inside the
+compression) has the page rendered once with a slot for each (`CSRF_SLOT`, `CLIENT_TOKEN_SLOT` in
+sns/web/http.py), keeps the answer (headers and body) in a `SharedCache` for `shared_cache_seconds`,
+and gives each visitor a copy with their own tokens in the slots and their own CSRF cookie, without
+going through the rest of the application.
+
+What keeps it right:
+
+- only the paths it is given, only GET without a query string, and only requests without a session
+  cookie and without a flash message (signed-in residents, and anyone with a confirmation to show, get
+  the page rendered for them);
+- the key is the database, the path and the reader's language (as `Language` chooses it);
+- only a complete 200 `text/html` answer is kept; anything else goes to that visitor alone (with their
+  tokens in the slots);
+- one visitor renders a missing page while the others wait for it (no stampede when it expires);
+- it is a `SharedCache`, so `public_changed()` (after an alert, a diary, a notice or a site setting
+  changes, and when another worker's alert arrives: sns/services/live.py) forgets it at once.
+"""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sns.i18n import LOCALES, negotiate
+from sns.security import new_token
+from sns.services.shared import SharedCache, database_of
+from sns.web.http import CLIENT_TOKEN_SLOT, CSRF_SLOT, FLASH_COOKIE, SESSION_COOKIE
+from sns.web.middleware import CSRF_COOKIE, csrf_token_for, new_csrf_cookie
+
+_pages = SharedCache()
+_DROPPED = {b"content-length", b"set-cookie"}
+
+
+class _NotShared(Exception):
+    def __init__(self, messages: list[Message]) -> None:
+        self.messages = messages
+
+
+def _cookies(raw: str) -> dict[str, str]:
+    found = {}
+    for part in raw.split(";"):
+        name, _, value = part.strip().partition("=")
+        found.setdefault(name, value)
+    return found
+
+
+class VisitorPages:
+    def __init__(self, app: ASGIApp, *, paths: tuple[str, ...], settings, secret: bytes) -> None:
+        self.app, self.paths, self.settings, self.secret = app, frozenset(paths), settings, secret
+        self.database = database_of(settings)
+        secure = "; secure" if settings.secure_cookies else ""
+        self.cookie_format = f"{CSRF_COOKIE}=%s; HttpOnly; Path=/; SameSite=lax{secure}"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] not in self.paths \
+                or scope.get("query_string") or self.settings.shared_cache_seconds <= 0:
+            return await self.app(scope, receive, send)
+        cookie_header, accept_language = "", None
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                cookie_header = value.decode("latin-1")
+            elif name == b"accept-language":
+                accept_language = value.decode("latin-1")
+        cookies = _cookies(cookie_header) if cookie_header else {}
+        if SESSION_COOKIE in cookies or FLASH_COOKIE in cookies:
+            return await self.app(scope, receive, send)
+        chosen = cookies.get("lang")
+        lang = chosen if chosen in LOCALES else "en" if chosen else negotiate(accept_language,
+                                                                              self.settings.default_locale)
+
+        async def render_once():
+            scope.setdefault("state", {})["token_slots"] = True
+            messages: list[Message] = []
+
+            async def keep(message: Message) -> None:
+                messages.append(message)
+
+            await self.app(scope, receive, keep)
+            start = messages[0] if messages else {}
+            headers = dict(start.get("headers", []))
+            if start.get("status") != 200 or not headers.get(b"content-type", b"").startswith(b"text/html") \
+                    or len(messages) != 2 or messages[1].get("more_body"):
+                raise _NotShared(messages)
+            return [(k, v) for k, v in start["headers"] if k not in _DROPPED], messages[1].get("body", b"")
+
+        csrf = cookies.get(CSRF_COOKIE)
+        try:
+            headers, body = await _pages.get((self.database, scope["path"], lang),
+                                             self.settings.shared_cache_seconds, render_once)
+        except _NotShared as exc:
+            if scope.get("state", {}).get("token_slots"):  # this request rendered it: its own answer
+                return await self._replay(exc.messages, scope, csrf, send)
+            return await self.app(scope, receive, send)  # another's was not shareable: render here
+        new = not csrf
+        if new:
+            csrf = new_csrf_cookie()
+        body = body.replace(CSRF_SLOT, csrf_token_for(self.secret, csrf).encode()) \
+            .replace(CLIENT_TOKEN_SLOT, new_token(16).encode())
+        headers = headers + [(b"content-length", str(len(body)).encode())]
+        if new:
+            headers.append((b"set-cookie", (self.cookie_format % csrf).encode()))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _replay(self, messages: list[Message], scope: Scope, csrf: str | None, send: Send) -> None:
+        """An answer not kept (an error page, a redirect): sent to this visitor alone, with their tokens
+        in the slots (a cookie made while rendering is in its own Set-Cookie header)."""
+        csrf = csrf or scope.get("state", {}).get("new_csrf")
+        start = next((m for m in messages if m["type"] == "http.response.start"), None)
+        body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+        if start is None:
+            return
+        if csrf:
+            body = body.replace(CSRF_SLOT, csrf_token_for(self.secret, csrf).encode())
+        body = body.replace(CLIENT_TOKEN_SLOT, new_token(16).encode())
+        headers = [(k, v) for k, v in start.get("headers", []) if k != b"content-length"]
+        await send({**start, "headers": headers + [(b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
