@@ -40,14 +40,9 @@ async def _visible(viewer, post) -> bool:
     return can_view_board_post(viewer, post)
 
 
-async def _photo_visible(viewer, photo) -> bool:
-    post = await DisasterPost.get_or_none(id=photo.parent_id) if photo.parent_id else None
-    return post is not None and can_view_board_post(viewer, post)
-
-
 review.register("disaster_post", review.Reviewable(DisasterPost, N_("Disaster board post"), _visible,
                                                    lambda p: post_url(p.id), fields=("body",)))
-photo_access.register("disaster", _photo_visible)
+photo_access.register_owner("disaster", DisasterPost, can_view_board_post)
 
 
 async def write_post(ctx: Ctx, *, body, place="", lat=None, lon=None, photos=(),

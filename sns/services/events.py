@@ -252,11 +252,6 @@ async def _event_visible(viewer: Viewer, event) -> bool:
     return can_view_event(viewer, event, community, membership)
 
 
-async def _photo_visible(viewer: Viewer, photo) -> bool:
-    event = await Event.get_or_none(id=photo.parent_id) if photo.parent_id else None
-    return event is not None and await _event_visible(viewer, event)
-
-
 review.register("event", review.Reviewable(Event, N_("Event"), _event_visible, lambda e: f"/events/{e.id}",
                                            fields=("title", "description")))
-photo_access.register("event", _photo_visible)
+photo_access.register_owner("event", Event, _event_visible)

@@ -43,11 +43,6 @@ async def _entry_visible(viewer, entry) -> bool:
     return inquiry is not None and can_view_inquiry_entry(viewer, entry, inquiry)
 
 
-async def _photo_visible(viewer, photo) -> bool:
-    inquiry = await Inquiry.get_or_none(id=photo.parent_id) if photo.parent_id else None
-    return inquiry is not None and can_view_inquiry(viewer, inquiry)
-
-
 async def _decided(ctx: Ctx, entry: InquiryEntry, before: str, tx):
     """A resident's held words that a moderator approves (or masks) reach the department at once."""
     if before == "held" and entry.state == "published" and entry.deleted_at is None:
@@ -58,7 +53,7 @@ async def _decided(ctx: Ctx, entry: InquiryEntry, before: str, tx):
 review.register("inquiry_entry", review.Reviewable(InquiryEntry, N_("Message to the city"), _entry_visible,
                                                    lambda e: inquiry_url(e.inquiry_id), fields=("body",),
                                                    decided=_decided))
-photo_access.register("inquiry", _photo_visible)
+photo_access.register_owner("inquiry", Inquiry, can_view_inquiry)
 
 
 def check_status(value) -> str:

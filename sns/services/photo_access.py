@@ -1,11 +1,13 @@
 """Who may see a photo: whoever may see what it belongs to.
 
 Diary photos and avatars are decided here; each other kind of owner (album, topic, reply, event)
-registers an async check from its own service module, with `register(purpose, check)`.
+registers an async check from its own service module, with `register(purpose, check)`, or, when the
+photo's `parent_id` names its owner, `register_owner(purpose, Model, visible)` with the owner's rule.
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Awaitable, Callable
 
 from sns.models import Diary, Photo, User
@@ -17,6 +19,19 @@ _checks: dict[str, Check] = {}
 
 def register(purpose: str, check: Check) -> None:
     _checks[purpose] = check
+
+
+def register_owner(purpose: str, model, visible: Callable[[Viewer, Any], Any]) -> None:
+    """The photo is seen by whoever may see the `model` row its `parent_id` names (`visible` may be async)."""
+
+    async def check(viewer: Viewer, photo: Photo) -> bool:
+        owner = await model.get_or_none(id=photo.parent_id) if photo.parent_id else None
+        if owner is None:
+            return False
+        seen = visible(viewer, owner)
+        return bool(await seen) if inspect.isawaitable(seen) else bool(seen)
+
+    register(purpose, check)
 
 
 async def may_view_photo(viewer: Viewer, photo: Any) -> bool:

@@ -57,11 +57,6 @@ async def _visible(viewer, report) -> bool:
     return can_view_report(viewer, report)
 
 
-async def _photo_visible(viewer, photo) -> bool:
-    report = await StreetReport.get_or_none(id=photo.parent_id) if photo.parent_id else None
-    return report is not None and can_view_report(viewer, report)
-
-
 async def _decided(ctx: Ctx, report: StreetReport, before: str, tx):
     """A held report that a moderator approves (or masks) reaches its department at once."""
     if before == "held" and report.state == "published" and report.deleted_at is None:
@@ -72,7 +67,7 @@ async def _decided(ctx: Ctx, report: StreetReport, before: str, tx):
 review.register("street_report", review.Reviewable(StreetReport, N_("Street report"), _visible,
                                                    lambda r: report_url(r.id), fields=("title", "body"),
                                                    decided=_decided))
-photo_access.register("report", _photo_visible)
+photo_access.register_owner("report", StreetReport, can_view_report)
 
 
 async def _tell_department(report: StreetReport, tx) -> None:
