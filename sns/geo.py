@@ -56,3 +56,29 @@ def parse_location(lat, lon, *, blur: bool = False) -> tuple[float | None, float
                       field="location")
     la, lo = round(la, PRECISION), round(lo, PRECISION)
     return to_neighbourhood(la, lo) if blur else (la, lo)
+
+
+MAX_OUTLINE_CHARS = 20_000  # an outline typed or pasted into a form: 500 points of "32.50731, 130.60162"
+
+
+def parse_outline(text) -> list[list[float]] | None:
+    """An area's outline typed into a form: one point per line, "latitude, longitude" (a space or a
+    full-width comma works too). Empty: no outline. Whether it closes is the caller's rule."""
+    if _blank(text):
+        return None
+    if not isinstance(text, str) or len(text) > MAX_OUTLINE_CHARS:
+        raise Invalid(N_("The area's outline is too long."), field="polygon")
+    points = []
+    for number, line in enumerate(unicodedata.normalize("NFKC", text).splitlines(), start=1):
+        parts = line.replace(",", " ").split()
+        if not parts:
+            continue
+        try:
+            if len(parts) != 2:
+                raise ValueError(line)
+            la, lo = _number(parts[0]), _number(parts[1])
+        except (TypeError, ValueError, OverflowError):
+            raise Invalid(N_("Line %(line)d of the outline is not a latitude and longitude such as "
+                             "32.5073, 130.6016."), field="polygon", line=number) from None
+        points.append([la, lo])
+    return points or None

@@ -8,13 +8,14 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from sns.errors import ServiceError
+from sns.geo import parse_outline
 from sns.i18n import N_
 from sns.models.alerts import ALERT_KINDS, ALERT_STATUSES, SEVERITIES
 from sns.policies import can_change_alert, can_post_alert
 from sns.services import alerts as alert_service
 from sns.web.http import errors_of, form_of, load_ctx, login_redirect, redirect, render, text
 
-FIELDS = ("kind", "title", "description", "instruction", "address", "lat", "lon", "radius_m", "severity")
+FIELDS = ("kind", "title", "description", "instruction", "address", "lat", "lon", "radius_m", "polygon", "severity")
 
 
 async def _districts() -> list:
@@ -63,7 +64,8 @@ async def alert_new(request: Request):
     typed["exercise"] = text(form, "exercise") == "1"
     typed["districts"] = [v for v in form.getlist("districts") if isinstance(v, str)][:500]
     try:
-        alert = await alert_service.post_alert(ctx, **typed, client_token=text(form, "client_token") or None)
+        alert = await alert_service.post_alert(ctx, **{**typed, "polygon": parse_outline(typed["polygon"])},
+                                               client_token=text(form, "client_token") or None)
     except ServiceError as exc:
         return await render(request, "alert_form.html", status=exc.status, errors=errors_of(exc), form=typed,
                             all_districts=await _districts(), **_helpers())

@@ -125,6 +125,26 @@ async def test_bad_input_keeps_what_was_typed(site):
     assert (await fire.submit("/alerts/nope/status", {"status": "cancelled"})).status_code == 404
 
 
+async def test_an_outline_typed_into_the_form(site):
+    """A flood's area as typed on a phone: one "lat, lon" per line, full-width digits and commas too."""
+    fire = await fire_client(site)
+    open_ring = "32.50, 130.59\n32.50, 130.61\n32.52, 130.61\n32.52, 130.59"
+    r = await fire.submit("/alerts/new", {**FORM, "lat": "", "lon": "", "radius_m": "", "polygon": open_ring})
+    assert r.status_code == 400 and "must end where it starts" in r.text
+    assert "32.52, 130.59</textarea>" in r.text and 'value="Fire at the old warehouse"' in r.text  # kept
+    r = await fire.submit("/alerts/new", {**FORM, "polygon": "32.50, 130.59\nsomewhere near the river"})
+    assert r.status_code == 400 and "Line 2 of the outline" in r.text
+    r = await fire.submit("/alerts/new", {**FORM, "polygon": "32.50, 130.59\n32.50, 130.59"})
+    assert r.status_code == 400 and "at least 4 points" in r.text
+    assert await Alert.all().count() == 0
+    ring = open_ring + "\n３２．５０，　１３０．５９\n"
+    r = await fire.submit("/alerts/new", {**FORM, "lat": "", "lon": "", "radius_m": "", "polygon": ring})
+    assert r.status_code == 303, r.text
+    alert = await Alert.get()
+    assert alert.polygon == [[32.5, 130.59], [32.5, 130.61], [32.52, 130.61], [32.52, 130.59], [32.5, 130.59]]
+    assert (alert.lat, alert.lon) == (32.51, 130.6)  # no place typed: the outline's centre
+
+
 async def test_cancelled_alert_refuses_changes(site):
     fire = await fire_client(site)
     await fire.submit("/alerts/new", FORM)
