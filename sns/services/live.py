@@ -21,8 +21,8 @@ from sns.models import AlertUpdate
 from sns.services.shared import public_changed
 
 log = logging.getLogger(__name__)
-LIVE_EVENTS = frozenset({"alert"})
-FORGET_ON = frozenset({"alert"})  # changes to what every reader sees alike (the banner, the alerts page)
+LIVE_EVENTS = frozenset({"alert", "disaster"})
+FORGET_ON = frozenset({"alert", "disaster"})  # changes to what every reader sees alike (banners, alerts page)
 HEARTBEAT, HEARTBEAT_EVENT = 15.0, "heartbeat"  # every open page hears one this often
 REPLAY_LIMIT = 100  # a page away for longer than this many changes reloads what it shows anyway
 

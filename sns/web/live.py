@@ -81,12 +81,15 @@ async def live_events(request: Request):
 
 
 async def alert_banner(request: Request):
-    """The banner alone, for static/live.js to put in place (the same partial every page includes)."""
+    """The banners alone (disaster mode, then alerts), for static/live.js to put in place: the same
+    partials every page includes."""
     from sns.services.alerts import active_alerts
+    from sns.services.disaster import active_event
 
     ctx = await load_ctx(request)
-    html = request.app.state.templates.get_template("_alert_banner.html").render(
-        active_alerts=await active_alerts(ctx), lang=i18n.current_locale())
+    templates, lang = request.app.state.templates, i18n.current_locale()
+    html = templates.get_template("_disaster_banner.html").render(disaster=await active_event(ctx), lang=lang) \
+        + templates.get_template("_alert_banner.html").render(active_alerts=await active_alerts(ctx), lang=lang)
     return HTMLResponse(html, headers={"Cache-Control": "no-cache", "Vary": "Cookie, Accept-Language"})
 
 

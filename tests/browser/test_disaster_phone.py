@@ -6,6 +6,7 @@ as one everywhere, and is ended at the end (other tests see the site in normal m
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -37,6 +38,10 @@ def test_drill_check_in_and_friend_sees_it(desk, phones):
     dora = phones.signed_in("dora")
     befriend(phones.signed_in("yuki"), dora, "dora", "Yuki")
     yuki = phones.signed_in("yuki", viewport=NARROW, java_script_enabled=False)  # Yuki's phone: no JavaScript
+    dora.goto("/diaries/new")  # Dora is writing when the drill starts: her open page hears of it
+    dora.fill("#title", "Half-typed")
+    dora_banner = dora.locator("#disaster-banner")
+    expect(dora_banner).to_have_text("")
     bosai.goto("/disaster")
     bosai.fill("#name", "Phone drill: river flood")
     bosai.select_option("#kind", "flood")
@@ -46,6 +51,8 @@ def test_drill_check_in_and_friend_sees_it(desk, phones):
     try:
         assert "The drill has started" in bosai.inner_text(".flash")
         assert "[Exercise]" in bosai.inner_text(".disaster-banner")
+        expect(dora_banner).to_contain_text("Phone drill: river flood", timeout=2000)  # no reload
+        assert "[Exercise]" in dora_banner.inner_text() and dora.input_value("#title") == "Half-typed"
 
         # Yuki, on her narrow phone without JavaScript: the front page is the light one; she checks in from it.
         yuki.goto("/")
