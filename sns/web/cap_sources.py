@@ -11,7 +11,7 @@ from sns.i18n import N_, gettext
 from sns.policies import can_manage_alert_sources, can_read_alert_sources
 from sns.services import cap_sources as service
 from sns.services.cap_poll import ERROR_LABELS, interval
-from sns.web.http import errors_of, form_of, load_ctx, login_redirect, redirect, render, text
+from sns.web.http import errors_of, form_of, redirect, render, signed_in_with, text
 
 PAGE = "/admin/alert-sources"
 FIELDS = ("url", "label", "poll_seconds")
@@ -22,12 +22,7 @@ def error_label(code: str) -> str:
 
 
 async def _guard(request: Request, *, manage: bool = True):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return ctx, login_redirect(request)
-    if not (can_manage_alert_sources if manage else can_read_alert_sources)(ctx.viewer):
-        return ctx, await render(request, "error.html", status=403, message=None)
-    return ctx, None
+    return await signed_in_with(request, can_manage_alert_sources if manage else can_read_alert_sources)
 
 
 async def _render(request: Request, ctx, status: int = 200, **extra):

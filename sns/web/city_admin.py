@@ -9,7 +9,7 @@ from sns.errors import ServiceError
 from sns.i18n import N_
 from sns.policies import can_manage_departments
 from sns.services import departments as department_service
-from sns.web.http import errors_of, form_of, load_ctx, login_redirect, redirect, render, text
+from sns.web.http import errors_of, form_of, redirect, render, signed_in_with, text
 
 FIELDS = ("name", "name_ja", "description", "position")
 
@@ -21,12 +21,7 @@ async def _render(request: Request, ctx, status: int = 200, **extra):
 
 
 async def _guard(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return ctx, login_redirect(request)
-    if not can_manage_departments(ctx.viewer):
-        return ctx, await render(request, "error.html", status=403, message=None)
-    return ctx, None
+    return await signed_in_with(request, can_manage_departments)
 
 
 async def departments_page(request: Request):

@@ -185,6 +185,17 @@ def login_redirect(request: Request) -> RedirectResponse:
     return redirect(f"/login?next={quote(request.url.path)}")
 
 
+async def signed_in_with(request: Request, rule) -> tuple[Ctx, Response | None]:
+    """The caller's context, and the answer to send instead when they may not use the page: to sign in
+    for a visitor, 403 for someone `rule(viewer)` (from sns.policies) refuses; None when they may."""
+    ctx = await load_ctx(request)
+    if ctx.user is None:
+        return ctx, login_redirect(request)
+    if not rule(ctx.viewer):
+        return ctx, await render(request, "error.html", status=403, message=None)
+    return ctx, None
+
+
 def safe_next(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/home"

@@ -10,19 +10,14 @@ from sns.errors import ServiceError
 from sns.i18n import N_
 from sns.policies import can_manage_map_layers
 from sns.services import map_areas as area_service
-from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, text
+from sns.web.http import errors_of, files, form_of, redirect, render, signed_in_with, text
 
 FIELDS = ("name", "name_ja", "description")
 PAGE = "/admin/map-layers"
 
 
 async def _guard(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return ctx, login_redirect(request)
-    if not can_manage_map_layers(ctx.viewer):
-        return ctx, await render(request, "error.html", status=403, message=None)
-    return ctx, None
+    return await signed_in_with(request, can_manage_map_layers)
 
 
 async def _render(request: Request, ctx, status: int = 200, **extra):

@@ -15,7 +15,7 @@ from sns.policies import can_manage_map_layers, can_manage_shelters, can_set_she
 from sns.services import shelters as shelter_service
 from sns.services.shelter_csv import ImportRefused
 from sns.web import map_areas
-from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, text
+from sns.web.http import errors_of, files, form_of, load_ctx, redirect, render, signed_in_with, text
 
 EDIT_FIELDS = ("name", "address", "lat", "lon", "capacity", "remark")
 
@@ -39,15 +39,6 @@ async def shelter_list(request: Request):
                         **_helpers())
 
 
-async def _guard(request: Request, rule):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return ctx, login_redirect(request)
-    if not rule(ctx.viewer):
-        return ctx, await render(request, "error.html", status=403, message=None)
-    return ctx, None
-
-
 async def _render_admin(request: Request, ctx, status: int = 200, **extra):
     items = await shelter_service.list_shelters(ctx)
     return await render(request, "admin_shelters.html", status=status, shelters=items,
@@ -61,7 +52,7 @@ def _count(request: Request, name: str) -> int | None:
 
 
 async def admin_page(request: Request):
-    ctx, refused = await _guard(request, can_set_shelter_status)
+    ctx, refused = await signed_in_with(request, can_set_shelter_status)
     if refused:
         return refused
     result = {k: _count(request, k) for k in ("added", "updated", "unchanged", "removed")}
@@ -69,7 +60,7 @@ async def admin_page(request: Request):
 
 
 async def import_csv(request: Request):
-    ctx, refused = await _guard(request, can_manage_shelters)
+    ctx, refused = await signed_in_with(request, can_manage_shelters)
     if refused:
         return refused
     form = form_of(request)
@@ -89,7 +80,7 @@ async def import_csv(request: Request):
 
 
 async def set_status(request: Request):
-    ctx, refused = await _guard(request, can_set_shelter_status)
+    ctx, refused = await signed_in_with(request, can_set_shelter_status)
     if refused:
         return refused
     shelter_id = request.path_params["id"]
@@ -103,7 +94,7 @@ async def set_status(request: Request):
 
 
 async def edit_page(request: Request):
-    ctx, refused = await _guard(request, can_manage_shelters)
+    ctx, refused = await signed_in_with(request, can_manage_shelters)
     if refused:
         return refused
     shelter = await shelter_service.get_shelter(ctx, request.path_params["id"])
