@@ -19,8 +19,8 @@ from sns.api.shapes import when
 from sns.context import Ctx
 from sns.errors import Conflict, Forbidden
 from sns.i18n import N_
-from sns.models import ALERT_KINDS, CHECKIN_STATUSES, SafetyCheckin
-from sns.policies import can_see_safety_counts, checkin_scope
+from sns.models import ALERT_KINDS, CHECKIN_STATUSES
+from sns.policies import can_see_safety_counts
 from sns.services import disaster as disaster_service
 from sns.services import disaster_board, safety
 
@@ -83,9 +83,7 @@ async def list_checkins(request: Request, ctx: Ctx):
     (the staff: everyone's). Nobody else's, ever."""
     require_user(ctx)
     event = await _active(ctx)
-    rows = await SafetyCheckin.filter(checkin_scope(ctx.viewer), event_id=event.id, current=True) \
-        .order_by("-id").limit(500).select_related("user")
-    return answer({"items": [checkin_json(c) for c in rows]})
+    return answer({"items": [checkin_json(c) for c in await safety.visible_checkins(ctx, event)]})
 
 
 @endpoint

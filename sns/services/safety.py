@@ -73,14 +73,23 @@ async def my_checkin(ctx: Ctx, event: DisasterEvent | None) -> SafetyCheckin | N
         .order_by("-id").first()
 
 
+async def visible_checkins(ctx: Ctx, event: DisasterEvent, *, user_ids: list[str] | None = None,
+                           limit: int = 500) -> list[SafetyCheckin]:
+    """The current check-ins in the event that the viewer may see (their own, their friends', all for the
+    staff), newest first, optionally only those of `user_ids` (one query)."""
+    q = SafetyCheckin.filter(checkin_scope(ctx.viewer), event_id=event.id, current=True)
+    if user_ids is not None:
+        q = q.filter(user_id__in=user_ids)
+    return await q.order_by("-id").limit(limit).select_related("user")
+
+
 async def friends_checkins(ctx: Ctx, event: DisasterEvent | None) -> list[SafetyCheckin]:
     """My friends' current check-ins in the event, those who need help first (one query)."""
     v = ctx.viewer
     friends = sorted(set(v.friend_ids) - set(v.blocked_ids))
     if event is None or not friends:
         return []
-    rows = await SafetyCheckin.filter(checkin_scope(v), event_id=event.id, current=True, user_id__in=friends) \
-        .order_by("-id").limit(500).select_related("user")
+    rows = await visible_checkins(ctx, event, user_ids=friends)
     return sorted(rows, key=lambda c: c.status != "need_help")
 
 

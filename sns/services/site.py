@@ -79,6 +79,11 @@ async def update_site(ctx: Ctx, **values) -> SiteConfig:
     return config
 
 
+async def district_of(user) -> District | None:
+    """The district a resident chose in their profile (None when none)."""
+    return await District.get_or_none(id=user.district_id) if user is not None and user.district_id else None
+
+
 async def districts() -> list[District]:
     return await District.filter(deleted_at=None).order_by("position", "name")
 

@@ -11,8 +11,8 @@ from starlette.routing import Route
 from sns.errors import ServiceError
 from sns.i18n import N_, gettext
 from sns.keys import vapid_public_key
-from sns.models import District
 from sns.services import alert_subscriptions as subs
+from sns.services.site import district_of
 from sns.web.http import errors_of, form_of, load_ctx, login_redirect, redirect, render, text
 
 CHECKS = ("by_district", "near_home", "email", "push", "drills")
@@ -30,7 +30,7 @@ def _form_of(subscription) -> dict:
 
 
 async def _page(request: Request, ctx, form: dict, subscription, status: int = 200, **extra):
-    district = await District.get_or_none(id=ctx.user.district_id) if ctx.user.district_id else None
+    district = await district_of(ctx.user)
     return await render(request, "settings_alerts.html", status=status, form=form, subscription=subscription,
                         district=district, push_count=await subs.my_push_count(ctx),
                         vapid_key=vapid_public_key(ctx.settings.keys_dir), **extra)
