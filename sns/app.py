@@ -22,6 +22,7 @@ from sns.context import Limits
 from sns.db import tortoise_config
 from sns.errors import NotFound, ServiceError
 from sns.keys import load_secret
+from sns.mirror import replicas
 from sns.services.live import follow_changes, heartbeat
 from sns.services.moderate import forget_filter
 from sns.services.shared import public_changed
@@ -112,12 +113,15 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
                 gc.unfreeze()  # what this app leaves behind may be collected again (tests make many apps)
                 await broadcast.disconnect()
                 events.close_broadcast()
+                await replicas.close_all()
 
     from sns.api.v1 import api_routes
+    from sns.mirror import pull  # noqa: F401 - registers the mirror_pull job
+    from sns.mirror.serve import mirror_protocol_routes
     from sns.routes import page_routes
 
     app = Starlette(
-        routes=[*api_routes(), *page_routes()],
+        routes=[*mirror_protocol_routes(), *api_routes(), *page_routes()],
         middleware=[
             Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6),  # weak networks: ~4x fewer bytes
             # in a surge, visitors get the alerts page and the front page rendered once for all of them

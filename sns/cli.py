@@ -313,3 +313,6 @@ def disaster_start(click_ctx: click.Context, name: str, drill: bool, kind: str) 
 def disaster_end(click_ctx: click.Context) -> None:
     """End disaster mode: the site is back to normal and the event goes to the archive."""
     _switch(click_ctx, False)
+
+
+from sns import cli_mirror  # noqa: E402,F401 - `sns mirror ...` lives there

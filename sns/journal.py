@@ -118,8 +118,9 @@ def _field_values(model: type, payload: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-async def apply(kind: str, payload: dict[str, Any], conn: Any) -> bool:
-    """Upsert a record from a journal payload if its version is newer. True if applied."""
+async def apply(kind: str, payload: dict[str, Any], conn: Any, *, index: bool = True) -> bool:
+    """Upsert a record from a journal payload if its version is newer. True if applied.
+    A neighbour's replica (sns/mirror/replicas.py) has no search index: it applies with index=False."""
     model = KINDS[kind]
     current = await model.filter(id=payload["id"]).using_db(conn).first()
     values = _field_values(model, payload)
@@ -129,6 +130,8 @@ async def apply(kind: str, payload: dict[str, Any], conn: Any) -> bool:
         return False
     else:
         await model.filter(id=payload["id"]).using_db(conn).update(**values)
+    if not index:
+        return True
     # What arrives this way is searchable like what was written here (same transaction).
     from sns.search.index import index_object  # the index reads the models; imported late to keep this light
 

@@ -62,6 +62,12 @@ class Settings:
     cap_poll_seconds: int = 60  # how often each configured CAP source is fetched (unless it says otherwise)
     cap_max_bytes: int = 2 * 1024 * 1024  # the largest CAP document or feed read from a source
     cap_timeout_seconds: int = 10  # connecting to a CAP source, and each wait for its next bytes
+    mirror_pull_seconds: int = 1  # pace of pulling each peer's journal (a round catches up before it rests)
+    mirror_batch_entries: int = 1000  # the most journal entries in one batch, asked or served
+    mirror_max_batch_bytes: int = 16 * 1024 * 1024  # the largest batch accepted from a peer (served: half)
+    mirror_timeout_seconds: int = 10  # connecting to a peer, and each wait for its next bytes
+    mirror_down_after_seconds: int = 60  # a peer not reached for this long is shown as down (and its mirror offered)
+    mirror_clock_skew_seconds: int = 300  # how far a peer's signed request time may be from ours
 
     @property
     def db_url(self) -> str:

@@ -18,6 +18,9 @@ class JournalEntry(Model):
     record_id = fields.CharField(max_length=36)
     version = fields.IntField()
     payload = fields.JSONField()
+    # On a neighbour's replica only: an entry that travelled sealed (private content) keeps the sealed
+    # box here, base64, and `payload` is empty; only the origin's backup key opens it (sns/mirror/seal.py).
+    sealed = fields.TextField(null=True)
     recorded_at = fields.DatetimeField(default=utcnow)
 
     class Meta:

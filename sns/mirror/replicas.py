@@ -1,0 +1,217 @@
+"""One database per mirrored origin: `mirror/<origin>.sqlite3` in the data directory.
+
+A replica holds the origin's journal entries as they arrived (open ones with their payload, private
+ones as sealed boxes) and the records the open entries describe, in the same tables the site itself
+uses, so the mirror pages read them with the site's own models (`.using_db(replica)`). Keeping a
+neighbour apart from our own database means none of its users, roles or records can ever be mistaken
+for ours, and its usernames cannot collide with ours. Foreign keys are not enforced here: a replica
+holds only what travelled openly, so a public comment may name a user's record that never came.
+
+Entries and records are written in one transaction, so the cursor (the highest number held) and the
+records never disagree, whatever is killed when. A replica made by an older version of the tables is
+rebuilt from its own entries when opened.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import re
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from tortoise import Tortoise
+from tortoise.backends.sqlite import SqliteClient
+from tortoise.backends.sqlite.schema_generator import SqliteSchemaGenerator
+
+from sns import journal
+from sns.models import JournalEntry
+
+log = logging.getLogger(__name__)
+
+_OPEN: dict[tuple[str, str], SqliteClient] = {}
+EXTRA_SQL = (
+    "CREATE TABLE IF NOT EXISTS replica_meta (key VARCHAR(64) PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS replica_records (record_id VARCHAR(36) PRIMARY KEY, kind VARCHAR(32) NOT NULL)",
+)
+_SAFE = re.compile(r"[^a-z0-9.-]")
+
+
+def replicas_dir(data_dir: Path) -> Path:
+    return data_dir / "mirror"
+
+
+def file_name(origin: str) -> str:
+    """The file of an origin's replica: its host name, made safe (an origin is a host name)."""
+    safe = _SAFE.sub("_", origin.lower())[:120] or "_"
+    return f"{safe}.sqlite3"
+
+
+def path_of(data_dir: Path, origin: str) -> Path:
+    return replicas_dir(data_dir) / file_name(origin)
+
+
+class _ReplicaSchema(SqliteSchemaGenerator):
+    """The site's own tables, made in a replica (Tortoise would only make the models of their own
+    connection; a replica is another connection with the same models)."""
+
+    def _get_models_to_create(self) -> list:
+        models = [m for m in Tortoise.apps.get_models_iterable() if m._meta.app == "models"]
+        for model in models:
+            model._check()
+        return models
+
+
+def _schema_sql(client: SqliteClient) -> str:
+    return _ReplicaSchema(client).get_create_schema_sql(safe=True)
+
+
+def _schema_digest(client: SqliteClient) -> str:
+    return hashlib.sha256(_schema_sql(client).encode()).hexdigest()[:16]
+
+
+async def _connect(path: Path, name: str) -> SqliteClient:
+    client = SqliteClient(file_path=str(path), connection_name=name, foreign_keys="OFF", journal_mode="WAL",
+                          synchronous="NORMAL", busy_timeout=10000)
+    await client.create_connection(with_db=True)
+    return client
+
+
+async def _create(client: SqliteClient) -> None:
+    for sql in EXTRA_SQL:
+        await client.execute_script(sql)
+    await client.execute_script(_schema_sql(client))
+    await client.execute_query("INSERT OR REPLACE INTO replica_meta (key, value) VALUES ('schema', ?)",
+                               [_schema_digest(client)])
+
+
+async def _meta(client: SqliteClient, key: str) -> str | None:
+    try:
+        _, rows = await client.execute_query("SELECT value FROM replica_meta WHERE key = ?", [key])
+    except Exception:  # no table: not a replica made by this code
+        return None
+    return rows[0]["value"] if rows else None
+
+
+async def open_replica(data_dir: Path, origin: str) -> SqliteClient:
+    """The replica of `origin`, created if missing, rebuilt if its tables are from another version."""
+    key = (str(data_dir.resolve()), origin)
+    if key in _OPEN:
+        return _OPEN[key]
+    path = path_of(data_dir, origin)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = not path.exists()
+    client = await _connect(path, f"replica:{origin}")
+    if fresh:
+        await _create(client)
+    elif await _meta(client, "schema") != _schema_digest(client):
+        client = await _rebuild(client, path, origin)
+    _OPEN[key] = client
+    return client
+
+
+async def close_all() -> None:
+    for client in list(_OPEN.values()):
+        await client.close()
+    _OPEN.clear()
+
+
+def existing_origins(data_dir: Path) -> list[str]:
+    """The origins with a replica on disk (whether or not they are still peers)."""
+    folder = replicas_dir(data_dir)
+    if not folder.exists():
+        return []
+    return sorted(p.name[: -len(".sqlite3")] for p in folder.glob("*.sqlite3"))
+
+
+async def _rebuild(old: SqliteClient, path: Path, origin: str) -> SqliteClient:
+    """Tables changed with an upgrade: make a new replica and apply the entries the old one held."""
+    log.warning("replica of %s was made by another version of the tables: rebuilding it", origin)
+    _, rows = await old.execute_query("SELECT origin, seq, kind, record_id, version, payload, sealed, recorded_at "
+                                      "FROM journal ORDER BY origin, seq")
+    await old.close()
+    fresh_path = path.with_suffix(".rebuilding")
+    for leftover in (fresh_path, Path(str(fresh_path) + "-wal"), Path(str(fresh_path) + "-shm")):
+        leftover.unlink(missing_ok=True)
+    client = await _connect(fresh_path, f"replica:{origin}")
+    await _create(client)
+    entries = [dict(r) for r in rows]
+    for entry in entries:
+        entry["payload"] = json.loads(entry["payload"]) if isinstance(entry["payload"], str) else entry["payload"]
+    await store_entries(client, entries)
+    await client.close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    os.replace(fresh_path, path)
+    return await _connect(path, f"replica:{origin}")
+
+
+async def cursor(client: SqliteClient, stream: str) -> int:
+    """The highest number of `stream` this replica holds (0: none)."""
+    _, rows = await client.execute_query("SELECT MAX(seq) AS top FROM journal WHERE origin = ?", [stream])
+    return int(rows[0]["top"] or 0) if rows else 0
+
+
+async def _withdraw(tx: Any, record_id: str) -> None:
+    _, rows = await tx.execute_query("SELECT kind FROM replica_records WHERE record_id = ?", [record_id])
+    if not rows:
+        return
+    model = journal.KINDS.get(rows[0]["kind"])
+    if model is not None:
+        await model.filter(id=record_id).using_db(tx).delete()
+    await tx.execute_query("DELETE FROM replica_records WHERE record_id = ?", [record_id])
+
+
+async def store_entries(client: SqliteClient, entries: list[dict[str, Any]], *, expect_after: int | None = None,
+                        stream: str | None = None) -> int | None:
+    """Keep `entries` (in order) and apply the open ones, all in one transaction.
+
+    With `expect_after`, the batch is applied only if the replica still ends at that number (another
+    worker may have applied it meanwhile): returns the new cursor, or None when nothing was done.
+    """
+    async with client._in_transaction() as tx:
+        if expect_after is not None and await cursor(tx, stream or entries[0]["origin"]) != expect_after:
+            return None
+        rows = [JournalEntry(origin=e["origin"], seq=e["seq"], kind=e.get("kind") or "sealed",
+                             record_id=e.get("record_id") or "", version=e.get("version") or 0,
+                             payload=e.get("payload") or {}, sealed=e.get("sealed"),
+                             recorded_at=journal_time(e.get("recorded_at"))) for e in entries]
+        await JournalEntry.bulk_create(rows, using_db=tx)
+        for e in entries:
+            payload = e.get("payload")
+            if payload:
+                await journal.apply(e["kind"], payload, tx, index=False)
+                await tx.execute_query("INSERT OR REPLACE INTO replica_records (record_id, kind) VALUES (?, ?)",
+                                       [payload["id"], e["kind"]])
+            elif e.get("record_id"):
+                await _withdraw(tx, e["record_id"])
+        return entries[-1]["seq"] if entries else expect_after
+
+
+def journal_time(value: Any):
+    from datetime import datetime
+
+    if value is None or not isinstance(value, str):
+        return value
+    return datetime.fromisoformat(value)
+
+
+@contextmanager
+def writer_lock(data_dir: Path, origin: str) -> Iterator[bool]:
+    """One writer per replica across the workers of this machine: yields False when another holds it."""
+    folder = replicas_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / (file_name(origin) + ".lock"), "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

@@ -1,0 +1,179 @@
+"""The endpoints neighbours pull from (docs/mirroring.md, "Messages").
+
+- `GET /mirror/v1/hello`: who this instance is (origin, name, public key and its fingerprint, backup
+  key). Open to anyone: it is what an administrator checks the fingerprint against.
+- `GET /mirror/v1/journal/{stream}?after=N&limit=M`: a signed batch of the entries of `stream` after N.
+  Only an active peer whose key our administrator confirmed may ask, with a signed request. `stream` is
+  our own origin (what neighbours mirror), or the asking peer's own origin when we hold its replica (a
+  destroyed instance restoring itself from us).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from sns.journal import KINDS
+from sns.keys import load_signing_key
+from sns.mirror import replicas, seal, signing
+from sns.mirror.peers import active_peer, log_refusal
+from sns.mirror.travel import Openness
+from sns.models import JournalEntry, Peer
+from sns.settings import Settings
+
+log = logging.getLogger(__name__)
+JSON = "application/json"
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+async def hello(request: Request) -> Response:
+    settings = _settings(request)
+    key = load_signing_key(settings.keys_dir)
+    public = signing.public_raw(key)
+    backup = seal.load_public(settings.keys_dir)
+    from sns.services.site import load_site
+
+    site = await load_site()
+    return JSONResponse({
+        "protocol": signing.PROTOCOL, "origin": settings.origin, "name": site.town_name,
+        "name_ja": site.town_name_ja, "url": settings.base_url,
+        "public_key": signing.b64(public), "fingerprint": signing.fingerprint_of(public),
+        "backup_key": signing.b64(backup) if backup else "",
+    })
+
+
+def refuse(status: int, what: str, text: str) -> Response:
+    return JSONResponse({"error": text, "what": what}, status_code=status)
+
+
+async def authenticate(request: Request) -> tuple[Peer | None, Response | None]:
+    """The active peer that signed this request, or the refusal to send (logged)."""
+    settings = _settings(request)
+    origin = request.headers.get(signing.H_PEER, "")[:255]
+    peer, why = await active_peer(origin)
+    if peer is None:
+        await log_refusal(origin, "in", why, f"{request.method} {request.url.path}")
+        return None, refuse(403, why, "not a peer of this instance")
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    problem = signing.verify_request(signing.unb64(peer.public_key), request.headers, method=request.method,
+                                     target=target, server=settings.origin,
+                                     skew_seconds=settings.mirror_clock_skew_seconds)
+    if problem:
+        await log_refusal(origin, "in", problem, f"{request.method} {target}"[:500])
+        return None, refuse(403, problem, "the request's signature does not hold")
+    return peer, None
+
+
+def _number(raw: str | None, default: int, low: int, high: int) -> int | None:
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        return None
+    return max(low, min(high, value))
+
+
+async def _own_entries(settings: Settings, after: int, limit: int, budget: int) -> list[dict[str, Any]]:
+    rows = await JournalEntry.filter(origin=settings.origin, seq__gt=after).order_by("seq").limit(limit)
+    backup = seal.load_public(settings.keys_dir)
+    openness = Openness()
+    out: list[dict[str, Any]] = []
+    size = 0
+    for row in rows:
+        if row.seq != after + len(out) + 1:  # a gap: an entry not yet committed; stop before it
+            break
+        shown = await openness.open_payload(row.kind, row.payload)
+        entry: dict[str, Any] = {"seq": row.seq, "recorded_at": row.recorded_at.isoformat()}
+        if shown is not None:
+            entry.update(kind=row.kind, record_id=row.record_id, version=row.version, payload=shown)
+        else:
+            entry.update(record_id=row.record_id)  # withdrawn: no kind, no content
+        if backup and (shown is None or row.kind == "user"):
+            entry["sealed"] = seal.seal(backup, {"kind": row.kind, "version": row.version,
+                                                 "payload": await _complete(row)})
+        size += len(json.dumps(entry))
+        if out and size > budget:
+            break
+        out.append(entry)
+    return out
+
+
+async def _complete(row: JournalEntry) -> dict[str, Any]:
+    """The entry's payload with what never travels openly put back (a user's password hash, e-mail...),
+    read from the current row: a restored instance needs them to let its residents sign in."""
+    payload = dict(row.payload)
+    model = KINDS[row.kind]
+    if model.JOURNAL_EXCLUDE:
+        current = await model.filter(id=row.record_id).values(*model.JOURNAL_EXCLUDE)
+        if current:
+            for name, value in current[0].items():
+                payload[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return payload
+
+
+async def _replica_entries(settings: Settings, stream: str, after: int, limit: int) -> list[dict[str, Any]]:
+    client = await replicas.open_replica(settings.data_dir, stream)
+    _, rows = await client.execute_query(
+        "SELECT seq, kind, record_id, version, payload, sealed, recorded_at FROM journal "
+        "WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?", [stream, after, limit])
+    out = []
+    for r in rows:
+        entry: dict[str, Any] = {"seq": r["seq"], "recorded_at": r["recorded_at"], "record_id": r["record_id"]}
+        payload = json.loads(r["payload"]) if isinstance(r["payload"], str) else r["payload"]
+        if payload:
+            entry.update(kind=r["kind"], version=r["version"], payload=payload)
+        if r["sealed"]:
+            entry["sealed"] = r["sealed"]
+        out.append(entry)
+    return out
+
+
+async def head_of(settings: Settings, stream: str) -> int:
+    if stream == settings.origin:
+        row = await JournalEntry.filter(origin=stream).order_by("-seq").first().values("seq")
+        return int(row["seq"]) if row else 0
+    return await replicas.cursor(await replicas.open_replica(settings.data_dir, stream), stream)
+
+
+async def journal_batch(request: Request) -> Response:
+    settings = _settings(request)
+    peer, refusal = await authenticate(request)
+    if refusal:
+        return refusal
+    stream = request.path_params["stream"]
+    after = _number(request.query_params.get("after"), 0, 0, 2**62)
+    limit = _number(request.query_params.get("limit"), settings.mirror_batch_entries, 1,
+                    settings.mirror_batch_entries)
+    if after is None or limit is None:
+        return refuse(400, "bad_query", "after and limit are whole numbers")
+    if stream == settings.origin:
+        entries = await _own_entries(settings, after, limit, settings.mirror_max_batch_bytes // 2)
+    elif stream == peer.origin and stream in replicas.existing_origins(settings.data_dir):
+        entries = await _replica_entries(settings, stream, after, limit)
+    else:
+        await log_refusal(peer.origin, "in", "unknown_stream", stream[:200])
+        return refuse(404, "unknown_stream", "this instance serves no such journal to you")
+    body = json.dumps({
+        "protocol": signing.PROTOCOL, "from": settings.origin, "to": peer.origin, "stream": stream,
+        "after": after, "nonce": request.headers.get(signing.H_NONCE, ""), "issued_at": int(time.time()),
+        "head": await head_of(settings, stream), "entries": entries,
+    }, separators=(",", ":"), ensure_ascii=False).encode()
+    signature = signing.sign_body(load_signing_key(settings.keys_dir), body)
+    return Response(body, media_type=JSON, headers={signing.H_SIGNATURE: signature})
+
+
+def mirror_protocol_routes() -> list:
+    return [
+        Route("/mirror/v1/hello", hello, methods=["GET"]),
+        Route("/mirror/v1/journal/{stream}", journal_batch, methods=["GET"]),
+    ]
