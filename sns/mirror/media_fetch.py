@@ -13,6 +13,7 @@ neighbour that mirrored it (`sns restore --from-peer`).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -20,7 +21,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 import anyio
-import hashlib
 import httpx
 
 from sns.keys import load_signing_key
@@ -166,7 +166,8 @@ class RestoredMedia:
 
 async def fetch_own_media(settings: Settings, peer_url: str, peer_origin: str, peer_public_key: str,
                           photo_ids: list[str], backup_private_key, *, signer=None,
-                          progress: Callable[[int, int], None] | None = None) -> RestoredMedia:
+                          progress: Callable[[int, int], None] | None = None,
+                          client: httpx.AsyncClient | None = None) -> RestoredMedia:
     """Fetch our own photos (both files of each of `photo_ids`) back from the neighbour at `peer_url`,
     which mirrored us: open ones as the JPEG, private ones sealed and opened here with our backup key
     (`backup_private_key`, a nacl PrivateKey; sealed ones fail without it). Written to our media dir."""
@@ -201,6 +202,11 @@ async def fetch_own_media(settings: Settings, peer_url: str, peer_origin: str, p
             if progress:
                 progress(finished, len(jobs))
 
-    async with httpx.AsyncClient(timeout=settings.mirror_timeout_seconds, follow_redirects=False) as client:
+    own = client is None
+    client = client or httpx.AsyncClient(timeout=settings.mirror_timeout_seconds, follow_redirects=False)
+    try:
         await asyncio.gather(*(one(client, pid, thumb) for pid, thumb in jobs))
+    finally:
+        if own:
+            await client.aclose()
     return out
