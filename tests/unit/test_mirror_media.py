@@ -131,7 +131,7 @@ class FakeCity:
     """`a.test` as the neighbour sees it: this site's photos, signed with a.test's key; can lie."""
 
     def __init__(self, site, world):
-        self.site, self.world, self.tamper, self.asked = site, world, set(), []
+        self.site, self.world, self.tamper, self.asked, self.forge = site, world, set(), [], False
 
     async def __call__(self, request: httpx.Request) -> httpx.Response:
         target = request.url.raw_path.decode()
@@ -149,8 +149,9 @@ class FakeCity:
             data = media_files.seal_photo(bytes(self.world.backup.public_key), photo_id, thumb, data)
         elif (photo_id, thumb) in self.tamper:
             data = data[:-10] + b"0123456789"  # still signed: only the digest in the batch catches it
+        signer = Ed25519PrivateKey.generate() if self.forge else self.world.a_key
         return httpx.Response(200, content=data, headers={"x-sns-media": form, "x-sns-signature":
-                                                          signing.sign_body(self.world.a_key, data)})
+                                                          signing.sign_body(signer, data)})
 
 
 async def _store_batch(site) -> None:
@@ -173,23 +174,30 @@ async def fake(site, world):
     await city.client.aclose()
 
 
-async def test_tampered_file_is_refused_and_tried_again_later(site, world, fake):
+async def test_tampered_forged_or_oversized_files_are_refused_and_tried_again_later(site, world, fake):
     await _store_batch(site)
     conn = await replicas.open_replica(site.settings.data_dir, CITY)
     assert await media_store.missing_count(conn) == 4  # two files of each photo
-    fake.tamper = {(world.public, False)}
-    fetched = await media_fetch.fetch_wanted(site.settings, world.a, client=fake.client)
-    assert fetched == 3
+    start = time.time()
+
+    tiny = dataclasses.replace(site.settings, max_upload_bytes=1000)
+    assert await media_fetch.fetch_wanted(tiny, world.a, client=fake.client, now=start) == 0
+    assert await MirrorLog.filter(peer=CITY, what="too_large").count() == 4
+    fake.forge = True
+    assert await media_fetch.fetch_wanted(site.settings, world.a, client=fake.client, now=start + 60) == 0
+    assert await MirrorLog.filter(peer=CITY, what="bad_signature").count() == 4
+    fake.forge, fake.tamper = False, {(world.public, False)}
+    assert await media_fetch.fetch_wanted(site.settings, world.a, client=fake.client, now=start + 600) == 3
     assert not _mirrored(site, world.public).exists()
-    assert (await MirrorLog.filter(peer=CITY, what="bad_media").count()) == 1
+    assert await MirrorLog.filter(peer=CITY, what="bad_media").count() == 1
     _, rows = await conn.execute_query("SELECT tries, next_at FROM replica_media WHERE photo_id = ? AND thumb = 0",
                                        [world.public])
-    assert rows[0]["tries"] == 1 and rows[0]["next_at"] > time.time()
+    assert rows[0]["tries"] == 3 and rows[0]["next_at"] > start + 600
     fake.asked.clear()
-    assert await media_fetch.fetch_wanted(site.settings, world.a, client=fake.client) == 0
+    assert await media_fetch.fetch_wanted(site.settings, world.a, client=fake.client, now=start + 600) == 0
     assert fake.asked == []  # backing off: not asked again at once
     fake.tamper = set()
-    assert await media_fetch.fetch_wanted(site.settings, world.a, client=fake.client, now=time.time() + 60) == 1
+    assert await media_fetch.fetch_wanted(site.settings, world.a, client=fake.client, now=start + 7200) == 1
     assert _mirrored(site, world.public).read_bytes() == _file(site, world.public)
     assert await media_store.missing_count(conn) == 0
 
