@@ -44,8 +44,9 @@ def mirror_path(data_dir: Path, origin: str, photo_id: str, thumb: bool, sealed:
     return path.with_suffix(".sealed") if sealed else path
 
 
-def _digest(path: Path) -> str | None:
-    """The file's SHA-256 (hex), remembered by path, size and modification time; None when missing."""
+def _digest(path: Path, *, read: bool = True) -> str | None:
+    """The file's SHA-256 (hex), remembered by path, size and modification time; None when missing
+    (or, with `read=False`, when not remembered)."""
     try:
         stat = path.stat()
     except OSError:
@@ -53,18 +54,28 @@ def _digest(path: Path) -> str | None:
     key = (str(path), stat.st_size, stat.st_mtime_ns)
     known = _DIGESTS.get(key)
     if known is not None:
-        _DIGESTS.move_to_end(key)
+        try:
+            _DIGESTS.move_to_end(key)
+        except KeyError:  # forgotten meanwhile by a thread hashing another photo
+            pass
         return known
+    if not read:
+        return None
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     _DIGESTS[key] = digest
-    if len(_DIGESTS) > _DIGESTS_KEEP:
-        _DIGESTS.popitem(last=False)
+    while len(_DIGESTS) > _DIGESTS_KEEP:
+        try:
+            _DIGESTS.popitem(last=False)
+        except KeyError:
+            break
     return digest
 
 
-def _open_media(media_dir: Path, photo_id: str) -> dict[str, Any]:
+def _open_media(media_dir: Path, photo_id: str, read: bool = True) -> dict[str, Any] | None:
     full, thumb = photo_path(media_dir, photo_id), photo_path(media_dir, photo_id, True)
-    full_sha, thumb_sha = _digest(full), _digest(thumb)
+    full_sha, thumb_sha = _digest(full, read=read), _digest(thumb, read=read)
+    if not read and (full_sha is None or thumb_sha is None):
+        return None
     if full_sha is None or thumb_sha is None:
         return {}
     return {"sha256": full_sha, "thumb_sha256": thumb_sha, "bytes": full.stat().st_size,
@@ -76,8 +87,9 @@ async def entry_media(media_dir: Path, kind: str, record_id: str, payload: dict[
     """The `media` object of a photo entry we serve (None for other kinds)."""
     if kind != "photo" or not safe_id(record_id):
         return None
-    if shown:
-        return await anyio.to_thread.run_sync(_open_media, media_dir, record_id)
+    if shown:  # (files read in a thread, once: a photo's digests are remembered)
+        known = _open_media(media_dir, record_id, read=False)
+        return known if known is not None else await anyio.to_thread.run_sync(_open_media, media_dir, record_id)
     if payload.get("deleted_at") is None and can_seal and photo_path(media_dir, record_id).exists():
         return {"sealed": True}
     return {}

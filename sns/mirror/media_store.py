@@ -33,7 +33,7 @@ TABLE_SQL = (
     "PRIMARY KEY (photo_id, thumb))"
 )
 # Kinds whose records photos belong to (directly, or through a topic, an event or an album).
-PARENT_KINDS = {"diary", "album", "topic", "reply", "event", "street_report", "disaster_post", "community", "user"}
+PARENT_KINDS = {"diary", "album", "topic", "reply", "event", "street_report", "disaster_post", "community"}
 HEX = set("0123456789abcdef")
 
 
@@ -73,19 +73,24 @@ async def _note_withdrawn(tx: Any, photo_id: str, media: Any) -> None:
     await tx.execute_query("UPDATE replica_media SET sealed_ok = ? WHERE photo_id = ?", [int(sealed), photo_id])
 
 
-async def _children(tx: Any, ids: list[str]) -> list[str]:
-    """Photos in the replica that belong to one of `ids`, directly or one level further down
-    (a community's topics, events and albums; a topic's replies)."""
-    if not ids:
-        return []
-    parents = set(ids)
-    for model in (Topic, Event, Album):
-        parents.update(await model.filter(community_id__in=ids).using_db(tx).values_list("id", flat=True))
-    parents.update(await Reply.filter(topic_id__in=list(parents)).using_db(tx).values_list("id", flat=True))
-    parents_list = list(parents)
-    return await Photo.filter(Q(diary_id__in=parents_list) | Q(album_id__in=parents_list)
-                              | Q(parent_id__in=parents_list) | Q(owner_id__in=ids, purpose="avatar")
-                              ).using_db(tx).values_list("id", flat=True)
+async def _children(tx: Any, parents: list[str], containers: list[str], owners: list[str]) -> list[str]:
+    """Photos in the replica that belong to one of `parents`, or to a topic, reply, event or album of
+    one of `containers` (communities, topics), or that are the avatars of `owners`."""
+    ids = set(parents)
+    if containers:
+        for model in (Topic, Event, Album):
+            ids.update(await model.filter(community_id__in=containers).using_db(tx).values_list("id", flat=True))
+        ids.update(await Reply.filter(topic_id__in=list(ids | set(containers))).using_db(tx)
+                   .values_list("id", flat=True))
+    found: set[str] = set()
+    if ids:
+        listed = list(ids)
+        found.update(await Photo.filter(Q(diary_id__in=listed) | Q(album_id__in=listed) | Q(parent_id__in=listed))
+                     .using_db(tx).values_list("id", flat=True))
+    if owners:
+        found.update(await Photo.filter(owner_id__in=owners, purpose="avatar").using_db(tx)
+                     .values_list("id", flat=True))
+    return list(found)
 
 
 async def _decide(tx: Any, openness: Openness, photo_id: str) -> None:
@@ -114,7 +119,9 @@ async def note_entries(tx: Any, entries: list[dict[str, Any]]) -> None:
     """In the transaction storing `entries`: note the photos they name and re-decide the photos whose
     parents they changed."""
     touched: set[str] = set()
-    parents: list[str] = []
+    parents: list[str] = []  # records photos may belong to
+    containers: list[str] = []  # records whose topics, replies, events or albums photos may belong to
+    owners: list[str] = []  # users whose avatar may have changed
     for e in entries:
         payload = e.get("payload")
         record_id = (payload or {}).get("id") or e.get("record_id")
@@ -128,10 +135,16 @@ async def note_entries(tx: Any, entries: list[dict[str, Any]]) -> None:
             if "media" in e:
                 await _note_withdrawn(tx, record_id, e["media"])
             touched.add(record_id)
-            parents.append(record_id)
+            parents.append(record_id)  # (a withdrawal names no kind: it may be any of these)
+            containers.append(record_id)
+            owners.append(record_id)
+        elif e.get("kind") == "user":
+            owners.append(record_id)
         elif e.get("kind") in PARENT_KINDS:
             parents.append(record_id)
-    touched.update(await _children(tx, parents))
+            if e["kind"] in ("community", "topic"):
+                containers.append(record_id)
+    touched.update(await _children(tx, parents, containers, owners))
     openness = Openness(tx)
     for photo_id in sorted(touched):
         await _decide(tx, openness, photo_id)
