@@ -18,8 +18,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tortoise.expressions import Q
-
+from sns.journal import KINDS
 from sns.mirror import replicas
 from sns.mirror.media_files import safe_id
 from sns.mirror.travel import Openness
@@ -45,74 +44,105 @@ def _size_ok(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
 
 
-async def _ensure(tx: Any, photo_id: str) -> None:
-    for thumb in (0, 1):
-        await tx.execute_query("INSERT OR IGNORE INTO replica_media (photo_id, thumb) VALUES (?, ?)",
-                               [photo_id, thumb])
-
-
-async def _note_open(tx: Any, photo_id: str, media: Any) -> None:
-    """A photo entry that travelled openly: keep the digests its batch gave ({} : no files to fetch)."""
-    await _ensure(tx, photo_id)
+def _open_rows(photo_id: str, media: Any) -> list[list[Any]]:
+    """The two rows of a photo entry that travelled openly: the digests its batch gave (none: no files)."""
     media = media if isinstance(media, dict) else {}
+    rows = []
     for thumb, sha_key, size_key in ((0, "sha256", "bytes"), (1, "thumb_sha256", "thumb_bytes")):
         sha, size = media.get(sha_key), media.get(size_key)
         if not (_digest_ok(sha) and _size_ok(size)):
             sha, size = "", 0
-        # A new digest is a new file: what we hold of the old one is fetched again.
-        await tx.execute_query(
-            "UPDATE replica_media SET have = CASE WHEN sha256 = ? THEN have ELSE '' END, sha256 = ?, bytes = ?, "
-            "sealed_ok = 0 WHERE photo_id = ? AND thumb = ?", [sha, sha, size, photo_id, thumb])
+        rows.append([photo_id, thumb, sha, size])
+    return rows
 
 
-async def _note_withdrawn(tx: Any, photo_id: str, media: Any) -> None:
-    """A withdrawn photo entry: the origin offers a sealed copy ({"sealed": true}) or nothing (deleted)."""
-    sealed = isinstance(media, dict) and media.get("sealed") is True
+async def _note(tx: Any, opened: list[list[Any]], sealed: list[str], gone: list[str]) -> None:
+    """Keep what a batch said of its photo entries: digests of the open ones (a new digest is a new
+    file: what we hold of the old one is fetched again), and whether the origin offers a sealed copy of
+    the withdrawn ones ({"sealed": true}) or nothing (deleted)."""
+    if opened:
+        await tx.execute_many(
+            "INSERT INTO replica_media (photo_id, thumb, sha256, bytes) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (photo_id, thumb) DO UPDATE SET have = CASE WHEN sha256 = excluded.sha256 THEN have "
+            "ELSE '' END, sha256 = excluded.sha256, bytes = excluded.bytes, sealed_ok = 0", opened)
     if sealed:
-        await _ensure(tx, photo_id)
-    await tx.execute_query("UPDATE replica_media SET sealed_ok = ? WHERE photo_id = ?", [int(sealed), photo_id])
+        await tx.execute_many("INSERT INTO replica_media (photo_id, thumb, sealed_ok) VALUES (?, ?, 1) "
+                              "ON CONFLICT (photo_id, thumb) DO UPDATE SET sealed_ok = 1",
+                              [[i, thumb] for i in sealed for thumb in (0, 1)])
+    if gone:
+        await tx.execute_many("UPDATE replica_media SET sealed_ok = 0 WHERE photo_id = ?", [[i] for i in gone])
 
 
-async def _children(tx: Any, parents: list[str], containers: list[str], owners: list[str]) -> list[str]:
+async def _ids(tx: Any, model, column: str, values: list[str], extra: str = "") -> set[str]:
+    """The ids of `model`'s rows whose `column` is one of `values` (parameters, a few hundred at a time)."""
+    found: set[str] = set()
+    listed = sorted(set(values))
+    for start in range(0, len(listed), 500):
+        chunk = listed[start:start + 500]
+        _, rows = await tx.execute_query(f"SELECT id FROM {model._meta.db_table} WHERE {column} IN "
+                                         f"({', '.join('?' for _ in chunk)}){extra}", chunk)
+        found.update(r["id"] for r in rows)
+    return found
+
+
+async def _children(tx: Any, parents: list[str], containers: list[str], owners: list[str]) -> set[str]:
     """Photos in the replica that belong to one of `parents`, or to a topic, reply, event or album of
     one of `containers` (communities, topics), or that are the avatars of `owners`."""
     ids = set(parents)
     if containers:
         for model in (Topic, Event, Album):
-            ids.update(await model.filter(community_id__in=containers).using_db(tx).values_list("id", flat=True))
-        ids.update(await Reply.filter(topic_id__in=list(ids | set(containers))).using_db(tx)
-                   .values_list("id", flat=True))
+            ids |= await _ids(tx, model, "community_id", containers)
+        ids |= await _ids(tx, Reply, "topic_id", [*containers, *ids])
     found: set[str] = set()
     if ids:
-        listed = list(ids)
-        found.update(await Photo.filter(Q(diary_id__in=listed) | Q(album_id__in=listed) | Q(parent_id__in=listed))
-                     .using_db(tx).values_list("id", flat=True))
+        for column in ("diary_id", "album_id", "parent_id"):
+            found |= await _ids(tx, Photo, column, list(ids))
     if owners:
-        found.update(await Photo.filter(owner_id__in=owners, purpose="avatar").using_db(tx)
-                     .values_list("id", flat=True))
-    return list(found)
+        found |= await _ids(tx, Photo, "owner_id", owners, " AND purpose = 'avatar'")
+    return found
 
 
-async def _decide(tx: Any, openness: Openness, photo_id: str) -> None:
-    """Set what we should hold of this photo's files, from the replica as it is now."""
-    _, rows = await tx.execute_query("SELECT thumb, sha256, sealed_ok FROM replica_media WHERE photo_id = ?",
-                                     [photo_id])
+class _Openness(Openness):
+    """The origin's rule, read from the replica, with the parents of a batch's photos read at once."""
+
+    async def prefetch(self, kind: str, ids: list[str]) -> None:
+        wanted = sorted(set(ids) - {i for k, i in self._rows if k == kind})
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            rows = {r["id"]: r for r in await KINDS[kind].filter(id__in=chunk).using_db(self.conn).values()}
+            self._rows.update({(kind, i): rows.get(i) for i in chunk})
+
+
+async def _decide(tx: Any, photo_ids: set[str]) -> None:
+    """Set what we should hold of these photos' files, from the replica as it is now."""
+    listed = sorted(photo_ids)
+    rows: list[Any] = []
+    for start in range(0, len(listed), 500):
+        chunk = listed[start:start + 500]
+        rows += (await tx.execute_query(
+            "SELECT photo_id, thumb, sha256, sealed_ok, want FROM replica_media WHERE photo_id IN "
+            f"({', '.join('?' for _ in chunk)})", chunk))[1]
     if not rows:
         return
-    found = await Photo.filter(id=photo_id).using_db(tx).values()
-    held = bool(found)
-    is_open = held and await openness.is_open("photo", found[0])
+    found = {p["id"]: p for p in await Photo.filter(id__in=list({r["photo_id"] for r in rows})).using_db(tx).values()}
+    openness, opened, changes = _Openness(tx), {}, []
+    await openness.prefetch("diary", [p["diary_id"] for p in found.values() if p.get("diary_id")])
     for row in rows:
-        if is_open and row["sha256"]:
+        photo_id = row["photo_id"]
+        held = photo_id in found
+        if photo_id not in opened:
+            opened[photo_id] = held and await openness.is_open("photo", found[photo_id])
+        if opened[photo_id] and row["sha256"]:
             want = "open"
-        elif (held and not is_open) or row["sealed_ok"]:
+        elif (held and not opened[photo_id]) or row["sealed_ok"]:
             want = "sealed"  # private now: the origin answers with a sealed copy (or 404 if it has none)
         else:
             want = "none"
-        await tx.execute_query(
-            "UPDATE replica_media SET want = ?, tries = CASE WHEN want = ? THEN tries ELSE 0 END, "
-            "next_at = CASE WHEN want = ? THEN next_at ELSE 0 END WHERE photo_id = ? AND thumb = ?",
-            [want, want, want, photo_id, row["thumb"]])
+        if want != row["want"]:
+            changes.append([want, photo_id, row["thumb"]])
+    if changes:
+        await tx.execute_many("UPDATE replica_media SET want = ?, tries = 0, next_at = 0 "
+                              "WHERE photo_id = ? AND thumb = ?", changes)
 
 
 async def note_entries(tx: Any, entries: list[dict[str, Any]]) -> None:
@@ -122,6 +152,9 @@ async def note_entries(tx: Any, entries: list[dict[str, Any]]) -> None:
     parents: list[str] = []  # records photos may belong to
     containers: list[str] = []  # records whose topics, replies, events or albums photos may belong to
     owners: list[str] = []  # users whose avatar may have changed
+    opened: list[list[Any]] = []
+    sealed: list[str] = []
+    gone: list[str] = []
     for e in entries:
         payload = e.get("payload")
         record_id = (payload or {}).get("id") or e.get("record_id")
@@ -129,11 +162,12 @@ async def note_entries(tx: Any, entries: list[dict[str, Any]]) -> None:
             continue
         if payload and e.get("kind") == "photo":
             if "media" in e:  # (entries replayed from the replica's own journal carry none: nothing changes)
-                await _note_open(tx, record_id, e["media"])
+                opened += _open_rows(record_id, e["media"])
             touched.add(record_id)
         elif not payload:
             if "media" in e:
-                await _note_withdrawn(tx, record_id, e["media"])
+                media = e["media"]
+                (sealed if isinstance(media, dict) and media.get("sealed") is True else gone).append(record_id)
             touched.add(record_id)
             parents.append(record_id)  # (a withdrawal names no kind: it may be any of these)
             containers.append(record_id)
@@ -144,10 +178,9 @@ async def note_entries(tx: Any, entries: list[dict[str, Any]]) -> None:
             parents.append(record_id)
             if e["kind"] in ("community", "topic"):
                 containers.append(record_id)
+    await _note(tx, opened, sealed, gone)
     touched.update(await _children(tx, parents, containers, owners))
-    openness = Openness(tx)
-    for photo_id in sorted(touched):
-        await _decide(tx, openness, photo_id)
+    await _decide(tx, touched)
 
 
 async def to_delete(conn: Any) -> list[dict[str, Any]]:
