@@ -5,7 +5,10 @@
 - `GET /mirror/v1/journal/{stream}?after=N&limit=M`: a signed batch of the entries of `stream` after N.
   Only an active peer whose key our administrator confirmed may ask, with a signed request. `stream` is
   our own origin (what neighbours mirror), or the asking peer's own origin when we hold its replica (a
-  destroyed instance restoring itself from us).
+  destroyed instance restoring itself from us). A photo entry carries the `media` object naming its
+  files by digest (sns/mirror/media_files.py).
+- `GET /mirror/v1/media/{photo_id}` and `/mirror/v1/replica-media/{photo_id}`: photo files
+  (sns/mirror/media_serve.py).
 """
 
 from __future__ import annotations

@@ -255,3 +255,14 @@ async def test_photo_whose_diary_becomes_friends_only_leaves_the_neighbour(site,
     assert not _is_jpeg(_mirrored(site, world.public, sealed=True).read_bytes())  # kept for a restore only
     async with site.client() as client:
         assert (await client.get(f"/mirror/{CITY}/photos/{world.public}")).status_code == 404
+
+
+async def test_a_rebuilt_replica_remembers_its_photo_files(site, world, fake):
+    conn = await replicas.open_replica(site.settings.data_dir, CITY)
+    _, before = await conn.execute_query("SELECT * FROM replica_media ORDER BY photo_id, thumb")
+    await conn.execute_query("UPDATE replica_meta SET value = 'older tables' WHERE key = 'schema'")
+    await replicas.close_all()
+    conn = await replicas.open_replica(site.settings.data_dir, CITY)  # rebuilt from its own entries
+    _, after = await conn.execute_query("SELECT * FROM replica_media ORDER BY photo_id, thumb")
+    assert [dict(r) for r in after] == [dict(r) for r in before] and len(after) == 4
+    assert await media_store.held(conn, world.private, 0) == "sealed"
