@@ -35,6 +35,7 @@ from sns.settings import Settings
 log = logging.getLogger(__name__)
 CONCURRENCY = 4  # files fetched at once from one peer
 PER_ROUND = 200  # files tried in one round at most (the rest wait for the next round)
+ROUND_SECONDS = 5.0  # no new file is started after this long: the next journal pull is not held up
 
 
 async def fetch_file(client: httpx.AsyncClient, settings: Settings, *, url: str, path: str, peer_origin: str,
@@ -119,7 +120,7 @@ async def _fetch_one(settings: Settings, peer: Peer, conn: Any, client: httpx.As
 
 
 async def fetch_wanted(settings: Settings, peer: Peer, *, client: httpx.AsyncClient | None = None,
-                       signer=None, budget_seconds: float = 10.0, now: float | None = None) -> int:
+                       signer=None, budget_seconds: float = ROUND_SECONDS, now: float | None = None) -> int:
     """Delete what we should no longer hold of `peer`'s photos, then fetch what we miss (those due).
     Returns the number of files fetched."""
     conn = await replicas.open_replica(settings.data_dir, peer.origin)

@@ -23,7 +23,7 @@ from PIL import Image, UnidentifiedImageError
 from fixtures import jpeg_with_gps
 from sns.keys import load_signing_key
 from sns.media import photo_path
-from sns.mirror import media_fetch, media_files, media_serve, media_store, replicas, seal, serve, signing
+from sns.mirror import media_fetch, media_files, media_store, replicas, seal, serve, signing
 from sns.mirror.travel import Openness
 from sns.models import MirrorLog, Peer, Photo
 from sns.services import diaries
