@@ -134,12 +134,14 @@ def mirror_status(click_ctx: click.Context) -> None:
         console.print("No peers yet (sns mirror add URL --fingerprint FP).")
         return
     now = datetime.now().astimezone()
-    table = Table("peer", "health", "cursor", "their head", "behind", "lag", "last success", "last problem")
+    table = Table("peer", "health", "cursor", "their head", "behind", "lag", "photos missing", "last success",
+                  "last problem")
     colours = {"ok": "green", "behind": "yellow", "down": "red", "never": "yellow", "paused": "dim"}
     for s in rows:
         colour = colours.get(s.health, "white")
         table.add_row(f"{s.peer.origin}\n{s.peer.url}", f"[{colour}]{s.health}[/{colour}]", str(s.cursor),
-                      str(s.peer.head_seq), str(s.behind), s.lag_text, _age(s.peer.last_ok_at, now),
+                      str(s.peer.head_seq), str(s.behind), s.lag_text, str(s.media_missing),
+                      _age(s.peer.last_ok_at, now),
                       s.peer.last_error)
     Console().print(table)
     if problems:

@@ -9,7 +9,8 @@ from sns.templating import STATIC_DIR
 from sns.web import (
     account, admin, albums, alert_feeds, alert_notices, alerts, auth, cap_sources, communities, departments, diaries,
     disaster, events, feeds, front, maps,
-    live, media, messages, moderation, notices, notifications, people, reports, search, shelters, word_lists,
+    live, media, messages, mirror_media, moderation, notices, notifications, people, reports, search, shelters,
+    word_lists,
 )
 
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
@@ -63,6 +64,8 @@ def page_routes() -> list:
         Route("/feeds/notices.atom", feeds.notices, methods=GET),
         Route("/feeds/people/{username}.atom", feeds.resident_diaries, methods=GET),
         Route("/photos/{name}", media.photo, methods=GET),
+        Route("/mirror/{origin}/photos/{id}", mirror_media.mirrored_photo, methods=GET),
+        Route("/mirror/{origin}/photos/{id}/thumb", mirror_media.mirrored_photo, methods=GET),
         # (live first: /events answers EventSource before the events page, /alerts/banner before /alerts/{id})
         *(route for area in (live, notifications, communities, events, messages, departments, albums, search, maps,
                              reports, shelters, alerts, alert_feeds, alert_notices, cap_sources, disaster)

@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 # Called after a batch of a peer's entries was applied to its replica: (settings, origin, open entries).
 # Mirrored alerts reach our own alert feeds this way (sns/mirror/alerts.py).
 AFTER_APPLY: list[Callable[[Settings, str, list[dict[str, Any]]], Awaitable[None]]] = []
+# Called at the end of each pull round of a peer: (settings, peer, result). The peer's photo files are
+# fetched this way (sns/mirror/media_fetch.py).
+AFTER_ROUND: list[Callable[[Settings, Peer, "PullResult"], Awaitable[None]]] = []
 
 
 class Refused(Exception):
@@ -153,7 +156,19 @@ async def _note_failure(peer: Peer, what: str, detail: str, refused: bool) -> No
 
 async def pull_peer(settings: Settings, peer: Peer, *, budget_seconds: float = 10.0,
                     progress: Callable[[int, int], None] | None = None) -> PullResult:
-    """Pull `peer` until caught up (or `budget_seconds` passed); safe to repeat and to kill."""
+    """Pull `peer` until caught up (or `budget_seconds` passed), then its photo files; safe to repeat
+    and to kill."""
+    result = await _pull_journal(settings, peer, budget_seconds=budget_seconds, progress=progress)
+    for hook in AFTER_ROUND:
+        try:
+            await hook(settings, peer, result)
+        except Exception:
+            log.exception("after-round hook %s failed for %s", hook, peer.origin)
+    return result
+
+
+async def _pull_journal(settings: Settings, peer: Peer, *, budget_seconds: float,
+                        progress: Callable[[int, int], None] | None) -> PullResult:
     result = PullResult(peer.origin)
     replica = await replicas.open_replica(settings.data_dir, peer.origin)
     with replicas.writer_lock(settings.data_dir, peer.origin) as mine:
@@ -223,3 +238,5 @@ async def run_job(settings: Settings) -> None:
 
 
 tasks.register(tasks.Job("mirror_pull", run_job, lambda s: float(s.mirror_pull_seconds)))
+
+from sns.mirror import media_fetch  # noqa: E402,F401 - fetches photo files after each round

@@ -22,7 +22,7 @@ import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Awaitable, Callable, Iterator
 
 from tortoise import Tortoise
 from tortoise.backends.sqlite import SqliteClient
@@ -41,6 +41,11 @@ EXTRA_SQL = (
 # after the tables: withdrawals find a record's earlier entries by its id
 INDEX_SQL = "CREATE INDEX IF NOT EXISTS replica_journal_record ON journal (record_id)"
 _SAFE = re.compile(r"[^a-z0-9.-]")
+# Tables of a replica's own bookkeeping, kept when a replica is rebuilt: name -> CREATE TABLE IF NOT EXISTS.
+KEPT_TABLES: dict[str, str] = {}
+# Called in the transaction that stores a batch, after its records are applied: (transaction, entries).
+# The photos a batch names are noted this way (sns/mirror/media_store.py).
+ON_STORE: list[Callable[[Any, list[dict[str, Any]]], Awaitable[None]]] = []
 
 
 def replicas_dir(data_dir: Path) -> Path:
@@ -84,7 +89,7 @@ async def _connect(path: Path, name: str) -> SqliteClient:
 
 
 async def _create(client: SqliteClient) -> None:
-    for sql in EXTRA_SQL:
+    for sql in (*EXTRA_SQL, *KEPT_TABLES.values()):
         await client.execute_script(sql)
     await client.execute_script(_schema_sql(client))
     await client.execute_script(INDEX_SQL)
@@ -113,6 +118,9 @@ async def open_replica(data_dir: Path, origin: str) -> SqliteClient:
         await _create(client)
     elif await _meta(client, "schema") != _schema_digest(client):
         client = await _rebuild(client, path, origin)
+    else:
+        for sql in KEPT_TABLES.values():  # a replica made before such a table existed
+            await client.execute_script(sql)
     _OPEN[key] = client
     return client
 
@@ -136,12 +144,23 @@ async def _rebuild(old: SqliteClient, path: Path, origin: str) -> SqliteClient:
     log.warning("replica of %s was made by another version of the tables: rebuilding it", origin)
     _, rows = await old.execute_query("SELECT origin, seq, kind, record_id, version, payload, sealed, recorded_at "
                                       "FROM journal ORDER BY origin, seq")
+    kept = {}
+    for table in KEPT_TABLES:
+        try:
+            kept[table] = (await old.execute_query(f"SELECT * FROM {table}"))[1]
+        except Exception:  # not there yet
+            kept[table] = []
     await old.close()
     fresh_path = path.with_suffix(".rebuilding")
     for leftover in (fresh_path, Path(str(fresh_path) + "-wal"), Path(str(fresh_path) + "-shm")):
         leftover.unlink(missing_ok=True)
     client = await _connect(fresh_path, f"replica:{origin}")
     await _create(client)
+    for table, kept_rows in kept.items():
+        for row in kept_rows:
+            names = list(row.keys())
+            await client.execute_query(f"INSERT INTO {table} ({', '.join(names)}) VALUES "
+                                       f"({', '.join('?' for _ in names)})", [row[n] for n in names])
     entries = [dict(r) for r in rows]
     for entry in entries:
         entry["payload"] = json.loads(entry["payload"]) if isinstance(entry["payload"], str) else entry["payload"]
@@ -196,6 +215,8 @@ async def store_entries(client: SqliteClient, entries: list[dict[str, Any]], *, 
                                        [payload["id"], e["kind"]])
             elif e.get("record_id"):
                 await _withdraw(tx, e["origin"], e["record_id"])
+        for hook in ON_STORE:
+            await hook(tx, entries)
         return entries[-1]["seq"] if entries else expect_after
 
 
@@ -222,3 +243,6 @@ def writer_lock(data_dir: Path, origin: str) -> Iterator[bool]:
             yield True
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+from sns.mirror import media_store  # noqa: E402,F401 - every replica notes the photos of what it stores

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sns.mirror import peers as peer_rules
-from sns.mirror import replicas
+from sns.mirror import media_store, replicas
 from sns.models import MirrorLog, Peer
 from sns.models.base import utcnow
 from sns.settings import Settings
@@ -18,6 +18,7 @@ class PeerStatus:
     cursor: int
     behind: int  # entries the peer has that we do not yet
     lag_seconds: float | None  # how old the newest change we miss is (0 when caught up); None: unknown
+    media_missing: int = 0  # photo files we should hold of it and do not yet (sns/mirror/media_store.py)
 
     @property
     def lag_text(self) -> str:
@@ -37,7 +38,8 @@ async def peer_status(settings: Settings, peer: Peer) -> PeerStatus:
         lag = 0.0 if peer.failures == 0 else (now - peer.last_ok_at).total_seconds()
     else:
         lag = (now - (peer.last_entry_at or peer.last_ok_at)).total_seconds()
-    return PeerStatus(peer, peer_rules.health(peer, settings.mirror_down_after_seconds, now), cursor, behind, lag)
+    return PeerStatus(peer, peer_rules.health(peer, settings.mirror_down_after_seconds, now), cursor, behind, lag,
+                      await media_store.missing_count(replica))
 
 
 async def peer_statuses(settings: Settings) -> list[PeerStatus]:
