@@ -215,3 +215,12 @@ def writer_lock(data_dir: Path, origin: str) -> Iterator[bool]:
             yield True
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+async def meta(client: SqliteClient, key: str) -> str | None:
+    """A value this instance keeps about the replica (e.g. how far a hook has read it), or None."""
+    return await _meta(client, key)
+
+
+async def set_meta(client: SqliteClient, key: str, value: str) -> None:
+    await client.execute_query("INSERT OR REPLACE INTO replica_meta (key, value) VALUES (?, ?)", [key, value])
