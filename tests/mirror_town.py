@@ -16,7 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from fixtures import make_site
-from sns.models import JournalEntry, Peer, Shelter
+from sns.models import JournalEntry, Peer, ReportCategory, Shelter
 from sns.models.base import utcnow
 from sns.services.base import save_new, transaction
 
@@ -38,7 +38,7 @@ async def _entries(after: int) -> list[dict]:
 
 
 async def write_bville(tmp: Path) -> Bville:
-    from sns.services import alerts, communities, diaries, notices, replies, topics
+    from sns.services import alerts, communities, diaries, disaster, notices, replies, reports, topics
 
     town = Bville()
     async with make_site(tmp, origin=ORIGIN, public_url="http://bville.example",
@@ -60,7 +60,11 @@ async def write_bville(tmp: Path) -> Bville:
             shelter = await save_new(Shelter(name="Bville North School", address="1 North Street", lat=33.1,
                                              lon=130.1, capacity=300, hazards=["flood"], status="open",
                                              origin=ORIGIN), tx)
+            category = await save_new(ReportCategory(name="Potholes", name_ja="道路の穴", origin=ORIGIN), tx)
         town.ids["shelter"] = shelter.id
+        town.ids["report"] = (await reports.write_report(ctx, category=category.id, title="Hole on Station Road",
+                                                         body="Deep enough to trip on.", lat=33.15, lon=130.15,
+                                                         place="Station Road")).id
         group = await communities.open_community(ctx, name="Bville gardeners", description="We grow things.")
         hidden = await communities.open_community(ctx, name="Bville inner circle", description="Residents.",
                                                   readable_by="members")
@@ -73,6 +77,8 @@ async def write_bville(tmp: Path) -> Bville:
                                         instruction="Keep away from the market.", lat=33.2, lon=130.2,
                                         radius_m=500)
         town.ids["alert"] = alert.id
+        desk = await site.user("desk", role="disaster")
+        await disaster.start_event(await site.ctx_for(desk), name="Bville flood drill", drill=True, kind="flood")
         town.first = await _entries(0)
         await alerts.change_status(chief, alert.id, "cancelled", "A false alarm.")
         town.second = await _entries(town.first[-1]["seq"])

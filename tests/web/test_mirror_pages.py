@@ -100,6 +100,18 @@ async def test_shelters_notices_and_alerts_pages(site, bville):
     assert "Keep away from the market." in alert.text
 
 
+async def test_reports_and_the_disaster_mode_of_the_city(site, bville):
+    listing = await site.client().get(f"{BASE}/reports")
+    assert "Hole on Station Road" in listing.text and "Potholes" in listing.text
+    report = await site.client().get(f"{BASE}/reports/{bville.ids['report']}", headers={"Accept-Language": "ja"})
+    assert "Deep enough to trip on." in report.text and "道路の穴" in report.text
+    front = await site.client().get(BASE)
+    words = text_of(front.text)
+    assert f"Disaster mode in {NAME}: Bville flood drill" in words and "Exercise" in words
+    ours = await site.client().get("/")  # our own site is not in disaster mode for it
+    assert "Bville flood drill" not in ours.text
+
+
 @pytest.mark.parametrize("path", [
     "/mirror/nowhere.example", "/mirror/nowhere.example/alerts",
     f"{BASE}/diaries/01234567-89ab-7cde-8f01-23456789abcd", f"{BASE}/diaries/not-an-id",
@@ -143,6 +155,19 @@ async def test_mirrored_alerts_reach_our_alerts_banner_feed_and_cap(site, bville
     cns = {"c": "urn:oasis:names:tc:emergency:cap:1.2"}
     assert cap.findtext("c:sender", namespaces=cns) == ORIGIN
     assert cap.findtext("c:info/c:senderName", namespaces=cns) == NAME
+
+
+async def test_our_residents_near_a_mirrored_alert_are_told_of_it(site, bville):
+    from sns.models.alert_notices import AlertNotice
+    from sns.services import alert_notices
+    from sns.services import alert_subscriptions as subs
+
+    near = await site.user("nearby")  # lives just across the border, 1 km from the market
+    await subs.save_subscription(await site.ctx_for(near), by_district=False, near_home=True, lat="33.205",
+                                 lon="130.2", radius_km="2", email=True, push=False, drills=True)
+    await alert_notices.collect(site.settings)
+    told = await AlertNotice.filter(user_id=near.id, alert_id=bville.ids["alert"]).values_list("channel", flat=True)
+    assert list(told) == ["email"]
 
 
 async def test_our_fire_staff_cannot_change_a_mirrored_alert(site, bville):
