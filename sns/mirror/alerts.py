@@ -109,18 +109,17 @@ async def copy_alerts(settings: Settings, origin: str, entries: list[dict[str, A
     done = int(await replicas.meta(replica, KEY) or 0)
     peer = await Peer.get_or_none(origin=origin)
     name = (peer.name if peer is not None else "") or origin
+    top = await replicas.cursor(replica, origin)  # stable: hooks run under the replica's writer lock
     changed: set[str] = set()
-    while True:
+    while done < top:
         _, rows = await replica.execute_query(
-            "SELECT seq, kind, record_id, payload FROM journal WHERE origin = ? AND seq > ? "
-            "AND kind IN ('alert', 'alert_update', ?) ORDER BY seq LIMIT ?", [origin, done, WITHDRAWN, CHUNK])
-        if not rows:
-            break
-        changed |= await _round([dict(r) for r in rows], origin, name)
-        done = int(rows[-1]["seq"])
+            "SELECT seq, kind, record_id, payload FROM journal WHERE origin = ? AND seq > ? AND seq <= ? "
+            "AND kind IN ('alert', 'alert_update', ?) ORDER BY seq LIMIT ?", [origin, done, top, WITHDRAWN, CHUNK])
+        if rows:
+            changed |= await _round([dict(r) for r in rows], origin, name)
+        # read up to `top` when the chunk was not full: the next round starts after it, not at the last alert
+        done = int(rows[-1]["seq"]) if len(rows) == CHUNK else top
         await replicas.set_meta(replica, KEY, str(done))
-        if len(rows) < CHUNK:
-            break
     if changed:
         public_changed()  # the banner, /alerts and the feeds of this worker are fresh at once
         newest = await AlertUpdate.filter(alert_id__in=list(changed)).order_by("-id").first()
