@@ -217,3 +217,13 @@ async def test_the_front_page_points_to_the_mirror_only_while_the_neighbour_is_d
     assert japanese in text_of(page.text)
     listing = await site.client().get("/mirror")
     assert "Not reachable" in text_of(listing.text)
+    # In disaster mode our front page is the light text page: it points there too.
+    from sns.services import disaster
+
+    desk = await site.ctx_for(await site.user("ourdesk", role="disaster"))
+    await disaster.start_event(desk, name="Our own drill", drill=True)
+    try:
+        light = await site.client().get("/")
+        assert "Our own drill" in light.text and pointer in text_of(light.text) and f'href="{BASE}"' in light.text
+    finally:
+        await disaster.end_event(desk)
