@@ -21,7 +21,6 @@ is caught up at the next batch. Repeating a round changes nothing.
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 from sns import events, journal
@@ -33,8 +32,6 @@ from sns.services.base import transaction
 from sns.services.shared import public_changed
 from sns.settings import Settings
 
-log = logging.getLogger(__name__)
-
 KEY = "alerts_copied"  # replica_meta: the highest entry of the origin's journal this hook has read
 CHUNK = 500
 WITHDRAWN = "sealed"  # the kind a replica gives an entry that travelled without its record
@@ -42,10 +39,6 @@ WITHDRAWN = "sealed"  # the kind a replica gives an entry that travelled without
 
 def marker(origin: str) -> str:
     return f"mirror:{origin}"
-
-
-def is_mirrored(alert: Alert) -> bool:
-    return (alert.source or "").startswith("mirror:")
 
 
 async def _copy_alert(payload: dict[str, Any], origin: str, name: str, tx) -> str | None:
@@ -103,8 +96,9 @@ async def _round(rows: list[dict[str, Any]], origin: str, name: str) -> set[str]
     return changed
 
 
-async def copy_alerts(settings: Settings, origin: str, entries: list[dict[str, Any]] | None = None) -> int:
-    """Copy what arrived of `origin`'s alerts since the last round; returns how many alerts changed."""
+async def copy_alerts(settings: Settings, origin: str, entries: list[dict[str, Any]] | None = None) -> int:  # noqa: ARG001
+    """Copy what arrived of `origin`'s alerts since the last round (read from its replica: `entries`, the batch
+    the pull hands over, is not needed); returns how many alerts changed."""
     replica = await replicas.open_replica(settings.data_dir, origin)
     done = int(await replicas.meta(replica, KEY) or 0)
     peer = await Peer.get_or_none(origin=origin)
