@@ -96,7 +96,7 @@ async def _round(rows: list[dict[str, Any]], origin: str, name: str) -> set[str]
     return changed
 
 
-async def copy_alerts(settings: Settings, origin: str, entries: list[dict[str, Any]] | None = None) -> int:  # noqa: ARG001
+async def copy_alerts(settings: Settings, origin: str, entries: list[dict[str, Any]] | None = None) -> int:
     """Copy what arrived of `origin`'s alerts since the last round (read from its replica: `entries`, the batch
     the pull hands over, is not needed); returns how many alerts changed."""
     replica = await replicas.open_replica(settings.data_dir, origin)
