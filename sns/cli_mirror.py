@@ -159,6 +159,7 @@ def mirror_sync(click_ctx: click.Context, origin: str | None) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     async def work(settings):
+        from sns.mirror import alerts as mirrored_alerts  # noqa: F401 - its hook copies their alerts
         from sns.mirror import pull, replicas
         from sns.models import Peer
 

@@ -245,4 +245,13 @@ def writer_lock(data_dir: Path, origin: str) -> Iterator[bool]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+async def meta(client: SqliteClient, key: str) -> str | None:
+    """A value this instance keeps about the replica (e.g. how far a hook has read it), or None."""
+    return await _meta(client, key)
+
+
+async def set_meta(client: SqliteClient, key: str, value: str) -> None:
+    await client.execute_query("INSERT OR REPLACE INTO replica_meta (key, value) VALUES (?, ?)", [key, value])
+
+
 from sns.mirror import media_store  # noqa: E402,F401 - every replica notes the photos of what it stores
