@@ -203,3 +203,14 @@ async def test_the_disaster_desk_reads_without_forms(site, neighbour):
     assert (await desk.submit(f"{PAGE}/{neighbour.origin}/state", {"state": "paused"})).status_code == 403
     assert (await Peer.get(origin=neighbour.origin)).state == "active"
     await Peer.all().delete()
+
+
+async def test_the_page_and_the_pull_job_open_a_new_neighbours_copy_at_once(site):
+    """Right after adding a neighbour, the page and the nudged pull job open its replica at the same moment."""
+    import asyncio
+
+    from sns.mirror import replicas
+
+    opened = await asyncio.gather(*(replicas.open_replica(site.settings.data_dir, "at-once.example") for _ in range(3)))
+    assert opened[0] is opened[1] is opened[2]
+    assert await replicas.cursor(opened[0], "at-once.example") == 0
