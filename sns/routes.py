@@ -9,8 +9,8 @@ from sns.templating import STATIC_DIR
 from sns.web import (
     account, admin, albums, alert_feeds, alert_notices, alerts, auth, cap_sources, communities, departments, diaries,
     disaster, events, feeds, front, maps,
-    live, media, messages, mirror_media, mirror_pages, moderation, notices, notifications, people, reports, search,
-    shelters,
+    live, media, messages, mirror_admin, mirror_media, mirror_pages, moderation, notices, notifications, people,
+    reports, search, shelters,
     word_lists,
 )
 
@@ -70,6 +70,7 @@ def page_routes() -> list:
         # (live first: /events answers EventSource before the events page, /alerts/banner before /alerts/{id})
         *(route for area in (live, notifications, communities, events, messages, departments, albums, search, maps,
                              reports, shelters, alerts, alert_feeds, alert_notices, cap_sources, disaster,
+                             mirror_admin,
                              mirror_pages)  # a neighbour's pages, read-only (after /mirror/v1/: sns/app.py)
           for route in area.ROUTES),
         # Leaflet's files, from the django-js-lib-leaflet package (plain static files): no CDN, nothing committed.

@@ -14,6 +14,7 @@ rebuilt from its own entries when opened.
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import hashlib
 import json
@@ -34,6 +35,7 @@ from sns.models import JournalEntry
 log = logging.getLogger(__name__)
 
 _OPEN: dict[tuple[str, str], SqliteClient] = {}
+_OPENING: dict[tuple[str, str], "asyncio.Future[SqliteClient]"] = {}
 EXTRA_SQL = (
     "CREATE TABLE IF NOT EXISTS replica_meta (key VARCHAR(64) PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS replica_records (record_id VARCHAR(36) PRIMARY KEY, kind VARCHAR(32) NOT NULL)",
@@ -106,10 +108,21 @@ async def _meta(client: SqliteClient, key: str) -> str | None:
 
 
 async def open_replica(data_dir: Path, origin: str) -> SqliteClient:
-    """The replica of `origin`, created if missing, rebuilt if its tables are from another version."""
+    """The replica of `origin`, created if missing, rebuilt if its tables are from another version.
+
+    Opened once per process: a page and the pull job asking at the same moment wait for the same opening
+    (else the second would find the file made but its tables not yet, and take it for an old version)."""
     key = (str(data_dir.resolve()), origin)
     if key in _OPEN:
         return _OPEN[key]
+    opening = _OPENING.get(key)
+    if opening is None:
+        opening = _OPENING[key] = asyncio.ensure_future(_open(data_dir, origin, key))
+        opening.add_done_callback(lambda _: _OPENING.pop(key, None))
+    return await asyncio.shield(opening)
+
+
+async def _open(data_dir: Path, origin: str, key: tuple[str, str]) -> SqliteClient:
     path = path_of(data_dir, origin)
     path.parent.mkdir(parents=True, exist_ok=True)
     fresh = not path.exists()
