@@ -21,6 +21,9 @@ ALWAYS_OPEN = {"district", "notice", "shelter", "map_layer", "report_category", 
                "disaster_event"}
 NEVER_OPEN = {"conversation", "participant", "message", "department", "department_staff", "inquiry",
               "inquiry_entry", "safety_checkin", "friendship", "block", "topic_follow", "report_follow", "rsvp"}
+# Open or withdrawn by a rule of `Openness.is_open` (their own audience and state, or their parent's).
+DECIDED_BY_RULE = {"user", "diary", "comment", "community", "membership", "topic", "reply", "event", "album",
+                   "street_report", "disaster_post", "report_update", "photo"}
 PROFILE_PARTS = {"district": "district_id", "introduction": "introduction", "avatar": "avatar_id"}
 PHOTO_PARENTS = {"topic": "topic", "reply": "reply", "event": "event", "report": "street_report",
                  "disaster": "disaster_post"}
