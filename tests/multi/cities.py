@@ -94,7 +94,10 @@ class City(LiveServer):
                              f"{timeout} s:\n{self.tail()}")
 
     def status(self) -> str:
-        return self.sns("mirror", "status")
+        """What `sns mirror status` prints (the table of peers, the latest refusals)."""
+        done = self.run_sns("mirror", "status")
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout + done.stderr
 
 
 def peer(*pairs: tuple[City, City]) -> None:
