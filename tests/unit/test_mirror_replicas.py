@@ -4,6 +4,8 @@ transaction, withdrawals, the cursor, highest version wins, rebuilt when the tab
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sns.mirror import replicas
 from sns.models import Diary, JournalEntry, Notice
@@ -120,3 +122,42 @@ def test_one_writer_per_replica(tmp_path):
             assert not second
     with replicas.writer_lock(tmp_path, ORIGIN) as again:
         assert again
+
+
+async def test_within_a_batch_the_last_word_on_a_record_counts(replica):
+    await replicas.store_entries(replica, [entry(1, notice(1)), entry(2, record_id="notice-1"),
+                                           entry(3, notice(1, 3, "Back")), entry(4, notice(2)),
+                                           entry(5, record_id="notice-2")])
+    assert await titles(replica) == ["Back"]
+    await replicas.store_entries(replica, [entry(6, record_id="notice-1"), entry(7, notice(1, 2, "Again"))])
+    assert await titles(replica) == ["Again"], "withdrawn, then sent again: held whatever its version"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.integers(1, 3), st.one_of(st.none(), st.integers(1, 4))), min_size=1,
+                      max_size=12),
+       cut=st.integers(0, 12))
+async def test_bulk_store_equals_applying_one_by_one(site, tmp_path_factory, steps, cut):
+    """Whatever the order of changes and withdrawals, and wherever the batches are cut, the replica ends
+    as `journal.apply` entry by entry (create, or update when the version is higher) and withdrawals
+    (remove) would leave it."""
+    data = tmp_path_factory.mktemp("bulk")
+    client = await replicas.open_replica(data, ORIGIN)
+    entries = [entry(seq, notice(n, version, f"{n}.{version}")) if version else entry(seq, record_id=f"notice-{n}")
+               for seq, (n, version) in enumerate(steps, start=1)]
+    cut = min(cut, len(entries))
+    for part in (entries[:cut], entries[cut:]):
+        if part:
+            await replicas.store_entries(client, part)
+    expected: dict[str, str] = {}
+    versions: dict[str, int] = {}
+    for e in entries:
+        if e.get("payload"):
+            p = e["payload"]
+            if p["id"] not in versions or versions[p["id"]] < p["version"]:
+                expected[p["id"]], versions[p["id"]] = p["title"], p["version"]
+        else:
+            expected.pop(e["record_id"], None)
+            versions.pop(e["record_id"], None)
+    assert sorted(expected.values()) == await titles(client)
+    await replicas.close_all()
