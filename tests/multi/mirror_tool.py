@@ -112,7 +112,6 @@ async def compare(settings, replica_data: Path) -> dict:
     held in `replica_data`, and the journal numbers that replica holds."""
     from tortoise import connections
 
-    from sns.journal import KINDS  # noqa: F401 (the models)
     from sns.mirror import replicas
     from sns.mirror.digest import content_digest, records_of
     from sns.models import JournalEntry
