@@ -132,7 +132,6 @@ def mirror_status(click_ctx: click.Context) -> None:
     rows, problems = _run(click_ctx, work)
     if not rows:
         console.print("No peers yet (sns mirror add URL --fingerprint FP).")
-        return
     now = datetime.now().astimezone()
     table = Table("peer", "health", "cursor", "their head", "behind", "lag", "photos missing", "last success",
                   "last problem")
@@ -143,8 +142,9 @@ def mirror_status(click_ctx: click.Context) -> None:
                       str(s.peer.head_seq), str(s.behind), s.lag_text, str(s.media_missing),
                       _age(s.peer.last_ok_at, now),
                       s.peer.last_error)
-    Console().print(table)
-    if problems:
+    if rows:
+        Console().print(table)
+    if problems:  # shown with no peers too: a stranger trying to pull is worth knowing about
         log = Table("when", "peer", "", "what", "detail")
         for p in problems:
             log.add_row(p.at.isoformat(timespec="seconds"), p.peer, p.direction, p.what, p.detail)

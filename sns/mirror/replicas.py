@@ -191,18 +191,77 @@ async def cursor(client: SqliteClient, stream: str) -> int:
     return int(rows[0]["top"] or 0) if rows else 0
 
 
-async def _withdraw(tx: Any, origin: str, record_id: str) -> None:
-    """The origin took a record back (made it private, held it, deleted it): remove our copy, and the
-    open payloads of its earlier entries (their numbers stay, so the cursor and a restore still hold)."""
-    await tx.execute_query("UPDATE journal SET payload = '{}', kind = 'sealed' "
-                           "WHERE origin = ? AND record_id = ? AND kind != 'sealed'", [origin, record_id])
-    _, rows = await tx.execute_query("SELECT kind FROM replica_records WHERE record_id = ?", [record_id])
-    if not rows:
-        return
-    model = journal.KINDS.get(rows[0]["kind"])
-    if model is not None:
-        await model.filter(id=record_id).using_db(tx).delete()
-    await tx.execute_query("DELETE FROM replica_records WHERE record_id = ?", [record_id])
+CHUNK = 400  # ids in one IN (...) list
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _outcome(entries: list[dict[str, Any]]) -> tuple[list[str], dict[str, list[dict[str, Any]]]]:
+    """What applying `entries` one by one would do, per record: the ids to withdraw (every record a
+    withdrawal in the batch names) and, per kind, the payloads to upsert (per record the highest version
+    after its last withdrawal)."""
+    withdrawn: set[str] = set()
+    final: dict[str, tuple[str, dict[str, Any]]] = {}
+    for e in entries:
+        payload = e.get("payload")
+        if payload:
+            held = final.get(payload["id"])
+            if held is None or held[1]["version"] < payload["version"]:
+                final[payload["id"]] = (e["kind"], payload)
+        elif e.get("record_id"):
+            withdrawn.add(e["record_id"])
+            final.pop(e["record_id"], None)
+    opened: dict[str, list[dict[str, Any]]] = {}
+    for kind, payload in final.values():
+        opened.setdefault(kind, []).append(payload)
+    return sorted(withdrawn), opened
+
+
+async def _withdraw_all(tx: Any, record_ids: list[str]) -> None:
+    for ids in _chunks(record_ids):
+        marks = ",".join("?" * len(ids))
+        _, rows = await tx.execute_query(f"SELECT record_id, kind FROM replica_records WHERE record_id IN ({marks})",
+                                         ids)
+        by_kind: dict[str, list[str]] = {}
+        for r in rows:
+            by_kind.setdefault(r["kind"], []).append(r["record_id"])
+        for kind, held in by_kind.items():
+            model = journal.KINDS.get(kind)
+            if model is not None:
+                await model.filter(id__in=held).using_db(tx).delete()
+        await tx.execute_query(f"DELETE FROM replica_records WHERE record_id IN ({marks})", ids)
+
+
+async def _forget_taken_back(tx: Any, entries: list[dict[str, Any]]) -> None:
+    """The origin took records back (made them private, held or deleted them): the open payloads of their
+    entries before the withdrawal are cleared too (the numbers stay, so the cursor and a restore still
+    hold), so a neighbour keeps nothing its writer has taken back."""
+    last: dict[tuple[str, str], int] = {}
+    for e in entries:
+        if not e.get("payload") and e.get("record_id"):
+            last[(e["origin"], e["record_id"])] = e["seq"]
+    if last:
+        await tx.execute_many("UPDATE journal SET payload = '{}', kind = 'sealed' WHERE origin = ? AND record_id = ? "
+                              "AND seq < ? AND kind != 'sealed'", [[o, r, seq] for (o, r), seq in last.items()])
+
+
+async def _upsert_all(tx: Any, kind: str, payloads: list[dict[str, Any]]) -> None:
+    """Highest version wins, in a few statements: rows we hold at an older version are replaced."""
+    model = journal.KINDS[kind]
+    for chunk in _chunks(payloads):
+        held = dict(await model.filter(id__in=[p["id"] for p in chunk]).using_db(tx).values_list("id", "version"))
+        newer = [p for p in chunk if p["id"] not in held or held[p["id"]] < p["version"]]
+        if not newer:
+            continue
+        stale = [p["id"] for p in newer if p["id"] in held]
+        if stale:
+            await model.filter(id__in=stale).using_db(tx).delete()
+        await model.bulk_create([model(id=p["id"], **journal._field_values(model, p)) for p in newer], using_db=tx)
+        await tx.execute_many("INSERT OR REPLACE INTO replica_records (record_id, kind) VALUES (?, ?)",
+                              [[p["id"], kind] for p in newer])
 
 
 async def store_entries(client: SqliteClient, entries: list[dict[str, Any]], *, expect_after: int | None = None,
@@ -211,6 +270,8 @@ async def store_entries(client: SqliteClient, entries: list[dict[str, Any]], *, 
 
     With `expect_after`, the batch is applied only if the replica still ends at that number (another
     worker may have applied it meanwhile): returns the new cursor, or None when nothing was done.
+    The effect is that of applying the entries one by one with `journal.apply` (highest version wins) and
+    withdrawing what an entry names without a payload; it is done per kind in bulk statements.
     """
     async with client._in_transaction() as tx:
         if expect_after is not None and await cursor(tx, stream or entries[0]["origin"]) != expect_after:
@@ -220,14 +281,11 @@ async def store_entries(client: SqliteClient, entries: list[dict[str, Any]], *, 
                              payload=e.get("payload") or {}, sealed=e.get("sealed"),
                              recorded_at=journal_time(e.get("recorded_at"))) for e in entries]
         await JournalEntry.bulk_create(rows, using_db=tx)
-        for e in entries:
-            payload = e.get("payload")
-            if payload:
-                await journal.apply(e["kind"], payload, tx, index=False)
-                await tx.execute_query("INSERT OR REPLACE INTO replica_records (record_id, kind) VALUES (?, ?)",
-                                       [payload["id"], e["kind"]])
-            elif e.get("record_id"):
-                await _withdraw(tx, e["origin"], e["record_id"])
+        withdrawn, opened = _outcome(entries)
+        await _withdraw_all(tx, withdrawn)
+        await _forget_taken_back(tx, entries)
+        for kind, payloads in opened.items():
+            await _upsert_all(tx, kind, payloads)
         for hook in ON_STORE:
             await hook(tx, entries)
         return entries[-1]["seq"] if entries else expect_after

@@ -21,6 +21,9 @@ ALWAYS_OPEN = {"district", "notice", "shelter", "map_layer", "report_category", 
                "disaster_event"}
 NEVER_OPEN = {"conversation", "participant", "message", "department", "department_staff", "inquiry",
               "inquiry_entry", "safety_checkin", "friendship", "block", "topic_follow", "report_follow", "rsvp"}
+# Open or withdrawn by a rule of `Openness.is_open` (their own audience and state, or their parent's).
+DECIDED_BY_RULE = {"user", "diary", "comment", "community", "membership", "topic", "reply", "event", "album",
+                   "street_report", "disaster_post", "report_update", "photo"}
 PROFILE_PARTS = {"district": "district_id", "introduction": "introduction", "avatar": "avatar_id"}
 PHOTO_PARENTS = {"topic": "topic", "reply": "reply", "event": "event", "report": "street_report",
                  "disaster": "disaster_post"}
@@ -28,6 +31,26 @@ PHOTO_PARENTS = {"topic": "topic", "reply": "reply", "event": "event", "report":
 
 def _published(p: dict[str, Any]) -> bool:
     return p.get("deleted_at") is None and p.get("state", "published") == "published"
+
+
+_PARENT_FIELDS = {"comment": (("diary", "diary_id"),), "membership": (("community", "community_id"),),
+                  "topic": (("community", "community_id"),), "reply": (("topic", "topic_id"),),
+                  "event": (("community", "community_id"),), "album": (("community", "community_id"),),
+                  "report_update": (("street_report", "report_id"),)}
+
+
+def _parents_of(kind: str, p: dict[str, Any]) -> list[tuple[str, str]]:
+    """The records whose openness decides whether this one is open (as `Openness.is_open` reads them)."""
+    if kind == "photo":
+        purpose = p.get("purpose")
+        if purpose == "diary":
+            return [("diary", p.get("diary_id"))]
+        if purpose == "album":
+            return [("album", p.get("album_id"))]
+        if purpose == "avatar":
+            return [("user", p.get("owner_id"))]
+        return [(PHOTO_PARENTS[purpose], p.get("parent_id"))] if purpose in PHOTO_PARENTS else []
+    return [(parent, p.get(column)) for parent, column in _PARENT_FIELDS.get(kind, ())]
 
 
 class Openness:
@@ -49,22 +72,27 @@ class Openness:
             self._rows[key] = rows[0] if rows else None
         return self._rows[key]
 
-    async def prefetch(self, wanted: list[tuple[str, str]]) -> None:
-        """Read the current rows of many records at once (one query per kind), for a batch."""
-        by_kind: dict[str, set[str]] = {}
-        for kind, record_id in wanted:
-            if kind in KINDS and (kind, record_id) not in self._rows:
-                by_kind.setdefault(kind, set()).add(record_id)
-        for kind, ids in by_kind.items():
-            ids_list = sorted(ids)
-            for start in range(0, len(ids_list), 500):
-                chunk = ids_list[start:start + 500]
-                query = KINDS[kind].filter(id__in=chunk)
-                if self.conn is not None:
-                    query = query.using_db(self.conn)
-                found = {row["id"]: row for row in await query.values()}
-                for record_id in chunk:
+    async def prefetch(self, items: list[tuple[str, dict[str, Any]]]) -> None:
+        """Read the current rows of the batch's records and the parents (and their parents) that `is_open`
+        will ask about, one query per kind and level instead of one per entry (a batch of a thousand
+        comments has many diaries)."""
+        wanted = [key for kind, p in items if kind in KINDS for key in ((kind, p.get("id")), *_parents_of(kind, p))]
+        for _ in range(3):  # reply -> topic -> community is the longest chain
+            by_kind: dict[str, set[str]] = {}
+            for kind, record_id in wanted:
+                if record_id and (kind, record_id) not in self._rows:
+                    by_kind.setdefault(kind, set()).add(record_id)
+            if not by_kind:
+                return
+            wanted = []
+            for kind, ids in by_kind.items():
+                query = KINDS[kind].filter(id__in=sorted(ids))
+                rows = await (query.using_db(self.conn) if self.conn is not None else query).values()
+                found = {row["id"]: row for row in rows}
+                for record_id in ids:
                     self._rows[(kind, record_id)] = found.get(record_id)
+                    if record_id in found:
+                        wanted.extend(_parents_of(kind, found[record_id]))
 
     async def _parent_open(self, kind: str, record_id: str | None) -> bool:
         row = await self._row(kind, record_id)
