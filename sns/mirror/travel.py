@@ -154,7 +154,8 @@ class Openness:
         if not await self.is_open(kind, payload):
             return None
         current = await self._row(kind, payload.get("id"))
-        if current is None or (current["version"] > payload.get("version", 0) and not await self.is_open(kind, current)):
+        if current is None or (current.get("version", 0) > payload.get("version", 0)
+                               and not await self.is_open(kind, current)):
             return None
         if kind == "user":
             shown = dict(payload)

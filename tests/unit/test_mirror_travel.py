@@ -15,9 +15,11 @@ NOW = "2026-12-01T00:00:00+00:00"
 class Rows(Openness):
     """Openness with the parents it reads given by the test, not read from a database."""
 
-    def __init__(self, rows: dict[tuple[str, str], dict]):
+    def __init__(self, rows: dict[tuple[str, str], dict], *current: tuple[str, dict]):
         super().__init__()
         self._rows = dict(rows)
+        for kind, payload in current:  # the record as it is now (by default: as the entry says)
+            self._rows[(kind, payload["id"])] = payload
 
     async def _row(self, kind, record_id):
         return self._rows.get((kind, record_id))
@@ -121,7 +123,7 @@ def test_every_kind_has_decided_travel():
 @pytest.mark.parametrize("kind, payload, expected", CASES)
 async def test_travel(kind, payload, expected):
     payload = {"id": "x1", "deleted_at": None, **payload}
-    shown = await Rows(PARENTS).open_payload(kind, payload)
+    shown = await Rows(PARENTS, (kind, payload)).open_payload(kind, payload)
     assert (shown is not None) == expected
 
 
@@ -129,7 +131,17 @@ async def test_travel(kind, payload, expected):
 async def test_deleted_records_are_withdrawn(kind):
     """A tombstone travels as a withdrawal, whatever the kind (the neighbour removes its copy)."""
     payload = {"id": "x1", **(TABLE[kind][0][1]), "deleted_at": NOW}
-    assert await Rows(PARENTS).open_payload(kind, payload) is None
+    assert await Rows(PARENTS, (kind, payload)).open_payload(kind, payload) is None
+
+
+async def test_an_older_entry_of_a_record_taken_back_since_is_withdrawn():
+    """A diary public at version 1, friends-only at version 2: a neighbour catching up later is not sent
+    version 1's text either; a record still open at a later version keeps its older entries open."""
+    then = {"id": "x1", "version": 1, **P, "visibility": "public", "body": "Our garden"}
+    now = {**then, "version": 2, "visibility": "friends"}
+    assert await Rows({}, ("diary", now)).open_payload("diary", then) is None
+    assert await Rows({}, ("diary", {**now, "visibility": "members"})).open_payload("diary", then) is not None
+    assert await Rows({}).open_payload("diary", then) is None, "a record deleted outright since"
 
 
 async def test_unknown_kind_is_withdrawn():
@@ -140,13 +152,15 @@ async def test_profile_parts_are_hidden_per_field_visibility():
     user = {"id": "u1", "deleted_at": None, "username": "hanako", "display_name": "Hanako",
             "introduction": "I grow tomatoes.", "district_id": "dist-1", "avatar_id": "p1",
             "field_visibility": {"introduction": "public", "district": "friends", "avatar": "private"}}
-    shown = await Rows({}).open_payload("user", user)
+    shown = await Rows({}, ("user", user)).open_payload("user", user)
     assert shown["username"] == "hanako" and shown["introduction"] == "I grow tomatoes."
     assert shown["district_id"] is None and shown["avatar_id"] is None
     assert user["district_id"] == "dist-1", "the journal's own payload is left alone"
-    members = await Rows({}).open_payload("user", {**user, "field_visibility": {"introduction": "members"}})
+    as_members = {**user, "field_visibility": {"introduction": "members"}}
+    members = await Rows({}, ("user", as_members)).open_payload("user", as_members)
     assert members["introduction"] == "I grow tomatoes." and members["district_id"] == "dist-1"
-    friends = await Rows({}).open_payload("user", {**user, "field_visibility": {"introduction": "friends"}})
+    as_friends = {**user, "field_visibility": {"introduction": "friends"}}
+    friends = await Rows({}, ("user", as_friends)).open_payload("user", as_friends)
     assert friends["introduction"] == ""
 
 
