@@ -6,6 +6,8 @@
   Only an active peer whose key our administrator confirmed may ask, with a signed request. `stream` is
   our own origin (what neighbours mirror), or the asking peer's own origin when we hold its replica (a
   destroyed instance restoring itself from us).
+- `GET /mirror/v1/instance-box` and `GET /mirror/v1/restore/{origin}/instance-box`: the sealed instance
+  box (sns/mirror/box_exchange.py).
 """
 
 from __future__ import annotations
@@ -98,7 +100,7 @@ async def _own_entries(settings: Settings, after: int, limit: int, budget: int) 
             entry.update(kind=row.kind, record_id=row.record_id, version=row.version, payload=shown)
         else:
             entry.update(record_id=row.record_id)  # withdrawn: no kind, no content
-        if backup and (shown is None or row.kind == "user"):
+        if backup and row.kind in KINDS and (shown is None or row.kind == "user"):  # not a restore's "lost"
             entry["sealed"] = seal.seal(backup, {"kind": row.kind, "version": row.version,
                                                  "payload": await _complete(row)})
         size += len(json.dumps(entry))
@@ -173,7 +175,11 @@ async def journal_batch(request: Request) -> Response:
 
 
 def mirror_protocol_routes() -> list:
+    from sns.mirror.box_exchange import hand_out_box, serve_box
+
     return [
         Route("/mirror/v1/hello", hello, methods=["GET"]),
         Route("/mirror/v1/journal/{stream}", journal_batch, methods=["GET"]),
+        Route("/mirror/v1/instance-box", serve_box, methods=["GET"]),
+        Route("/mirror/v1/restore/{origin}/instance-box", hand_out_box, methods=["GET"]),
     ]
