@@ -59,15 +59,17 @@ async def content_digest(settings: Settings | None = None, *, conn: Any = None, 
     return out
 
 
-async def journal_digest(origin: str, *, conn: Any = None) -> tuple[str, int]:
-    """The digest of `origin`'s journal (numbers, kinds, records, versions, payloads) and its length:
-    a restored origin must continue the very journal it had, not a look-alike."""
+async def journal_digest(origin: str, *, conn: Any = None, upto: int | None = None) -> tuple[str, int]:
+    """The digest of `origin`'s journal (numbers, kinds, records, versions, payloads; up to number `upto`)
+    and its length: a restored origin must continue the very journal it had, not a look-alike."""
     from sns.models import JournalEntry
 
     digest = hashlib.sha256()
     count, last = 0, 0
     while True:
         query = JournalEntry.filter(origin=origin, seq__gt=last).order_by("seq").limit(_PAGE)
+        if upto is not None:
+            query = query.filter(seq__lte=upto)
         rows = await (query.using_db(conn) if conn is not None else query)
         for row in rows:
             digest.update(json.dumps([row.seq, row.kind, row.record_id, row.version, row.payload], sort_keys=True,
