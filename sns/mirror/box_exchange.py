@@ -4,7 +4,7 @@
   signed answer naming the origin, the peer, the request's nonce and the box's stamp, with the sealed box
   itself unless the peer already holds that stamp.
 - `keep_fresh` (neighbour side, after each pull round): asks for it at most every
-  `mirror_instance_box_seconds` and keeps the answer, exactly as signed, in the origin's replica
+  `mirror_instance_box_seconds` (and at once for `sns mirror sync`) and keeps the answer, exactly as signed, in the origin's replica
   (`replica_meta` key "instance_box").
 - `GET /mirror/v1/restore/{origin}/instance-box` (neighbour side, no signature): hands the kept answer
   to whoever asks. A destroyed instance has no key to sign with yet; what it gets is sealed to its own
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 META_KEY = "instance_box"
 MAX_BOX_BYTES = 4 * 1024 * 1024
 _limits: dict[int, RateLimiter] = {}
+_tried: dict[tuple[str, str], float] = {}  # (data directory, origin) -> when we last asked for its box
 
 
 async def serve_box(request: Request) -> Response:
@@ -74,10 +75,12 @@ async def keep_fresh(settings: Settings, peer: Peer, *, force: bool = False,
                      client: httpx.AsyncClient | None = None) -> bool:
     """Fetch `peer`'s instance box if due (or `force`); True when we hold a fresh one afterwards.
     A failure is logged in the mirror log and tried again next round; it never stops pulling."""
+    tried = (str(settings.data_dir), peer.origin)
+    if not force and time.monotonic() - _tried.get(tried, -1e9) < settings.mirror_instance_box_seconds:
+        return True  # asked lately (answered or not): not again before the interval
+    _tried[tried] = time.monotonic()
     replica = await replicas.open_replica(settings.data_dir, peer.origin)
     held = await kept(replica)
-    if held and not force and time.time() - held.get("fetched_at", 0) < settings.mirror_instance_box_seconds:
-        return True
     target = "/mirror/v1/instance-box" + (f"?have={held['stamp']}" if held else "")
     headers = signing.sign_request(load_signing_key(settings.keys_dir), method="GET", target=target,
                                    peer=settings.origin, server=peer.origin)
@@ -90,6 +93,9 @@ async def keep_fresh(settings: Settings, peer: Peer, *, force: bool = False,
     finally:
         if client is None:
             await http.aclose()
+    if answer.status_code == 404:  # no backup key there yet, or a version without boxes: nothing to keep
+        log.info("%s has no instance box for us: %s", peer.origin, answer.text[:200])
+        return False
     problem = _check(answer, peer, settings, headers[signing.H_NONCE])
     if problem:
         await log_refusal(peer.origin, "out", problem[0], f"instance box: {problem[1]}")

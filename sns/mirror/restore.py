@@ -150,6 +150,12 @@ async def prepare(settings: Settings, url: str, backup_key: str, fingerprint: st
     answer = await _box_answer(settings, neighbour.url)
     if answer.get("from") != neighbour.origin:
         raise RestoreRefused("The neighbour's answer names another instance.")
+    if answer.get("peer_state") not in (None, "active"):
+        todo = f"run `sns mirror resume {settings.origin}`" if answer["peer_state"] == "paused" else \
+            "make it an active peer again"
+        raise RestoreRefused(f"The neighbour's peering with {settings.origin} is {answer['peer_state']}, so it would "
+                             f"not let us pull our journal: ask its administrator to {todo} (its copy is kept). "
+                             "Nothing was written.")
     box, own_fingerprint = _open_box(settings, answer, private)
     return Prepared(neighbour, private, box, int(answer.get("head") or 0), own_fingerprint)
 

@@ -51,6 +51,7 @@ async def main():
                             for p in await Peer.all()),
             "site_settings": sorted([s.key, s.value] for s in await SiteSetting.all()),
             "cap_sources": sorted([c.url, c.label] for c in await CapSource.all()),
+            "log": [[m.peer, m.what, m.detail] for m in await __import__("sns.models", fromlist=["x"]).MirrorLog.all()],
         }))
 
 asyncio.run(main())
@@ -261,3 +262,11 @@ def test_restoring_over_content_or_without_a_copy_is_refused(cities):
     unreachable = restore(gone, LiveServer(root / "nobody", ""), key, fp_b)
     assert unreachable.returncode == 1 and "Could not reach" in unreachable.stderr, unreachable.stderr
     assert not (root / "c").exists() and not (root / "d").exists()
+
+    # Handing out a sealed box needs no signature, so it is logged and limited per address.
+    asked = [httpx.get(f"{b.url}/mirror/v1/restore/a.test/instance-box", trust_env=False, timeout=30).status_code
+             for _ in range(21)]
+    assert asked[0] == 200 and asked[-1] == 429, asked
+    log = snapshot(b)["log"]
+    assert ["a.test", "box_handed_out", "sealed instance box handed to 127.0.0.1"] in log
+    assert any(entry[:2] == ["a.test", "too_many"] for entry in log)
