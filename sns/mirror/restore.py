@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 import httpx
@@ -261,7 +260,3 @@ async def restore(settings: Settings, prepared: Prepared, after: int,
         summary.media += await fetch_back(settings, neighbour, prepared.private, progress)
     (settings.data_dir / MARKER).unlink(missing_ok=True)
     return summary
-
-
-def marker_path(data_dir: Path) -> Path:
-    return data_dir / MARKER
