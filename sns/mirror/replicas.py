@@ -38,6 +38,8 @@ EXTRA_SQL = (
     "CREATE TABLE IF NOT EXISTS replica_meta (key VARCHAR(64) PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS replica_records (record_id VARCHAR(36) PRIMARY KEY, kind VARCHAR(32) NOT NULL)",
 )
+# after the tables: withdrawals find a record's earlier entries by its id
+INDEX_SQL = "CREATE INDEX IF NOT EXISTS replica_journal_record ON journal (record_id)"
 _SAFE = re.compile(r"[^a-z0-9.-]")
 
 
@@ -85,6 +87,7 @@ async def _create(client: SqliteClient) -> None:
     for sql in EXTRA_SQL:
         await client.execute_script(sql)
     await client.execute_script(_schema_sql(client))
+    await client.execute_script(INDEX_SQL)
     await client.execute_query("INSERT OR REPLACE INTO replica_meta (key, value) VALUES ('schema', ?)",
                                [_schema_digest(client)])
 
@@ -156,7 +159,11 @@ async def cursor(client: SqliteClient, stream: str) -> int:
     return int(rows[0]["top"] or 0) if rows else 0
 
 
-async def _withdraw(tx: Any, record_id: str) -> None:
+async def _withdraw(tx: Any, origin: str, record_id: str) -> None:
+    """The origin took a record back (made it private, held it, deleted it): remove our copy, and the
+    open payloads of its earlier entries (their numbers stay, so the cursor and a restore still hold)."""
+    await tx.execute_query("UPDATE journal SET payload = '{}', kind = 'sealed' "
+                           "WHERE origin = ? AND record_id = ? AND kind != 'sealed'", [origin, record_id])
     _, rows = await tx.execute_query("SELECT kind FROM replica_records WHERE record_id = ?", [record_id])
     if not rows:
         return
@@ -188,7 +195,7 @@ async def store_entries(client: SqliteClient, entries: list[dict[str, Any]], *, 
                 await tx.execute_query("INSERT OR REPLACE INTO replica_records (record_id, kind) VALUES (?, ?)",
                                        [payload["id"], e["kind"]])
             elif e.get("record_id"):
-                await _withdraw(tx, e["record_id"])
+                await _withdraw(tx, e["origin"], e["record_id"])
         return entries[-1]["seq"] if entries else expect_after
 
 

@@ -89,6 +89,7 @@ async def _own_entries(settings: Settings, after: int, limit: int, budget: int) 
     rows = await JournalEntry.filter(origin=settings.origin, seq__gt=after).order_by("seq").limit(limit)
     backup = seal.load_public(settings.keys_dir)
     openness = Openness()
+    await openness.prefetch([(row.kind, row.record_id) for row in rows])
     out: list[dict[str, Any]] = []
     size = 0
     for row in rows:
