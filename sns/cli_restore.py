@@ -38,8 +38,12 @@ def _report(settings, prepared, summary) -> None:
     rows = summary.rows
     console.print(f"  site settings: {rows.get('site_settings', 0)}, peers: {rows.get('peers', 0)}, "
                   f"CAP sources: {rows.get('cap_sources', 0)}")
-    if summary.lost:
-        console.print(f"  [yellow]missing[/yellow]: {summary.lost} private entries nobody could give back (written "
+    missing = summary.lost - summary.superseded
+    if summary.superseded:
+        console.print(f"  earlier versions not kept: {summary.superseded} entries of records their writers took back "
+                      "since (the records themselves are restored from their later entries)")
+    if missing:
+        console.print(f"  [yellow]missing[/yellow]: {missing} private entries nobody could give back (written "
                       "before this instance had a backup key); their numbers are kept, their content is gone")
     else:
         console.print("  missing: nothing in the journal")

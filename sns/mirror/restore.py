@@ -62,7 +62,9 @@ class Summary:
     resumed_after: int = 0
     entries: int = 0  # journal entries restored by this run
     sealed_opened: int = 0
-    lost: int = 0  # entries of our journal whose content nobody could give back (in the whole journal)
+    lost: int = 0  # entries of our journal whose content nobody could give back (in the whole journal) ...
+    superseded: int = 0  # ... of which earlier versions of records restored from a later entry (taken back
+    # by their writer, e.g. a public diary made friends-only: the neighbour dropped the open old version)
     records: int = 0  # records of this origin now in the database
     photos: int = 0
     rows: dict[str, int] = field(default_factory=dict)
@@ -253,7 +255,12 @@ async def restore(settings: Settings, prepared: Prepared, after: int,
                 break
     async with in_transaction() as tx:
         summary.rows = await instance_box.install_rows(prepared.box, tx)
+    lost_ids = set(await JournalEntry.filter(origin=origin, kind=LOST).values_list("record_id", flat=True))
     summary.lost = await JournalEntry.filter(origin=origin, kind=LOST).count()
+    restored = set(await JournalEntry.filter(origin=origin, record_id__in=lost_ids).exclude(kind=LOST)
+                   .values_list("record_id", flat=True)) if lost_ids else set()
+    summary.superseded = await JournalEntry.filter(origin=origin, kind=LOST, record_id__in=restored).count() \
+        if restored else 0
     summary.records = sum([await model.filter(origin=origin).count() for model in journal.KINDS.values()])
     summary.photos = await Photo.filter(origin=origin).count()
     for fetch_back in MEDIA_RESTORERS:

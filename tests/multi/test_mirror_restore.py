@@ -44,6 +44,8 @@ async def main():
         print(json.dumps({
             "records": await content_digest(settings),
             "journal": list(await journal_digest(settings.origin, upto=upto)),
+            "entries": [[e.seq, e.kind, e.record_id, e.version, json.dumps(e.payload, sort_keys=True, default=str)]
+                        for e in await JournalEntry.filter(origin=settings.origin).order_by("seq")],
             "head": head,
             "counter": [c.value for c in await __import__("sns.models", fromlist=["x"]).JournalCounter.filter(
                 origin=settings.origin)],
@@ -187,6 +189,12 @@ def test_a_destroyed_city_comes_back_from_its_neighbour(cities):
     before = snapshot(a)
     assert before["head"] > 40 and before["journal"][1] == before["head"]
     wait_for(lambda: replica_cursor(b, "a.test") == before["head"], "B to pull all of A")
+    # Hanako takes her public diary back (friends only now): B drops the open copy of its first version.
+    api(a, tokens["hanako"], "PATCH", f"/api/v1/diaries/{diaries['public']}",
+        json={"title": "Hanako's public diary", "body": "Only for public.", "visibility": "friends"})
+    before = snapshot(a)
+    wait_for(lambda: replica_cursor(b, "a.test") == before["head"], "B to pull the change")
+    taken_back = [e[0] for e in before["entries"] if e[2] == diaries["public"] and e[3] == 1]
     peered = time.time()
     wait_for(lambda: box_held(b, "a.test") > peered, "B to hold A's instance box")
 
@@ -218,10 +226,14 @@ def test_a_destroyed_city_comes_back_from_its_neighbour(cities):
     done = restore(a, b, key, fp_b)
     assert done.returncode == 0, done.stderr
     assert f"after {held}" in done.stderr and "missing: nothing" in done.stderr, done.stderr
+    assert "earlier versions not kept: 1 " in done.stderr, done.stderr
     a.start()
     after = snapshot(a)
     assert after["records"] == before["records"]
-    assert after["journal"] == before["journal"] and after["head"] == before["head"] == after["counter"][0]
+    # The very same journal, number for number; only the open first version of the diary taken back is gone.
+    assert after["head"] == before["head"] == after["counter"][0] == len(after["entries"])
+    assert [e[0] for e in after["entries"] if e[1] == "lost"] == taken_back
+    assert [e for e in after["entries"] if e[1] != "lost"] == [e for e in before["entries"] if e[0] not in taken_back]
     assert after["site_settings"] == before["site_settings"]
     assert [p[:3] for p in after["peers"]] == [p[:3] for p in before["peers"]] == [["b.test", "active", fp_b]]
     assert (a.data_dir / "keys" / "instance.ed25519").stat().st_mode & 0o077 == 0
@@ -239,7 +251,7 @@ def test_a_destroyed_city_comes_back_from_its_neighbour(cities):
     api(a, token, "POST", "/api/v1/diaries", json={"title": "Back again", "body": "Our city is up.",
                                                    "visibility": "public"})
     now = snapshot(a, upto=before["head"])
-    assert now["journal"] == before["journal"]  # the restored journal is untouched ...
+    assert now["journal"] == after["journal"]  # the restored journal is untouched ...
     assert now["head"] == before["head"] + 1  # ... and continued without a gap or a duplicate
     wait_for(lambda: replica_cursor(b, "a.test") == now["head"], "B to pull A's new entry")
     status = wait_for(lambda: [p for p in snapshot(b)["peers"] if p[0] == "a.test" and p[3] == 0], "B healthy")
