@@ -316,3 +316,4 @@ def disaster_end(click_ctx: click.Context) -> None:
 
 
 from sns import cli_mirror  # noqa: E402,F401 - `sns mirror ...` lives there
+from sns import cli_restore  # noqa: E402,F401 - `sns restore` lives there

@@ -160,7 +160,7 @@ def mirror_sync(click_ctx: click.Context, origin: str | None) -> None:
 
     async def work(settings):
         from sns.mirror import alerts as mirrored_alerts  # noqa: F401 - its hook copies their alerts
-        from sns.mirror import pull, replicas
+        from sns.mirror import box_exchange, pull, replicas
         from sns.models import Peer
 
         query = Peer.filter(state="active")
@@ -178,6 +178,8 @@ def mirror_sync(click_ctx: click.Context, origin: str | None) -> None:
                     bar.update(task, completed=cursor - start, total=max(head - start, 1))
 
                 results.append(await pull.pull_peer(settings, peer, budget_seconds=float("inf"), progress=tell))
+                if not results[-1].error:
+                    await box_exchange.keep_fresh(settings, peer, force=True)
         return results
 
     results = _run(click_ctx, work)

@@ -23,7 +23,7 @@ import httpx
 from sns import tasks
 from sns.journal import KINDS
 from sns.keys import load_signing_key
-from sns.mirror import replicas, signing
+from sns.mirror import box_exchange, replicas, signing
 from sns.mirror.peers import log_refusal
 from sns.models import Peer
 from sns.models.base import utcnow
@@ -230,6 +230,11 @@ async def pull_all(settings: Settings, *, budget_seconds: float = 10.0) -> list[
             out.append(PullResult(peer.origin, error=repr(r)))
         else:
             out.append(r)
+            if not r.error:  # its instance box too, now and then (what it needs to be restored from us)
+                try:
+                    await box_exchange.keep_fresh(settings, peer)
+                except Exception:
+                    log.exception("keeping the instance box of %s failed", peer.origin)
     return out
 
 

@@ -9,6 +9,8 @@
   files by digest (sns/mirror/media_files.py).
 - `GET /mirror/v1/media/{photo_id}` and `/mirror/v1/replica-media/{photo_id}`: photo files
   (sns/mirror/media_serve.py).
+- `GET /mirror/v1/instance-box` and `GET /mirror/v1/restore/{origin}/instance-box`: the sealed instance
+  box (sns/mirror/box_exchange.py).
 """
 
 from __future__ import annotations
@@ -106,7 +108,7 @@ async def _own_entries(settings: Settings, after: int, limit: int, budget: int) 
                                               shown is not None, backup is not None)
         if media is not None:
             entry["media"] = media  # the files' digests (docs/mirroring.md, "Photos")
-        if backup and (shown is None or row.kind == "user"):
+        if backup and row.kind in KINDS and (shown is None or row.kind == "user"):  # not a restore's "lost"
             entry["sealed"] = seal.seal(backup, {"kind": row.kind, "version": row.version,
                                                  "payload": await _complete(row)})
         size += len(json.dumps(entry))
@@ -182,9 +184,12 @@ async def journal_batch(request: Request) -> Response:
 
 def mirror_protocol_routes() -> list:
     from sns.mirror import media_serve
+    from sns.mirror.box_exchange import hand_out_box, serve_box
 
     return [
         Route("/mirror/v1/hello", hello, methods=["GET"]),
         Route("/mirror/v1/journal/{stream}", journal_batch, methods=["GET"]),
         *media_serve.ROUTES,
+        Route("/mirror/v1/instance-box", serve_box, methods=["GET"]),
+        Route("/mirror/v1/restore/{origin}/instance-box", hand_out_box, methods=["GET"]),
     ]

@@ -120,10 +120,14 @@ async def change_password(ctx: Ctx, current: str, new: str, keep_session: str | 
     if not verify_password(user.password_hash, current or ""):
         raise Invalid(N_("Your current password is not right."), field="current_password")
     check_password(new, "new_password")
-    user.password_hash = hash_password(new)
-    await user.save(update_fields=["password_hash"])
-    # Other browsers signed in with the old password are signed out.
-    await Session.filter(user_id=user.id).exclude(id=keep_session or "").delete()
+    async with transaction() as tx:
+        user = await User.get(id=user.id).using_db(tx)
+        user.password_hash = hash_password(new)
+        # Journaled (the hash itself never travels openly): the neighbours' sealed copy then holds the new
+        # password, which is what a restore from them gives back (sns/mirror/restore.py).
+        await save_change(user, tx)
+        # Other browsers signed in with the old password are signed out.
+        await Session.filter(user_id=user.id).exclude(id=keep_session or "").using_db(tx).delete()
 
 
 async def request_password_reset(ctx: Ctx, email_or_username: str) -> None:
@@ -160,7 +164,7 @@ async def reset_password(ctx: Ctx, token: str, new: str) -> User:
     async with transaction() as tx:
         user = await User.get(id=reset.user_id).using_db(tx)
         user.password_hash = hash_password(new)
-        await user.save(update_fields=["password_hash"], using_db=tx)
+        await save_change(user, tx)  # journaled, like a changed password (see change_password)
         reset.used_at = utcnow()
         await reset.save(update_fields=["used_at"], using_db=tx)
         await Session.filter(user_id=user.id).using_db(tx).delete()

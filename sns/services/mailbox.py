@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 
 from sns import events, mail
 from sns.context import Ctx
@@ -120,6 +121,15 @@ async def messages_in(ctx: Ctx, conversation: Conversation, parts: list[Particip
     return [m for m in rows if can_view_message(ctx.viewer, m, ids)]
 
 
+async def _change_places(query, conn, **changes) -> None:
+    """Change participants (read up to, archived), journaled like every change of a replicated record:
+    the neighbours' sealed copy, and so a restore from it, then has them as they are here."""
+    for part in await query.using_db(conn):
+        for name, value in changes.items():
+            setattr(part, name, value)
+        await save_change(part, conn)
+
+
 async def _deliver(ctx: Ctx, conversation: Conversation, message: Message, tx) -> list[str]:
     """The message reaches the others: newest activity, back in archived inboxes, a notification.
     Returns whom to send an e-mail notice after commit."""
@@ -127,10 +137,10 @@ async def _deliver(ctx: Ctx, conversation: Conversation, message: Message, tx) -
     conversation.last_message_at = now
     await save_change(conversation, tx)
     others = [uid for uid in await active_participant_ids(conversation.id, tx) if uid != message.author_id]
-    await Participant.filter(conversation_id=conversation.id, user_id__in=others, archived=True).using_db(
-        tx).update(archived=False)
-    await Participant.filter(conversation_id=conversation.id, user_id=message.author_id).using_db(tx).update(
-        last_read_at=now, archived=False)
+    await _change_places(Participant.filter(conversation_id=conversation.id, user_id__in=others, archived=True), tx,
+                         archived=False)
+    await _change_places(Participant.filter(conversation_id=conversation.id, user_id=message.author_id), tx,
+                         last_read_at=now, archived=False)
     await notify(others, "message", url=conversation_url(conversation.id), subject=conversation.subject,
                  actor_id=message.author_id, conn=tx)
     return others
@@ -227,7 +237,11 @@ async def reply(ctx: Ctx, conversation_id: str, body, client_token: str | None =
 
 async def mark_read(ctx: Ctx, conversation_id: str) -> None:
     conversation, _ = await get_conversation(ctx, conversation_id)
-    await Participant.filter(conversation_id=conversation.id, user_id=ctx.user.id).update(last_read_at=utcnow())
+    mine = Participant.filter(conversation_id=conversation.id, user_id=ctx.user.id)
+    if conversation.last_message_at is not None:  # only when something is unread: reading again changes nothing
+        mine = mine.filter(Q(last_read_at=None) | Q(last_read_at__lt=conversation.last_message_at))
+    async with transaction() as tx:
+        await _change_places(mine, tx, last_read_at=utcnow())
     from sns.services.notifications import mark_read as notifications_read
 
     await notifications_read(ctx, url=conversation_url(conversation.id))
@@ -243,7 +257,9 @@ async def set_email_on_mail(ctx: Ctx, on: bool) -> None:
 async def archive(ctx: Ctx, conversation_id: str) -> None:
     """Hide from my inbox until a new message arrives."""
     conversation, _ = await get_conversation(ctx, conversation_id)
-    await Participant.filter(conversation_id=conversation.id, user_id=ctx.user.id).update(archived=True)
+    async with transaction() as tx:
+        await _change_places(Participant.filter(conversation_id=conversation.id, user_id=ctx.user.id, archived=False),
+                             tx, archived=True)
 
 
 async def leave(ctx: Ctx, conversation_id: str) -> None:
