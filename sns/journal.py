@@ -15,7 +15,7 @@ from typing import Any
 from sns.models import (
     Alert, AlertUpdate, Album, Block, Comment, Community, Conversation, Department, DepartmentStaff, Diary,
     DisasterEvent, DisasterPost, District, Event, Friendship, Inquiry, InquiryEntry, MapLayer, Membership, Message,
-    Notice, Participant, Photo, Reply,
+    Notice, Participant, Photo, Reply, StandbyCode,
     ReportCategory, ReportFollow, ReportUpdate, Rsvp, SafetyCheckin, Shelter, StreetReport, Topic, TopicFollow, User,
 )
 from sns.models.journal import JournalEntry
@@ -59,6 +59,8 @@ KINDS: dict[str, type] = {
     "disaster_event": DisasterEvent,
     "disaster_post": DisasterPost,
     "safety_checkin": SafetyCheckin,
+    # acting on behalf (docs/mirroring.md): the hashes of staff's one-time codes travel to the neighbours
+    "standby_code": StandbyCode,
 }
 _KIND_OF = {model: kind for kind, model in KINDS.items()}
 
@@ -91,11 +93,14 @@ async def next_seq(origin: str, conn: Any) -> int:
     return int(rows[0]["value"])
 
 
-async def record(obj: Any, conn: Any) -> JournalEntry:
-    """Append one entry for `obj` (already saved, version already bumped)."""
-    seq = await next_seq(obj.origin, conn)
+async def record(obj: Any, conn: Any, *, stream: str | None = None) -> JournalEntry:
+    """Append one entry for `obj` (already saved, version already bumped) to its origin's journal, or to
+    `stream`: a neighbour's replica numbers what was written there on the origin's behalf as its own
+    stream (sns/mirror/behalf.py)."""
+    stream = stream or obj.origin
+    seq = await next_seq(stream, conn)
     return await JournalEntry.create(
-        origin=obj.origin,
+        origin=stream,
         seq=seq,
         kind=kind_of(obj),
         record_id=obj.id,

@@ -7,9 +7,10 @@ from starlette.staticfiles import StaticFiles
 
 from sns.templating import STATIC_DIR
 from sns.web import (
-    account, admin, albums, alert_feeds, alert_notices, alerts, auth, cap_sources, communities, departments, diaries,
+    account, acting, admin, albums, alert_feeds, alert_notices, alerts, auth, cap_sources, communities, departments, diaries,
     disaster, events, feeds, front, maps,
-    live, media, messages, moderation, notices, notifications, people, reports, search, shelters, word_lists,
+    live, media, messages, moderation, notices, notifications, people, reports, search, shelters, standby,
+    word_lists,
 )
 
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
@@ -65,7 +66,8 @@ def page_routes() -> list:
         Route("/photos/{name}", media.photo, methods=GET),
         # (live first: /events answers EventSource before the events page, /alerts/banner before /alerts/{id})
         *(route for area in (live, notifications, communities, events, messages, departments, albums, search, maps,
-                             reports, shelters, alerts, alert_feeds, alert_notices, cap_sources, disaster)
+                             reports, shelters, alerts, alert_feeds, alert_notices, cap_sources, disaster, standby,
+                             acting)
           for route in area.ROUTES),
         # Leaflet's files, from the django-js-lib-leaflet package (plain static files): no CDN, nothing committed.
         Mount("/static/leaflet", StaticFiles(packages=[("js_lib_leaflet", "static/js_lib_leaflet")]), name="leaflet"),
