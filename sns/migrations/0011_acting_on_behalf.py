@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 ('used_on', fields.CharField(default='', max_length=255)),
                 ('made_by_id', fields.CharField(null=True, max_length=36)),
             ],
-            options={'table': 'standby_codes', 'app': 'models', 'indexes': [Index(fields=['user_id', 'lookup'])], 'pk_attr': 'id', 'table_description': 'One one-time code of a staff member, kept as an Argon2 hash; revoked by its tombstone.'},
+            options={'table': 'standby_codes', 'app': 'models', 'indexes': [Index(fields=['user_id', 'lookup'])], 'pk_attr': 'id', 'table_description': 'One one-time code of a staff member, kept as an Argon2 hash, revoked by its tombstone.'},
             bases=['Replicated'],
         ),
         ops.AddField(

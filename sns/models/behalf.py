@@ -14,7 +14,7 @@ from sns.models.base import Replicated, utcnow
 
 
 class StandbyCode(Replicated):
-    """One one-time code of a staff member, kept as an Argon2 hash; revoked by its tombstone.
+    """One one-time code of a staff member, kept as an Argon2 hash, revoked by its tombstone.
 
     `lookup` is the code's first group in clear (20 of its 80 bits): it finds the one hash to check, since
     checking an Argon2 hash takes a good part of a second. `used_on` names the neighbour it was used on.
