@@ -136,8 +136,8 @@ async def matching_code(conn: Any, user_id: str | None, typed: Any) -> StandbyCo
     code = normalize(typed)
     found = None
     if code and user_id:
-        found = await StandbyCode.filter(user_id=user_id, lookup=code[:GROUP_CHARS], deleted_at=None,
-                                         used_at=None).using_db(conn).first()
+        query = StandbyCode.filter(user_id=user_id, lookup=code[:GROUP_CHARS], deleted_at=None, used_at=None)
+        found = await (query.using_db(conn) if conn is not None else query).first()
     if not _dummy:
         _dummy.append(hash_code(new_code()))
     stored = found.code_hash if found is not None else _dummy[0]
