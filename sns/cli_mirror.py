@@ -157,7 +157,7 @@ def mirror_sync(click_ctx: click.Context, origin: str | None) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     async def work(settings):
-        from sns.mirror import pull, replicas
+        from sns.mirror import adopt, pull, replicas  # noqa: F401 - adopt: adopting after each pull
         from sns.models import Peer
 
         query = Peer.filter(state="active")
@@ -175,6 +175,8 @@ def mirror_sync(click_ctx: click.Context, origin: str | None) -> None:
                     bar.update(task, completed=cursor - start, total=max(head - start, 1))
 
                 results.append(await pull.pull_peer(settings, peer, budget_seconds=float("inf"), progress=tell))
+                if not results[-1].error:  # and what our staff posted there on our behalf while we were down
+                    await pull.after_pull(settings, await Peer.get(id=peer.id))
         return results
 
     results = _run(click_ctx, work)
