@@ -93,14 +93,11 @@ async def next_seq(origin: str, conn: Any) -> int:
     return int(rows[0]["value"])
 
 
-async def record(obj: Any, conn: Any, *, stream: str | None = None) -> JournalEntry:
-    """Append one entry for `obj` (already saved, version already bumped) to its origin's journal, or to
-    `stream`: a neighbour's replica numbers what was written there on the origin's behalf as its own
-    stream (sns/mirror/behalf.py)."""
-    stream = stream or obj.origin
-    seq = await next_seq(stream, conn)
+async def record(obj: Any, conn: Any) -> JournalEntry:
+    """Append one entry for `obj` (already saved, version already bumped)."""
+    seq = await next_seq(obj.origin, conn)
     return await JournalEntry.create(
-        origin=stream,
+        origin=obj.origin,
         seq=seq,
         kind=kind_of(obj),
         record_id=obj.id,

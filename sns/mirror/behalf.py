@@ -24,7 +24,7 @@ from sns.errors import Conflict, Forbidden, Invalid, NotFound, TooMany
 from sns.i18n import N_
 from sns.mirror import peers as peer_rules
 from sns.mirror import pull, replicas
-from sns.models import ActingSession, Alert, AlertUpdate, Notice, Peer, StandbyCode, User
+from sns.models import ActingSession, Alert, AlertUpdate, JournalEntry, Notice, Peer, StandbyCode, User
 from sns.models.base import utcnow
 from sns.policies import (
     acting_refusal, may_change_alert_acting, may_post_alert_acting, may_post_notice_acting,
@@ -141,7 +141,9 @@ async def sign_out(settings, origin: str, token: str | None) -> None:
 
 async def _keep(tx: Any, obj: Any, settings) -> dict[str, Any]:
     """Journal `obj` (saved in the replica) in our stream there; the entry, as pulled entries look."""
-    row = await journal.record(obj, tx, stream=settings.origin)
+    row = await JournalEntry.create(  # our own numbering in the replica: the highest held, plus one
+        origin=settings.origin, seq=await replicas.cursor(tx, settings.origin) + 1, kind=journal.kind_of(obj),
+        record_id=obj.id, version=obj.version, payload=journal.payload_of(obj), using_db=tx)
     await tx.execute_query("INSERT OR REPLACE INTO replica_records (record_id, kind) VALUES (?, ?)",
                            [obj.id, row.kind])
     return {"seq": row.seq, "kind": row.kind, "record_id": row.record_id, "version": row.version,
