@@ -199,8 +199,8 @@ async def change_status(ctx: Ctx, acting: Acting, alert_id: str, status: Any, no
             N_("Only the fire department and the disaster desk change alerts."))
     status, note = check_status_change(alert, status, note)
     _limit(ctx, acting)
+    steps = await AlertUpdate.filter(alert_id=alert.id).using_db(acting.replica).count()  # before: writes first
     async with acting.replica._in_transaction() as tx:
-        steps = await AlertUpdate.filter(alert_id=alert.id).using_db(tx).count()
         step = AlertUpdate(alert_id=alert.id, author_id=acting.user.id, status=status, note=note,
                            cap_identifier=f"{alert.id}.{steps}", origin=acting.origin, posted_via=ctx.settings.origin)
         await step.save(using_db=tx, force_create=True)

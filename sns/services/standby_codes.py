@@ -78,8 +78,11 @@ async def make_codes(ctx: Ctx, username: Any, count: int = DEFAULT_COUNT, *,
         if code[:GROUP_CHARS] not in {c[:GROUP_CHARS] for c in codes}:
             codes.append(code)
     hashes = await asyncio.gather(*(asyncio.to_thread(hash_code, normalize(c)) for c in codes))
+    earlier = await StandbyCode.filter(user_id=user.id, deleted_at=None, used_at=None)
+    # (read before the transaction: with SQLite, a transaction that reads first and then writes fails at
+    # once when the running site writes meanwhile; one that writes first waits its turn)
     async with transaction() as tx:
-        for old in await StandbyCode.filter(user_id=user.id, deleted_at=None, used_at=None).using_db(tx):
+        for old in earlier:
             await tombstone(old, tx)
         for code, hashed in zip(codes, hashes):
             await save_new(StandbyCode(user_id=user.id, lookup=normalize(code)[:GROUP_CHARS], code_hash=hashed,
@@ -94,8 +97,8 @@ async def revoke_codes(ctx: Ctx, username: Any, *, operator: bool = False) -> in
     user = await User.get_or_none(username=name) if name else None
     if user is None:
         raise NotFound(N_("There is no such user."), field="username")
+    codes = await StandbyCode.filter(user_id=user.id, deleted_at=None, used_at=None)  # (as in make_codes)
     async with transaction() as tx:
-        codes = await StandbyCode.filter(user_id=user.id, deleted_at=None, used_at=None).using_db(tx)
         for code in codes:
             await tombstone(code, tx)
     return len(codes)

@@ -200,7 +200,7 @@ def test_acting_for_a_fallen_city(cities):
     wait_for(lambda: ALERT["title"] in visitor.get("/alerts").text, "A shows the alert posted on its behalf")
     page = visitor.get(f"/alerts/{alert_id}")
     assert page.status_code == 200 and "Under control" in page.text and "Contained at the ridge." in page.text
-    assert "at b.test on this city&#39;s behalf" in page.text
+    assert "at b.test on this city's behalf" in page.text
     wait_for(lambda: NOTICE["title"] in visitor.get("/notices").text, "A shows the notice")
     log = signed_in(a, "admin").get("/admin/standby").text
     assert "posted at b.test on our behalf: fire: " + ALERT["title"] in log

@@ -121,6 +121,8 @@ async def test_adopted_exactly_once_even_after_a_failure(site, town, monkeypatch
                               ("behalf.notice.post", f"posted at {NEIGHBOUR} on our behalf: Notice: Fire at the mill")]
     assert (await Peer.get(id=town["peer"].id)).behalf_cursor == 3
     assert (await site.client().get("/alerts")).text.count("Fire at the mill") >= 1
+    page = (await site.client().get(f"/alerts/{alert_id}")).text
+    assert f"at {NEIGHBOUR} on this city's behalf" in page, page[page.find("Posted"):][:400]
 
 
 async def test_what_our_rules_refuse_is_left_out(site, town, monkeypatch):
