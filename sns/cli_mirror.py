@@ -134,12 +134,14 @@ def mirror_status(click_ctx: click.Context) -> None:
         console.print("No peers yet (sns mirror add URL --fingerprint FP).")
         return
     now = datetime.now().astimezone()
-    table = Table("peer", "health", "cursor", "their head", "behind", "lag", "last success", "last problem")
+    table = Table("peer", "health", "cursor", "their head", "behind", "lag", "photos missing", "last success",
+                  "last problem")
     colours = {"ok": "green", "behind": "yellow", "down": "red", "never": "yellow", "paused": "dim"}
     for s in rows:
         colour = colours.get(s.health, "white")
         table.add_row(f"{s.peer.origin}\n{s.peer.url}", f"[{colour}]{s.health}[/{colour}]", str(s.cursor),
-                      str(s.peer.head_seq), str(s.behind), s.lag_text, _age(s.peer.last_ok_at, now),
+                      str(s.peer.head_seq), str(s.behind), s.lag_text, str(s.media_missing),
+                      _age(s.peer.last_ok_at, now),
                       s.peer.last_error)
     Console().print(table)
     if problems:
@@ -157,7 +159,9 @@ def mirror_sync(click_ctx: click.Context, origin: str | None) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     async def work(settings):
-        from sns.mirror import adopt, pull, replicas  # noqa: F401 - adopt: adopting after each pull
+        from sns.mirror import adopt  # noqa: F401 - its hook adopts what was posted there on our behalf
+        from sns.mirror import alerts as mirrored_alerts  # noqa: F401 - its hook copies their alerts
+        from sns.mirror import pull, replicas
         from sns.models import Peer
 
         query = Peer.filter(state="active")
@@ -175,8 +179,6 @@ def mirror_sync(click_ctx: click.Context, origin: str | None) -> None:
                     bar.update(task, completed=cursor - start, total=max(head - start, 1))
 
                 results.append(await pull.pull_peer(settings, peer, budget_seconds=float("inf"), progress=tell))
-                if not results[-1].error:  # and what our staff posted there on our behalf while we were down
-                    await pull.after_pull(settings, await Peer.get(id=peer.id))
         return results
 
     results = _run(click_ctx, work)

@@ -9,7 +9,8 @@ from sns.templating import STATIC_DIR
 from sns.web import (
     account, acting, admin, albums, alert_feeds, alert_notices, alerts, auth, cap_sources, communities, departments, diaries,
     disaster, events, feeds, front, maps,
-    live, media, messages, moderation, notices, notifications, people, reports, search, shelters, standby,
+    live, media, messages, mirror_admin, mirror_media, mirror_pages, moderation, notices, notifications, people,
+    reports, search, shelters, standby,
     word_lists,
 )
 
@@ -64,10 +65,14 @@ def page_routes() -> list:
         Route("/feeds/notices.atom", feeds.notices, methods=GET),
         Route("/feeds/people/{username}.atom", feeds.resident_diaries, methods=GET),
         Route("/photos/{name}", media.photo, methods=GET),
+        Route("/mirror/{origin}/photos/{id}", mirror_media.mirrored_photo, methods=GET),
+        Route("/mirror/{origin}/photos/{id}/thumb", mirror_media.mirrored_photo, methods=GET),
         # (live first: /events answers EventSource before the events page, /alerts/banner before /alerts/{id})
         *(route for area in (live, notifications, communities, events, messages, departments, albums, search, maps,
-                             reports, shelters, alerts, alert_feeds, alert_notices, cap_sources, disaster, standby,
-                             acting)
+                             reports, shelters, alerts, alert_feeds, alert_notices, cap_sources, disaster,
+                             mirror_admin, standby,
+                             acting,  # the fallen city's staff acting for it, before its mirror's pages
+                             mirror_pages)  # a neighbour's pages, read-only (after /mirror/v1/: sns/app.py)
           for route in area.ROUTES),
         # Leaflet's files, from the django-js-lib-leaflet package (plain static files): no CDN, nothing committed.
         Mount("/static/leaflet", StaticFiles(packages=[("js_lib_leaflet", "static/js_lib_leaflet")]), name="leaflet"),

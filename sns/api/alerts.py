@@ -32,7 +32,7 @@ def alert_json(ctx: Ctx, a) -> dict[str, Any]:
             "severity": a.severity, "urgency": a.urgency, "certainty": a.certainty,
             "status": a.status, "status_label": alert_service.status_label(a.status),
             "active": alert_service.is_active(a), "exercise": a.exercise, "districts": list(a.districts or []),
-            "sender": a.sender, "identifier": a.identifier, "sent_at": when(a.sent_at),
+            "sender": a.sender, "identifier": a.identifier, "source_name": a.source_name, "sent_at": when(a.sent_at),
             "updated_at": when(a.updated_at), "url": absolute(ctx, alert_service.alert_url(a.id)),
             "cap_url": absolute(ctx, f"/api/v1/alerts/{a.id}.cap")}
 
@@ -152,7 +152,10 @@ SCHEMAS: dict[str, Any] = {
         "status": STATUS, "status_label": TEXT, "active": {"type": "boolean"},
         "exercise": {"type": "boolean", "description": "A drill (CAP status Exercise), not a real emergency."},
         "districts": DISTRICTS,
-        "sender": TEXT, "identifier": TEXT, "sent_at": TIME, "updated_at": TIME, "url": URL,
+        "sender": TEXT, "identifier": TEXT,
+        "source_name": {**TEXT, "description": "For an alert of a neighbouring city this instance mirrors: that "
+                                               "city's name (\"\" otherwise)."},
+        "sent_at": TIME, "updated_at": TIME, "url": URL,
         "cap_url": {**URL, "description": "The same alert as a CAP 1.2 document."},
     }),
     "AlertStep": obj({

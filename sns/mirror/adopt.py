@@ -20,7 +20,7 @@ from typing import Any
 from sns import events, journal
 from sns.context import Ctx, Limits
 from sns.mirror.peers import log_refusal
-from sns.mirror.pull import AFTER_PULL, Refused, Unreachable, fetch_batch
+from sns.mirror.pull import AFTER_ROUND, PullResult, Refused, Unreachable, fetch_batch
 from sns.models import Alert, AlertUpdate, Notice, Peer, StaffActionLog, StandbyCode, User
 from sns.policies import (
     may_adopt_from, may_change_alert_acting, may_hold_standby_codes, may_post_alert_acting, may_post_notice_acting,
@@ -191,8 +191,9 @@ async def _published(settings: Settings, steps: list[AlertUpdate], flags: list) 
         await tell_moderators(Ctx(settings, Limits.unlimited()), flag)
 
 
-async def _after_pull(settings: Settings, peer: Peer) -> None:
-    await adopt_from(settings, peer)
+async def _after_round(settings: Settings, peer: Peer, result: PullResult) -> None:
+    if not result.error:  # it answered: ask it for what it holds for us too
+        await adopt_from(settings, await Peer.get(id=peer.id))
 
 
-AFTER_PULL.append(_after_pull)
+AFTER_ROUND.append(_after_round)

@@ -8,12 +8,14 @@ anything travels. Peers are local records (never journaled): each city decides i
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
+from sns import tasks
 from sns.context import Ctx
 from sns.errors import Invalid, NotFound
 from sns.i18n import N_
@@ -26,6 +28,7 @@ from sns.services.cap_sources import check_url
 
 HELLO_MAX_BYTES = 64 * 1024
 LOG_KEEP = 1000
+_background: set[asyncio.Task] = set()  # "sync now" pulls still running after the page answered
 
 
 async def fetch_hello(url: str, timeout: float) -> dict[str, Any]:
@@ -63,7 +66,8 @@ def _allowed(ctx: Ctx, operator: bool) -> None:
     require(operator or can_manage_peers(ctx.viewer))
 
 
-async def add_peer(ctx: Ctx, url: Any, fingerprint: Any, *, operator: bool = False) -> Peer:
+async def add_peer(ctx: Ctx, url: Any, fingerprint: Any, *, acts_for_us: bool = True,
+                   operator: bool = False) -> Peer:
     """Add (or re-add) the neighbour at `url` if its key has the `fingerprint` its administrator gave."""
     _allowed(ctx, operator)
     url = check_url(url).rstrip("/")
@@ -79,12 +83,15 @@ async def add_peer(ctx: Ctx, url: Any, fingerprint: Any, *, operator: bool = Fal
         raise Invalid(N_("That is this instance itself."), field="url")
     values = dict(url=url, name=str(hello.get("name") or "")[:200], fingerprint=hello["fingerprint"],
                   public_key=hello["public_key"], backup_key=str(hello.get("backup_key") or "")[:64],
-                  state="active", changed_at=utcnow(), failures=0, last_error="")
+                  state="active", changed_at=utcnow(), failures=0, last_error="", acts_for_us=bool(acts_for_us))
     peer = await Peer.get_or_none(origin=hello["origin"])
     if peer is None:
-        return await Peer.create(origin=hello["origin"], **values)
-    await Peer.filter(id=peer.id).update(**values)
-    return await Peer.get(id=peer.id)
+        peer = await Peer.create(origin=hello["origin"], **values)
+    else:
+        await Peer.filter(id=peer.id).update(**values)
+        peer = await Peer.get(id=peer.id)
+    tasks.nudge("mirror_pull")  # the running site starts pulling a new neighbour at once
+    return peer
 
 
 async def _peer(origin: str) -> Peer:
@@ -102,7 +109,43 @@ async def set_state(ctx: Ctx, origin: str, state: str, *, operator: bool = False
         raise Invalid(N_("You are not allowed to do that."))
     peer = await _peer(origin)
     await Peer.filter(id=peer.id).update(state=state, changed_at=utcnow())
+    if state == "active":
+        tasks.nudge("mirror_pull")  # a resumed peer catches up from its cursor at once
     return await Peer.get(id=peer.id)
+
+
+async def set_acting(ctx: Ctx, origin: str, allowed: bool, *, operator: bool = False) -> Peer:
+    """Whether this neighbour's staff may post alerts and notices for us while we are down."""
+    _allowed(ctx, operator)
+    peer = await _peer(origin)
+    await Peer.filter(id=peer.id).update(acts_for_us=bool(allowed), changed_at=utcnow())
+    return await Peer.get(id=peer.id)
+
+
+async def sync_now(ctx: Ctx, origin: str, *, wait_seconds: float) -> bool:
+    """Pull one active peer now and wait up to `wait_seconds` for it to catch up: True when it finished
+    (its health shows the result), False when it goes on in the background or another worker has it."""
+    _allowed(ctx, False)
+    peer = await _peer(origin)
+    if peer.state != "active":
+        raise Invalid(N_("A paused peer is not pulled. Resume it first."))
+    from sns.mirror.pull import pull_peer  # pull logs through this module
+
+    task = asyncio.ensure_future(pull_peer(ctx.settings, peer))
+    done, _ = await asyncio.wait({task}, timeout=wait_seconds)
+    if not done:
+        _background.add(task)
+        task.add_done_callback(_background.discard)
+        return False
+    task.result()
+    after = await Peer.get(id=peer.id)
+    return after.last_attempt_at != peer.last_attempt_at  # unchanged: another worker was pulling it
+
+
+async def peer_of(ctx: Ctx, origin: str) -> Peer:
+    """A peer that is not removed, for someone who may read the peers."""
+    require(can_read_peers(ctx.viewer))
+    return await _peer(origin)
 
 
 async def list_peers(ctx: Ctx | None = None, *, operator: bool = False) -> list[Peer]:
@@ -128,10 +171,6 @@ async def log_refusal(peer: str, direction: str, what: str, detail: str = "") ->
     newest = await MirrorLog.all().order_by("-id").offset(LOG_KEEP).first()
     if newest is not None:
         await MirrorLog.filter(id__lte=newest.id).delete()
-
-
-async def recent_log(limit: int = 50) -> list[MirrorLog]:
-    return await MirrorLog.all().order_by("-id").limit(limit)
 
 
 def health(peer: Peer, down_after_seconds: int, now: datetime | None = None) -> str:

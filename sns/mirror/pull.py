@@ -35,9 +35,9 @@ log = logging.getLogger(__name__)
 # Mirrored alerts reach our own alert feeds this way (sns/mirror/alerts.py).
 # Written on a neighbour's behalf into its replica (sns/mirror/behalf.py) sets these off too.
 AFTER_APPLY: list[Callable[[Settings, str, list[dict[str, Any]]], Awaitable[None]]] = []
-# Called after each round's pull of an active peer that answered: (settings, peer). Adopting what our
-# staff posted on that neighbour's site on our behalf hooks in here (sns/mirror/adopt.py).
-AFTER_PULL: list[Callable[[Settings, Peer], Awaitable[None]]] = []
+# Called at the end of each pull round of a peer: (settings, peer, result). The peer's photo files are
+# fetched this way (sns/mirror/media_fetch.py).
+AFTER_ROUND: list[Callable[[Settings, Peer, "PullResult"], Awaitable[None]]] = []
 
 
 class Refused(Exception):
@@ -168,17 +168,21 @@ async def after_apply(settings: Settings, origin: str, entries: list[dict[str, A
             log.exception("after-apply hook %s failed for %s", hook, origin)
 
 
-async def after_pull(settings: Settings, peer: Peer) -> None:
-    for hook in AFTER_PULL:
-        try:
-            await hook(settings, peer)
-        except Exception:
-            log.exception("after-pull hook %s failed for %s", hook, peer.origin)
-
-
 async def pull_peer(settings: Settings, peer: Peer, *, budget_seconds: float = 10.0,
                     progress: Callable[[int, int], None] | None = None) -> PullResult:
-    """Pull `peer` until caught up (or `budget_seconds` passed); safe to repeat and to kill."""
+    """Pull `peer` until caught up (or `budget_seconds` passed), then its photo files; safe to repeat
+    and to kill."""
+    result = await _pull_journal(settings, peer, budget_seconds=budget_seconds, progress=progress)
+    for hook in AFTER_ROUND:
+        try:
+            await hook(settings, peer, result)
+        except Exception:
+            log.exception("after-round hook %s failed for %s", hook, peer.origin)
+    return result
+
+
+async def _pull_journal(settings: Settings, peer: Peer, *, budget_seconds: float,
+                        progress: Callable[[int, int], None] | None) -> PullResult:
     result = PullResult(peer.origin)
     replica = await replicas.open_replica(settings.data_dir, peer.origin)
     with replicas.writer_lock(settings.data_dir, peer.origin) as mine:
@@ -224,17 +228,9 @@ async def pull_peer(settings: Settings, peer: Peer, *, budget_seconds: float = 1
                     return result
 
 
-async def pull_and_follow(settings: Settings, peer: Peer, *, budget_seconds: float = 10.0) -> PullResult:
-    """Pull `peer`, then (when it answered) run the AFTER_PULL hooks for it."""
-    result = await pull_peer(settings, peer, budget_seconds=budget_seconds)
-    if not result.error:
-        await after_pull(settings, await Peer.get(id=peer.id))
-    return result
-
-
 async def pull_all(settings: Settings, *, budget_seconds: float = 10.0) -> list[PullResult]:
     peers = await Peer.filter(state="active").order_by("added_at")
-    results = await asyncio.gather(*(pull_and_follow(settings, p, budget_seconds=budget_seconds) for p in peers),
+    results = await asyncio.gather(*(pull_peer(settings, p, budget_seconds=budget_seconds) for p in peers),
                                    return_exceptions=True)
     out = []
     for peer, r in zip(peers, results):
@@ -251,3 +247,5 @@ async def run_job(settings: Settings) -> None:
 
 
 tasks.register(tasks.Job("mirror_pull", run_job, lambda s: float(s.mirror_pull_seconds)))
+
+from sns.mirror import media_fetch  # noqa: E402,F401 - fetches photo files after each round

@@ -14,6 +14,7 @@ rebuilt from its own entries when opened.
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import hashlib
 import json
@@ -22,7 +23,7 @@ import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Awaitable, Callable, Iterator
 
 from tortoise import Tortoise
 from tortoise.backends.sqlite import SqliteClient
@@ -34,11 +35,19 @@ from sns.models import JournalEntry
 log = logging.getLogger(__name__)
 
 _OPEN: dict[tuple[str, str], SqliteClient] = {}
+_OPENING: dict[tuple[str, str], "asyncio.Future[SqliteClient]"] = {}
 EXTRA_SQL = (
     "CREATE TABLE IF NOT EXISTS replica_meta (key VARCHAR(64) PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS replica_records (record_id VARCHAR(36) PRIMARY KEY, kind VARCHAR(32) NOT NULL)",
 )
+# after the tables: withdrawals find a record's earlier entries by its id
+INDEX_SQL = "CREATE INDEX IF NOT EXISTS replica_journal_record ON journal (record_id)"
 _SAFE = re.compile(r"[^a-z0-9.-]")
+# Tables of a replica's own bookkeeping, kept when a replica is rebuilt: name -> CREATE TABLE IF NOT EXISTS.
+KEPT_TABLES: dict[str, str] = {}
+# Called in the transaction that stores a batch, after its records are applied: (transaction, entries).
+# The photos a batch names are noted this way (sns/mirror/media_store.py).
+ON_STORE: list[Callable[[Any, list[dict[str, Any]]], Awaitable[None]]] = []
 
 
 def replicas_dir(data_dir: Path) -> Path:
@@ -82,9 +91,10 @@ async def _connect(path: Path, name: str) -> SqliteClient:
 
 
 async def _create(client: SqliteClient) -> None:
-    for sql in EXTRA_SQL:
+    for sql in (*EXTRA_SQL, *KEPT_TABLES.values()):
         await client.execute_script(sql)
     await client.execute_script(_schema_sql(client))
+    await client.execute_script(INDEX_SQL)
     await client.execute_query("INSERT OR REPLACE INTO replica_meta (key, value) VALUES ('schema', ?)",
                                [_schema_digest(client)])
 
@@ -98,10 +108,21 @@ async def _meta(client: SqliteClient, key: str) -> str | None:
 
 
 async def open_replica(data_dir: Path, origin: str) -> SqliteClient:
-    """The replica of `origin`, created if missing, rebuilt if its tables are from another version."""
+    """The replica of `origin`, created if missing, rebuilt if its tables are from another version.
+
+    Opened once per process: a page and the pull job asking at the same moment wait for the same opening
+    (else the second would find the file made but its tables not yet, and take it for an old version)."""
     key = (str(data_dir.resolve()), origin)
     if key in _OPEN:
         return _OPEN[key]
+    opening = _OPENING.get(key)
+    if opening is None:
+        opening = _OPENING[key] = asyncio.ensure_future(_open(data_dir, origin, key))
+        opening.add_done_callback(lambda _: _OPENING.pop(key, None))
+    return await asyncio.shield(opening)
+
+
+async def _open(data_dir: Path, origin: str, key: tuple[str, str]) -> SqliteClient:
     path = path_of(data_dir, origin)
     path.parent.mkdir(parents=True, exist_ok=True)
     fresh = not path.exists()
@@ -110,6 +131,9 @@ async def open_replica(data_dir: Path, origin: str) -> SqliteClient:
         await _create(client)
     elif await _meta(client, "schema") != _schema_digest(client):
         client = await _rebuild(client, path, origin)
+    else:
+        for sql in KEPT_TABLES.values():  # a replica made before such a table existed
+            await client.execute_script(sql)
     _OPEN[key] = client
     return client
 
@@ -133,12 +157,23 @@ async def _rebuild(old: SqliteClient, path: Path, origin: str) -> SqliteClient:
     log.warning("replica of %s was made by another version of the tables: rebuilding it", origin)
     _, rows = await old.execute_query("SELECT origin, seq, kind, record_id, version, payload, sealed, recorded_at "
                                       "FROM journal ORDER BY origin, seq")
+    kept = {}
+    for table in KEPT_TABLES:
+        try:
+            kept[table] = (await old.execute_query(f"SELECT * FROM {table}"))[1]
+        except Exception:  # not there yet
+            kept[table] = []
     await old.close()
     fresh_path = path.with_suffix(".rebuilding")
     for leftover in (fresh_path, Path(str(fresh_path) + "-wal"), Path(str(fresh_path) + "-shm")):
         leftover.unlink(missing_ok=True)
     client = await _connect(fresh_path, f"replica:{origin}")
     await _create(client)
+    for table, kept_rows in kept.items():
+        for row in kept_rows:
+            names = list(row.keys())
+            await client.execute_query(f"INSERT INTO {table} ({', '.join(names)}) VALUES "
+                                       f"({', '.join('?' for _ in names)})", [row[n] for n in names])
     entries = [dict(r) for r in rows]
     for entry in entries:
         entry["payload"] = json.loads(entry["payload"]) if isinstance(entry["payload"], str) else entry["payload"]
@@ -156,7 +191,11 @@ async def cursor(client: SqliteClient, stream: str) -> int:
     return int(rows[0]["top"] or 0) if rows else 0
 
 
-async def _withdraw(tx: Any, record_id: str) -> None:
+async def _withdraw(tx: Any, origin: str, record_id: str) -> None:
+    """The origin took a record back (made it private, held it, deleted it): remove our copy, and the
+    open payloads of its earlier entries (their numbers stay, so the cursor and a restore still hold)."""
+    await tx.execute_query("UPDATE journal SET payload = '{}', kind = 'sealed' "
+                           "WHERE origin = ? AND record_id = ? AND kind != 'sealed'", [origin, record_id])
     _, rows = await tx.execute_query("SELECT kind FROM replica_records WHERE record_id = ?", [record_id])
     if not rows:
         return
@@ -188,7 +227,9 @@ async def store_entries(client: SqliteClient, entries: list[dict[str, Any]], *, 
                 await tx.execute_query("INSERT OR REPLACE INTO replica_records (record_id, kind) VALUES (?, ?)",
                                        [payload["id"], e["kind"]])
             elif e.get("record_id"):
-                await _withdraw(tx, e["record_id"])
+                await _withdraw(tx, e["origin"], e["record_id"])
+        for hook in ON_STORE:
+            await hook(tx, entries)
         return entries[-1]["seq"] if entries else expect_after
 
 
@@ -215,3 +256,15 @@ def writer_lock(data_dir: Path, origin: str) -> Iterator[bool]:
             yield True
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+async def meta(client: SqliteClient, key: str) -> str | None:
+    """A value this instance keeps about the replica (e.g. how far a hook has read it), or None."""
+    return await _meta(client, key)
+
+
+async def set_meta(client: SqliteClient, key: str, value: str) -> None:
+    await client.execute_query("INSERT OR REPLACE INTO replica_meta (key, value) VALUES (?, ?)", [key, value])
+
+
+from sns.mirror import media_store  # noqa: E402,F401 - every replica notes the photos of what it stores

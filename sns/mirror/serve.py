@@ -9,6 +9,10 @@
 - `GET /mirror/v1/behalf/{origin}?after=N&limit=M`: what that city's staff posted here on its behalf while
   it was down (sns/mirror/behalf.py), kept in its replica as a stream numbered under our origin; served
   only to that city itself, which adopts it (sns/mirror/adopt.py).
+  destroyed instance restoring itself from us). A photo entry carries the `media` object naming its
+  files by digest (sns/mirror/media_files.py).
+- `GET /mirror/v1/media/{photo_id}` and `/mirror/v1/replica-media/{photo_id}`: photo files
+  (sns/mirror/media_serve.py).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from starlette.routing import Route
 
 from sns.journal import KINDS
 from sns.keys import load_signing_key
-from sns.mirror import replicas, seal, signing
+from sns.mirror import media_files, replicas, seal, signing
 from sns.mirror.peers import active_peer, log_refusal
 from sns.mirror.travel import Openness
 from sns.models import JournalEntry, Peer
@@ -90,6 +94,7 @@ async def _own_entries(settings: Settings, after: int, limit: int, budget: int) 
     rows = await JournalEntry.filter(origin=settings.origin, seq__gt=after).order_by("seq").limit(limit)
     backup = seal.load_public(settings.keys_dir)
     openness = Openness()
+    await openness.prefetch([(row.kind, row.record_id) for row in rows])
     out: list[dict[str, Any]] = []
     size = 0
     for row in rows:
@@ -101,6 +106,10 @@ async def _own_entries(settings: Settings, after: int, limit: int, budget: int) 
             entry.update(kind=row.kind, record_id=row.record_id, version=row.version, payload=shown)
         else:
             entry.update(record_id=row.record_id)  # withdrawn: no kind, no content
+        media = await media_files.entry_media(settings.media_dir, row.kind, row.record_id, row.payload,
+                                              shown is not None, backup is not None)
+        if media is not None:
+            entry["media"] = media  # the files' digests (docs/mirroring.md, "Photos")
         if backup and (shown is None or row.kind == "user"):
             entry["sealed"] = seal.seal(backup, {"kind": row.kind, "version": row.version,
                                                  "payload": await _complete(row)})
@@ -210,8 +219,11 @@ async def behalf_batch(request: Request) -> Response:
 
 
 def mirror_protocol_routes() -> list:
+    from sns.mirror import media_serve
+
     return [
         Route("/mirror/v1/hello", hello, methods=["GET"]),
         Route("/mirror/v1/journal/{stream}", journal_batch, methods=["GET"]),
         Route("/mirror/v1/behalf/{origin}", behalf_batch, methods=["GET"]),
+        *media_serve.ROUTES,
     ]

@@ -49,6 +49,23 @@ class Openness:
             self._rows[key] = rows[0] if rows else None
         return self._rows[key]
 
+    async def prefetch(self, wanted: list[tuple[str, str]]) -> None:
+        """Read the current rows of many records at once (one query per kind), for a batch."""
+        by_kind: dict[str, set[str]] = {}
+        for kind, record_id in wanted:
+            if kind in KINDS and (kind, record_id) not in self._rows:
+                by_kind.setdefault(kind, set()).add(record_id)
+        for kind, ids in by_kind.items():
+            ids_list = sorted(ids)
+            for start in range(0, len(ids_list), 500):
+                chunk = ids_list[start:start + 500]
+                query = KINDS[kind].filter(id__in=chunk)
+                if self.conn is not None:
+                    query = query.using_db(self.conn)
+                found = {row["id"]: row for row in await query.values()}
+                for record_id in chunk:
+                    self._rows[(kind, record_id)] = found.get(record_id)
+
     async def _parent_open(self, kind: str, record_id: str | None) -> bool:
         row = await self._row(kind, record_id)
         return row is not None and await self.is_open(kind, row)
@@ -101,8 +118,15 @@ class Openness:
         return False  # inquiry photos and anything new: only sealed
 
     async def open_payload(self, kind: str, payload: dict[str, Any]) -> dict[str, Any] | None:
-        """The payload as a neighbour may hold it, or None when the entry travels only sealed."""
+        """The payload as a neighbour may hold it, or None when the entry travels only sealed.
+
+        An older entry of a record that is no longer open (a public diary made friends-only since, or
+        deleted) is withdrawn too: a neighbour catching up later never receives what its writer has
+        taken back."""
         if not await self.is_open(kind, payload):
+            return None
+        current = await self._row(kind, payload.get("id"))
+        if current is None or (current["version"] > payload.get("version", 0) and not await self.is_open(kind, current)):
             return None
         if kind == "user":
             shown = dict(payload)

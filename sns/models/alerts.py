@@ -48,6 +48,9 @@ class Alert(Replicated):
     sender = fields.CharField(max_length=255)
     identifier = fields.CharField(max_length=255)
     source = fields.CharField(max_length=255, default="")  # "" for local alerts; the source's URL otherwise
+    # (or "mirror:<origin>" for a neighbouring city's alert copied from its replica: sns/mirror/alerts.py)
+    # The name pages show after "From" when it is not `sender` itself (a mirrored city's name).
+    source_name = fields.CharField(max_length=200, default="", db_default="")
     sent_at = fields.DatetimeField(default=utcnow)
     expires_at = fields.DatetimeField(null=True)
     client_token = fields.CharField(max_length=64, null=True)

@@ -280,7 +280,7 @@ def alert_features(alerts: list[Alert]) -> list[dict[str, Any]]:
                      kind=a.kind, kind_label=kind_label(a.kind), radius_m=a.radius_m, exercise=a.exercise,
                      source=a.sender if a.source else "")
         if a.source:  # imported: the popup says from where
-            props["detail"] = gettext(N_("From %(sender)s"), sender=a.sender)
+            props["detail"] = gettext(N_("From %(sender)s"), sender=a.source_name or a.sender)
         found.append(maps.point(a.lat, a.lon, **props))
         if a.polygon:
             ring = [[p[1], p[0]] for p in a.polygon]

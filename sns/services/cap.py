@@ -114,6 +114,7 @@ def alert_to_cap(alert: Alert, updates: Iterable[AlertUpdate], settings) -> byte
     add(info, "certainty", alert.certainty)
     if alert.expires_at is not None:
         add(info, "expires", cap_time(alert.expires_at, tz))
+    add(info, "senderName", alert.source_name)  # a mirrored city's alert: that city's name (else left out)
     add(info, "headline", alert.title)
     add(info, "description", alert.description)
     add(info, "instruction", alert.instruction)

@@ -79,7 +79,7 @@ async def alerts_feed(request: Request):
             fe.title(entry_title(alert))
             fe.link(href=f"{base}/alerts/{alert.id}", rel="alternate", type="text/html")
             fe.link(href=f"{base}/api/v1/alerts/{alert.id}.cap", rel="alternate", type=CAP_MEDIA)
-            fe.author(name=alert.sender)
+            fe.author(name=alert.source_name or alert.sender)
             fe.published(alert.sent_at)
             fe.updated(changed)
             fe.summary("\n\n".join(t for t in (alert.description, alert.instruction) if t) or alert.title)

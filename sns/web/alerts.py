@@ -13,6 +13,7 @@ from sns.i18n import N_
 from sns.models.alerts import ALERT_KINDS, ALERT_STATUSES, SEVERITIES
 from sns.policies import can_change_alert, can_post_alert
 from sns.services import alerts as alert_service
+from sns.services import mirror_pages
 from sns.web.http import errors_of, form_of, load_ctx, login_redirect, redirect, render, text
 
 FIELDS = ("kind", "title", "description", "instruction", "address", "lat", "lon", "radius_m", "polygon", "severity")
@@ -33,7 +34,9 @@ def _helpers() -> dict:
 async def alert_list(request: Request):
     ctx = await load_ctx(request)
     items = await alert_service.list_alerts(ctx)
-    return await render(request, "alert_list.html", alerts=items, may_post=can_post_alert(ctx.viewer), **_helpers())
+    fallen = await mirror_pages.fallen_cities(ctx.settings)  # neighbours down: their mirror (sns/web/mirror_pages.py)
+    return await render(request, "alert_list.html", alerts=items, may_post=can_post_alert(ctx.viewer), fallen=fallen,
+                        **_helpers())
 
 
 async def _render_alert(request: Request, ctx, alert, status: int = 200, **extra):

@@ -33,12 +33,12 @@ def _helpers() -> dict:
             "checkin_label": safety.status_label}
 
 
-async def light_front(request: Request, ctx, event):
+async def light_front(request: Request, ctx, event, fallen=()):
     """`/` while disaster mode is on: text first, no map, no images, no script; what is shared is cached."""
     posts = await disaster_board.newest_public(ctx, event)
     open_shelters = await disaster_service.open_shelters(ctx)
     return await render(request, "disaster_front.html", event=event, posts=posts, shelters=open_shelters,
-                        shelter_label=shelters.status_label, **_helpers())
+                        shelter_label=shelters.status_label, fallen=fallen, **_helpers())
 
 
 async def disaster_page(request: Request, status: int = 200, **extra):

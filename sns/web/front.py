@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from sns.services import disaster, safety, timelines
+from sns.services import disaster, mirror_pages, safety, timelines
 from sns.web.http import load_ctx, login_redirect, redirect, render
 
 
 async def front_page(request: Request):
     ctx = await load_ctx(request)
     event = await disaster.active_event(ctx)
+    # A neighbouring city that does not answer: its residents are pointed to its mirror (shared, no query warm)
+    fallen = await mirror_pages.fallen_cities(ctx.settings)
     if event is not None:  # disaster mode: the light, text-first page, for everyone
         from sns.web.disaster import light_front
 
-        return await light_front(request, ctx, event)
+        return await light_front(request, ctx, event, fallen=fallen)
     if ctx.user is not None:
         return redirect("/home")
     diaries = await timelines.town_diaries(ctx, 10)
     notices = await timelines.newest_notices(ctx, 5)
-    return await render(request, "front.html", diaries=diaries, notices=notices)
+    return await render(request, "front.html", diaries=diaries, notices=notices, fallen=fallen)
 
 
 async def my_page(request: Request):

@@ -53,6 +53,9 @@ def forms(entry: str) -> list[tuple[str, str, list[str]]]:
         ("boss1", "/admin/site", ["town_name", "map_lat", "map_lon", "map_zoom", "districts"]),
         ("boss1", "/admin/invitations", ["email", "note"]),
         ("boss1", "/admin/alert-sources", ["url", "label", "poll_seconds"]),
+        ("boss1", "/admin/mirror", ["url", "fingerprint", "acts_for_us"]),
+        ("boss1", "/admin/mirror/neighbour.example/state", ["state"]),
+        ("boss1", "/admin/mirror/neighbour.example/acting", ["acts_for_us"]),
         ("boss1", "/admin/users/nonexistent", ["action", "role"]),
     ]
 

@@ -110,7 +110,12 @@ async def make_every_form_appear(site):
     await disaster.start_event(ctx, name="Forms drill", drill=True)  # ended: the archive, with a board post
     board_post = await disaster_board.write_post(ctx, body="A board post with its report form.")
     drill = await disaster.end_event(ctx)
+    from sns.models import Peer
+
+    peer = await Peer.create(origin="forms-neighbour.example", url="http://127.0.0.1:9", fingerprint="SHA256:f",
+                             public_key="AAAA")  # /admin/mirror's forms and its removal's second step
     return {
+        "peer": peer.origin,
         "alert": alert.id, "disaster_post": board_post.id, "disaster_event": drill.id,
         "event": event.id, "album": album.id,
         "street_report": street_report.id, "shelter": shelter.id,
@@ -127,14 +132,16 @@ FIRE_PAGES = {"/alerts/new", "/alerts/{id}"}
 # Not HTML pages.
 SKIP = {"/feeds/", "/photos/", "/static", "/admin/words.txt", "/events/{id}.ics", "/calendar/town.ics",
         "/calendar/feed/", "/map/features.json", "/alerts/banner",  # the banner alone, for static/live.js
-        "/notifications/"}  # /notifications/{id} marks one read and redirects to it
+        "/notifications/",  # /notifications/{id} marks one read and redirects to it
+        "/mirror/v1/"}  # the mirroring protocol (JSON)
 PARAMS = {"/notices/{id}": "notice", "/mail/{id}": "conversation", "/city/{id}": "inquiry",
           **{f"/communities/{{id}}{rest}": "community" for rest in ("", "/edit", "/members", "/topics/new")},
           "/events/{id}": "event", "/events/{id}/edit": "event", "/albums/{id}": "album", "/albums/{id}/edit": "album",
           "/topics/{id}": "topic", "/topics/{id}/edit": "topic", "/replies/{id}/edit": "reply",
           "/reports/{id}": "street_report", "/reports/{id}/edit": "street_report",
           "/admin/shelters/{id}": "shelter", "/alerts/{id}": "alert",
-          "/disaster/board/{id}": "disaster_post", "/disaster/archive/{id}": "disaster_event"}
+          "/disaster/board/{id}": "disaster_post", "/disaster/archive/{id}": "disaster_event",
+          "/admin/mirror/{origin}/remove": "peer"}
 
 
 def page_paths(app, values: dict) -> list[str]:
@@ -180,7 +187,8 @@ async def test_every_post_form_has_its_own_valid_csrf_field(site):
                    f"/mail/{values['conversation']}/reply", f"/mail/{values['conversation']}/leave",
                    f"/city/{values['inquiry']}/reply", f"/city/{values['inquiry']}/status",
                    f"/city/{values['inquiry']}/assign", "/admin/departments", "/alerts/new",
-                   f"/alerts/{values['alert']}/status", "/disaster/start"):
+                   f"/alerts/{values['alert']}/status", "/disaster/start", "/admin/mirror",
+                   f"/admin/mirror/{values['peer']}/remove", f"/admin/mirror/{values['peer']}/sync"):
         assert action in actions, f"no page showed a form posting to {action}"
     assert any(a.startswith("/comments/") for a in actions) and any(a.startswith("/admin/users/") for a in actions)
     assert len(checked) >= 20, checked

@@ -7,7 +7,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0010_mirroring')]
+    dependencies = [('models', '0011_alert_source_name')]
 
     initial = False
 
