@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
                 await replicas.close_all()
 
     from sns.api.v1 import api_routes
-    from sns.mirror import pull  # noqa: F401 - registers the mirror_pull job
+    from sns.mirror import adopt, pull  # noqa: F401 - registers the mirror_pull job, and adopting after it
     from sns.mirror import alerts as mirrored_alerts  # noqa: F401 - a neighbour's alerts reach our feeds
     from sns.mirror.serve import mirror_protocol_routes
     from sns.routes import page_routes

@@ -159,6 +159,7 @@ def mirror_sync(click_ctx: click.Context, origin: str | None) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     async def work(settings):
+        from sns.mirror import adopt  # noqa: F401 - its hook adopts what was posted there on our behalf
         from sns.mirror import alerts as mirrored_alerts  # noqa: F401 - its hook copies their alerts
         from sns.mirror import box_exchange, pull, replicas
         from sns.models import Peer
@@ -218,3 +219,30 @@ def mirror_backup_key(click_ctx: click.Context, out: str | None) -> None:
     else:
         click.echo(private)
         console.print("[green]Backup key made[/green]. Keep the line above offline (paper, a USB stick in a safe).")
+
+
+@mirror.command("standby-codes")
+@click.argument("username")
+@click.option("--count", default=10, show_default=True, help="How many one-time codes to make (at most 20).")
+@click.option("--revoke", is_flag=True, help="Revoke USERNAME's unused codes instead of making new ones.")
+@click.pass_context
+def mirror_standby_codes(click_ctx: click.Context, username: str, count: int, revoke: bool) -> None:
+    """Make (and print, once) one-time codes with which USERNAME (fire, disaster or admin) can act for this
+    city on a neighbour's site while this one is down. A new set revokes USERNAME's earlier unused codes."""
+
+    async def work(settings):
+        from sns.services import standby_codes
+
+        if revoke:
+            return await standby_codes.revoke_codes(_ctx(settings), username, operator=True)
+        return await standby_codes.make_codes(_ctx(settings), username, count, operator=True)
+
+    done = _run(click_ctx, work)
+    if revoke:
+        console.print(f"[green]Revoked[/green] {done} unused standby codes of {username}.")
+        return
+    user, codes = done
+    for code in codes:
+        click.echo(code)
+    console.print(f"[green]{len(codes)} standby codes for {user.username}[/green] ({user.role}). They are shown "
+                  "only now: print them for the person to keep. Earlier unused codes no longer work.")

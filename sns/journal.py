@@ -15,7 +15,7 @@ from typing import Any
 from sns.models import (
     Alert, AlertUpdate, Album, Block, Comment, Community, Conversation, Department, DepartmentStaff, Diary,
     DisasterEvent, DisasterPost, District, Event, Friendship, Inquiry, InquiryEntry, MapLayer, Membership, Message,
-    Notice, Participant, Photo, Reply,
+    Notice, Participant, Photo, Reply, StandbyCode,
     ReportCategory, ReportFollow, ReportUpdate, Rsvp, SafetyCheckin, Shelter, StreetReport, Topic, TopicFollow, User,
 )
 from sns.models.journal import JournalEntry
@@ -59,6 +59,8 @@ KINDS: dict[str, type] = {
     "disaster_event": DisasterEvent,
     "disaster_post": DisasterPost,
     "safety_checkin": SafetyCheckin,
+    # acting on behalf (docs/mirroring.md): the hashes of staff's one-time codes travel to the neighbours
+    "standby_code": StandbyCode,
 }
 _KIND_OF = {model: kind for kind, model in KINDS.items()}
 

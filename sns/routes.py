@@ -7,10 +7,10 @@ from starlette.staticfiles import StaticFiles
 
 from sns.templating import STATIC_DIR
 from sns.web import (
-    account, admin, albums, alert_feeds, alert_notices, alerts, auth, cap_sources, communities, departments, diaries,
+    account, acting, admin, albums, alert_feeds, alert_notices, alerts, auth, cap_sources, communities, departments, diaries,
     disaster, events, feeds, front, maps,
     live, media, messages, mirror_admin, mirror_media, mirror_pages, moderation, notices, notifications, people,
-    reports, search, shelters,
+    reports, search, shelters, standby,
     word_lists,
 )
 
@@ -70,7 +70,8 @@ def page_routes() -> list:
         # (live first: /events answers EventSource before the events page, /alerts/banner before /alerts/{id})
         *(route for area in (live, notifications, communities, events, messages, departments, albums, search, maps,
                              reports, shelters, alerts, alert_feeds, alert_notices, cap_sources, disaster,
-                             mirror_admin,
+                             mirror_admin, standby,
+                             acting,  # the fallen city's staff acting for it, before its mirror's pages
                              mirror_pages)  # a neighbour's pages, read-only (after /mirror/v1/: sns/app.py)
           for route in area.ROUTES),
         # Leaflet's files, from the django-js-lib-leaflet package (plain static files): no CDN, nothing committed.

@@ -17,6 +17,17 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
+# One-time standby codes (sns/services/standby_codes.py) are random (80 bits), not chosen by people: OWASP's
+# lighter Argon2id parameters suffice, and an administrator makes ten at once.
+_code_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
+def hash_code(code: str) -> str:
+    """An Argon2id hash of a random one-time code; checked with `verify_password` (the hash names its
+    parameters)."""
+    return _code_hasher.hash(code)
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

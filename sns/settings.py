@@ -67,6 +67,7 @@ class Settings:
     mirror_max_batch_bytes: int = 16 * 1024 * 1024  # the largest batch accepted from a peer (served: half)
     mirror_timeout_seconds: int = 10  # connecting to a peer, and each wait for its next bytes
     mirror_down_after_seconds: int = 60  # a peer not reached for this long is shown as down (and its mirror offered)
+    mirror_acting_minutes: int = 240  # how long a neighbour's staff stay signed in here to act for their fallen city
     mirror_clock_skew_seconds: int = 300  # how far a peer's signed request time may be from ours
     mirror_instance_box_seconds: int = 300  # how often a peer's sealed instance box (keys, settings) is fetched again
     mirror_restore_requests_per_hour: int = 20  # unsigned asks for a neighbour's sealed instance box, per address

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 # Called after a batch of a peer's entries was applied to its replica: (settings, origin, open entries).
 # Mirrored alerts reach our own alert feeds this way (sns/mirror/alerts.py).
+# Written on a neighbour's behalf into its replica (sns/mirror/behalf.py) sets these off too.
 AFTER_APPLY: list[Callable[[Settings, str, list[dict[str, Any]]], Awaitable[None]]] = []
 # Called at the end of each pull round of a peer: (settings, peer, result). The peer's photo files are
 # fetched this way (sns/mirror/media_fetch.py).
@@ -56,6 +57,7 @@ class Batch:
     after: int
     head: int
     entries: list[dict[str, Any]] = field(default_factory=list)
+    acts_for_you: bool = False  # the peer lets us act for it while it is down (docs/mirroring.md)
 
 
 @dataclass
@@ -93,10 +95,11 @@ def _check_entries(entries: Any, *, after: int, stream: str, limit: int, own_onl
 
 async def fetch_batch(settings: Settings, *, url: str, peer_origin: str, public_key: str, stream: str,
                       after: int, limit: int, signer=None, own_only: bool = True,
-                      client: httpx.AsyncClient | None = None) -> Batch:
-    """One signed batch of `stream` after `after` from the peer at `url`, checked; Refused or Unreachable."""
+                      client: httpx.AsyncClient | None = None, route: str = "journal") -> Batch:
+    """One signed batch of `stream` after `after` from the peer at `url`, checked; Refused or Unreachable.
+    `route` "behalf": what was written there on our behalf (`stream` is then our own origin)."""
     key = signer or load_signing_key(settings.keys_dir)
-    target = f"/mirror/v1/journal/{stream}?after={after}&limit={limit}"
+    target = f"/mirror/v1/{route}/{stream}?after={after}&limit={limit}"
     headers = signing.sign_request(key, method="GET", target=target, peer=settings.origin, server=peer_origin)
     cap = settings.mirror_max_batch_bytes
     own = client is None
@@ -132,7 +135,8 @@ async def fetch_batch(settings: Settings, *, url: str, peer_origin: str, public_
         raise Refused("bad_batch", "not JSON") from None
     if not isinstance(batch, dict) or batch.get("protocol") != signing.PROTOCOL:
         raise Refused("bad_batch", "not a batch of this protocol")
-    if batch.get("from") != peer_origin or batch.get("to") != settings.origin or batch.get("stream") != stream:
+    if batch.get("from") != peer_origin or batch.get("to") != settings.origin or batch.get("stream") != stream \
+            or batch.get("route", "journal") != route:
         raise Refused("misaddressed", f"from {batch.get('from')!r} to {batch.get('to')!r} of {batch.get('stream')!r}")
     if batch.get("nonce") != headers[signing.H_NONCE]:
         raise Refused("replay", "the batch answers another request")
@@ -142,7 +146,7 @@ async def fetch_batch(settings: Settings, *, url: str, peer_origin: str, public_
     if not isinstance(head, int) or head < after:
         raise Refused("bad_batch", "no head")
     _check_entries(batch.get("entries"), after=after, stream=stream, limit=limit, own_only=own_only)
-    return Batch(after=after, head=head, entries=batch["entries"])
+    return Batch(after=after, head=head, entries=batch["entries"], acts_for_you=batch.get("acts_for_you") is True)
 
 
 async def _note_failure(peer: Peer, what: str, detail: str, refused: bool) -> None:
@@ -152,6 +156,16 @@ async def _note_failure(peer: Peer, what: str, detail: str, refused: bool) -> No
     peer.failures += 1
     peer.last_error = text
     await Peer.filter(id=peer.id).update(failures=peer.failures, last_error=text, last_attempt_at=utcnow())
+
+
+async def after_apply(settings: Settings, origin: str, entries: list[dict[str, Any]]) -> None:
+    """Run the AFTER_APPLY hooks on the open entries just written to `origin`'s replica."""
+    opened = [e for e in entries if e.get("payload")]
+    for hook in AFTER_APPLY:
+        try:
+            await hook(settings, origin, opened)
+        except Exception:
+            log.exception("after-apply hook %s failed for %s", hook, origin)
 
 
 async def pull_peer(settings: Settings, peer: Peer, *, budget_seconds: float = 10.0,
@@ -199,16 +213,11 @@ async def _pull_journal(settings: Settings, peer: Peer, *, budget_seconds: float
                         return result  # someone else applied it meanwhile
                     result.applied += len(entries)
                     result.cursor = stored
-                    opened = [e for e in entries if e.get("payload")]
-                    for hook in AFTER_APPLY:
-                        try:
-                            await hook(settings, peer.origin, opened)
-                        except Exception:
-                            log.exception("after-apply hook %s failed for %s", hook, peer.origin)
+                    await after_apply(settings, peer.origin, entries)
                 result.head = batch.head
                 now = utcnow()
                 changes: dict[str, Any] = dict(last_ok_at=now, last_attempt_at=now, failures=0, last_error="",
-                                               head_seq=batch.head)
+                                               head_seq=batch.head, acts_for_them=batch.acts_for_you)
                 if entries and entries[-1].get("recorded_at"):
                     changes["last_entry_at"] = replicas.journal_time(entries[-1]["recorded_at"])
                 await Peer.filter(id=peer.id).update(**changes)

@@ -5,6 +5,10 @@
 - `GET /mirror/v1/journal/{stream}?after=N&limit=M`: a signed batch of the entries of `stream` after N.
   Only an active peer whose key our administrator confirmed may ask, with a signed request. `stream` is
   our own origin (what neighbours mirror), or the asking peer's own origin when we hold its replica (a
+  destroyed instance restoring itself from us).
+- `GET /mirror/v1/behalf/{origin}?after=N&limit=M`: what that city's staff posted here on its behalf while
+  it was down (sns/mirror/behalf.py), kept in its replica as a stream numbered under our origin; served
+  only to that city itself, which adopts it (sns/mirror/adopt.py).
   destroyed instance restoring itself from us). A photo entry carries the `media` object naming its
   files by digest (sns/mirror/media_files.py).
 - `GET /mirror/v1/media/{photo_id}` and `/mirror/v1/replica-media/{photo_id}`: photo files
@@ -131,11 +135,13 @@ async def _complete(row: JournalEntry) -> dict[str, Any]:
     return payload
 
 
-async def _replica_entries(settings: Settings, stream: str, after: int, limit: int) -> list[dict[str, Any]]:
+async def _replica_entries(settings: Settings, stream: str, after: int, limit: int,
+                           numbered_as: str | None = None) -> list[dict[str, Any]]:
+    """Entries of `stream`'s replica: its own (or, with `numbered_as`, those numbered under that origin)."""
     client = await replicas.open_replica(settings.data_dir, stream)
     _, rows = await client.execute_query(
         "SELECT seq, kind, record_id, version, payload, sealed, recorded_at FROM journal "
-        "WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?", [stream, after, limit])
+        "WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?", [numbered_as or stream, after, limit])
     out = []
     for r in rows:
         entry: dict[str, Any] = {"seq": r["seq"], "recorded_at": r["recorded_at"], "record_id": r["record_id"]}
@@ -155,31 +161,63 @@ async def head_of(settings: Settings, stream: str) -> int:
     return await replicas.cursor(await replicas.open_replica(settings.data_dir, stream), stream)
 
 
+def _query(request: Request, settings: Settings) -> tuple[int, int] | None:
+    after = _number(request.query_params.get("after"), 0, 0, 2**62)
+    limit = _number(request.query_params.get("limit"), settings.mirror_batch_entries, 1,
+                    settings.mirror_batch_entries)
+    return None if after is None or limit is None else (after, limit)
+
+
+def _signed_batch(request: Request, settings: Settings, peer: Peer, stream: str, after: int, head: int,
+                  entries: list[dict[str, Any]], **extra: Any) -> Response:
+    body = json.dumps({
+        "protocol": signing.PROTOCOL, "from": settings.origin, "to": peer.origin, "stream": stream,
+        "after": after, "nonce": request.headers.get(signing.H_NONCE, ""), "issued_at": int(time.time()),
+        "head": head, "entries": entries, **extra,
+    }, separators=(",", ":"), ensure_ascii=False).encode()
+    signature = signing.sign_body(load_signing_key(settings.keys_dir), body)
+    return Response(body, media_type=JSON, headers={signing.H_SIGNATURE: signature})
+
+
 async def journal_batch(request: Request) -> Response:
     settings = _settings(request)
     peer, refusal = await authenticate(request)
     if refusal:
         return refusal
     stream = request.path_params["stream"]
-    after = _number(request.query_params.get("after"), 0, 0, 2**62)
-    limit = _number(request.query_params.get("limit"), settings.mirror_batch_entries, 1,
-                    settings.mirror_batch_entries)
-    if after is None or limit is None:
+    asked = _query(request, settings)
+    if asked is None:
         return refuse(400, "bad_query", "after and limit are whole numbers")
+    after, limit = asked
+    extra: dict[str, Any] = {}
     if stream == settings.origin:
         entries = await _own_entries(settings, after, limit, settings.mirror_max_batch_bytes // 2)
+        extra["acts_for_you"] = bool(peer.acts_for_us)  # may its staff act for us here while we are down?
     elif stream == peer.origin and stream in replicas.existing_origins(settings.data_dir):
         entries = await _replica_entries(settings, stream, after, limit)
     else:
         await log_refusal(peer.origin, "in", "unknown_stream", stream[:200])
         return refuse(404, "unknown_stream", "this instance serves no such journal to you")
-    body = json.dumps({
-        "protocol": signing.PROTOCOL, "from": settings.origin, "to": peer.origin, "stream": stream,
-        "after": after, "nonce": request.headers.get(signing.H_NONCE, ""), "issued_at": int(time.time()),
-        "head": await head_of(settings, stream), "entries": entries,
-    }, separators=(",", ":"), ensure_ascii=False).encode()
-    signature = signing.sign_body(load_signing_key(settings.keys_dir), body)
-    return Response(body, media_type=JSON, headers={signing.H_SIGNATURE: signature})
+    return _signed_batch(request, settings, peer, stream, after, await head_of(settings, stream), entries, **extra)
+
+
+async def behalf_batch(request: Request) -> Response:
+    """What the asking city's staff posted here on its behalf: to that city only."""
+    settings = _settings(request)
+    peer, refusal = await authenticate(request)
+    if refusal:
+        return refusal
+    stream = request.path_params["origin"]
+    asked = _query(request, settings)
+    if asked is None:
+        return refuse(400, "bad_query", "after and limit are whole numbers")
+    if stream != peer.origin or stream not in replicas.existing_origins(settings.data_dir):
+        await log_refusal(peer.origin, "in", "unknown_stream", f"behalf/{stream}"[:200])
+        return refuse(404, "unknown_stream", "this instance serves no such journal to you")
+    after, limit = asked
+    entries = await _replica_entries(settings, stream, after, limit, numbered_as=settings.origin)
+    head = await replicas.cursor(await replicas.open_replica(settings.data_dir, stream), settings.origin)
+    return _signed_batch(request, settings, peer, stream, after, head, entries, route="behalf")
 
 
 def mirror_protocol_routes() -> list:
@@ -189,6 +227,7 @@ def mirror_protocol_routes() -> list:
     return [
         Route("/mirror/v1/hello", hello, methods=["GET"]),
         Route("/mirror/v1/journal/{stream}", journal_batch, methods=["GET"]),
+        Route("/mirror/v1/behalf/{origin}", behalf_batch, methods=["GET"]),
         *media_serve.ROUTES,
         Route("/mirror/v1/instance-box", serve_box, methods=["GET"]),
         Route("/mirror/v1/restore/{origin}/instance-box", hand_out_box, methods=["GET"]),

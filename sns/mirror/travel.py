@@ -18,7 +18,7 @@ from sns.journal import KINDS
 
 OPEN_AUDIENCES = ("public", "members")
 ALWAYS_OPEN = {"district", "notice", "shelter", "map_layer", "report_category", "alert", "alert_update",
-               "disaster_event"}
+               "disaster_event", "standby_code"}  # standby codes: only their hashes, for acting on behalf
 NEVER_OPEN = {"conversation", "participant", "message", "department", "department_staff", "inquiry",
               "inquiry_entry", "safety_checkin", "friendship", "block", "topic_follow", "report_follow", "rsvp"}
 # Open or withdrawn by a rule of `Openness.is_open` (their own audience and state, or their parent's).

@@ -5,6 +5,7 @@ from sns.models.alerts import (
     StaffActionLog,
 )
 from sns.models.albums import Album
+from sns.models.behalf import ActingSession, StandbyCode
 from sns.models.alert_notices import AlertNotice, AlertNoticeStep, AlertSubscription, PushSubscription
 from sns.models.cap_sources import CapPollLog, CapSource
 from sns.models.disaster import CHECKIN_STATUSES, DisasterEvent, DisasterPost, SafetyCheckin
@@ -41,7 +42,7 @@ from sns.models.users import (
 
 __all__ = [
     "ACTIVE_STATUSES", "ALERT_KINDS", "ALERT_STATUSES", "CERTAINTIES", "SEVERITIES", "URGENCIES", "Alert", "AlertUpdate",
-    "StaffActionLog", "AlertNotice", "AlertNoticeStep", "AlertSubscription", "PushSubscription",
+    "StaffActionLog", "ActingSession", "StandbyCode", "AlertNotice", "AlertNoticeStep", "AlertSubscription", "PushSubscription",
     "CapPollLog", "CapSource", "CHECKIN_STATUSES", "DisasterEvent", "DisasterPost", "SafetyCheckin",
     "HAZARDS", "REPORT_STATUSES", "SHELTER_STATUSES", "MapLayer", "ReportCategory", "ReportFollow", "ReportUpdate",
     "Shelter", "StreetReport",

@@ -11,6 +11,8 @@ class Notice(Replicated):
     author = fields.ForeignKeyField("models.User", related_name=False, on_delete=fields.CASCADE)
     title = fields.CharField(max_length=200)
     body = fields.TextField()
+    # The neighbour our staff posted it on while we were down ("" when posted here): docs/mirroring.md.
+    posted_via = fields.CharField(max_length=255, default="")
 
     class Meta:
         table = "notices"

@@ -18,4 +18,5 @@ from sns.policies.cap_sources import *  # noqa: F401,F403
 from sns.policies.disaster import *  # noqa: F401,F403
 from sns.policies.alert_notices import *  # noqa: F401,F403
 from sns.policies.mirror import *  # noqa: F401,F403
+from sns.policies.behalf import *  # noqa: F401,F403
 from sns.policies.mirror_pages import *  # noqa: F401,F403

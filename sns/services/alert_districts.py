@@ -10,8 +10,9 @@ from sns.i18n import N_
 from sns.models.users import District
 
 
-async def check_districts(value: Any) -> list[str]:
-    """The districts affected, as District ids (the form's ticks, the API's list); each must exist."""
+async def check_districts(value: Any, conn: Any = None) -> list[str]:
+    """The districts affected, as District ids (the form's ticks, the API's list); each must exist (in the
+    database of `conn` when given: a mirrored city's replica)."""
     if value is None or value == "" or value == []:
         return []
     if isinstance(value, str):
@@ -19,7 +20,8 @@ async def check_districts(value: Any) -> list[str]:
     if not isinstance(value, (list, tuple)) or len(value) > 500 or not all(isinstance(v, str) for v in value):
         raise Invalid(N_("Choose the districts affected from the list."), field="districts")
     chosen = list(dict.fromkeys(v.strip() for v in value if v.strip()))
-    known = set(await District.filter(id__in=chosen, deleted_at=None).values_list("id", flat=True)) \
+    query = District.filter(id__in=chosen, deleted_at=None)
+    known = set(await (query.using_db(conn) if conn is not None else query).values_list("id", flat=True)) \
         if chosen else set()
     if len(known) != len(chosen):
         raise Invalid(N_("Choose the districts affected from the list."), field="districts")

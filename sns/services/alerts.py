@@ -125,15 +125,12 @@ async def _changed(alert: Alert, step) -> None:
     alert_notices.notify_soon()  # residents who asked are told by the background job; nobody waits for it
 
 
-async def post_alert(ctx: Ctx, *, kind, title, description, instruction, address="", lat=None, lon=None,
-                     radius_m=None, polygon=None, severity="Severe", urgency="Immediate", certainty="Observed",
-                     exercise=False, districts=None, client_token: str | None = None) -> Alert:
-    client_token = idempotency_key(client_token)
-    require(can_post_alert(ctx.viewer), N_("Only the fire department and the disaster desk post alerts."))
-    if client_token:
-        earlier = await Alert.get_or_none(client_token=client_token, author_id=ctx.user.id)
-        if earlier is not None:  # a double-submitted form posts once
-            return earlier
+async def alert_fields(ctx: Ctx, *, kind, title, description, instruction, address="", lat=None, lon=None,
+                       radius_m=None, polygon=None, severity="Severe", urgency="Immediate", certainty="Observed",
+                       exercise=False, districts=None, conn=None) -> dict[str, Any]:
+    """A new alert's fields, checked (Invalid names the field): the alert form's rules, shared by posting
+    here and by staff acting for their fallen city on a neighbour's site (sns/mirror/behalf.py), whose
+    districts are read through `conn` (that city's replica)."""
     kind = _choice(kind, ALERT_KINDS, "kind", N_("Choose the kind of hazard from the list."))
     title = clean_text(title, field="title", max_chars=200, single_line=True)
     description = clean_text(description, field="description", max_chars=ctx.settings.max_body_chars,
@@ -152,20 +149,31 @@ async def post_alert(ctx: Ctx, *, kind, title, description, instruction, address
         raise Invalid(N_("Say where: choose the place on the map or type its latitude and longitude."),
                       field="location")
     radius_m = check_radius(radius_m)
-    districts = await check_districts(districts)
+    districts = await check_districts(districts, conn)
+    return dict(kind=kind, title=title, description=description, instruction=instruction, address=address,
+                lat=lat, lon=lon, radius_m=radius_m, polygon=polygon, severity=severity, urgency=urgency,
+                certainty=certainty, exercise=bool(exercise), districts=districts or None)
+
+
+async def post_alert(ctx: Ctx, *, client_token: str | None = None, **typed) -> Alert:
+    """Post a new alert (the fields of `alert_fields`), or return the one this form already posted."""
+    client_token = idempotency_key(client_token)
+    require(can_post_alert(ctx.viewer), N_("Only the fire department and the disaster desk post alerts."))
+    if client_token:
+        earlier = await Alert.get_or_none(client_token=client_token, author_id=ctx.user.id)
+        if earlier is not None:  # a double-submitted form posts once
+            return earlier
+    fields = await alert_fields(ctx, **typed)
     rate_limit_post(ctx)
-    alert = Alert(kind=kind, title=title, description=description, instruction=instruction, address=address,
-                  lat=lat, lon=lon, radius_m=radius_m, polygon=polygon, severity=severity, urgency=urgency,
-                  certainty=certainty, status="outbreak", exercise=bool(exercise), districts=districts or None,
-                  author_id=ctx.user.id,
-                  sender=ctx.settings.origin, client_token=client_token or None, origin=ctx.origin)
+    alert = Alert(**fields, status="outbreak", author_id=ctx.user.id, sender=ctx.settings.origin,
+                  client_token=client_token or None, origin=ctx.origin)
     alert.identifier = alert.id
     try:
         async with transaction() as tx:
             await save_new(alert, tx)
             step = await save_new(AlertUpdate(alert_id=alert.id, author_id=ctx.user.id, status="outbreak",
                                        cap_identifier=alert.id, origin=ctx.origin), tx)
-            await _log(ctx, tx, "alert.post", alert, f"{kind}: {title}")
+            await _log(ctx, tx, "alert.post", alert, f"{alert.kind}: {alert.title}")
     except IntegrityError:  # the same form, submitted twice at once: the first one won
         return await Alert.get(client_token=client_token, author_id=ctx.user.id)
     await _changed(alert, step)
@@ -185,15 +193,21 @@ def _over(alert: Alert) -> None:
         raise Conflict(N_("This alert is over: post a new one."), field="status")
 
 
-async def change_status(ctx: Ctx, alert_id: str, status, note="") -> Alert:
-    require(can_post_alert(ctx.viewer), N_("Only the fire department and the disaster desk change alerts."))
-    alert = await get_alert(ctx, alert_id)
-    require(can_change_alert(ctx.viewer, alert), N_("This alert comes from another system: it changes there."))
+def check_status_change(alert: Alert, status, note) -> tuple[str, str]:
+    """The new status and its note, checked against the alert (shared with acting on behalf)."""
     status = _choice(status, ALERT_STATUSES, "status", N_("Choose a status from the list."))
     note = clean_text(note, field="note", max_chars=2000, required=False)
     _over(alert)
     if status == alert.status:
         raise Invalid(N_("The alert already has this status."), field="status")
+    return status, note
+
+
+async def change_status(ctx: Ctx, alert_id: str, status, note="") -> Alert:
+    require(can_post_alert(ctx.viewer), N_("Only the fire department and the disaster desk change alerts."))
+    alert = await get_alert(ctx, alert_id)
+    require(can_change_alert(ctx.viewer, alert), N_("This alert comes from another system: it changes there."))
+    status, note = check_status_change(alert, status, note)
     async with transaction() as tx:
         steps = await AlertUpdate.filter(alert_id=alert.id).using_db(tx).count()
         step = await save_new(AlertUpdate(alert_id=alert.id, author_id=ctx.user.id, status=status, note=note,

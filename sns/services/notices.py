@@ -13,10 +13,15 @@ from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.shared import public_changed
 
 
+def notice_fields(ctx: Ctx, title, body) -> tuple[str, str]:
+    """A notice's title and text, checked (shared with acting on behalf: sns/mirror/behalf.py)."""
+    return (clean_text(title, field="title", max_chars=200, single_line=True),
+            clean_text(body, field="body", max_chars=ctx.settings.max_body_chars))
+
+
 async def post_notice(ctx: Ctx, *, title, body) -> Notice:
     require(can_post_notice(ctx.viewer), N_("Only municipal staff can post official notices."))
-    title = clean_text(title, field="title", max_chars=200, single_line=True)
-    body = clean_text(body, field="body", max_chars=ctx.settings.max_body_chars)
+    title, body = notice_fields(ctx, title, body)
     # Staff notices are scanned but never held or masked (an urgent notice must not wait, and staff
     # answer for what they post); a flagged one still goes to the review queue for a second look.
     screening = await screen(ctx, title, body, may_hold=False, counts=False)
