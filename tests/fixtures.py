@@ -9,6 +9,7 @@ again would give, in a fraction of the time.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import re
@@ -16,6 +17,7 @@ import shutil
 import socket
 import tempfile
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from email import message_from_bytes, policy
 from dataclasses import dataclass
@@ -36,6 +38,9 @@ PASSWORD = "a long enough password"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+_made: list[tuple[str, str]] = []  # (server URL, database name): the databases this run made
+
+
 async def _fresh_postgres(url: str, template: str | None = None) -> str:
     import asyncpg
 
@@ -45,7 +50,38 @@ async def _fresh_postgres(url: str, template: str | None = None) -> str:
         await admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     finally:
         await admin.close()
+    _made.append((url, name))
     return url.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_databases() -> None:
+    """Drop the PostgreSQL databases this run made (at the end: a server would keep them all).
+    Best effort, and never an error: a database that autovacuum is still working on (FORCE may not
+    end another role's process) is tried again, then left. In a thread of its own, like the browser
+    tests' helpers: no event loop is borrowed."""
+    async def drop() -> None:
+        import asyncpg
+
+        for url in {url for url, _ in _made}:
+            admin = await asyncpg.connect(url)
+            try:
+                for name in [name for u, name in reversed(_made) if u == url]:
+                    for attempt in range(3):
+                        try:
+                            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                            break
+                        except asyncpg.PostgresError:
+                            await asyncio.sleep(0.5 * (attempt + 1))
+            finally:
+                await admin.close()
+
+    if _made:
+        try:
+            with ThreadPoolExecutor(1) as pool:
+                pool.submit(asyncio.run, drop()).result()
+        except Exception as exc:  # noqa: BLE001 (tidying up must not hide the run's own summary)
+            print(f"\nleft some test databases on the server: {exc!r}")
+        _made.clear()
 
 
 _templates: dict[str, str] = {}  # per server URL ("" for SQLite): a migrated database to copy

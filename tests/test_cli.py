@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
 SNS = [sys.executable, "-m", "sns"]
 
@@ -47,6 +48,10 @@ def test_user_create_reads_the_password_from_stdin(data):
     row = sqlite3.connect(data / "sns.sqlite3").execute(
         "SELECT role, password_hash FROM users WHERE username='mayor'").fetchone()
     assert row[0] == "admin" and row[1].startswith("$argon2id$")
+    # At the library's recommended cost (the in-process tests hash at the cheapest: tests/conftest.py).
+    recommended = PasswordHasher()
+    assert row[1].startswith(f"$argon2id$v=19$m={recommended.memory_cost},t={recommended.time_cost},"
+                             f"p={recommended.parallelism}$"), row[1]
     assert "correct horse" not in row[1]
 
     taken = run(data, "user", "create", "mayor", stdin="another long password\n")

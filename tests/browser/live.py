@@ -72,7 +72,7 @@ class LiveServer:
 
     def sns(self, *args: str, stdin: str = "") -> str:
         done = subprocess.run([str(SNS), "--data", str(self.data_dir), *args], input=stdin, env=self.env,
-                              capture_output=True, text=True, timeout=60)
+                              capture_output=True, text=True, timeout=180)  # a hang guard: `init` takes ~10 s of CPU
         assert done.returncode == 0, f"sns {' '.join(args)} failed:\n{done.stdout}{done.stderr}"
         return done.stdout
 
