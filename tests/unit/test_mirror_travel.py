@@ -56,6 +56,7 @@ TABLE: dict[str, list[tuple[str, dict, bool]]] = {
     "alert": [("an alert", {}, True)],
     "alert_update": [("an alert's update", {}, True)],
     "disaster_event": [("disaster mode on or off", {}, True)],
+    "standby_code": [("a standby code's hash (acting on behalf)", {}, True)],
     "diary": [("public", {**P, "visibility": "public"}, True), ("members-only", {**P, "visibility": "members"}, True),
               ("friends-only", {**P, "visibility": "friends"}, False),
               ("private", {**P, "visibility": "private"}, False),
