@@ -50,26 +50,26 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Alert',
             name='posted_via',
-            field=fields.CharField(default='', max_length=255),
+            field=fields.CharField(default='', db_default='', max_length=255),
         ),
         ops.AddField(
             model_name='AlertUpdate',
             name='posted_via',
-            field=fields.CharField(default='', max_length=255),
+            field=fields.CharField(default='', db_default='', max_length=255),
         ),
         ops.AddField(
             model_name='Notice',
             name='posted_via',
-            field=fields.CharField(default='', max_length=255),
+            field=fields.CharField(default='', db_default='', max_length=255),
         ),
         ops.AddField(
             model_name='Peer',
             name='acts_for_them',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.AddField(
             model_name='Peer',
             name='behalf_cursor',
-            field=fields.BigIntField(default=0),
+            field=fields.BigIntField(default=0, db_default=0),
         ),
     ]

@@ -55,7 +55,7 @@ class Alert(Replicated):
     expires_at = fields.DatetimeField(null=True)
     client_token = fields.CharField(max_length=64, null=True)
     # The neighbour our staff posted it on while we were down ("" when posted here): docs/mirroring.md.
-    posted_via = fields.CharField(max_length=255, default="")
+    posted_via = fields.CharField(max_length=255, default="", db_default="")
 
     class Meta:
         table = "alerts"
@@ -71,7 +71,7 @@ class AlertUpdate(Replicated):
     status = fields.CharField(max_length=16)
     note = fields.TextField(default="")
     cap_identifier = fields.CharField(max_length=255, default="")  # this step's own CAP message identifier
-    posted_via = fields.CharField(max_length=255, default="")  # as Alert.posted_via
+    posted_via = fields.CharField(max_length=255, default="", db_default="")  # as Alert.posted_via
 
     class Meta:
         table = "alert_updates"

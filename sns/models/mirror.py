@@ -31,9 +31,9 @@ class Peer(Model):
     acts_for_us = fields.BooleanField(default=True)
     # Does this neighbour let us act for it (its staff posting here while it is down)? What its newest
     # signed batch said; False until one said so.
-    acts_for_them = fields.BooleanField(default=False)
+    acts_for_them = fields.BooleanField(default=False, db_default=False)
     # How far we adopted what our staff posted on its site on our behalf (its stream of them, numbered there).
-    behalf_cursor = fields.BigIntField(default=0)
+    behalf_cursor = fields.BigIntField(default=0, db_default=0)
     added_at = fields.DatetimeField(default=utcnow)
     changed_at = fields.DatetimeField(default=utcnow)
     last_attempt_at = fields.DatetimeField(null=True)

@@ -12,7 +12,7 @@ class Notice(Replicated):
     title = fields.CharField(max_length=200)
     body = fields.TextField()
     # The neighbour our staff posted it on while we were down ("" when posted here): docs/mirroring.md.
-    posted_via = fields.CharField(max_length=255, default="")
+    posted_via = fields.CharField(max_length=255, default="", db_default="")
 
     class Meta:
         table = "notices"

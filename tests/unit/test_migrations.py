@@ -60,3 +60,30 @@ def test_committed_migrations_match_the_models(tmp_path):
     made = sorted(p.name for p in (tmp_path / "sns" / "migrations").glob("0*.py"))
     committed = sorted(p.name for p in (root / "sns" / "migrations").glob("0*.py"))
     assert made == committed, f"models changed without a migration: {set(made) - set(committed)}"
+
+
+async def test_upgrading_an_instance_with_peers_and_notices_adds_the_acting_columns(tmp_path):
+    """Columns added to tables that already hold rows need a database default (SQLite refuses a NOT NULL
+    column without one): an instance peered and with notices before acting-on-behalf upgrades."""
+    settings = await make_settings(tmp_path)
+    config = db.tortoise_config(settings)
+    await migrate(config=config, target="models.0011_alert_source_name")
+    await Tortoise.close_connections()
+
+    now = datetime.now(timezone.utc)
+    async with db.database(settings):
+        conn = connections.get("default")
+        columns = ("id", "origin", "url", "name", "fingerprint", "public_key", "backup_key", "state", "acts_for_us",
+                   "added_at", "changed_at", "head_seq", "failures", "last_error")
+        marks = ", ".join("?" if db.dialect() == "sqlite" else f"${i}" for i in range(1, len(columns) + 1))
+        await conn.execute_query(
+            f"INSERT INTO mirror_peers ({', '.join(columns)}) VALUES ({marks})",
+            [uuid7(), "b.example", "http://b.example", "B", "SHA256:x", "k", "", "active", True, now, now, 7, 0, ""])
+
+    await db.migrate(settings)
+
+    async with db.database(settings):
+        from sns.models import Peer
+
+        peer = await Peer.get(origin="b.example")
+        assert peer.head_seq == 7 and peer.acts_for_them is False and peer.behalf_cursor == 0
