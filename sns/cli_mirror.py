@@ -66,12 +66,8 @@ def mirror_add(click_ctx: click.Context, url: str, fingerprint: str, no_acting: 
 
     async def work(settings):
         from sns.mirror import peers
-        from sns.models import Peer
 
-        peer = await peers.add_peer(_ctx(settings), url, fingerprint, operator=True)
-        if no_acting:
-            await Peer.filter(id=peer.id).update(acts_for_us=False)
-        return peer
+        return await peers.add_peer(_ctx(settings), url, fingerprint, acts_for_us=not no_acting, operator=True)
 
     peer = _run(click_ctx, work)
     console.print(f"[green]Peer added[/green]: {peer.origin} ({peer.name or peer.url}), {peer.fingerprint}")

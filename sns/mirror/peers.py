@@ -148,12 +148,6 @@ async def peer_of(ctx: Ctx, origin: str) -> Peer:
     return await _peer(origin)
 
 
-async def list_peers(ctx: Ctx | None = None, *, operator: bool = False) -> list[Peer]:
-    if not operator:
-        require(ctx is not None and can_read_peers(ctx.viewer))
-    return await Peer.exclude(state="removed").order_by("added_at", "id")
-
-
 async def active_peer(origin: str) -> tuple[Peer | None, str]:
     """The peer that may talk to us now, or None and the word for why not."""
     if not origin:

@@ -179,16 +179,24 @@ def _signed_batch(request: Request, settings: Settings, peer: Peer, stream: str,
     return Response(body, media_type=JSON, headers={signing.H_SIGNATURE: signature})
 
 
-async def journal_batch(request: Request) -> Response:
+async def _batch_request(request: Request) -> tuple[Settings, Peer, int, int] | Response:
+    """The signed request of an active peer for a batch, with its `after` and `limit`; or the refusal."""
     settings = _settings(request)
     peer, refusal = await authenticate(request)
     if refusal:
         return refusal
-    stream = request.path_params["stream"]
     asked = _query(request, settings)
     if asked is None:
         return refuse(400, "bad_query", "after and limit are whole numbers")
-    after, limit = asked
+    return settings, peer, *asked
+
+
+async def journal_batch(request: Request) -> Response:
+    asked = await _batch_request(request)
+    if isinstance(asked, Response):
+        return asked
+    settings, peer, after, limit = asked
+    stream = request.path_params["stream"]
     extra: dict[str, Any] = {}
     if stream == settings.origin:
         entries = await _own_entries(settings, after, limit, settings.mirror_max_batch_bytes // 2)
@@ -203,18 +211,14 @@ async def journal_batch(request: Request) -> Response:
 
 async def behalf_batch(request: Request) -> Response:
     """What the asking city's staff posted here on its behalf: to that city only."""
-    settings = _settings(request)
-    peer, refusal = await authenticate(request)
-    if refusal:
-        return refusal
+    asked = await _batch_request(request)
+    if isinstance(asked, Response):
+        return asked
+    settings, peer, after, limit = asked
     stream = request.path_params["origin"]
-    asked = _query(request, settings)
-    if asked is None:
-        return refuse(400, "bad_query", "after and limit are whole numbers")
     if stream != peer.origin or stream not in replicas.existing_origins(settings.data_dir):
         await log_refusal(peer.origin, "in", "unknown_stream", f"behalf/{stream}"[:200])
         return refuse(404, "unknown_stream", "this instance serves no such journal to you")
-    after, limit = asked
     entries = await _replica_entries(settings, stream, after, limit, numbered_as=settings.origin)
     head = await replicas.cursor(await replicas.open_replica(settings.data_dir, stream), settings.origin)
     return _signed_batch(request, settings, peer, stream, after, head, entries, route="behalf")

@@ -164,6 +164,17 @@ class Phones:
             context.close()
 
 
+def wait_for(check, what: str, timeout: float = 60, pause: float = 0.2):
+    """Ask `check()` again until it answers something true (returned), or fail after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(pause)
+    raise AssertionError(f"not within {timeout} s: {what}")
+
+
 def sign_in(page, username: str, password: str = PASSWORD) -> None:
     page.goto("/login")
     page.fill("#username", username)

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import time
 
 import httpx
 import pytest
 
-from browser.live import PASSWORD, LiveServer, fresh_database_url
+from browser.live import PASSWORD, LiveServer, fresh_database_url, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -61,14 +60,6 @@ def signed_in(server: LiveServer, username: str) -> httpx.Client:
     return c
 
 
-def wait_for(check, what: str, timeout: float = 30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.3)
-    raise AssertionError(f"not within {timeout} s: {what}")
 
 
 def replica_rows(server: LiveServer, sql: str, *args) -> list[tuple]:

@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from browser.live import SNS, LiveServer, fresh_database_url
+from browser.live import SNS, LiveServer, fresh_database_url, wait_for
 from fixtures import CSRF_RE, PASSWORD
 
 pytestmark = pytest.mark.slow
@@ -117,14 +117,6 @@ def box_held(b: LiveServer, origin: str) -> float:
     return json.loads(row[0])["fetched_at"] if row else 0
 
 
-def wait_for(check, what: str, timeout: float = 60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def api(server: LiveServer, token: str, method: str, path: str, **kw) -> dict:
