@@ -30,9 +30,11 @@ from sns.settings import Settings, load_settings
 from sns.templating import make_environment
 from sns.web.router import IndexedRouter
 from sns.web.middleware import CSRF, Language, RefuseNul, SecurityHeaders, content_security_policy
+from sns.web.reader_pages import ReaderPages
 from sns.web.visitors import VisitorPages
 
 VISITOR_PAGES = ("/", "/alerts")  # the same for every visitor (sns/web/visitors.py)
+READER_PAGES = ("/home", "/diaries/", "/communities/")  # kept per reader (sns/web/reader_pages.py)
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +129,8 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
             Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6),  # weak networks: ~4x fewer bytes
             # in a surge, visitors get the alerts page and the front page rendered once for all of them
             Middleware(VisitorPages, paths=VISITOR_PAGES, settings=settings, secret=secret),
+            # a resident's reload of a page whose version numbers have not moved costs one query
+            Middleware(ReaderPages, paths=READER_PAGES, settings=settings, secret=secret),
             Middleware(SecurityHeaders, csp=content_security_policy(settings.tile_url)),
             Middleware(Language, default=settings.default_locale),
             Middleware(RefuseNul),

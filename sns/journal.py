@@ -18,6 +18,7 @@ from sns.models import (
     Notice, Participant, Photo, Reply, StandbyCode,
     ReportCategory, ReportFollow, ReportUpdate, Rsvp, SafetyCheckin, Shelter, StreetReport, Topic, TopicFollow, User,
 )
+from sns import view_versions
 from sns.models.journal import JournalEntry
 
 # Every replicated record, by the name its journal entries carry. Mirroring decides per kind what
@@ -94,8 +95,10 @@ async def next_seq(origin: str, conn: Any) -> int:
 
 
 async def record(obj: Any, conn: Any) -> JournalEntry:
-    """Append one entry for `obj` (already saved, version already bumped)."""
+    """Append one entry for `obj` (already saved, version already bumped), and bump the version numbers
+    of what readers see that it changes (sns/view_versions.py), in the same transaction."""
     seq = await next_seq(obj.origin, conn)
+    await view_versions.bump_for(kind_of(obj), obj, conn)
     return await JournalEntry.create(
         origin=obj.origin,
         seq=seq,
@@ -134,10 +137,13 @@ async def apply(kind: str, payload: dict[str, Any], conn: Any, *, index: bool = 
         await model.filter(id=payload["id"]).using_db(conn).update(**values)
     if not index:
         return True
-    # What arrives this way is searchable like what was written here (same transaction).
+    # What arrives this way is searchable like what was written here, and readers' kept pages of it are
+    # renewed (same transaction).
     from sns.search.index import index_object  # the index reads the models; imported late to keep this light
 
-    await index_object(await model.filter(id=payload["id"]).using_db(conn).first(), conn)
+    applied = await model.filter(id=payload["id"]).using_db(conn).first()
+    await view_versions.bump_for(kind, applied, conn)
+    await index_object(applied, conn)
     return True
 
 

@@ -14,7 +14,7 @@ from sns.models.communities import (
 )
 from sns.models.diary import TEXT_STATES, VISIBILITIES, Comment, Diary, Photo
 from sns.models.events import RSVP_ANSWERS, CalendarFeed, Event, Rsvp
-from sns.models.journal import JournalCounter, JournalEntry
+from sns.models.journal import JournalCounter, JournalEntry, ViewVersion
 from sns.models.mirror import PEER_STATES, MirrorLog, Peer
 from sns.models.moderation import FLAG_KINDS, MODERATION_ACTIONS, Flag, ModerationLog
 from sns.models.messages import (
@@ -50,6 +50,6 @@ __all__ = [
     "INQUIRY_STATUSES", "Inquiry", "InquiryEntry", "JOIN_POLICIES", "MEMBER_ROLES", "MEMBER_STATES", "Membership",
     "Message", "Notification", "Participant", "READABLE_BY", "RSVP_ANSWERS", "Reply", "Rsvp", "Topic", "TopicFollow",
     "ApiToken", "Block", "FLAG_KINDS", "Flag", "MODERATION_ACTIONS", "ModerationLog", "Comment", "Diary", "District", "Friendship", "Invitation",
-    "JournalCounter", "JournalEntry", "MirrorLog", "PEER_STATES", "Peer", "Notice", "PasswordReset", "Photo", "PROFILE_FIELDS",
+    "JournalCounter", "JournalEntry", "ViewVersion", "MirrorLog", "PEER_STATES", "Peer", "Notice", "PasswordReset", "Photo", "PROFILE_FIELDS",
     "ROLES", "Session", "SiteSetting", "TEXT_STATES", "User", "VISIBILITIES",
 ]

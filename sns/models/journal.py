@@ -34,3 +34,17 @@ class JournalCounter(Model):
 
     class Meta:
         table = "journal_counters"
+
+
+class ViewVersion(Model):
+    """A number bumped in the same transaction as any change to what some readers see (sns/view_versions.py).
+
+    Local, never mirrored. Keys name whose view changed: `u:<user id>` (what that person sees of their own
+    account and relations), `f:<user id>` (what that person's friends did), `d:<diary id>`, `c:<community id>`
+    and `site` (anything else a cached page may show)."""
+
+    key = fields.CharField(max_length=80, primary_key=True)
+    n = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "view_versions"

@@ -6,6 +6,7 @@ thing it announces does; pages show the unread count in the navigation and the l
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Iterable
 
 from sns.context import Ctx
@@ -14,6 +15,7 @@ from sns.i18n import N_, gettext
 from sns.models import Notification
 from sns.models.base import utcnow
 
+_marked_now: ContextVar[bool] = ContextVar("notifications_marked", default=False)
 KEEP = 200  # the list shows this many; older ones stay in the database until cleaned up
 # What each kind says; %(actor)s is who did it, %(subject)s the title of what it is about.
 KINDS = {
@@ -74,7 +76,16 @@ async def mark_read(ctx: Ctx, *, url: str | None = None) -> int:
     q = Notification.filter(user_id=ctx.user.id, read_at=None)
     if url is not None:
         q = q.filter(url=url)
-    return await q.update(read_at=utcnow())
+    marked = await q.update(read_at=utcnow())
+    if marked:
+        _marked_now.set(True)
+    return marked
+
+
+def marked_during_request() -> bool:
+    """Whether this request (this task) marked notifications read: the count read with the session is
+    then out of date, and the page counts again."""
+    return _marked_now.get()
 
 
 async def open_one(ctx: Ctx, notification_id: str) -> str | None:

@@ -25,6 +25,13 @@ import weakref
 from typing import Any, Awaitable, Callable, Hashable
 
 _caches: "weakref.WeakSet[SharedCache]" = weakref.WeakSet()
+_generation = [0]  # moves whenever any shared value is loaded anew or forgotten
+
+
+def generation() -> int:
+    """A number that changes whenever anything shared is loaded anew or forgotten in this process: a page
+    kept for one reader (sns/web/reader_pages.py) that showed shared values is not kept past it."""
+    return _generation[0]
 
 
 class SharedCache:
@@ -67,6 +74,7 @@ class SharedCache:
             future.set_result(value)
             if generation == self._generation:
                 self._entries[key] = (now + seconds, value)
+                _generation[0] += 1
             return value
         finally:
             if self._loading.get(key) is future:
@@ -74,6 +82,7 @@ class SharedCache:
 
     def forget(self) -> None:
         self._generation += 1
+        _generation[0] += 1
         self._entries.clear()
         self._loading.clear()
 

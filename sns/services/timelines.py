@@ -162,3 +162,9 @@ async def residents(ctx: Ctx, query: str = "", before: str | None = None) -> Pag
     if query:
         q = q.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
     return await _page(q.order_by("-id"), ctx.settings.page_size)
+
+
+def seconds_until_seen_again(user: User) -> float:
+    """How long My page, as just shown, stays right: until the next visit is remembered (`my_page`)."""
+    since = user.last_seen_home_at
+    return 0.0 if since is None else (since + SEEN_AGAIN_AFTER - utcnow()).total_seconds()

@@ -21,6 +21,7 @@ from sns.web import community_feed
 from sns.web import topics as topic_pages
 from sns.web.diaries import held_message
 from sns.web.http import errors_of, form_of, load_ctx, login_redirect, redirect, render, text
+from sns.web.reader_pages import keep_for_reader
 
 FIELDS = ("name", "description", "join_policy", "readable_by")
 MEMBER_MESSAGES = {
@@ -95,6 +96,7 @@ async def community_edit(request: Request):
 
 
 async def community_page(request: Request):
+    keep_for_reader(request, f"c:{request.path_params['id']}")  # kept until the community or I change
     ctx = await load_ctx(request)
     community = await community_service.get_community(ctx, request.path_params["id"])
     membership = await community_service.membership_of(ctx.viewer, community.id)

@@ -11,6 +11,7 @@ from sns.policies import can_comment, can_delete_comment, can_delete_diary, can_
 from sns.services import diaries as diary_service
 from sns.services import timelines
 from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, text
+from sns.web.reader_pages import keep_for_reader
 
 FIELDS = ("title", "body", "visibility", "lat", "lon")
 HELD_MESSAGE = N_("A word filter — not other residents — held your post for a quick check by the site team. "
@@ -47,6 +48,7 @@ async def _render_diary(request: Request, ctx, diary, status: int = 200, **extra
 
 
 async def diary_page(request: Request):
+    keep_for_reader(request, f"d:{request.path_params['id']}")  # kept until the entry, its comments or I change
     ctx = await load_ctx(request)
     diary = await diary_service.get_diary(ctx, request.path_params["id"])
     return await _render_diary(request, ctx, diary)

@@ -6,6 +6,7 @@ from starlette.requests import Request
 
 from sns.services import disaster, mirror_pages, safety, timelines
 from sns.web.http import load_ctx, login_redirect, redirect, render
+from sns.web.reader_pages import keep_at_most, keep_for_reader
 
 
 async def front_page(request: Request):
@@ -25,10 +26,14 @@ async def front_page(request: Request):
 
 
 async def my_page(request: Request):
+    # kept until I, my friends' doings, the town's public entries or the site change
+    keep_for_reader(request, base=("u", "f", "town", "site"))
     ctx = await load_ctx(request)
     if ctx.user is None:
         return login_redirect(request)
     page = await timelines.my_page(ctx)
+    # "new since my last visit" counts from the visit remembered; a later visit must be remembered again
+    keep_at_most(request, timelines.seconds_until_seen_again(ctx.user))
     event = await disaster.active_event(ctx)  # shared: no query on a warm cache, two more while it is on
     return await render(request, "home.html", page=page, my_checkin=await safety.my_checkin(ctx, event),
                         friends_checkins=await safety.friends_checkins(ctx, event), checkin_label=safety.status_label)

@@ -18,6 +18,7 @@ from sns.models.base import utcnow
 from sns import policies
 from sns.policies import load_viewer
 from sns.security import new_token
+from sns.web.session_read import read_session
 from sns.web.middleware import CSRF_COOKIE, CSRF_FIELD, csrf_token_for, new_csrf_cookie
 
 SESSION_COOKIE = "sns_session"
@@ -33,7 +34,8 @@ def app_state(request: Request):
 
 
 async def load_ctx(request: Request) -> Ctx:
-    """The caller as a service context: session -> user -> friends and blocks (3 queries)."""
+    """The caller as a service context: session, user, unread count and version numbers in one query
+    (sns/web/session_read.py), then friends, blocks and departments (`policies.load_viewer`)."""
     if "ctx" in request.scope.setdefault("state", {}):
         return request.scope["state"]["ctx"]
     state = app_state(request)
@@ -45,15 +47,13 @@ async def load_ctx(request: Request) -> Ctx:
         except BadSignature:
             session_id = None
         if session_id:
-            session = await Session.get_or_none(id=session_id).select_related("user")
-            if session is not None and session.user.state == "active" and session.user.deleted_at is None:
-                user = session.user
-                age = (utcnow() - session.created_at).days
-                if age > state.settings.session_days:
-                    await session.delete()
-                    user = session = None
-            else:
-                session = None
+            read = await read_session(session_id, request.scope["state"].get("reader_keys", ()))
+            if read is not None and read.user.state == "active" and read.user.deleted_at is None:
+                if (utcnow() - read.session.created_at).days > state.settings.session_days:
+                    await Session.filter(id=read.session.id).delete()
+                else:
+                    user, session = read.user, read.session
+                    request.scope["state"]["session_read"] = read
     if user is not None and user.locale:
         i18n.set_locale(user.locale)
     viewer = await load_viewer(user)
@@ -132,10 +132,14 @@ async def render(request: Request, template: str, status: int = 200, **values: A
         from sns.services.review import waiting_count
 
         values.setdefault("waiting_review", await waiting_count())
-    if ctx.user is not None:
-        from sns.services.notifications import unread_count
+        request.scope["state"]["not_kept"] = True  # the queue's count has no version number
+    read = request.scope["state"].get("session_read")
+    if read is not None:
+        from sns.services.notifications import marked_during_request, unread_count
 
-        values.setdefault("unread_notifications", await unread_count(ctx.user.id))
+        # read with the session, unless this very request read some
+        unread = await unread_count(read.user.id) if marked_during_request() else read.unread
+        values.setdefault("unread_notifications", unread)
     if "active_alerts" not in values:  # the banner on every page: shared, no query on a warm cache
         from sns.services.alerts import active_alerts
 

@@ -41,7 +41,7 @@ class _NotShared(Exception):
         self.messages = messages
 
 
-def _cookies(raw: str) -> dict[str, str]:
+def cookies_of(raw: str) -> dict[str, str]:
     found = {}
     for part in raw.split(";"):
         name, _, value = part.strip().partition("=")
@@ -66,7 +66,7 @@ class VisitorPages:
                 cookie_header = value.decode("latin-1")
             elif name == b"accept-language":
                 accept_language = value.decode("latin-1")
-        cookies = _cookies(cookie_header) if cookie_header else {}
+        cookies = cookies_of(cookie_header) if cookie_header else {}
         if SESSION_COOKIE in cookies or FLASH_COOKIE in cookies:
             return await self.app(scope, receive, send)
         chosen = cookies.get("lang")

@@ -1,0 +1,174 @@
+"""Pages kept per reader until what they show changes: My page, a diary page, a community's topic list.
+
+A signed-in resident reloads the same few pages, and on a busy day most reloads find nothing changed.
+`ReaderPages` (a middleware, beside `VisitorPages`) keeps such a page's answer per session, path, query
+and language, with the version numbers (sns/view_versions.py) it was made under, and answers a reload
+with one query: the same statement that loads every signed-in request (sns/web/session_read.py) reads
+the session, the user and the numbers again, and the kept page is sent only if all of them are as they
+were. Writes bump the numbers in their own transaction, so a block, an unfriending, a post made
+friends-only or held, a suspension (the session is gone) or a role change takes effect on the very next
+request, on every worker and every machine. Per-visitor tokens (CSRF, the forms' client token) are put
+in after, as `VisitorPages` does.
+
+A page takes part by calling `keep_for_reader(request, *keys, base=...)` before `load_ctx`: `keys` are its
+own (`d:<diary id>`, `c:<community id>`), `base` the reader's (`u`, `f`, `town`, `site`) it depends on.
+What else keeps it right:
+
+- only GET, with a session cookie, without a flash message; only complete 200 `text/html` answers, and
+  not for moderators (the review queue's count in their navigation has no version number);
+- the reader as the page saw them (role, name, language, unread count, session start, last visit) must
+  be unchanged too, and the session not expired;
+- a kept page lives at most `shared_cache_seconds`, and not past a refresh of what is shared among readers
+  (sns/services/shared.py: the newest public entries, notices, alerts, disaster mode): what has no number
+  of its own (a commenter's new display name, say) is never older than what every reader shares;
+- at most `KEEP` pages per process, the least recently used dropped first.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, Signer
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sns.models.base import utcnow
+from sns.security import new_token
+from sns.services import shared
+from sns.web.http import CLIENT_TOKEN_SLOT, CSRF_SLOT, FLASH_COOKIE, SESSION_COOKIE
+from sns.web.middleware import CSRF_COOKIE, csrf_token_for, new_csrf_cookie
+from sns.web.session_read import SessionRead, read_session
+from sns.web.visitors import cookies_of
+
+KEEP = 5000  # pages per process (about 16 KB each)
+_DROPPED = {b"content-length", b"set-cookie"}
+
+
+@dataclass(slots=True)
+class _Kept:
+    names: tuple[str, ...]  # the version numbers it depends on: the reader's, then the page's own keys
+    versions: tuple[int, ...]
+    fingerprint: tuple
+    generation: int
+    until: float
+    headers: list
+    body: bytes
+
+
+def keep_for_reader(request: Request, *keys: str, base: tuple[str, ...] = ("u", "site")) -> None:
+    """This page may be kept for its reader under the version numbers of `keys` and `base` (see above).
+    Call before `load_ctx`, which reads them with the session."""
+    state = request.scope.setdefault("state", {})
+    if "ctx" in state:
+        raise RuntimeError("keep_for_reader must come before load_ctx")
+    state["reader_keys"], state["reader_base"] = keys, base
+
+
+def keep_at_most(request: Request, seconds: float) -> None:
+    """The page must be made afresh after `seconds` even if nothing changed (My page's "last visit")."""
+    state = request.scope.setdefault("state", {})
+    state["reader_until"] = min(state.get("reader_until", float("inf")), time.monotonic() + max(seconds, 0))
+
+
+class ReaderPages:
+    def __init__(self, app: ASGIApp, *, paths: tuple[str, ...], settings, secret: bytes) -> None:
+        self.app, self.settings, self.secret = app, settings, secret
+        self.exact = frozenset(p for p in paths if not p.endswith("/"))
+        self.prefixes = tuple(p for p in paths if p.endswith("/"))
+        self.database = shared.database_of(settings)
+        self.signer = Signer(secret, salt="session")
+        self.kept: OrderedDict[tuple, _Kept] = OrderedDict()
+        secure = "; secure" if settings.secure_cookies else ""
+        self.cookie_format = f"{CSRF_COOKIE}=%s; HttpOnly; Path=/; SameSite=lax{secure}"
+
+    def _handles(self, path: str) -> bool:
+        if path in self.exact:
+            return True
+        for prefix in self.prefixes:
+            if path.startswith(prefix) and "/" not in path[len(prefix):] and len(path) > len(prefix):
+                return True
+        return False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or self.settings.shared_cache_seconds <= 0 \
+                or not self._handles(scope["path"]):
+            return await self.app(scope, receive, send)
+        cookie_header, accept_language = "", ""
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                cookie_header = value.decode("latin-1")
+            elif name == b"accept-language":
+                accept_language = value.decode("latin-1")
+        cookies = cookies_of(cookie_header)
+        raw = cookies.get(SESSION_COOKIE)
+        if not raw or FLASH_COOKIE in cookies:
+            return await self.app(scope, receive, send)
+        try:
+            session_id = self.signer.unsign(raw).decode()
+        except (BadSignature, UnicodeDecodeError):
+            return await self.app(scope, receive, send)
+        key = (self.database, session_id, scope["path"], scope.get("query_string", b""), cookies.get("lang"),
+               accept_language)
+        csrf = cookies.get(CSRF_COOKIE)
+        kept = self.kept.get(key)
+        if kept is not None and kept.until > time.monotonic() and kept.generation == shared.generation():
+            read = await read_session(session_id, tuple(n for n in kept.names if ":" in n))
+            if read is not None and self._still(kept, read):
+                self.kept.move_to_end(key)
+                return await self._send_kept(kept, csrf, send)
+        await self._make(key, scope, receive, send, csrf)
+
+    def _still(self, kept: _Kept, read: SessionRead) -> bool:
+        if read.fingerprint() != kept.fingerprint:
+            return False
+        if (utcnow() - read.session.created_at).days > self.settings.session_days:
+            return False
+        return tuple(read.versions[name] for name in kept.names) == kept.versions
+
+    async def _send_kept(self, kept: _Kept, csrf: str | None, send: Send) -> None:
+        new = not csrf
+        if new:
+            csrf = new_csrf_cookie()
+        body = kept.body.replace(CSRF_SLOT, csrf_token_for(self.secret, csrf).encode()) \
+            .replace(CLIENT_TOKEN_SLOT, new_token(16).encode())
+        headers = kept.headers + [(b"content-length", str(len(body)).encode())]
+        if new:
+            headers.append((b"set-cookie", (self.cookie_format % csrf).encode()))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _make(self, key: tuple, scope: Scope, receive: Receive, send: Send, csrf: str | None) -> None:
+        """Render the page with slots for the tokens, keep it when it may be kept, send it filled in."""
+        state = scope.setdefault("state", {})
+        state["token_slots"] = True
+        generation, started = shared.generation(), time.monotonic()
+        messages: list[Message] = []
+
+        async def keep(message: Message) -> None:
+            messages.append(message)
+
+        await self.app(scope, receive, keep)
+        start = next((m for m in messages if m["type"] == "http.response.start"), None)
+        if start is None:
+            return
+        body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+        read: SessionRead | None = state.get("session_read")
+        headers = dict(start.get("headers", []))
+        if read is not None and "reader_base" in state and not state.get("not_kept") and start["status"] == 200 \
+                and headers.get(b"content-type", b"").startswith(b"text/html") and len(messages) == 2:
+            names = (*state["reader_base"], *state["reader_keys"])
+            until = min(state.get("reader_until", float("inf")), started + self.settings.shared_cache_seconds)
+            self.kept[key] = _Kept(names, tuple(read.versions[n] for n in names), read.fingerprint(), generation,
+                                   until, [(k, v) for k, v in start["headers"] if k not in _DROPPED], body)
+            self.kept.move_to_end(key)
+            while len(self.kept) > KEEP:
+                self.kept.popitem(last=False)
+        csrf = csrf or state.get("new_csrf")
+        if csrf:
+            body = body.replace(CSRF_SLOT, csrf_token_for(self.secret, csrf).encode())
+        body = body.replace(CLIENT_TOKEN_SLOT, new_token(16).encode())
+        headers_out = [(k, v) for k, v in start.get("headers", []) if k != b"content-length"]
+        await send({**start, "headers": headers_out + [(b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})

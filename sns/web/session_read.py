@@ -1,0 +1,80 @@
+"""Who is asking, in one query: the session, its user, the unread count and the reader's version numbers.
+
+Every signed-in request starts here (`load_ctx`, and the kept pages of sns/web/reader_pages.py). One
+statement, written once per dialect, reads the session row, the user's row, the number of unread
+notifications (the badge in the navigation) and the version numbers (sns/view_versions.py) of the
+reader's own view (`u:`), their friends' doings (`f:`), the `town` and the `site`, plus any keys the page
+names (`d:<diary>`, `c:<community>`). Reading them in one statement gives one consistent picture: a
+page is kept under the numbers read before anything on it was read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise import connections
+
+from sns.models import Session, User
+
+READER_KEYS = ("u", "f", "town", "site")
+_statements: dict[tuple[str, int], str] = {}
+
+
+def _columns(model: type) -> tuple[str, ...]:
+    # read when first needed: foreign keys' columns are known once Tortoise is initialised
+    return tuple(model._meta.fields_db_projection.values())
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRead:
+    session: Session
+    user: User
+    unread: int
+    versions: dict[str, int]  # by key: "u", "f", "town", "site" and the page's own keys as named
+
+    def fingerprint(self) -> tuple:
+        """What a kept page depends on besides its version numbers: the reader as the page saw them."""
+        u = self.user
+        return (u.id, u.state, u.deleted_at, u.role, u.locale, u.display_name, u.username, u.last_seen_home_at,
+                self.session.created_at, self.unread)
+
+
+def _statement(dialect: str, extra: int) -> str:
+    sql = _statements.get((dialect, extra))
+    if sql is not None:
+        return sql
+    pg = dialect != "sqlite"
+    mark = (lambda i: f"${i}") if pg else (lambda i: "?")
+    version = "COALESCE((SELECT n FROM view_versions WHERE key = {}), 0)"
+    columns = [f"u.{c} AS u_{c}" for c in _columns(User)] + [f"s.{c} AS s_{c}" for c in _columns(Session)]
+    columns += [
+        "(SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL) AS unread",
+        version.format("'u:' || u.id") + " AS v_u",
+        version.format("'f:' || u.id") + " AS v_f",
+        version.format("'town'") + " AS v_town",
+        version.format("'site'") + " AS v_site",
+    ]
+    columns += [f"{version.format(mark(i + 1))} AS v_{i}" for i in range(extra)]  # parameters: keys, then the id
+    sql = (f"SELECT {', '.join(columns)} FROM sessions s JOIN users u ON u.id = s.user_id "
+           f"WHERE s.id = {mark(extra + 1)}")
+    _statements[(dialect, extra)] = sql
+    return sql
+
+
+def _model(model: type, prefix: str, row: dict[str, Any]):
+    return model._init_from_db(**{c: row[prefix + c] for c in _columns(model)})
+
+
+async def read_session(session_id: str, keys: tuple[str, ...] = ()) -> SessionRead | None:
+    """The session `session_id` with its user and version numbers (also of `keys`), or None."""
+    conn = connections.get("default")
+    rows = await conn.execute_query_dict(_statement(conn.capabilities.dialect, len(keys)), [*keys, session_id])
+    if not rows:
+        return None
+    row = rows[0]
+    user = _model(User, "u_", row)
+    session = _model(Session, "s_", row)
+    versions = {name: int(row[f"v_{name}"]) for name in READER_KEYS}
+    versions.update((key, int(row[f"v_{i}"])) for i, key in enumerate(keys))
+    return SessionRead(session, user, int(row["unread"]), versions)
