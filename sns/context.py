@@ -37,6 +37,8 @@ class Ctx:
     limits: Limits
     viewer: Viewer = field(default_factory=lambda: ANONYMOUS)
     client_ip: str = ""
+    # the reader's version numbers, read with the session (sns/web/session_read.py); empty otherwise
+    versions: dict[str, int] = field(default_factory=dict)
 
     @property
     def user(self):
@@ -47,4 +49,4 @@ class Ctx:
         return self.settings.origin
 
     def as_viewer(self, viewer: Viewer) -> "Ctx":
-        return Ctx(self.settings, self.limits, viewer, self.client_ip)
+        return Ctx(self.settings, self.limits, viewer, self.client_ip, self.versions)

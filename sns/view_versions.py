@@ -35,6 +35,9 @@ NOT_SHOWN = frozenset({
     "shelter", "map_layer", "standby_code", "disaster_post",
 })
 
+# Kinds shown on kept pages only through what every reader shares (the banners, the light page): `site`.
+SITE_WIDE = frozenset({"alert", "alert_update", "disaster_event", "district"})
+
 # A rule names keys directly and/or "friends of" a user id, as SQL selecting keys.
 _FRIENDS_OF = "SELECT 'f:' || friend_id AS k FROM friendships WHERE user_id = {p} AND state = 'accepted'"
 _DIARY_AUTHOR = "SELECT 'u:' || author_id AS k FROM diaries WHERE id = {p}"
@@ -97,7 +100,7 @@ def keys_for(kind: str, obj: Any) -> tuple[list[str], list[tuple[str, str]]]:
     if kind in NOT_SHOWN:
         return [], []
     rule = RULES.get(kind)
-    return rule(obj) if rule else (["site"], [])
+    return rule(obj) if rule else (["site"], [])  # SITE_WIDE, and a kind nobody has decided on yet
 
 
 _UPSERT = "ON CONFLICT (key) DO UPDATE SET n = view_versions.n + 1"

@@ -82,6 +82,11 @@ async def mark_read(ctx: Ctx, *, url: str | None = None) -> int:
     return marked
 
 
+def new_request() -> None:
+    """A request begins (`load_ctx`): nothing marked read in it yet."""
+    _marked_now.set(False)
+
+
 def marked_during_request() -> bool:
     """Whether this request (this task) marked notifications read: the count read with the session is
     then out of date, and the page counts again."""

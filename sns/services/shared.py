@@ -37,21 +37,25 @@ def generation() -> int:
 class SharedCache:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
-        self._entries: dict[Hashable, tuple[float, Any]] = {}
-        self._loading: dict[Hashable, asyncio.Future] = {}
+        self._entries: dict[Hashable, tuple[float, Any, int | None]] = {}
+        self._loading: dict[Hashable, tuple[asyncio.Future, int | None]] = {}
         self._generation = 0  # bumped by forget(): a load that began before it is not kept
         _caches.add(self)
 
-    async def get(self, key: Hashable, seconds: float, load: Callable[[], Awaitable[Any]]) -> Any:
-        """The value under `key` if it is younger than `seconds`, else `await load()` (kept)."""
+    async def get(self, key: Hashable, seconds: float, load: Callable[[], Awaitable[Any]],
+                  version: int | None = None) -> Any:
+        """The value under `key` if it is younger than `seconds`, else `await load()` (kept).
+
+        `version`: the number (sns/view_versions.py) the caller read with its session; a value kept under
+        an older one (or none) is loaded again, so a change made through another process shows at once."""
         if seconds <= 0:
             return await load()
         now = self.clock()
         entry = self._entries.get(key)
-        if entry is not None and entry[0] > now:
+        if entry is not None and entry[0] > now and _covers(entry[2], version):
             return entry[1]
-        pending = self._loading.get(key)
-        if pending is not None:
+        pending, pending_version = self._loading.get(key, (None, None))
+        if pending is not None and _covers(pending_version, version):
             try:
                 return await asyncio.shield(pending)
             except asyncio.CancelledError:
@@ -60,7 +64,7 @@ class SharedCache:
                 return await load()  # the one loading it was: load it here
         generation = self._generation
         future: asyncio.Future = asyncio.get_running_loop().create_future()
-        self._loading[key] = future
+        self._loading[key] = (future, version)
         try:
             value = await load()
         except BaseException as exc:
@@ -73,11 +77,11 @@ class SharedCache:
         else:
             future.set_result(value)
             if generation == self._generation:
-                self._entries[key] = (now + seconds, value)
+                self._entries[key] = (now + seconds, value, version)
                 _generation[0] += 1
             return value
         finally:
-            if self._loading.get(key) is future:
+            if self._loading.get(key, (None,))[0] is future:
                 del self._loading[key]
 
     def forget(self) -> None:
@@ -90,7 +94,12 @@ class SharedCache:
         return list(self._entries)
 
     def values(self) -> list[Any]:
-        return [value for _, value in self._entries.values()]
+        return [entry[1] for entry in self._entries.values()]
+
+
+def _covers(kept: int | None, wanted: int | None) -> bool:
+    """A value loaded under version `kept` may answer a caller who read `wanted` (None: no number)."""
+    return wanted is None or (kept is not None and kept >= wanted)
 
 
 def database_of(settings) -> tuple:

@@ -72,7 +72,7 @@ async def town_diaries(ctx: Ctx, limit: int = 10) -> list[rows.DiaryRow]:
     """
     v = ctx.viewer
     shared = await _shared.get((database_of(ctx.settings), "town_diaries"), ctx.settings.shared_cache_seconds,
-                               lambda: public_diaries(limit=SHARED_TOWN_DIARIES))
+                               lambda: public_diaries(limit=SHARED_TOWN_DIARIES), ctx.versions.get("town"))
     mine = [d for d in shared if d.author_id != v.id and can_view_diary(v, d)][:limit]
     if len(mine) == limit or len(shared) < SHARED_TOWN_DIARIES:
         return mine
@@ -85,7 +85,8 @@ async def town_diaries(ctx: Ctx, limit: int = 10) -> list[rows.DiaryRow]:
 async def newest_notices(ctx: Ctx, limit: int = 5) -> list[rows.NoticeRow]:
     """The newest official notices (everyone sees the same; kept shared for a few seconds)."""
     return await _shared.get((database_of(ctx.settings), "notices", limit), ctx.settings.shared_cache_seconds,
-                             lambda: rows.notices(Notice.filter(deleted_at=None).order_by("-id").limit(limit)))
+                             lambda: rows.notices(Notice.filter(deleted_at=None).order_by("-id").limit(limit)),
+                             ctx.versions.get("town"))
 
 
 async def notices(limit: int = 5, before: str | None = None) -> Page:

@@ -18,6 +18,7 @@ from sns.models.base import utcnow
 from sns import policies
 from sns.policies import load_viewer
 from sns.security import new_token
+from sns.services import notifications
 from sns.web.session_read import read_session
 from sns.web.middleware import CSRF_COOKIE, CSRF_FIELD, csrf_token_for, new_csrf_cookie
 
@@ -39,6 +40,7 @@ async def load_ctx(request: Request) -> Ctx:
     if "ctx" in request.scope.setdefault("state", {}):
         return request.scope["state"]["ctx"]
     state = app_state(request)
+    notifications.new_request()
     user = session = None
     raw = request.cookies.get(SESSION_COOKIE)
     if raw:
@@ -58,7 +60,8 @@ async def load_ctx(request: Request) -> Ctx:
         i18n.set_locale(user.locale)
     viewer = await load_viewer(user)
     client = request.client.host if request.client else ""
-    ctx = Ctx(state.settings, state.limits, viewer, client)
+    read = request.scope["state"].get("session_read")
+    ctx = Ctx(state.settings, state.limits, viewer, client, read.versions if read else {})
     request.scope["state"]["ctx"] = ctx
     request.scope["state"]["session"] = session
     return ctx
@@ -135,10 +138,9 @@ async def render(request: Request, template: str, status: int = 200, **values: A
         request.scope["state"]["not_kept"] = True  # the queue's count has no version number
     read = request.scope["state"].get("session_read")
     if read is not None:
-        from sns.services.notifications import marked_during_request, unread_count
-
         # read with the session, unless this very request read some
-        unread = await unread_count(read.user.id) if marked_during_request() else read.unread
+        unread = await notifications.unread_count(read.user.id) if notifications.marked_during_request() \
+            else read.unread
         values.setdefault("unread_notifications", unread)
     if "active_alerts" not in values:  # the banner on every page: shared, no query on a warm cache
         from sns.services.alerts import active_alerts
