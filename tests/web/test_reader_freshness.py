@@ -266,11 +266,11 @@ async def test_each_browser_gets_its_own_valid_csrf_token(site):
 async def test_a_flash_shows_once(site):
     _, asker = await person(site, "rfasker")
     other, _ = await person(site, "rfasked")
-    await warm(asker, "/friends")
-    r = await asker.submit("/friends/request", {"user_id": other.id}, follow=True)
-    assert "Your friend request is sent." in r.text
-    assert "Your friend request is sent." not in (await asker.get("/friends")).text
-    assert "Your friend request is sent." not in (await asker.get("/friends")).text
+    await warm(asker, "/home", "/friends")
+    r = await asker.submit("/friends/request", {"user_id": other.id, "next": "/home"}, follow=True)
+    assert str(r.url).endswith("/home") and "Your friend request is sent." in r.text
+    for path in ("/home", "/home", "/friends"):
+        assert "Your friend request is sent." not in (await asker.get(path)).text
 
 
 async def test_the_light_front_page_in_disaster_mode(site, staff):
