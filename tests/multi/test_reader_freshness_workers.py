@@ -172,11 +172,6 @@ def test_what_changes_through_one_machine_holds_on_the_next_request_to_either(to
     assert "Traceback" not in a.tail(400) and "Traceback" not in b.tail(400), a.tail() + b.tail()
 
 
-@pytest.mark.xfail(strict=True, reason="today: 'New in town' on My page comes from a list each worker keeps for "
-                   "shared_cache_seconds (sns/services/timelines.py town_diaries); a diary change forgets it only in "
-                   "the process that made it (public_changed() is not sent to other workers, only alert and "
-                   "disaster events are: sns/services/live.py FORGET_ON), so the other workers (of either machine) "
-                   "show the entry, now friends-only, to a non-friend for up to 5 s")
 def test_new_in_town_forgets_an_entry_made_friends_only_on_the_other_machine(town):
     a, b, people = town
     reader, author = people["reader"], people["author"]
