@@ -128,7 +128,7 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
         middleware=[
             Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6),  # weak networks: ~4x fewer bytes
             # in a surge, visitors get the alerts page and the front page rendered once for all of them
-            Middleware(VisitorPages, paths=VISITOR_PAGES, settings=settings, secret=secret),
+            Middleware(VisitorPages, paths=VISITOR_PAGES, settings=settings, secret=secret, resident_paths=("/",)),
             # a resident's reload of a page whose version numbers have not moved costs one query
             Middleware(ReaderPages, paths=READER_PAGES, settings=settings, secret=secret),
             Middleware(SecurityHeaders, csp=content_security_policy(settings.tile_url)),

@@ -20,6 +20,7 @@ from sns.services import alerts as alert_service
 from sns.services import disaster as disaster_service
 from sns.services import disaster_board, safety, shelters
 from sns.web.diaries import held_message
+from sns.web.visitors import same_for_every_resident
 from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, text
 
 POST = ["POST"]
@@ -34,7 +35,9 @@ def _helpers() -> dict:
 
 
 async def light_front(request: Request, ctx, event, fallen=()):
-    """`/` while disaster mode is on: text first, no map, no images, no script; what is shared is cached."""
+    """`/` while disaster mode is on: text first, no map, no images, no script; what is shared is cached.
+    It names nobody, so signed-in residents share one copy too (sns/web/visitors.py)."""
+    same_for_every_resident(request)
     posts = await disaster_board.newest_public(ctx, event)
     open_shelters = await disaster_service.open_shelters(ctx)
     return await render(request, "disaster_front.html", event=event, posts=posts, shelters=open_shelters,

@@ -11,10 +11,14 @@ going through the rest of the application.
 
 What keeps it right:
 
-- only the paths it is given, only GET without a query string, and only requests without a session
-  cookie and without a flash message (signed-in residents, and anyone with a confirmation to show, get
-  the page rendered for them);
-- the key is the database, the path and the reader's language (as `Language` chooses it);
+- only the paths it is given, only GET without a query string, and only requests without a flash
+  message (anyone with a confirmation to show gets the page rendered for them);
+- signed-in residents only on `resident_paths`, and only where the page itself says it names nobody
+  (`same_for_every_resident`: the light front page in disaster mode, which differs from the visitors'
+  only by "My page" for "Sign in"): their session is checked first (one query: sns/web/session_read.py)
+  and their own language setting chooses the copy; they share a copy of their own, apart from visitors';
+- the key is the database, the path, the reader's language (as `Language` chooses it, or their
+  setting) and whether they are signed in;
 - only a complete 200 `text/html` answer is kept; anything else goes to that visitor alone (with their
   tokens in the slots);
 - one visitor renders a missing page while the others wait for it (no stampede when it expires);
@@ -24,16 +28,26 @@ What keeps it right:
 
 from __future__ import annotations
 
+from itsdangerous import BadSignature, Signer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sns.i18n import LOCALES, negotiate
+from sns.models.base import utcnow
 from sns.security import new_token
 from sns.services.shared import SharedCache, database_of
 from sns.web.http import CLIENT_TOKEN_SLOT, CSRF_SLOT, FLASH_COOKIE, SESSION_COOKIE
 from sns.web.middleware import CSRF_COOKIE, csrf_token_for, new_csrf_cookie
+from sns.web.session_read import SessionRead, read_session
 
 _pages = SharedCache()
 _DROPPED = {b"content-length", b"set-cookie"}
+
+
+def same_for_every_resident(request) -> None:
+    """Said by a page whose answer to a signed-in resident names nobody and shows nothing of theirs (the
+    light front page in disaster mode: only "My page" instead of "Sign in"): it may be rendered once for
+    all residents who read the same language, like the visitors' copy."""
+    request.scope.setdefault("state", {})["same_for_residents"] = True
 
 
 class _NotShared(Exception):
@@ -50,8 +64,11 @@ def cookies_of(raw: str) -> dict[str, str]:
 
 
 class VisitorPages:
-    def __init__(self, app: ASGIApp, *, paths: tuple[str, ...], settings, secret: bytes) -> None:
+    def __init__(self, app: ASGIApp, *, paths: tuple[str, ...], settings, secret: bytes,
+                 resident_paths: tuple[str, ...] = ()) -> None:
         self.app, self.paths, self.settings, self.secret = app, frozenset(paths), settings, secret
+        self.resident_paths = frozenset(resident_paths)
+        self.signer = Signer(secret, salt="session")
         self.database = database_of(settings)
         secure = "; secure" if settings.secure_cookies else ""
         self.cookie_format = f"{CSRF_COOKIE}=%s; HttpOnly; Path=/; SameSite=lax{secure}"
@@ -67,9 +84,15 @@ class VisitorPages:
             elif name == b"accept-language":
                 accept_language = value.decode("latin-1")
         cookies = cookies_of(cookie_header) if cookie_header else {}
-        if SESSION_COOKIE in cookies or FLASH_COOKIE in cookies:
+        if FLASH_COOKIE in cookies:
             return await self.app(scope, receive, send)
-        chosen = cookies.get("lang")
+        audience, locale = "visitor", ""
+        if SESSION_COOKIE in cookies:
+            reader = await self._resident(cookies[SESSION_COOKIE]) if scope["path"] in self.resident_paths else None
+            if reader is None:
+                return await self.app(scope, receive, send)
+            audience, locale = "resident", reader.user.locale
+        chosen = locale or cookies.get("lang")
         lang = chosen if chosen in LOCALES else "en" if chosen else negotiate(accept_language,
                                                                               self.settings.default_locale)
 
@@ -84,13 +107,14 @@ class VisitorPages:
             start = messages[0] if messages else {}
             headers = dict(start.get("headers", []))
             if start.get("status") != 200 or not headers.get(b"content-type", b"").startswith(b"text/html") \
-                    or len(messages) != 2 or messages[1].get("more_body"):
+                    or len(messages) != 2 or messages[1].get("more_body") \
+                    or (audience == "resident" and not scope["state"].get("same_for_residents")):
                 raise _NotShared(messages)
             return [(k, v) for k, v in start["headers"] if k not in _DROPPED], messages[1].get("body", b"")
 
         csrf = cookies.get(CSRF_COOKIE)
         try:
-            headers, body = await _pages.get((self.database, scope["path"], lang),
+            headers, body = await _pages.get((self.database, scope["path"], lang, audience),
                                              self.settings.shared_cache_seconds, render_once)
         except _NotShared as exc:
             if scope.get("state", {}).get("token_slots"):  # this request rendered it: its own answer
@@ -106,6 +130,18 @@ class VisitorPages:
             headers.append((b"set-cookie", (self.cookie_format % csrf).encode()))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+    async def _resident(self, raw_cookie: str) -> SessionRead | None:
+        """The signed-in resident behind a session cookie (one query), or None (then the app answers)."""
+        try:
+            session_id = self.signer.unsign(raw_cookie).decode()
+        except (BadSignature, UnicodeDecodeError):
+            return None
+        read = await read_session(session_id)
+        if read is None or read.user.state != "active" or read.user.deleted_at is not None \
+                or (utcnow() - read.session.created_at).days > self.settings.session_days:
+            return None
+        return read
 
     async def _replay(self, messages: list[Message], scope: Scope, csrf: str | None, send: Send) -> None:
         """An answer not kept (an error page, a redirect): sent to this visitor alone, with their tokens

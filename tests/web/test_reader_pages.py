@@ -71,3 +71,26 @@ async def test_each_browser_gets_its_own_csrf_token_from_a_kept_page(site):
     assert token != phone.csrf
     assert (await laptop.submit("/diaries/new", {"title": "From the laptop", "body": "Hi", "visibility": "public"}
                                 )).status_code == 303
+
+
+async def test_signed_in_residents_share_one_light_page_that_names_nobody(site):
+    from sns.services import disaster
+
+    admin = await site.user("kp_desk", role="admin")
+    await site.user("kp_aki")
+    await site.user("kp_yui")
+    aki, yui = site.client(), site.client()
+    await aki.login("kp_aki")
+    await yui.login("kp_yui")
+    await disaster.start_event(await site.ctx_for(admin), name="Typhoon Ten")
+    try:
+        first = await aki.get("/")
+        with count_queries() as queries:
+            second = await yui.get("/")
+        assert "Typhoon Ten" in second.text and 'href="/home"' in second.text
+        assert len(queries) == 1, queries  # yui's session, and the copy made for aki
+        assert TOKENS.sub("", first.text) == TOKENS.sub("", second.text)
+        assert "kp_aki" not in second.text and "kp_yui" not in second.text
+        assert CSRF_FIELD.search(second.text).group(1) == yui.csrf != aki.csrf
+    finally:
+        await disaster.end_event(await site.ctx_for(admin))
