@@ -15,7 +15,7 @@ from sns.i18n import N_, gettext
 from sns.models import Notification
 from sns.models.base import utcnow
 
-_marked_now: ContextVar[bool] = ContextVar("notifications_marked", default=False)
+_marked_now: ContextVar[int] = ContextVar("notifications_marked", default=0)
 KEEP = 200  # the list shows this many; older ones stay in the database until cleaned up
 # What each kind says; %(actor)s is who did it, %(subject)s the title of what it is about.
 KINDS = {
@@ -78,18 +78,18 @@ async def mark_read(ctx: Ctx, *, url: str | None = None) -> int:
         q = q.filter(url=url)
     marked = await q.update(read_at=utcnow())
     if marked:
-        _marked_now.set(True)
+        _marked_now.set(_marked_now.get() + marked)
     return marked
 
 
 def new_request() -> None:
     """A request begins (`load_ctx`): nothing marked read in it yet."""
-    _marked_now.set(False)
+    _marked_now.set(0)
 
 
-def marked_during_request() -> bool:
-    """Whether this request (this task) marked notifications read: the count read with the session is
-    then out of date, and the page counts again."""
+def marked_during_request() -> int:
+    """How many notifications this request (this task) marked read: the unread count read with the
+    session, less these, is what the page shows."""
     return _marked_now.get()
 
 

@@ -138,10 +138,8 @@ async def render(request: Request, template: str, status: int = 200, **values: A
         request.scope["state"]["not_kept"] = True  # the queue's count has no version number
     read = request.scope["state"].get("session_read")
     if read is not None:
-        # read with the session, unless this very request read some
-        unread = await notifications.unread_count(read.user.id) if notifications.marked_during_request() \
-            else read.unread
-        values.setdefault("unread_notifications", unread)
+        # read with the session, less what this very request marked read
+        values.setdefault("unread_notifications", max(0, read.unread - notifications.marked_during_request()))
     if "active_alerts" not in values:  # the banner on every page: shared, no query on a warm cache
         from sns.services.alerts import active_alerts
 
