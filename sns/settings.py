@@ -47,6 +47,7 @@ class Settings:
     broadcast_url: str = "memory://"
     page_size: int = 20
     shared_cache_seconds: int = 5  # what every reader sees alike (newest public diaries, feeds); 0: off
+    reader_page_seconds: int = 60  # the longest a page kept for one reader is reused unchanged; 0: none kept
     tile_url: str = ""  # empty: maps show markers on a plain background
     tile_attribution: str = ""  # the credit the tile server asks for, shown on the map (plain text)
     max_geojson_bytes: int = 5 * 1024 * 1024  # the largest map layer an administrator may upload

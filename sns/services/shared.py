@@ -29,14 +29,18 @@ _generation = [0]  # moves whenever any shared value is loaded anew or forgotten
 
 
 def generation() -> int:
-    """A number that changes whenever anything shared is loaded anew or forgotten in this process: a page
-    kept for one reader (sns/web/reader_pages.py) that showed shared values is not kept past it."""
+    """A number that changes whenever something shared that kept pages show is loaded with a different
+    value, or forgotten, in this process: a page kept for one reader (sns/web/reader_pages.py) is not
+    kept past it."""
     return _generation[0]
 
 
 class SharedCache:
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic, *, on_kept_pages: bool = True) -> None:
+        """`on_kept_pages=False` for values no page kept per reader shows, or shows only under a version
+        number of its own (the town's newest entries: `town`): their loads leave kept pages alone."""
         self.clock = clock
+        self.on_kept_pages = on_kept_pages
         self._entries: dict[Hashable, tuple[float, Any, int | None]] = {}
         self._loading: dict[Hashable, tuple[asyncio.Future, int | None]] = {}
         self._generation = 0  # bumped by forget(): a load that began before it is not kept
@@ -77,8 +81,10 @@ class SharedCache:
         else:
             future.set_result(value)
             if generation == self._generation:
+                before = self._entries.get(key)
                 self._entries[key] = (now + seconds, value, version)
-                _generation[0] += 1
+                if self.on_kept_pages and (before is None or not same(before[1], value)):
+                    _generation[0] += 1
             return value
         finally:
             if self._loading.get(key, (None,))[0] is future:
@@ -86,7 +92,8 @@ class SharedCache:
 
     def forget(self) -> None:
         self._generation += 1
-        _generation[0] += 1
+        if self.on_kept_pages:
+            _generation[0] += 1
         self._entries.clear()
         self._loading.clear()
 
@@ -95,6 +102,17 @@ class SharedCache:
 
     def values(self) -> list[Any]:
         return [entry[1] for entry in self._entries.values()]
+
+
+def same(a: Any, b: Any) -> bool:
+    """Whether a value loaded again shows the same as before: records by their id and version (a
+    Tortoise model's == compares ids only), lists and tuples item by item, anything else by ==."""
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if hasattr(a, "_meta") and hasattr(b, "_meta"):
+        return type(a) is type(b) and a.pk == b.pk and getattr(a, "version", None) == getattr(b, "version", None) \
+            and getattr(a, "updated_at", None) == getattr(b, "updated_at", None)
+    return a == b
 
 
 def _covers(kept: int | None, wanted: int | None) -> bool:

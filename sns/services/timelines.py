@@ -26,7 +26,7 @@ SHARED_TOWN_DIARIES = 30
 # a minute neither writes nor moves the mark, so its counts stay those of the visit before.
 SEEN_AGAIN_AFTER = timedelta(seconds=60)
 
-_shared = SharedCache()
+_shared = SharedCache(on_kept_pages=False)  # kept pages showing it depend on `town`
 
 
 @dataclass

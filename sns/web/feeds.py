@@ -19,7 +19,7 @@ from sns.services.site import load_site
 from sns.web.http import load_ctx
 
 ATOM = "application/atom+xml; charset=utf-8"
-_shared = SharedCache()
+_shared = SharedCache(on_kept_pages=False)
 
 
 def _response(body: bytes) -> Response:

@@ -18,9 +18,10 @@ What else keeps it right:
   not for moderators (the review queue's count in their navigation has no version number);
 - the reader as the page saw them (role, name, language, unread count, session start, last visit) must
   be unchanged too, and the session not expired;
-- a kept page lives at most `shared_cache_seconds`, and not past a refresh of what is shared among readers
-  (sns/services/shared.py: the newest public entries, notices, alerts, disaster mode): what has no number
-  of its own (a commenter's new display name, say) is never older than what every reader shares;
+- a kept page is not reused once something shared among readers that it shows (sns/services/shared.py:
+  the alerts and disaster banners, ...) was loaded with a different value in this process, and at most
+  `reader_page_seconds` (default 60): what has no number of its own (a commenter's new display name, the
+  day a time is shown relative to) is never older than that;
 - at most `KEEP` pages per process, the least recently used dropped first.
 """
 
@@ -92,7 +93,7 @@ class ReaderPages:
         return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or self.settings.shared_cache_seconds <= 0 \
+        if scope["type"] != "http" or scope["method"] != "GET" or self.settings.reader_page_seconds <= 0 \
                 or not self._handles(scope["path"]):
             return await self.app(scope, receive, send)
         cookie_header, accept_language = "", ""
@@ -159,7 +160,7 @@ class ReaderPages:
         if read is not None and "reader_base" in state and not state.get("not_kept") and start["status"] == 200 \
                 and headers.get(b"content-type", b"").startswith(b"text/html") and len(messages) == 2:
             names = (*state["reader_base"], *state["reader_keys"])
-            until = min(state.get("reader_until", float("inf")), started + self.settings.shared_cache_seconds)
+            until = min(state.get("reader_until", float("inf")), started + self.settings.reader_page_seconds)
             self.kept[key] = _Kept(names, tuple(read.versions[n] for n in names), read.fingerprint(), generation,
                                    until, [(k, v) for k, v in start["headers"] if k not in _DROPPED], body)
             self.kept.move_to_end(key)

@@ -39,7 +39,7 @@ from sns.web.http import CLIENT_TOKEN_SLOT, CSRF_SLOT, FLASH_COOKIE, SESSION_COO
 from sns.web.middleware import CSRF_COOKIE, csrf_token_for, new_csrf_cookie
 from sns.web.session_read import SessionRead, read_session
 
-_pages = SharedCache()
+_pages = SharedCache(on_kept_pages=False)
 _DROPPED = {b"content-length", b"set-cookie"}
 
 

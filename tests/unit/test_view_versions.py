@@ -31,3 +31,39 @@ def test_a_block_and_a_friendship_bump_both_people():
 
 def test_mail_bumps_nothing_no_kept_page_shows_it():
     assert view_versions.keys_for("message", SimpleNamespace(id="m")) == ([], [])
+
+
+async def test_a_shared_value_is_loaded_again_for_a_reader_who_read_a_newer_version():
+    from sns.services.shared import SharedCache
+
+    cache, loads = SharedCache(), []
+
+    async def load():
+        loads.append(1)
+        return len(loads)
+
+    assert await cache.get("k", 60, load, version=3) == 1
+    assert await cache.get("k", 60, load, version=3) == 1  # the same number: kept
+    assert await cache.get("k", 60, load, version=2) == 1  # an older reader may get the newer value
+    assert await cache.get("k", 60, load) == 1  # no number (a visitor): kept for the time given
+    assert await cache.get("k", 60, load, version=4) == 2  # moved on: loaded again
+
+
+async def test_kept_pages_outlive_a_reload_that_brings_the_same_value():
+    from sns.models import Alert
+    from sns.services import shared
+
+    from datetime import datetime, timezone
+
+    at = datetime(2026, 12, 6, tzinfo=timezone.utc)
+    cache = shared.SharedCache(clock=iter(range(0, 1000, 10)).__next__)  # every value has expired at the next get
+    await cache.get("alerts", 5, lambda: _value([Alert(id="a1", version=1, title="Flood", updated_at=at)]))
+    before = shared.generation()
+    await cache.get("alerts", 5, lambda: _value([Alert(id="a1", version=1, title="Flood", updated_at=at)]))
+    assert shared.generation() == before
+    await cache.get("alerts", 5, lambda: _value([Alert(id="a1", version=2, title="Flood, over", updated_at=at)]))
+    assert shared.generation() != before
+
+
+async def _value(v):
+    return v
