@@ -50,8 +50,8 @@ async def load_ctx(request: Request) -> Ctx:
             session_id = None
         if session_id:
             read = await read_session(session_id, request.scope["state"].get("reader_keys", ()))
-            if read is not None and read.user.state == "active" and read.user.deleted_at is None:
-                if (utcnow() - read.session.created_at).days > state.settings.session_days:
+            if read is not None and read.active:
+                if read.expired(state.settings.session_days):
                     await Session.filter(id=read.session.id).delete()
                 else:
                     user, session = read.user, read.session

@@ -35,7 +35,6 @@ from itsdangerous import BadSignature, Signer
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sns.models.base import utcnow
 from sns.security import new_token
 from sns.services import shared
 from sns.web.http import CLIENT_TOKEN_SLOT, CSRF_SLOT, FLASH_COOKIE, SESSION_COOKIE
@@ -124,7 +123,7 @@ class ReaderPages:
     def _still(self, kept: _Kept, read: SessionRead) -> bool:
         if read.fingerprint() != kept.fingerprint:
             return False
-        if (utcnow() - read.session.created_at).days > self.settings.session_days:
+        if read.expired(self.settings.session_days):
             return False
         return tuple(read.versions[name] for name in kept.names) == kept.versions
 

@@ -10,12 +10,12 @@ page is kept under the numbers read before anything on it was read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from tortoise import connections
 
 from sns.models import Session, User
+from sns.models.base import utcnow
 
 READER_KEYS = ("u", "f", "town", "site")
 _statements: dict[tuple[str, int], str] = {}
@@ -26,18 +26,42 @@ def _columns(model: type) -> tuple[str, ...]:
     return tuple(model._meta.fields_db_projection.values())
 
 
-@dataclass(frozen=True, slots=True)
 class SessionRead:
-    session: Session
-    user: User
-    unread: int
-    versions: dict[str, int]  # by key: "u", "f", "town", "site" and the page's own keys as named
+    """One row of the statement below; the user and session models are made only when asked for (a kept
+    page's reload needs only the fingerprint and the numbers)."""
+
+    __slots__ = ("row", "unread", "versions", "_user", "_session")
+
+    def __init__(self, row: dict[str, Any], versions: dict[str, int]) -> None:
+        self.row, self.versions, self.unread = row, versions, int(row["unread"])
+        self._user = self._session = None
+
+    @property
+    def user(self) -> User:
+        if self._user is None:
+            self._user = _model(User, "u_", self.row)
+        return self._user
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = _model(Session, "s_", self.row)
+        return self._session
+
+    @property
+    def active(self) -> bool:
+        """The account may use the site (not suspended, pending or deleted)."""
+        return self.row["u_state"] == "active" and self.row["u_deleted_at"] is None
+
+    def expired(self, days: int) -> bool:
+        return (utcnow() - self.session.created_at).days > days
 
     def fingerprint(self) -> tuple:
-        """What a kept page depends on besides its version numbers: the reader as the page saw them."""
-        u = self.user
-        return (u.id, u.state, u.deleted_at, u.role, u.locale, u.display_name, u.username, u.last_seen_home_at,
-                self.session.created_at, self.unread)
+        """What a kept page depends on besides its version numbers: the reader as the page saw them, and
+        whether they may still use the site (a suspended or deleted account: no page at all)."""
+        r = self.row
+        return (r["u_id"], r["u_state"], r["u_deleted_at"], r["u_role"], r["u_locale"], r["u_display_name"],
+                r["u_username"], r["u_last_seen_home_at"], r["s_created_at"], self.unread)
 
 
 def _statement(dialect: str, extra: int) -> str:
@@ -73,8 +97,6 @@ async def read_session(session_id: str, keys: tuple[str, ...] = ()) -> SessionRe
     if not rows:
         return None
     row = rows[0]
-    user = _model(User, "u_", row)
-    session = _model(Session, "s_", row)
     versions = {name: int(row[f"v_{name}"]) for name in READER_KEYS}
     versions.update((key, int(row[f"v_{i}"])) for i, key in enumerate(keys))
-    return SessionRead(session, user, int(row["unread"]), versions)
+    return SessionRead(row, versions)

@@ -32,7 +32,6 @@ from itsdangerous import BadSignature, Signer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sns.i18n import LOCALES, negotiate
-from sns.models.base import utcnow
 from sns.security import new_token
 from sns.services.shared import SharedCache, database_of
 from sns.web.http import CLIENT_TOKEN_SLOT, CSRF_SLOT, FLASH_COOKIE, SESSION_COOKIE
@@ -138,8 +137,7 @@ class VisitorPages:
         except (BadSignature, UnicodeDecodeError):
             return None
         read = await read_session(session_id)
-        if read is None or read.user.state != "active" or read.user.deleted_at is not None \
-                or (utcnow() - read.session.created_at).days > self.settings.session_days:
+        if read is None or not read.active or read.expired(self.settings.session_days):
             return None
         return read
 
