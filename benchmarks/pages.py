@@ -35,7 +35,7 @@ from town import ensure_town, reset_town, sizes_for  # noqa: E402
 
 PG_DEFAULT = "postgres://sns_test:sns_test@127.0.0.1:5432/postgres"  # what `bash .ci/postgres` prints
 # The floors (ratio of req/s to the bare route; p99 at 10 connections)
-AIMS = {1: {"my_page": 0.10}, 2: {"my_page": 0.05, "diary": 0.05, "topics": 0.05}, 3: {"light_checkins": 0.30}}
+AIMS = {1: {"my_page": 0.10}, 2: {"my_page": 0.05, "diary": 0.05, "topics": 0.05}, 3: {"light_page": 0.30}}
 AIM_P99_10C_MS = {2: 100.0}
 AIM_RATIO, AIM_P99_MS = 0.10, 100.0  # scenario 1 as before: My page ratio and p99 at 100 connections
 
