@@ -15,8 +15,9 @@ What keeps it right:
   message (anyone with a confirmation to show gets the page rendered for them);
 - signed-in residents only on `resident_paths`, and only where the page itself says it names nobody
   (`same_for_every_resident`: the light front page in disaster mode, which differs from the visitors'
-  only by "My page" for "Sign in"): their session is checked first (one query: sns/web/session_read.py)
-  and their own language setting chooses the copy; they share a copy of their own, apart from visitors';
+  only by "My page" for "Sign in"): their session is checked first (one query: sns/web/session_read.py,
+  remembered for `shared_cache_seconds`) and their own language setting chooses the copy; they share a
+  copy of their own, apart from visitors';
 - the key is the database, the path, the reader's language (as `Language` chooses it, or their
   setting) and whether they are signed in;
 - only a complete 200 `text/html` answer is kept; anything else goes to that visitor alone (with their
@@ -28,6 +29,8 @@ What keeps it right:
 
 from __future__ import annotations
 
+import time
+
 from itsdangerous import BadSignature, Signer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -36,9 +39,10 @@ from sns.security import new_token
 from sns.services.shared import SharedCache, database_of
 from sns.web.http import CLIENT_TOKEN_SLOT, CSRF_SLOT, FLASH_COOKIE, SESSION_COOKIE
 from sns.web.middleware import CSRF_COOKIE, csrf_token_for, new_csrf_cookie
-from sns.web.session_read import SessionRead, read_session
+from sns.web.session_read import read_session
 
 _pages = SharedCache(on_kept_pages=False)
+SESSIONS_KEPT = 20_000
 _DROPPED = {b"content-length", b"set-cookie"}
 
 
@@ -68,6 +72,7 @@ class VisitorPages:
         self.app, self.paths, self.settings, self.secret = app, frozenset(paths), settings, secret
         self.resident_paths = frozenset(resident_paths)
         self.signer = Signer(secret, salt="session")
+        self.sessions: dict[tuple, tuple[float, str]] = {}  # (session id, lang cookie) -> (until, setting)
         self.database = database_of(settings)
         secure = "; secure" if settings.secure_cookies else ""
         self.cookie_format = f"{CSRF_COOKIE}=%s; HttpOnly; Path=/; SameSite=lax{secure}"
@@ -87,10 +92,11 @@ class VisitorPages:
             return await self.app(scope, receive, send)
         audience, locale = "visitor", ""
         if SESSION_COOKIE in cookies:
-            reader = await self._resident(cookies[SESSION_COOKIE]) if scope["path"] in self.resident_paths else None
-            if reader is None:
+            locale = await self._resident(cookies[SESSION_COOKIE], cookies.get("lang")) \
+                if scope["path"] in self.resident_paths else None
+            if locale is None:
                 return await self.app(scope, receive, send)
-            audience, locale = "resident", reader.user.locale
+            audience = "resident"
         chosen = locale or cookies.get("lang")
         lang = chosen if chosen in LOCALES else "en" if chosen else negotiate(accept_language,
                                                                               self.settings.default_locale)
@@ -130,16 +136,27 @@ class VisitorPages:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    async def _resident(self, raw_cookie: str) -> SessionRead | None:
-        """The signed-in resident behind a session cookie (one query), or None (then the app answers)."""
+    async def _resident(self, raw_cookie: str, lang_cookie: str | None) -> str | None:
+        """The language setting of the signed-in resident behind a session cookie ("" for none), or None
+        when it is no valid session (then the app answers). Remembered for `shared_cache_seconds`: the
+        copy shows nothing of theirs, so a session ended meanwhile costs nothing but a "My page" link
+        for those seconds (the page it leads to asks again), and a reload in a surge costs no query.
+        A new `lang` cookie (the language form sets it with the setting) asks again."""
         try:
             session_id = self.signer.unsign(raw_cookie).decode()
         except (BadSignature, UnicodeDecodeError):
             return None
+        now = time.monotonic()
+        known = self.sessions.get((session_id, lang_cookie))
+        if known is not None and known[0] > now:
+            return known[1]
         read = await read_session(session_id)
         if read is None or not read.active or read.expired(self.settings.session_days):
             return None
-        return read
+        if len(self.sessions) >= SESSIONS_KEPT:
+            self.sessions.clear()
+        self.sessions[(session_id, lang_cookie)] = (now + self.settings.shared_cache_seconds, read.row["u_locale"] or "")
+        return read.row["u_locale"] or ""
 
     async def _replay(self, messages: list[Message], scope: Scope, csrf: str | None, send: Send) -> None:
         """An answer not kept (an error page, a redirect): sent to this visitor alone, with their tokens
