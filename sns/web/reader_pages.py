@@ -30,6 +30,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Awaitable, Callable
 
 from itsdangerous import BadSignature, Signer
 from starlette.requests import Request
@@ -43,6 +44,7 @@ from sns.web.session_read import SessionRead, read_session
 from sns.web.visitors import cookies_of
 
 KEEP = 5000  # pages per process (about 16 KB each)
+Filler = Callable[[dict[str, int]], Awaitable[str]]
 _DROPPED = {b"content-length", b"set-cookie"}
 
 
@@ -55,6 +57,7 @@ class _Kept:
     until: float
     headers: list
     body: bytes
+    fills: list  # (slot, Filler) put in each time it is sent
 
 
 def keep_for_reader(request: Request, *keys: str, base: tuple[str, ...] = ("u", "site")) -> None:
@@ -64,6 +67,19 @@ def keep_for_reader(request: Request, *keys: str, base: tuple[str, ...] = ("u", 
     if "ctx" in state:
         raise RuntimeError("keep_for_reader must come before load_ctx")
     state["reader_keys"], state["reader_base"] = keys, base
+
+
+def fills_later(request: Request) -> bool:
+    """Whether this page is being made for keeping: then its parts every reader sees alike go in as slots
+    (`fill_later`), filled each time the page is sent."""
+    return "reader_base" in request.scope.get("state", {}) and bool(request.scope["state"].get("token_slots"))
+
+
+def fill_later(request: Request, slot: str, fill: Filler) -> None:
+    """Put `await fill(versions)` (HTML) where `slot` stands, each time the page is sent, with the reader's
+    version numbers as read for that request: a part shared by many readers, such as the town's newest
+    entries, is then as new as its own number says, while the rest of the page stays kept."""
+    request.scope["state"].setdefault("reader_fills", []).append((slot.encode(), fill))
 
 
 def keep_at_most(request: Request, seconds: float) -> None:
@@ -117,7 +133,7 @@ class ReaderPages:
             read = await read_session(session_id, tuple(n for n in kept.names if ":" in n))
             if read is not None and self._still(kept, read):
                 self.kept.move_to_end(key)
-                return await self._send_kept(kept, csrf, send)
+                return await self._send_kept(kept, read, csrf, send)
         await self._make(key, scope, receive, send, csrf)
 
     def _still(self, kept: _Kept, read: SessionRead) -> bool:
@@ -127,11 +143,12 @@ class ReaderPages:
             return False
         return tuple(read.versions[name] for name in kept.names) == kept.versions
 
-    async def _send_kept(self, kept: _Kept, csrf: str | None, send: Send) -> None:
+    async def _send_kept(self, kept: _Kept, read: SessionRead, csrf: str | None, send: Send) -> None:
         new = not csrf
         if new:
             csrf = new_csrf_cookie()
-        body = kept.body.replace(CSRF_SLOT, csrf_token_for(self.secret, csrf).encode()) \
+        body = await _filled(kept.body, kept.fills, read)
+        body = body.replace(CSRF_SLOT, csrf_token_for(self.secret, csrf).encode()) \
             .replace(CLIENT_TOKEN_SLOT, new_token(16).encode())
         headers = kept.headers + [(b"content-length", str(len(body)).encode())]
         if new:
@@ -161,10 +178,13 @@ class ReaderPages:
             names = (*state["reader_base"], *state["reader_keys"])
             until = min(state.get("reader_until", float("inf")), started + self.settings.reader_page_seconds)
             self.kept[key] = _Kept(names, tuple(read.versions[n] for n in names), read.fingerprint(), generation,
-                                   until, [(k, v) for k, v in start["headers"] if k not in _DROPPED], body)
+                                   until, [(k, v) for k, v in start["headers"] if k not in _DROPPED], body,
+                                   state.get("reader_fills", []))
             self.kept.move_to_end(key)
             while len(self.kept) > KEEP:
                 self.kept.popitem(last=False)
+        if read is not None and state.get("reader_fills"):
+            body = await _filled(body, state["reader_fills"], read)
         csrf = csrf or state.get("new_csrf")
         if csrf:
             body = body.replace(CSRF_SLOT, csrf_token_for(self.secret, csrf).encode())
@@ -172,3 +192,9 @@ class ReaderPages:
         headers_out = [(k, v) for k, v in start.get("headers", []) if k != b"content-length"]
         await send({**start, "headers": headers_out + [(b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
+
+
+async def _filled(body: bytes, fills: list, read: SessionRead) -> bytes:
+    for slot, fill in fills:
+        body = body.replace(slot, (await fill(read.versions)).encode())
+    return body
