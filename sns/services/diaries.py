@@ -72,11 +72,14 @@ async def replace_photos(ctx: Ctx, tx, existing: list[Photo], keep: list[Photo],
     await store_photos(ctx, images, tx, start=(keep[-1].position + 1) if keep else 0, **owner)
 
 
+NOT_FOUND = N_("This diary entry does not exist or is not shared with you.")
+
+
 async def get_diary(ctx: Ctx, diary_id: str) -> Diary:
     """The diary if the viewer may see it; otherwise NotFound (no hint that it exists)."""
     diary = await Diary.get_or_none(id=diary_id).select_related("author")
     if diary is None or not can_view_diary(ctx.viewer, diary):
-        raise NotFound(N_("This diary entry does not exist or is not shared with you."))
+        raise NotFound(NOT_FOUND)
     return diary
 
 
