@@ -11,7 +11,9 @@ tests/policies/test_sql_scopes.py proves them equal on random towns, on both dat
 
 A fragment takes the table's alias in the query (`"d"` for `diaries d`) and the query's `Params`,
 which renders each bound value as its placeholder: `?N` on SQLite, `$N` on PostgreSQL (both
-numbered, so a value may be used twice and fragments may be built in any order).
+numbered, so a value may be used twice and fragments may be built in any order). Queries write their
+LIMIT as an integer in the text, never bound: SQLite (no statistics) plans `LIMIT ?` for any size and
+chose a scan of a whole index for My page's friends' entries (15 ms instead of 0.2 ms on a small town).
 """
 
 from __future__ import annotations

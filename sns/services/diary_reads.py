@@ -37,7 +37,7 @@ async def friends_newest_diaries(v: Viewer, limit: int = 10) -> list[rows.DiaryR
     only those rows are read and joined to their authors."""
     conn, p = database()
     sql = (f"SELECT {DIARY_SQL}, {author_sql()} FROM"
-           f" (SELECT d.id FROM diaries d WHERE {_friends_diaries_where(v, p)} ORDER BY d.id DESC LIMIT {p(limit)}) n"
+           f" (SELECT d.id FROM diaries d WHERE {_friends_diaries_where(v, p)} ORDER BY d.id DESC LIMIT {int(limit)}) n"
            " JOIN diaries d ON d.id = n.id JOIN users u ON u.id = d.author_id ORDER BY d.id DESC")
     return [rows.diary_of(r) for r in await fetch(conn, sql, p)]
 
@@ -47,7 +47,7 @@ async def received_comments(v: Viewer, limit: int = 10) -> list[rows.ReceivedCom
     conn, p = database()
     sql = (f"SELECT {RECEIVED_SQL}, {author_sql()} FROM"
            f" (SELECT c.id FROM comments c JOIN diaries d ON d.id = c.diary_id WHERE {_received_where(v, p)}"
-           f" ORDER BY c.id DESC LIMIT {p(limit)}) n"
+           f" ORDER BY c.id DESC LIMIT {int(limit)}) n"
            " JOIN comments c ON c.id = n.id JOIN diaries d ON d.id = c.diary_id JOIN users u ON u.id = c.author_id"
            " ORDER BY c.id DESC")
     return [rows.received_of(r) for r in await fetch(conn, sql, p)]
@@ -77,7 +77,7 @@ async def town_diaries(v: Viewer, limit: int) -> list[rows.DiaryRow]:
     if v.id:
         where += f" AND d.author_id <> {p(v.id)} AND d.author_id NOT IN ({blocked_ids_sql(v, p)})"
     sql = (f"SELECT {DIARY_SQL}, {author_sql()} FROM diaries d JOIN users u ON u.id = d.author_id"
-           f" WHERE {where} ORDER BY d.id DESC LIMIT {p(limit)}")
+           f" WHERE {where} ORDER BY d.id DESC LIMIT {int(limit)}")
     return [rows.diary_of(r) for r in await fetch(conn, sql, p)]
 
 
@@ -104,5 +104,5 @@ async def diary_comments(v: Viewer, diary_id: str) -> list[rows.CommentRow]:
     """Comments on an entry `v` may already see, oldest first."""
     conn, p = database()
     sql = (f"SELECT {COMMENT_SQL}, {author_sql()} FROM comments c JOIN users u ON u.id = c.author_id"
-           f" WHERE c.diary_id = {p(diary_id)} AND {comment_scope_sql(v, 'c', p)} ORDER BY c.id LIMIT {p(COMMENTS_SHOWN)}")
+           f" WHERE c.diary_id = {p(diary_id)} AND {comment_scope_sql(v, 'c', p)} ORDER BY c.id LIMIT {int(COMMENTS_SHOWN)}")
     return [rows.comment_of(r) for r in await fetch(conn, sql, p)]

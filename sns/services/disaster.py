@@ -121,7 +121,7 @@ async def open_shelters(ctx: Ctx, limit: int = 30) -> list[dict]:
     async def load():  # SQL written by hand, like the other reads of the hot pages
         conn, p = database()
         return await fetch(conn, "SELECT id, name, status FROM shelters WHERE deleted_at IS NULL"
-                                 f" AND status IN ('open', 'full') ORDER BY name, id LIMIT {p(limit)}", p)
+                                 f" AND status IN ('open', 'full') ORDER BY name, id LIMIT {int(limit)}", p)
     return await _shared.get((database_of(ctx.settings), "disaster_shelters", limit),
                              ctx.settings.shared_cache_seconds, load)
 

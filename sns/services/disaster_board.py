@@ -126,7 +126,7 @@ async def newest_public(ctx: Ctx, event: DisasterEvent) -> list[LightPost]:
                       " AND ph.deleted_at IS NULL)")
         sql = (f"SELECT b.id, b.body, b.place, b.created_at, {has_photos} AS photos FROM disaster_posts b"
                f" WHERE b.event_id = {p(event.id)} AND {public_board_scope_sql('b')}"
-               f" ORDER BY b.id DESC LIMIT {p(LIGHT_POSTS)}")
+               f" ORDER BY b.id DESC LIMIT {int(LIGHT_POSTS)}")
         return [LightPost(r["id"], r["body"][:280], r["place"], when(r["created_at"]), bool(r["photos"]))
                 for r in await fetch(conn, sql, p)]
     return await _shared.get((database_of(ctx.settings), "disaster_light", event.id),

@@ -241,7 +241,7 @@ async def topic_page(ctx: Ctx, community: Community, membership, *, before=None,
         where += (" AND (t.pinned, t.bumped_at, t.id) < (SELECT k.pinned, k.bumped_at, k.id FROM topics k"
                   f" WHERE k.id = {p(str(before))} AND k.community_id = {p(community.id)})")
     sql = (f"SELECT {rows.TOPIC_SQL}, {rows.author_sql()} FROM topics t JOIN users u ON u.id = t.author_id"
-           f" WHERE {where} ORDER BY t.pinned DESC, t.bumped_at DESC, t.id DESC LIMIT {p(limit + 1)}")
+           f" WHERE {where} ORDER BY t.pinned DESC, t.bumped_at DESC, t.id DESC LIMIT {int(limit + 1)}")
     found = [rows.topic_of(r) for r in await fetch(conn, sql, p)]
     more = len(found) > limit
     found = found[:limit]
