@@ -20,6 +20,8 @@ from sns.services.base import (
 from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.shared import public_changed
 
+NOT_FOUND = N_("This diary entry does not exist or is not shared with you.")
+
 
 def check_visibility(value: str) -> str:
     if value not in VISIBILITIES:
@@ -70,9 +72,6 @@ async def replace_photos(ctx: Ctx, tx, existing: list[Photo], keep: list[Photo],
         if photo not in keep:
             await tombstone(photo, tx)
     await store_photos(ctx, images, tx, start=(keep[-1].position + 1) if keep else 0, **owner)
-
-
-NOT_FOUND = N_("This diary entry does not exist or is not shared with you.")
 
 
 async def get_diary(ctx: Ctx, diary_id: str) -> Diary:

@@ -58,8 +58,9 @@ async def test_topic_list_query_count_is_fixed(site):
     await _grow(community, authors, 300, 30, origin)
     large = await _counts(client, community.id)
     assert small == large, (small, large)
-    # pages: one more each for whether disaster mode is on, on a cold shared cache (none when warm)
-    assert large["first page"] <= 9 and large["second page"] <= 10 and large["api page"] <= 5, large
+    # pages: one more each for whether disaster mode is on, on a cold shared cache (none when warm); the
+    # `before` cursor is a subquery of the page's one statement, so the second page costs no more than the first
+    assert large["first page"] <= 8 and large["second page"] <= 8 and large["api page"] <= 3, large
 
 
 async def test_keyset_pages_see_every_topic_once(site):
