@@ -1,10 +1,10 @@
 """The SQL scopes select exactly what their Python predicates allow (DESIGN invariant 11).
 
 On random towns (residents, staff and suspended accounts; friendships requested, accepted and one-sided;
-blocks both ways; diaries in every visibility x state x deleted; comments likewise; communities with
+blocks both ways; disaster board posts; diaries in every visibility x state x deleted; comments likewise; communities with
 topics and replies in the states the community rules know) and for every viewer (a visitor and each
 resident: who is an author, a friend, blocked or blocking, a moderator or an admin varies with the
-town), each fragment of `sns.policies.sql` (and `post_scope_sql`) selects the rows its predicate
+town), each fragment of `sns.policies.sql` (and `post_scope_sql`, `public_board_scope_sql`) selects the rows its predicate
 allows, on whichever database the suite runs on. `load_viewer`'s one query is checked against the
 town's own relations too.
 """
@@ -17,12 +17,14 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sns.models import Block, Comment, Community, Diary, Friendship, Membership, Reply, Topic, User
+from sns.models import (
+    Block, Comment, Community, Diary, DisasterEvent, DisasterPost, Friendship, Membership, Reply, Topic, User,
+)
 from sns.models.base import utcnow
 from sns.policies import (
     ANONYMOUS, audience_allows, audience_scope_sql, can_read_community, can_view_comment, can_view_diary,
-    can_view_reply, can_view_topic, comment_scope_sql, diary_scope, diary_scope_sql, load_viewer,
-    post_scope_sql, public_diary_scope_sql,
+    can_view_board_post, can_view_reply, can_view_topic, comment_scope_sql, diary_scope, diary_scope_sql, load_viewer,
+    post_scope_sql, public_board_scope_sql, public_diary_scope_sql,
 )
 from sns.policies.sql import database, fetch
 
@@ -47,11 +49,13 @@ town = st.fixed_dictionaries({
                                    st.sampled_from(("active", "banned", "pending", "invited")), max_size=6),
     "topics": st.lists(st.tuples(st.integers(0, 1), text_row), max_size=8),
     "replies": st.lists(st.tuples(st.integers(0, 7), text_row), max_size=8),
+    "board": st.lists(text_row, max_size=6),  # posts on a disaster board
 })
 
 
 async def _clear() -> None:
-    for model in (Reply, Topic, Membership, Community, Comment, Diary, Block, Friendship, User):
+    for model in (DisasterPost, DisasterEvent, Reply, Topic, Membership, Community, Comment, Diary, Block, Friendship,
+                  User):
         await model.all().delete()
 
 
@@ -86,8 +90,12 @@ async def _build(t: dict) -> dict:
     replies = [Reply(topic_id=topics[i % len(topics)].id, author_id=uid[a], body="r", state=s, deleted_at=gone(d),
                      origin=ORIGIN) for i, (a, s, d) in t["replies"] if topics]
     await Reply.bulk_create(replies)
+    event = await DisasterEvent.create(name="e", started_at=now, origin=ORIGIN)
+    board = [DisasterPost(event_id=event.id, author_id=uid[a], body="b", state=s, deleted_at=gone(d), origin=ORIGIN)
+             for a, s, d in t["board"]]
+    await DisasterPost.bulk_create(board)
     return {"people": people, "diaries": diaries, "comments": comments, "communities": communities,
-            "memberships": memberships, "topics": topics, "replies": replies}
+            "memberships": memberships, "topics": topics, "replies": replies, "board": board}
 
 
 async def _ids(sql: str, p) -> set[str]:
@@ -151,11 +159,18 @@ async def _check_posts(v, made: dict) -> None:
         and can_view_reply(v, r, topics[r.topic_id], *places[topics[r.topic_id].community_id])}
 
 
+async def _check_public_board(made: dict) -> None:
+    """The light disaster front page's shared list: what a visitor may see of the board."""
+    assert await _ids(f"SELECT b.id FROM disaster_posts b WHERE {public_board_scope_sql('b')}", _params()) == {
+        b.id for b in made["board"] if can_view_board_post(ANONYMOUS, b)}
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(t=town)
 async def test_sql_scopes_select_what_the_predicates_allow(site, t):
     made = await _build(t)
+    await _check_public_board(made)
     for who in [None, *range(len(made["people"]))]:
         if who is None:
             v = ANONYMOUS
