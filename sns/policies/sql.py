@@ -50,7 +50,7 @@ class Params:
 
 
 def database():
-    """The connection of the current context (a transaction's when inside one) and fresh `Params` for it."""
+    """The connection the ORM would use here (its "default") and fresh `Params` for its dialect."""
     conn = connections.get("default")
     return conn, Params(conn.capabilities.dialect)
 
