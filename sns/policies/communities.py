@@ -20,6 +20,7 @@ from tortoise.expressions import Q
 
 from sns.policies.core import *  # noqa: F401,F403
 from sns.policies.core import Viewer, is_blocked, is_moderator, is_self, is_signed_in, is_staff
+from sns.policies.sql import Params, blocked_ids_sql
 
 COMMUNITY_MODERATOR_ROLES = frozenset({"moderator", "admin"})
 
@@ -224,3 +225,14 @@ def post_scope(v: Viewer) -> Q:
     if v.id:
         visible |= Q(author_id=v.id)
     return Q(deleted_at=None) & visible
+
+
+def post_scope_sql(v: Viewer, alias: str, p: Params) -> str:
+    """Topics (or replies, by their alias) `v` may see within a community `v` may already read, as SQL
+    (see `sns.policies.sql`). Mirrors `can_view_topic`/`can_view_reply` (given `can_read_community`)
+    and `post_scope`; `deleted_at` stays outside the OR for the same index as there."""
+    a = alias
+    visible = f"{a}.state = 'published'"
+    if v.id:
+        visible = f"({visible} AND {a}.author_id NOT IN ({blocked_ids_sql(v, p)})) OR {a}.author_id = {p(v.id)}"
+    return f"({a}.deleted_at IS NULL AND ({visible}))"

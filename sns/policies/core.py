@@ -13,7 +13,7 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from sns.models import Block, Friendship, User
+from sns.models import User
 
 STAFF_ROLES = frozenset({"staff", "admin"})
 MODERATOR_ROLES = frozenset({"moderator", "admin"})
@@ -42,24 +42,19 @@ ANONYMOUS = Viewer()
 
 
 async def load_viewer(user: User | None) -> Viewer:
-    """Two queries: my friends, and the blocks that involve me (a third for municipal staff: the
-    departments they answer residents for)."""
+    """One query: my friends, the blocks that involve me, and for municipal staff the departments they
+    answer residents for (`sns.policies.sql.viewer_relations_sql`)."""
     if user is None:
         return ANONYMOUS
-    friends = await Friendship.filter(user_id=user.id, state="accepted").values_list("friend_id", flat=True)
-    blocks = await Block.filter(Q(blocker_id=user.id) | Q(blocked_id=user.id)).values_list(
-        "blocker_id", "blocked_id"
-    )
-    blocked = {b if a == user.id else a for a, b in blocks}
-    blocking = {b for a, b in blocks if a == user.id}
-    departments: list[str] = []
-    if user.role != "resident":
-        from sns.models import DepartmentStaff
+    from sns.policies.sql import database, fetch, viewer_relations_sql
 
-        departments = await DepartmentStaff.filter(user_id=user.id, deleted_at=None).values_list(
-            "department_id", flat=True)
-    return Viewer(user=user, friend_ids=frozenset(friends), blocked_ids=frozenset(blocked),
-                  blocking_ids=frozenset(blocking), department_ids=frozenset(departments))
+    conn, p = database()
+    found: dict[str, set[str]] = {"friend": set(), "blocking": set(), "blocked_by": set(), "department": set()}
+    for row in await fetch(conn, viewer_relations_sql(Viewer(user), p, user.role != "resident"), p):
+        found[row["kind"]].add(row["other"])
+    return Viewer(user=user, friend_ids=frozenset(found["friend"]),
+                  blocked_ids=frozenset(found["blocking"] | found["blocked_by"]),
+                  blocking_ids=frozenset(found["blocking"]), department_ids=frozenset(found["department"]))
 
 
 # --- predicates ----------------------------------------------------------------

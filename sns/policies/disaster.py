@@ -22,7 +22,7 @@ SWITCH_ROLES = frozenset({"disaster", "admin"})
 # Municipal staff, the disaster desk, the fire department (rescue) and administrators: those who organise help.
 CHECKIN_STAFF_ROLES = frozenset({"staff", "disaster", "fire", "admin"})
 
-__all__ = ["SWITCH_ROLES", "CHECKIN_STAFF_ROLES", "can_switch_disaster", "is_disaster_staff",
+__all__ = ["public_board_scope_sql", "SWITCH_ROLES", "CHECKIN_STAFF_ROLES", "can_switch_disaster", "is_disaster_staff",
            "can_post_on_board", "can_view_board_post", "board_scope", "can_check_in", "can_view_checkin",
            "checkin_scope", "can_see_safety_counts", "can_see_archive_counts"]
 
@@ -61,6 +61,12 @@ def board_scope(v: Viewer) -> Q:
     if v.id:
         scope |= Q(author_id=v.id, deleted_at=None)
     return scope
+
+
+def public_board_scope_sql(alias: str) -> str:
+    """Board posts a visitor sees, as SQL (see `sns.policies.sql`): the light front page's shared list.
+    Mirrors `can_view_board_post` / `board_scope` for a visitor (published, not deleted)."""
+    return f"({alias}.deleted_at IS NULL AND {alias}.state = 'published')"
 
 
 def can_check_in(v: Viewer, event) -> bool:

@@ -20,6 +20,8 @@ from sns.services.base import (
 from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.shared import public_changed
 
+NOT_FOUND = N_("This diary entry does not exist or is not shared with you.")
+
 
 def check_visibility(value: str) -> str:
     if value not in VISIBILITIES:
@@ -76,7 +78,7 @@ async def get_diary(ctx: Ctx, diary_id: str) -> Diary:
     """The diary if the viewer may see it; otherwise NotFound (no hint that it exists)."""
     diary = await Diary.get_or_none(id=diary_id).select_related("author")
     if diary is None or not can_view_diary(ctx.viewer, diary):
-        raise NotFound(N_("This diary entry does not exist or is not shared with you."))
+        raise NotFound(NOT_FOUND)
     return diary
 
 

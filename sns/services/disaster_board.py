@@ -19,12 +19,14 @@ from sns.geo import parse_location
 from sns.i18n import N_
 from sns.ids import is_id
 from sns.models import DisasterEvent, DisasterPost, Photo
-from sns.policies import board_scope, can_post_on_board, can_view_board_post
+from sns.policies import board_scope, can_post_on_board, can_view_board_post, public_board_scope_sql
+from sns.policies.sql import database, fetch
 from sns.services import photo_access, review
 from sns.services.base import clean_text, idempotency_key, rate_limit_post, require, save_new, transaction
 from sns.services.diaries import process_photos, store_photos
 from sns.services.disaster import current_event
 from sns.services.moderate import open_flag, screen, tell_moderators
+from sns.services.rows import when
 from sns.services.shared import SharedCache, database_of, public_changed
 
 MAX_BODY = 2000
@@ -119,11 +121,13 @@ class LightPost:
 async def newest_public(ctx: Ctx, event: DisasterEvent) -> list[LightPost]:
     """The few newest published posts, the same for everyone (shared; published and public only)."""
     async def load():
-        rows = await DisasterPost.filter(event_id=event.id, deleted_at=None, state="published") \
-            .order_by("-id").limit(LIGHT_POSTS).values("id", "body", "place", "created_at")
-        with_photos = set(await Photo.filter(purpose="disaster", parent_id__in=[r["id"] for r in rows],
-                                             deleted_at=None).values_list("parent_id", flat=True)) if rows else set()
-        return [LightPost(r["id"], r["body"][:280], r["place"], r["created_at"], r["id"] in with_photos)
-                for r in rows]
+        conn, p = database()
+        has_photos = ("EXISTS (SELECT 1 FROM photos ph WHERE ph.purpose = 'disaster' AND ph.parent_id = b.id"
+                      " AND ph.deleted_at IS NULL)")
+        sql = (f"SELECT b.id, b.body, b.place, b.created_at, {has_photos} AS photos FROM disaster_posts b"
+               f" WHERE b.event_id = {p(event.id)} AND {public_board_scope_sql('b')}"
+               f" ORDER BY b.id DESC LIMIT {int(LIGHT_POSTS)}")
+        return [LightPost(r["id"], r["body"][:280], r["place"], when(r["created_at"]), bool(r["photos"]))
+                for r in await fetch(conn, sql, p)]
     return await _shared.get((database_of(ctx.settings), "disaster_light", event.id),
                              ctx.settings.shared_cache_seconds, load)

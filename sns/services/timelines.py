@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Q
 
 from sns.context import Ctx
 from sns.ids import is_id
-from sns.models import Comment, Diary, Friendship, Notice, Photo, User
+from sns.models import Comment, Diary, Notice, Photo, User
 from sns.models.base import utcnow
 from sns.policies import can_view_diary, comment_scope, diary_scope, public_diary_scope
-from sns.services import rows
+from sns.services import diary_reads, rows
 from sns.services.shared import SharedCache, database_of
 
 # The shared "new in town" list keeps more entries than a page shows, so that after leaving
@@ -76,10 +76,7 @@ async def town_diaries(ctx: Ctx, limit: int = 10) -> list[rows.DiaryRow]:
     mine = [d for d in shared if d.author_id != v.id and can_view_diary(v, d)][:limit]
     if len(mine) == limit or len(shared) < SHARED_TOWN_DIARIES:
         return mine
-    q = Diary.filter(public_diary_scope()).exclude(author_id__in=list(v.blocked_ids) or [""])
-    if v.id:
-        q = q.exclude(author_id=v.id)
-    return await rows.diaries(q.order_by("-id").limit(limit))
+    return await diary_reads.town_diaries(v, limit)
 
 
 async def newest_notices(ctx: Ctx, limit: int = 5) -> list[rows.NoticeRow]:
@@ -121,30 +118,20 @@ class MyPage:
 
 
 async def my_page(ctx: Ctx) -> MyPage:
-    """Home after sign-in: at most 5 queries of its own (the town's newest entries and the notices
-    are shared, see `town_diaries`), and the visit time is remembered (1 write, once a minute)."""
+    """Home after sign-in: three statements of its own, in SQL written by hand (`sns.services.diary_reads`;
+    the town's newest entries and the notices are shared, see `town_diaries`), and the visit time is
+    remembered (1 write, once a minute)."""
     v, me = ctx.viewer, ctx.user
     since = me.last_seen_home_at
-    friends = list(v.friend_ids)
     page = MyPage()
-    if friends:
-        # The ten ids come from the (author_id, id, ...) index alone; only those ten rows are read
-        # and joined to their authors (not every entry of every friend, sorted).
-        newest = Diary.filter(diary_scope(v), author_id__in=friends).order_by("-id").limit(10).values("id")
-        page.friends_diaries = await rows.diaries(Diary.filter(id__in=Subquery(newest)).order_by("-id"))
+    if v.friend_ids:
+        page.friends_diaries = await diary_reads.friends_newest_diaries(v, 10)
     page.town_diaries = await town_diaries(ctx, 10)
     page.notices = await newest_notices(ctx, 5)
-    received = Comment.filter(comment_scope(v), diary__author_id=me.id, diary__deleted_at=None).exclude(
-        author_id=me.id)
-    # as above: the ten newest ids first (from the comments' index), then only those ten are joined
-    newest_comments = received.order_by("-id").limit(10).values("id")
-    page.comments = await rows.received_comments(Comment.filter(id__in=Subquery(newest_comments)).order_by("-id"))
-    if since is not None:
-        if friends:
-            page.new_friend_diaries = await Diary.filter(diary_scope(v), author_id__in=friends,
-                                                         created_at__gt=since).count()
-        page.new_comments = await received.filter(created_at__gt=since).count()
-    page.friend_requests = await Friendship.filter(friend_id=me.id, state="requested").count()
+    page.comments = await diary_reads.received_comments(v, 10)
+    counts = await diary_reads.home_counts(v, since)
+    page.new_friend_diaries, page.new_comments = counts["new_friend_diaries"], counts["new_comments"]
+    page.friend_requests = counts["friend_requests"]
     now = utcnow()
     if since is None or now - since >= SEEN_AGAIN_AFTER:
         await User.filter(id=me.id).update(last_seen_home_at=now)

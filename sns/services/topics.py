@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
 
 from sns import events
 from sns.context import Ctx
@@ -22,9 +21,10 @@ from sns.models import Community, Membership, Photo, Topic, TopicFollow
 from sns.models.base import utcnow
 from sns.policies import (
     ANONYMOUS, Viewer, can_delete_topic, can_edit_topic, can_lock_topic, can_moderate_community, can_move_topic,
-    can_pin_topic, can_post_topic, can_read_community, can_view_topic, is_banned_from, is_moderator, post_scope,
+    can_pin_topic, can_post_topic, can_read_community, can_view_topic, is_banned_from, is_moderator, post_scope_sql,
 )
-from sns.services import photo_access, review
+from sns.policies.sql import database, fetch
+from sns.services import photo_access, review, rows
 from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone, transaction,
 )
@@ -227,29 +227,25 @@ async def move_topic(ctx: Ctx, topic_id: str, target_id) -> Topic:
 
 
 async def topic_page(ctx: Ctx, community: Community, membership, *, before=None, limit: int | None = None) -> Page:
-    """The community's topics the viewer may see: pinned first, then most recently bumped.
-    Two queries at most (the `before` cursor row, then the page), whatever the number of topics."""
+    """The community's topics the viewer may see: pinned first, then most recently bumped, as light rows.
+    One statement in SQL written by hand (`post_scope_sql`), whatever the number of topics: the
+    `before` cursor is the topic whose (pinned, bumped_at, id) the page continues after, found by a
+    subquery (an unknown cursor gives an empty page)."""
     v = ctx.viewer
     if not can_read_community(v, community, membership):
         return Page([])
     limit = limit or ctx.settings.page_size
-    q = Topic.filter(post_scope(v), community_id=community.id)
+    conn, p = database()
+    where = f"t.community_id = {p(community.id)} AND {post_scope_sql(v, 't', p)}"
     if before:
-        cursor = None
-        if isinstance(before, str) and is_id(before):
-            cursor = await Topic.filter(id=before, community_id=community.id).values("pinned", "bumped_at", "id")
-        if not cursor:
-            return Page([])
-        c = cursor[0]
-        after = Q(pinned=c["pinned"], bumped_at__lt=c["bumped_at"]) | Q(
-            pinned=c["pinned"], bumped_at=c["bumped_at"], id__lt=c["id"])
-        if c["pinned"]:
-            after |= Q(pinned=False)
-        q = q.filter(after)
-    rows = await q.order_by("-pinned", "-bumped_at", "-id").limit(limit + 1).select_related("author")
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, rows[-1].id if more and rows else None)
+        where += (" AND (t.pinned, t.bumped_at, t.id) < (SELECT k.pinned, k.bumped_at, k.id FROM topics k"
+                  f" WHERE k.id = {p(str(before))} AND k.community_id = {p(community.id)})")
+    sql = (f"SELECT {rows.TOPIC_SQL}, {rows.author_sql()} FROM topics t JOIN users u ON u.id = t.author_id"
+           f" WHERE {where} ORDER BY t.pinned DESC, t.bumped_at DESC, t.id DESC LIMIT {int(limit + 1)}")
+    found = [rows.topic_of(r) for r in await fetch(conn, sql, p)]
+    more = len(found) > limit
+    found = found[:limit]
+    return Page(found, found[-1].id if more and found else None)
 
 
 async def is_following(viewer: Viewer, topic_id: str) -> bool:

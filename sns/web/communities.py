@@ -98,8 +98,7 @@ async def community_edit(request: Request):
 async def community_page(request: Request):
     keep_for_reader(request, f"c:{request.path_params['id']}")  # kept until the community or I change
     ctx = await load_ctx(request)
-    community = await community_service.get_community(ctx, request.path_params["id"])
-    membership = await community_service.membership_of(ctx.viewer, community.id)
+    community, membership = await community_service.community_and_membership(ctx, request.path_params["id"])
     v = ctx.viewer
     page = await topics.topic_page(ctx, community, membership, before=request.query_params.get("before"))
     return await render(

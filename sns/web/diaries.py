@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from sns.errors import ServiceError
+from sns.errors import NotFound, ServiceError
 from sns.i18n import N_
 from sns.models import Photo
 from sns.policies import can_comment, can_delete_comment, can_delete_diary, can_edit_diary
 from sns.services import diaries as diary_service
-from sns.services import timelines
+from sns.services import diary_reads, timelines
 from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, text
 from sns.web.reader_pages import keep_for_reader
 
@@ -36,9 +36,9 @@ async def diary_list(request: Request):
 
 
 async def _render_diary(request: Request, ctx, diary, status: int = 200, **extra):
-    comments = await timelines.comments_on(ctx, diary)
-    photos = (await timelines.photos_of([diary.id]))[diary.id]
     v = ctx.viewer
+    comments = await diary_reads.diary_comments(v, diary.id)
+    photos = await diary_reads.diary_photos(diary.id)
     return await render(
         request, "diary.html", status=status, diary=diary, comments=comments, photos=photos,
         may_edit=can_edit_diary(v, diary), may_delete=can_delete_diary(v, diary),
@@ -50,7 +50,9 @@ async def _render_diary(request: Request, ctx, diary, status: int = 200, **extra
 async def diary_page(request: Request):
     keep_for_reader(request, f"d:{request.path_params['id']}")  # kept until the entry, its comments or I change
     ctx = await load_ctx(request)
-    diary = await diary_service.get_diary(ctx, request.path_params["id"])
+    diary = await diary_reads.diary_entry(ctx.viewer, request.path_params["id"])
+    if diary is None:
+        raise NotFound(diary_service.NOT_FOUND)
     return await _render_diary(request, ctx, diary)
 
 
