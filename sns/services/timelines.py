@@ -106,15 +106,20 @@ async def photos_of(diary_ids: list[str]) -> dict[str, list[Photo]]:
     return out
 
 
+@dataclass(frozen=True)
+class Counts:
+    new_friend_diaries: int = 0
+    new_comments: int = 0
+    friend_requests: int = 0
+
+
 @dataclass
 class MyPage:
     friends_diaries: list = field(default_factory=list)
     town_diaries: list = field(default_factory=list)
     notices: list = field(default_factory=list)
     comments: list = field(default_factory=list)
-    new_friend_diaries: int = 0
-    new_comments: int = 0
-    friend_requests: int = 0
+    counts: Counts = field(default_factory=Counts)
 
 
 async def my_page(ctx: Ctx) -> MyPage:
@@ -129,13 +134,21 @@ async def my_page(ctx: Ctx) -> MyPage:
     page.town_diaries = await town_diaries(ctx, 10)
     page.notices = await newest_notices(ctx, 5)
     page.comments = await diary_reads.received_comments(v, 10)
-    counts = await diary_reads.home_counts(v, since)
-    page.new_friend_diaries, page.new_comments = counts["new_friend_diaries"], counts["new_comments"]
-    page.friend_requests = counts["friend_requests"]
-    now = utcnow()
-    if since is None or now - since >= SEEN_AGAIN_AFTER:
-        await User.filter(id=me.id).update(last_seen_home_at=now)
+    page.counts = await new_since(ctx, since)
+    if visit_to_remember(since):
+        await User.filter(id=me.id).update(last_seen_home_at=utcnow())
     return page
+
+
+def visit_to_remember(since) -> bool:
+    """Whether a visit now is remembered (the mark "new since" counts from moves): at most once a minute."""
+    return since is None or utcnow() - since >= SEEN_AGAIN_AFTER
+
+
+async def new_since(ctx: Ctx, since) -> Counts:
+    """What is new for me since `since` (my last visit remembered): one statement."""
+    found = await diary_reads.home_counts(ctx.viewer, since)
+    return Counts(found["new_friend_diaries"], found["new_comments"], found["friend_requests"])
 
 
 def forget_shared() -> None:
@@ -151,8 +164,3 @@ async def residents(ctx: Ctx, query: str = "", before: str | None = None) -> Pag
         q = q.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
     return await _page(q.order_by("-id"), ctx.settings.page_size)
 
-
-def seconds_until_seen_again(user: User) -> float:
-    """How long My page, as just shown, stays right: until the next visit is remembered (`my_page`)."""
-    since = user.last_seen_home_at
-    return 0.0 if since is None else (since + SEEN_AGAIN_AFTER - utcnow()).total_seconds()

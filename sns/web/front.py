@@ -10,7 +10,7 @@ from sns import i18n
 from sns.security import new_token
 from sns.services import disaster, mirror_pages, safety, timelines
 from sns.web.http import load_ctx, login_redirect, redirect, render
-from sns.web.reader_pages import fill_later, fills_later, keep_at_most, keep_for_reader
+from sns.web.reader_pages import fill_later, fills_later, keep_for_reader, keep_while
 
 
 async def front_page(request: Request):
@@ -30,49 +30,68 @@ async def front_page(request: Request):
 
 
 async def my_page(request: Request):
-    # kept until I, my friends' doings or the site change; the town's parts are put in each time (below)
+    # kept until I, my friends' doings or the site change; its parts that change more often are made
+    # again each time it is sent (below)
     keep_for_reader(request, base=("u", "f", "site"))
     ctx = await load_ctx(request)
     if ctx.user is None:
         return login_redirect(request)
     page = await timelines.my_page(ctx)
-    # "new since my last visit" counts from the visit remembered; a later visit must be remembered again
-    keep_at_most(request, timelines.seconds_until_seen_again(ctx.user))
-    sections = request.app.state.templates.get_template("home_shared.html").module
+    # counted from the visit remembered before this one; a visit to remember again needs the page itself
+    keep_while(request, lambda read: not timelines.visit_to_remember(read.user.last_seen_home_at))
+    parts = request.app.state.templates.get_template("home_parts.html").module
     if fills_later(request):
         lang = i18n.current_locale()
+        fill_later(request, COUNTS_SLOT, _counts_part(ctx, lang, parts.counts_list))
         fill_later(request, NOTICES_SLOT, _shared_part(lambda c: timelines.newest_notices(c, 5), ctx, lang,
-                                                        sections.notices_section))
+                                                        parts.notices_section))
         fill_later(request, TOWN_SLOT, _shared_part(lambda c: timelines.town_diaries(c, 10), ctx, lang,
-                                                     sections.town_section))
-        shown = {"notices_section": NOTICES_SLOT, "town_section": TOWN_SLOT}
+                                                     parts.town_section))
+        shown = {"counts_list": COUNTS_SLOT, "notices_section": NOTICES_SLOT, "town_section": TOWN_SLOT}
     else:
-        shown = {"notices_section": sections.notices_section(page.notices),
-                 "town_section": sections.town_section(page.town_diaries)}
+        shown = {"counts_list": parts.counts_list(page.counts), "notices_section": parts.notices_section(page.notices),
+                 "town_section": parts.town_section(page.town_diaries)}
     event = await disaster.active_event(ctx)  # shared: no query on a warm cache, two more while it is on
     return await render(request, "home.html", page=page, my_checkin=await safety.my_checkin(ctx, event),
                         friends_checkins=await safety.friends_checkins(ctx, event), checkin_label=safety.status_label,
                         **shown)
 
 
-# Where My page's parts that every reader sees alike go while the rest of it is kept for its reader.
+# Where My page's parts go while the rest of it is kept for its reader (sns/web/reader_pages.py).
+COUNTS_SLOT = f"counts-slot-{new_token(16)}"
 NOTICES_SLOT = f"notices-slot-{new_token(16)}"
 TOWN_SLOT = f"town-slot-{new_token(16)}"
-_parts: dict[tuple, str] = {}  # (language, part, what is listed) -> its HTML, for the many readers who get the same
+_made: dict[tuple, str] = {}  # what a part showed last -> its HTML (many readers get the same shared part)
+
+
+def _made_once(key: tuple, lang: str, make) -> str:
+    html = _made.get(key)
+    if html is None:
+        with i18n.using_locale(lang):
+            html = str(make())
+        if len(_made) > 5000:
+            _made.clear()
+        _made[key] = html
+    return html
 
 
 def _shared_part(items_for, ctx, lang: str, section):
     """A filler for `fill_later`: the list as the reader's numbers say it is now (`items_for`, with the
     reader's blocks, captured with the page: they do not change while it is kept), in the page's language."""
-    async def fill(versions: dict[str, int]) -> str:
-        items = await items_for(dataclasses.replace(ctx, versions=versions))
-        key = (lang, section.name, tuple(items))
-        html = _parts.get(key)
-        if html is None:
-            with i18n.using_locale(lang):
-                html = str(section(items))
-            if len(_parts) > 500:
-                _parts.clear()
-            _parts[key] = html
-        return html
+    async def fill(read) -> str:
+        items = await items_for(dataclasses.replace(ctx, versions=read.versions))
+        return _made_once((lang, section.name, tuple(items)), lang, lambda: section(items))
+    return fill
+
+
+def _counts_part(ctx, lang: str, section):
+    """A filler for `fill_later`: what is new since my last visit, as remembered now (the visit may have been
+    remembered since the page was made), counted once per mark and numbers."""
+    async def fill(read) -> str:
+        since, versions = read.user.last_seen_home_at, read.versions
+        key = (lang, "counts", ctx.user.id, since, versions["u"], versions["f"])
+        if key not in _made:
+            counts = await timelines.new_since(ctx, since)
+            return _made_once(key, lang, lambda: section(counts))
+        return _made[key]
     return fill

@@ -44,7 +44,7 @@ from sns.web.session_read import SessionRead, read_session
 from sns.web.visitors import cookies_of
 
 KEEP = 5000  # pages per process (about 16 KB each)
-Filler = Callable[[dict[str, int]], Awaitable[str]]
+Filler = Callable[["SessionRead"], Awaitable[str]]
 _DROPPED = {b"content-length", b"set-cookie"}
 
 
@@ -58,7 +58,7 @@ class _Kept:
     headers: list
     body: bytes
     fills: list  # (slot, Filler) put in each time it is sent
-
+    still: Callable | None  # keep_while
 
 def keep_for_reader(request: Request, *keys: str, base: tuple[str, ...] = ("u", "site")) -> None:
     """This page may be kept for its reader under the version numbers of `keys` and `base` (see above).
@@ -76,16 +76,17 @@ def fills_later(request: Request) -> bool:
 
 
 def fill_later(request: Request, slot: str, fill: Filler) -> None:
-    """Put `await fill(versions)` (HTML) where `slot` stands, each time the page is sent, with the reader's
-    version numbers as read for that request: a part shared by many readers, such as the town's newest
-    entries, is then as new as its own number says, while the rest of the page stays kept."""
+    """Put `await fill(read)` (HTML) where `slot` stands, each time the page is sent, with the reader as read
+    for that request (`SessionRead`: their version numbers, their last visit): a part shared by many readers,
+    such as the town's newest entries, is then as new as its own number says, while the rest of the page
+    stays kept."""
     request.scope["state"].setdefault("reader_fills", []).append((slot.encode(), fill))
 
 
-def keep_at_most(request: Request, seconds: float) -> None:
-    """The page must be made afresh after `seconds` even if nothing changed (My page's "last visit")."""
-    state = request.scope.setdefault("state", {})
-    state["reader_until"] = min(state.get("reader_until", float("inf")), time.monotonic() + max(seconds, 0))
+def keep_while(request: Request, still: Callable[["SessionRead"], bool]) -> None:
+    """The kept page may be sent only while `still(read)` holds for the reader as read for that request
+    (My page: until its visit is to be remembered again, which only the page itself does)."""
+    request.scope.setdefault("state", {})["reader_still"] = still
 
 
 class ReaderPages:
@@ -139,7 +140,7 @@ class ReaderPages:
     def _still(self, kept: _Kept, read: SessionRead) -> bool:
         if read.fingerprint() != kept.fingerprint:
             return False
-        if read.expired(self.settings.session_days):
+        if read.expired(self.settings.session_days) or (kept.still is not None and not kept.still(read)):
             return False
         return tuple(read.versions[name] for name in kept.names) == kept.versions
 
@@ -176,10 +177,10 @@ class ReaderPages:
         if read is not None and "reader_base" in state and not state.get("not_kept") and start["status"] == 200 \
                 and headers.get(b"content-type", b"").startswith(b"text/html") and len(messages) == 2:
             names = (*state["reader_base"], *state["reader_keys"])
-            until = min(state.get("reader_until", float("inf")), started + self.settings.reader_page_seconds)
+            until = started + self.settings.reader_page_seconds
             self.kept[key] = _Kept(names, tuple(read.versions[n] for n in names), read.fingerprint(), generation,
                                    until, [(k, v) for k, v in start["headers"] if k not in _DROPPED], body,
-                                   state.get("reader_fills", []))
+                                   state.get("reader_fills", []), state.get("reader_still"))
             self.kept.move_to_end(key)
             while len(self.kept) > KEEP:
                 self.kept.popitem(last=False)
@@ -196,5 +197,5 @@ class ReaderPages:
 
 async def _filled(body: bytes, fills: list, read: SessionRead) -> bytes:
     for slot, fill in fills:
-        body = body.replace(slot, (await fill(read.versions)).encode())
+        body = body.replace(slot, (await fill(read)).encode())
     return body

@@ -61,7 +61,7 @@ class SessionRead:
         whether they may still use the site (a suspended or deleted account: no page at all)."""
         r = self.row
         return (r["u_id"], r["u_state"], r["u_deleted_at"], r["u_role"], r["u_locale"], r["u_display_name"],
-                r["u_username"], r["u_last_seen_home_at"], r["s_created_at"], self.unread)
+                r["u_username"], r["s_created_at"], self.unread)
 
 
 def _statement(dialect: str, extra: int) -> str:
