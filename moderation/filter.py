@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
 
-from . import japanese, latin, wordlist
+from . import automaton, japanese, latin, sites, wordlist
 from .normalize import fold, fold_term, to_original
 
 _UNSPACED = re.compile("[\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\u3000-\u303f\U00020000-\U0003ffff]")
@@ -65,7 +65,9 @@ class Filter:
         entries = [*self._words.items(), *((p, None) for p in self._allow)]
         kana = [japanese.compile_term(t, s) for t, s in entries if _is_unspaced(t)]
         roman = [latin.compile_term(t, s) for t, s in entries if not _is_unspaced(t)]
-        self._latin = latin.LatinMatcher([t for t in roman if t is not None])
+        roman = [t for t in roman if t is not None]
+        self._latin = latin.LatinMatcher(roman)
+        self._latin_sites = sites.LatinSites(self._latin, roman)
         self._kana = japanese.KanaMatcher([t for t in kana if t is not None])
 
     # --- the lists -------------------------------------------------------
@@ -126,10 +128,11 @@ class Filter:
         if not text:
             return Verdict(False, 0, ())
         folded, origin = fold(text)
+        offsets = automaton.Offsets(folded, folded.encode())
         found: list[tuple[int, int, str, int, tuple]] = []
         allowed: list[tuple[int, int]] = []
         if lang != "ja":
-            for a, b, t in self._latin.find(folded):
+            for a, b, t in self._latin_sites.find(folded, offsets):
                 if t.severity is None:
                     allowed.append((a, b))
                 else:
@@ -137,7 +140,7 @@ class Filter:
                     rank = (t.leet, t.words, t.term != t.letters, t.term)
                     found.append((a, b, t.term, t.severity, rank))
         if lang != "en":
-            kana, kana_allowed = self._kana.find(folded)
+            kana, kana_allowed = self._kana.find(folded, offsets)
             found.extend((a, b, t.term, t.severity, (False, 1, False, t.term)) for a, b, t in kana)
             allowed.extend(kana_allowed)
         if allowed:

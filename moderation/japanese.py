@@ -18,6 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from . import automaton
 from .normalize import fold_term
 
 _TIGHT = "[\ufdd0・.\\-_*/|~]*"
@@ -25,6 +26,8 @@ _SPACED = "[\\s\ufdd0・.\\-_*/|~]*"
 # after the first character of a spaced-out term: the one before it is not a kana or kanji
 _NOT_AFTER_WORD = "(?<![\u3041-\u3096\u30a1-\u30fa\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆].)"
 _SEPARATORS = re.compile(_SPACED[:-1] + "+")
+# RE2's \s is ASCII only: the gate names every character Python's \s matches
+_SPACED_GATE = "[\\s\x0b\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000" + _SPACED[3:]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,13 +79,25 @@ def _trie_pattern(spellings: set[tuple[str, ...]], separator: str, after_first: 
     return emit(trie, 0)
 
 
+def _spellings(terms: list[KanaTerm], spaced: bool) -> set[tuple[str, ...]]:
+    return {v for t in terms for v in _variants(t.folded) if not spaced or len(t.folded) > 1}
+
+
 def _pattern(terms: list[KanaTerm], spaced: bool = False) -> re.Pattern[str] | None:
-    spellings = {v for t in terms for v in _variants(t.folded) if not spaced or len(t.folded) > 1}
+    spellings = _spellings(terms, spaced)
     if not spellings:
         return None
     if spaced:
         return re.compile(_trie_pattern(spellings, _SPACED, _NOT_AFTER_WORD))
     return re.compile(_trie_pattern(spellings, _TIGHT))
+
+
+def _gate(terms: list[KanaTerm], spaced: bool = False):
+    """The RE2 automaton that matches wherever `_pattern` can (it only lacks the look-behind)."""
+    spellings = _spellings(terms, spaced)
+    if not spellings:
+        return None
+    return automaton.compile_gate(_trie_pattern(spellings, _SPACED_GATE if spaced else _TIGHT))
 
 
 def _canonical(matched: str) -> str:
@@ -98,22 +113,30 @@ class KanaMatcher:
             if t.severity is not None:
                 self.by_folded[t.folded] = t
         listed = [t for t in terms if t.severity is not None]
-        self._terms = _pattern(listed)
-        self._spaced = _pattern(listed, spaced=True)
-        self._allow = _pattern([t for t in terms if t.severity is None])
-        firsts = {unicodedata.normalize("NFD", t.folded[0])[0] for t in listed} | {t.folded[0] for t in listed}
-        self._first = re.compile("[" + re.escape("".join(sorted(firsts))) + "]") if firsts else None
+        allowed = [t for t in terms if t.severity is None]
+        self._terms = (_pattern(listed), _gate(listed))
+        self._spaced = (_pattern(listed, spaced=True), _gate(listed, spaced=True))
+        self._allow = (_pattern(allowed), _gate(allowed))
 
-    def find(self, folded: str) -> tuple[list[tuple[int, int, KanaTerm]], list[tuple[int, int]]]:
-        """(matches, allowed spans) in the folded text."""
-        if self._terms is None or self._first is None or not self._first.search(folded):
+    def find(self, folded: str, offsets: automaton.Offsets | None = None
+             ) -> tuple[list[tuple[int, int, KanaTerm]], list[tuple[int, int]]]:
+        """(matches, allowed spans) in the folded text. Each pattern is tried only where its
+        automaton says it could match (`automaton.gated_finditer`)."""
+        if self._terms[0] is None or folded.isascii():  # every term has a CJK character
             return [], []
+        if offsets is None:
+            offsets = automaton.Offsets(folded, folded.encode())
         found = []
         for pattern in (self._terms, self._spaced):
-            for m in pattern.finditer(folded) if pattern is not None else ():
+            for m in self._finditer(pattern, offsets):
                 term = self.by_folded.get(_canonical(m.group()))
                 if term is not None:
                     found.append((m.start(), m.end(), term))
-        if not found or self._allow is None:
+        if not found or self._allow[0] is None:
             return found, []
-        return found, [m.span() for m in self._allow.finditer(folded)]
+        return found, [m.span() for m in self._finditer(self._allow, offsets)]
+
+    @staticmethod
+    def _finditer(pattern_and_gate: tuple, offsets: automaton.Offsets):
+        pattern, gate = pattern_and_gate
+        return () if pattern is None else automaton.gated_finditer(pattern, gate, offsets)

@@ -1,0 +1,108 @@
+"""Compiled automata (RE2) that find, in one linear pass, the few places a term could be.
+
+Python's `re` tries a pattern at every position of the text, which for hundreds of
+terms costs far more than the text is long. RE2 compiles a pattern into a DFA and
+reads each byte once, whatever the number of alternatives; but it has no
+look-behind and no back-references. So the automata here are *gates*: patterns
+that match wherever the exact matchers could match (and a little more), and the
+exact matchers then run only there. A gate may say yes too often (a cost), never
+too rarely (a miss): `tests/moderation/test_moderation_fast_path.py` checks the
+verdicts against the exact matchers run on the whole text.
+
+RE2 reads UTF-8: a folded text is encoded once, and `Offsets` turns the byte
+offsets of the (few) gate hits into character offsets, moving from one hit to the
+next, so the work stays linear in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import re2
+
+_MAX_MEM = 64 << 20  # room for the DFA of a town's whole list; RE2 falls back to a slower NFA past it
+
+
+def compile_gate(pattern: str) -> re2._Regexp:
+    """A leftmost-longest RE2 automaton for `pattern`."""
+    options = re2.Options()
+    options.longest_match = True
+    options.max_mem = _MAX_MEM
+    options.never_capture = True
+    return re2.compile(pattern, options)
+
+
+def char_class(chars: Iterable[str], negate: bool = False) -> str:
+    """A character class that RE2 (and Python's `re`) read the same way."""
+    body = "".join("\\" + c if c in "\\]^-[" else c for c in sorted(set(chars)))
+    return f"[{'^' if negate else ''}{body}]"
+
+
+class Offsets:
+    """Character offsets of byte offsets in the UTF-8 form of `text`, and back.
+
+    Each call moves from the previous position, so a walk through the text in
+    (mostly) increasing order costs one pass. ASCII text needs no conversion.
+    """
+
+    __slots__ = ("text", "encoded", "ascii", "_byte", "_char")
+
+    def __init__(self, text: str, encoded: bytes):
+        self.text, self.encoded = text, encoded
+        self.ascii = len(text) == len(encoded)
+        self._byte = self._char = 0
+
+    def char(self, byte: int) -> int:
+        if self.ascii:
+            return byte
+        if byte >= self._byte:
+            self._char += len(self.encoded[self._byte:byte].decode())
+        else:
+            self._char -= len(self.encoded[byte:self._byte].decode())
+        self._byte = byte
+        return self._char
+
+    def byte(self, char: int) -> int:
+        if self.ascii:
+            return char
+        if char >= self._char:
+            self._byte += len(self.text[self._char:char].encode())
+        else:
+            self._byte -= len(self.text[char:self._char].encode())
+        self._char = char
+        return self._byte
+
+
+def gate_hits(gate: re2._Regexp, offsets: Offsets) -> Iterator[tuple[int, int]]:
+    """(start, end) character spans of the gate's matches, overlapping by one character.
+
+    A gate consumes the character before and after a word as its boundaries; the
+    next search starts again at the last character of a hit, so that two words
+    separated by one space are both found.
+    """
+    encoded, pos = offsets.encoded, 0
+    while (hit := gate.search(encoded, pos)) is not None:
+        start, end = hit.span()
+        yield offsets.char(start), offsets.char(end)
+        last = end - 1
+        while last > start and encoded[last] & 0xC0 == 0x80:  # back to the first byte of a character
+            last -= 1
+        pos = last if last > start else end
+        if pos >= len(encoded):
+            return
+
+
+def gated_finditer(pattern: re.Pattern[str], gate: re2._Regexp, offsets: Offsets) -> Iterator[re.Match[str]]:
+    """Exactly `pattern.finditer(text)`, trying `pattern` only where `gate` (a superset) matches."""
+    text, encoded, pos = offsets.text, offsets.encoded, 0
+    while (hit := gate.search(encoded, pos)) is not None:
+        start = offsets.char(hit.start())
+        found = pattern.match(text, start)  # look-behinds still see the text before `start`
+        if found is not None and found.end() > start:
+            yield found
+            pos = offsets.byte(found.end())
+        else:
+            pos = offsets.byte(start + 1)
+        if pos >= len(encoded):
+            return
