@@ -24,10 +24,13 @@ import re2
 _MAX_MEM = 64 << 20  # room for the DFA of a town's whole list; RE2 falls back to a slower NFA past it
 
 
-def compile_gate(pattern: str) -> re2._Regexp:
-    """A leftmost-longest RE2 automaton for `pattern`."""
+def compile_gate(pattern: str, *, latin1: bool = False) -> re2._Regexp:
+    """An RE2 automaton for `pattern` (leftmost-first: a search stops soon after its first match).
+    `latin1`: the pattern and the texts are single bytes (ASCII), not UTF-8."""
     options = re2.Options()
-    options.longest_match = True
+    if latin1:
+        options.encoding = re2.Options.Encoding.LATIN1
+        pattern = pattern.encode("latin-1")
     options.max_mem = _MAX_MEM
     options.never_capture = True
     return re2.compile(pattern, options)
@@ -74,23 +77,38 @@ class Offsets:
         return self._byte
 
 
-def gate_hits(gate: re2._Regexp, offsets: Offsets) -> Iterator[tuple[int, int]]:
+def gate_hits(gate: re2._Regexp, searched: bytes, offsets: Offsets) -> Iterator[tuple[int, int]]:
     """(start, end) character spans of the gate's matches, overlapping by one character.
 
     A gate consumes the character before and after a word as its boundaries; the
     next search starts again at the last character of a hit, so that two words
-    separated by one space are both found.
+    separated by one space are both found. `searched` is `offsets.encoded`, or a form of it
+    of the same length.
     """
     encoded, pos = offsets.encoded, 0
-    while (hit := gate.search(encoded, pos)) is not None:
+    while (hit := gate.search(searched, pos)) is not None:
         start, end = hit.span()
+        start, end = _char_start(encoded, start), _char_end(encoded, end)  # a byte gate may cut a character
         yield offsets.char(start), offsets.char(end)
-        last = end - 1
-        while last > start and encoded[last] & 0xC0 == 0x80:  # back to the first byte of a character
-            last -= 1
+        last = _char_start(encoded, end - 1)
         pos = last if last > start else end
         if pos >= len(encoded):
             return
+
+
+def _char_end(encoded: bytes, at: int) -> int:
+    """`at`, or the end of the UTF-8 sequence that byte `at` is inside."""
+    while at < len(encoded) and encoded[at] & 0xC0 == 0x80:
+        at += 1
+    return at
+
+
+def _char_start(encoded: bytes, at: int) -> int:
+    """`at`, or the start of the UTF-8 sequence that byte `at` is inside."""
+    at = min(at, len(encoded))
+    while 0 < at < len(encoded) and encoded[at] & 0xC0 == 0x80:
+        at -= 1
+    return at
 
 
 def gated_finditer(pattern: re.Pattern[str], gate: re2._Regexp, offsets: Offsets) -> Iterator[re.Match[str]]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
 
-from . import automaton, japanese, latin, sites, wordlist
+from . import japanese, latin, sites, wordlist
 from .normalize import fold, fold_term, to_original
 
 _UNSPACED = re.compile("[\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\u3000-\u303f\U00020000-\U0003ffff]")
@@ -128,11 +128,10 @@ class Filter:
         if not text:
             return Verdict(False, 0, ())
         folded, origin = fold(text)
-        offsets = automaton.Offsets(folded, folded.encode())
         found: list[tuple[int, int, str, int, tuple]] = []
         allowed: list[tuple[int, int]] = []
         if lang != "ja":
-            for a, b, t in self._latin_sites.find(folded, offsets):
+            for a, b, t in self._latin_sites.find(folded):
                 if t.severity is None:
                     allowed.append((a, b))
                 else:
@@ -140,7 +139,7 @@ class Filter:
                     rank = (t.leet, t.words, t.term != t.letters, t.term)
                     found.append((a, b, t.term, t.severity, rank))
         if lang != "en":
-            kana, kana_allowed = self._kana.find(folded, offsets)
+            kana, kana_allowed = self._kana.find(folded)
             found.extend((a, b, t.term, t.severity, (False, 1, False, t.term)) for a, b, t in kana)
             allowed.extend(kana_allowed)
         if allowed:

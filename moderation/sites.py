@@ -33,16 +33,23 @@ from .latin import JOINERS, LatinMatcher, LatinTerm
 from .normalize import HIDDEN
 from .spelling import KEYMAP, LEET, SUBSTITUTE
 
-_WORD_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz$@*!|+" + HIDDEN  # latin.PIECE
-_W = automaton.char_class(_WORD_CHARS)
-_NOT_W = automaton.char_class(_WORD_CHARS, negate=True)
-_EDGE = automaton.char_class("!*" + HIDDEN) + "*"  # what a piece may carry around its word
-_SEP = automaton.char_class("!*" + HIDDEN + "".join(JOINERS)) + "*"  # ... and between joined pieces
-_GAP = automaton.char_class(_WORD_CHARS + "\n", negate=True) + "{1,3}"  # a gap that does not end a run
-_BEFORE, _AFTER = f"(?:^|{_NOT_W})", f"(?:{_NOT_W}|$)"
-
+_LETTERS = "0123456789abcdefghijklmnopqrstuvwxyz$@*!|+"  # latin.PIECE reads these and HIDDEN as words
+_WORD_CHARS = _LETTERS + HIDDEN
 _RUN_CHARS = frozenset(_WORD_CHARS) | JOINERS
-_RUN = re.compile("[" + re.escape("".join(sorted(_RUN_CHARS))) + "]*")
+_PY_NOT_W = re.compile(f"[^{re.escape(_WORD_CHARS)}]")
+_PY_W = f"[{re.escape(_WORD_CHARS)}]"
+_RUN = re.compile(f"[{re.escape(''.join(sorted(_RUN_CHARS)))}]*")
+
+# The gate reads the UTF-8 bytes of the folded text with HIDDEN made \x00 and every other byte past
+# ASCII made \x01 (the joiners · and •, kana and the rest alike: \x01 may stand wherever any of them
+# may), so the automaton stays small: one byte per character class, no UTF-8 sequences.
+_HIDDEN_BYTE, _OTHER = "\x00", "\x01"
+_GATE_BYTES = bytes.maketrans(bytes(range(0x80, 0x100)), _OTHER.encode() * 128)
+_NOT_W = automaton.char_class(_LETTERS + _HIDDEN_BYTE, negate=True)
+_EDGE = automaton.char_class("!*" + _HIDDEN_BYTE) + "*"  # what a piece may carry around its word
+_SEP = automaton.char_class("!*" + _HIDDEN_BYTE + _OTHER + "".join(c for c in JOINERS if c.isascii())) + "*"  # ... inside
+_GAP = automaton.char_class(_LETTERS + _HIDDEN_BYTE + "\n", negate=True) + "{1,12}"  # 1 to 3 characters (of up to 4 bytes), no new line
+_BEFORE, _AFTER = f"(?:^|{_NOT_W})", f"(?:{_NOT_W}|$)"
 
 
 def _letter(letter: str) -> str:
@@ -50,33 +57,52 @@ def _letter(letter: str) -> str:
     return automaton.char_class({letter, *SUBSTITUTE.get(letter, ()), *LEET.get(letter, "*")})
 
 
-def _spelling(term: LatinTerm) -> str:
-    return "".join(f"(?:{_letter(letter)}{_SEP}){{{need},}}" for letter, need in term.runs)
+def _run(letter: str, need: int) -> str:
+    """One run of a term's letters: a letter written once comes once or three times or more."""
+    one = f"(?:{_letter(letter)}{_SEP})"
+    return f"{one}(?:{one}{{2,}})?" if need == 1 else f"{one}{{{need},}}"
+
+
+def _spellings(terms: list[LatinTerm]) -> str:
+    """All the terms letter by letter, as a trie of runs (terms sharing a start share its automaton)."""
+    trie: dict = {}
+    for t in terms:
+        node = trie
+        for run in t.runs:
+            node = node.setdefault(run, {})
+        node[None] = {}
+
+    def emit(node: dict) -> str:
+        branches = [_run(*run) + emit(child) for run, child in sorted(node.items(), key=str) if run is not None]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if None in node else body
+
+    return emit(trie)
 
 
 def _key_piece(key: str) -> str:
     """A piece whose key (`spelling.key_of`) is `key`."""
-    classes = (automaton.char_class({c, *(x for x in _WORD_CHARS if x.translate(KEYMAP) == c)}) for c in key)
-    return _EDGE + "".join(f"(?:{c}{HIDDEN}*)+" for c in classes) + _EDGE
+    classes = (automaton.char_class({c, *(x for x in _LETTERS if x.translate(KEYMAP) == c)}) for c in key)
+    return _EDGE + "".join(f"(?:{c}{_HIDDEN_BYTE}*)+" for c in classes) + _EDGE
 
 
 def _single_piece() -> str:
-    """A piece of one character, maybe repeated (`LatinMatcher` flags it "s")."""
-    repeated = "|".join(automaton.char_class(c) + automaton.char_class(c + HIDDEN) + "*"
-                        for c in _WORD_CHARS if c not in "*" + HIDDEN)
-    return f"(?:{_EDGE}(?:{repeated}){_EDGE}|{automaton.char_class('!*' + HIDDEN)}+)"
+    """A piece of one character, maybe repeated (`LatinMatcher` flags it "s"), or of "!"s."""
+    repeated = "|".join(automaton.char_class(c) + automaton.char_class(c + _HIDDEN_BYTE) + "*"
+                        for c in _LETTERS if c != "*")
+    edges = automaton.char_class("!*" + _HIDDEN_BYTE) + "*"
+    return f"(?:{_EDGE}(?:{repeated}){_EDGE}|{edges}!{edges})"
 
 
-def _words_gate(terms: list[LatinTerm]) -> str:
-    spellings = sorted({_spelling(t) for t in terms})
-    return f"{_BEFORE}{_EDGE}(?:{'|'.join(spellings)}){_AFTER}"
-
-
-def _spread_gate(pairs: set[tuple[str, str]]) -> str:
+def _gate(terms: list[LatinTerm], pairs: set[tuple[str, str]]) -> str:
+    """Spread-out alternatives first: where a pair or a run of single characters starts, the
+    automaton (leftmost-first) reports it rather than the word that starts it."""
     single = _single_piece()
-    alternatives = [f"{single}(?:{_GAP}{single})+"]
-    alternatives += sorted(f"{_key_piece(a)}{_GAP}{_key_piece(b)}" for a, b in pairs)
-    return f"{_BEFORE}(?:{'|'.join(alternatives)}){_AFTER}"
+    spread = [f"{single}(?:{_GAP}{single})+"]
+    spread += sorted(f"{_key_piece(a)}{_GAP}{_key_piece(b)}" for a, b in pairs)
+    return f"{_BEFORE}(?:{'|'.join(spread)}|{_EDGE}{_spellings(terms)}){_AFTER}"
 
 
 class LatinSites:
@@ -84,15 +110,15 @@ class LatinSites:
 
     def __init__(self, matcher: LatinMatcher, terms: list[LatinTerm]):
         self.matcher = matcher
-        self._words = automaton.compile_gate(_words_gate(terms)) if terms else None
-        self._spread = automaton.compile_gate(_spread_gate(matcher.all_pairs)) if terms else None
-        self._context = re.compile(f"(?:{_NOT_W}*{_W}+){{0,{matcher.max_words}}}")
+        self._gate = automaton.compile_gate(_gate(terms, matcher.all_pairs), latin1=True) if terms else None
+        # the next pieces, across gaps that do not end a run (short, no new line)
+        self._context = re.compile(f"(?:[^{re.escape(_WORD_CHARS)}\\n]{{1,3}}{_PY_W}+){{0,{matcher.max_words}}}")
 
-    def find(self, folded: str, offsets: automaton.Offsets) -> list[tuple[int, int, LatinTerm]]:
+    def find(self, folded: str) -> list[tuple[int, int, LatinTerm]]:
         """(start, end, term) for every match in the folded text, as `LatinMatcher.find` gives them."""
-        if self._words is None:
+        if self._gate is None:
             return []
-        windows = self._windows(folded, offsets)
+        windows = self._windows(folded)
         if not windows:
             return []
         if windows[0] == (0, len(folded)):
@@ -109,14 +135,14 @@ class LatinSites:
             out.append((a + shift, b + shift, term))
         return out
 
-    def _windows(self, folded: str, offsets: automaton.Offsets) -> list[tuple[int, int]]:
+    def _windows(self, folded: str) -> list[tuple[int, int]]:
         """The merged windows around every gate hit, in order."""
-        windows = []
-        for gate, spread in ((self._words, False), (self._spread, True)):
-            reach = -1
-            for start, end in automaton.gate_hits(gate, offsets):
-                windows.append(self._window(folded, start, end, spread, reach))
-                reach = windows[-1][1]
+        windows, reach = [], -1
+        marked = folded.replace(HIDDEN, _HIDDEN_BYTE) if HIDDEN in folded else folded
+        offsets = automaton.Offsets(marked, marked.encode())
+        for start, end in automaton.gate_hits(self._gate, offsets.encoded.translate(_GATE_BYTES), offsets):
+            windows.append(self._window(folded, start, end, reach))
+            reach = windows[-1][1]
         if not windows:
             return []
         windows.sort()
@@ -129,13 +155,15 @@ class LatinSites:
                 merged.append((a, b))
         return merged
 
-    def _window(self, folded: str, start: int, end: int, spread: bool, reach: int) -> tuple[int, int]:
-        """Widen a hit to cuts that no run crosses (and, for spread hits, the next pieces)."""
+    def _window(self, folded: str, start: int, end: int, reach: int) -> tuple[int, int]:
+        """Widen a hit to cuts that no run crosses (and, for hits of several pieces, the next
+        `max_words` pieces: a multi-word term starting there)."""
         if start > reach and folded[start] in _RUN_CHARS:  # a hit inside the last window needs no walk back
             while start > 0 and folded[start - 1] in _RUN_CHARS:
                 start -= 1
         if end < len(folded) and folded[end - 1] in _RUN_CHARS:
             end = _RUN.match(folded, end).end()
-        if spread:
-            end = _RUN.match(folded, self._context.match(folded, end).end()).end()
+        if _PY_NOT_W.search(folded, start + 1, end - 1):
+            last = end - 1 if folded[end - 1] not in _RUN_CHARS else end  # the gap after the hit's last piece
+            end = max(end, _RUN.match(folded, self._context.match(folded, last).end()).end())
         return start, end
