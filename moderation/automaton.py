@@ -20,20 +20,42 @@ import re
 from collections.abc import Iterable, Iterator
 
 import re2
+from re2 import _re2
+
+_UNANCHORED = _re2.RE2.Anchor.UNANCHORED
 
 _MAX_MEM = 64 << 20  # room for the DFA of a town's whole list; RE2 falls back to a slower NFA past it
 
 
-def compile_gate(pattern: str, *, latin1: bool = False) -> re2._Regexp:
-    """An RE2 automaton for `pattern` (leftmost-first: a search stops soon after its first match).
-    `latin1`: the pattern and the texts are single bytes (ASCII), not UTF-8."""
-    options = re2.Options()
-    if latin1:
-        options.encoding = re2.Options.Encoding.LATIN1
-        pattern = pattern.encode("latin-1")
-    options.max_mem = _MAX_MEM
-    options.never_capture = True
-    return re2.compile(pattern, options)
+class Gate:
+    """One compiled RE2 automaton, searched from a byte position.
+
+    It calls the binding's compiled object (`re2._re2.RE2.Match`) directly: the
+    public wrapper builds a generator and a match object per call, which costs more
+    than the search of a post. pyproject.toml pins google-re2 to the versions tested.
+    """
+
+    __slots__ = ("pattern", "_match")
+
+    def __init__(self, pattern: str, *, latin1: bool = False):
+        options = re2.Options()  # leftmost-first, like Python's re: a search stops soon after its match
+        options.max_mem = _MAX_MEM
+        options.never_capture = True
+        if latin1:  # the pattern and the texts are single bytes (ASCII), not UTF-8
+            options.encoding = re2.Options.Encoding.LATIN1
+        compiled = _re2.RE2(pattern.encode("latin-1" if latin1 else "utf-8"), options)
+        if not compiled.ok():
+            raise re2.error(compiled.error())
+        self.pattern, self._match = pattern, compiled.Match
+
+    def search(self, data: bytes, pos: int = 0) -> tuple[int, int] | None:
+        """The byte span of the first match at or after `pos`, or None."""
+        span = self._match(_UNANCHORED, data, pos, len(data))[0]
+        return None if span[0] < 0 else span
+
+
+def compile_gate(pattern: str, *, latin1: bool = False) -> Gate:
+    return Gate(pattern, latin1=latin1)
 
 
 def char_class(chars: Iterable[str], negate: bool = False) -> str:
@@ -77,7 +99,7 @@ class Offsets:
         return self._byte
 
 
-def gate_hits(gate: re2._Regexp, searched: bytes, offsets: Offsets) -> Iterator[tuple[int, int]]:
+def gate_hits(gate: Gate, searched: bytes, offsets: Offsets) -> Iterator[tuple[int, int]]:
     """(start, end) character spans of the gate's matches, overlapping by one character.
 
     A gate consumes the character before and after a word as its boundaries; the
@@ -87,7 +109,7 @@ def gate_hits(gate: re2._Regexp, searched: bytes, offsets: Offsets) -> Iterator[
     """
     encoded, pos = offsets.encoded, 0
     while (hit := gate.search(searched, pos)) is not None:
-        start, end = hit.span()
+        start, end = hit
         start, end = _char_start(encoded, start), _char_end(encoded, end)  # a byte gate may cut a character
         yield offsets.char(start), offsets.char(end)
         last = _char_start(encoded, end - 1)
@@ -111,11 +133,23 @@ def _char_start(encoded: bytes, at: int) -> int:
     return at
 
 
-def gated_finditer(pattern: re.Pattern[str], gate: re2._Regexp, offsets: Offsets) -> Iterator[re.Match[str]]:
+def gate_finditer(gate: Gate, offsets: Offsets) -> Iterator[tuple[int, int]]:
+    """The character spans of the gate's own matches, as `finditer` gives them (no look-behind
+    in the pattern: RE2's leftmost-first matches are Python's)."""
+    encoded, pos = offsets.encoded, 0
+    while (hit := gate.search(encoded, pos)) is not None:
+        start, end = hit
+        yield offsets.char(start), offsets.char(end)
+        pos = end if end > start else end + 1
+        if pos > len(encoded):
+            return
+
+
+def gated_finditer(pattern: re.Pattern[str], gate: Gate, offsets: Offsets) -> Iterator[re.Match[str]]:
     """Exactly `pattern.finditer(text)`, trying `pattern` only where `gate` (a superset) matches."""
     text, encoded, pos = offsets.text, offsets.encoded, 0
     while (hit := gate.search(encoded, pos)) is not None:
-        start = offsets.char(hit.start())
+        start = offsets.char(hit[0])
         found = pattern.match(text, start)  # look-behinds still see the text before `start`
         if found is not None and found.end() > start:
             yield found

@@ -127,16 +127,15 @@ class KanaMatcher:
         if offsets is None:
             offsets = automaton.Offsets(folded, folded.encode())
         found = []
-        for pattern in (self._terms, self._spaced):
-            for m in self._finditer(pattern, offsets):
-                term = self.by_folded.get(_canonical(m.group()))
-                if term is not None:
-                    found.append((m.start(), m.end(), term))
+        for start, end in automaton.gate_finditer(self._terms[1], offsets):
+            self._add(found, folded, start, end)
+        for m in automaton.gated_finditer(*self._spaced, offsets) if self._spaced[0] is not None else ():
+            self._add(found, folded, *m.span())
         if not found or self._allow[0] is None:
             return found, []
-        return found, [m.span() for m in self._finditer(self._allow, offsets)]
+        return found, list(automaton.gate_finditer(self._allow[1], offsets))
 
-    @staticmethod
-    def _finditer(pattern_and_gate: tuple, offsets: automaton.Offsets):
-        pattern, gate = pattern_and_gate
-        return () if pattern is None else automaton.gated_finditer(pattern, gate, offsets)
+    def _add(self, found: list, folded: str, start: int, end: int) -> None:
+        term = self.by_folded.get(_canonical(folded[start:end]))
+        if term is not None:
+            found.append((start, end, term))

@@ -25,7 +25,6 @@ matcher gives on the whole text.
 
 from __future__ import annotations
 
-import bisect
 import re
 
 from . import automaton
@@ -38,6 +37,7 @@ _WORD_CHARS = _LETTERS + HIDDEN
 _RUN_CHARS = frozenset(_WORD_CHARS) | JOINERS
 _PY_NOT_W = re.compile(f"[^{re.escape(_WORD_CHARS)}]")
 _PY_W = f"[{re.escape(_WORD_CHARS)}]"
+_CACHE_SIZE = 50_000
 _RUN = re.compile(f"[{re.escape(''.join(sorted(_RUN_CHARS)))}]*")
 
 # The gate reads the UTF-8 bytes of the folded text with HIDDEN made \x00 and every other byte past
@@ -110,6 +110,7 @@ class LatinSites:
 
     def __init__(self, matcher: LatinMatcher, terms: list[LatinTerm]):
         self.matcher = matcher
+        self._window_cache: dict[str, tuple[tuple[int, int, LatinTerm], ...]] = {}
         self._gate = automaton.compile_gate(_gate(terms, matcher.all_pairs), latin1=True) if terms else None
         # the next pieces, across gaps that do not end a run (short, no new line)
         self._context = re.compile(f"(?:[^{re.escape(_WORD_CHARS)}\\n]{{1,3}}{_PY_W}+){{0,{matcher.max_words}}}")
@@ -118,22 +119,20 @@ class LatinSites:
         """(start, end, term) for every match in the folded text, as `LatinMatcher.find` gives them."""
         if self._gate is None:
             return []
-        windows = self._windows(folded)
-        if not windows:
-            return []
-        if windows[0] == (0, len(folded)):
-            return self.matcher.find(folded)
-        joined = "\n".join(folded[a:b] for a, b in windows)  # "\n" ends every run: windows stay apart
-        starts, at = [], 0
-        for a, b in windows:
-            starts.append(at)
-            at += b - a + 1
         out = []
-        for a, b, term in self.matcher.find(joined):
-            i = bisect.bisect_right(starts, a) - 1
-            shift = windows[i][0] - starts[i]
-            out.append((a + shift, b + shift, term))
+        for a, b in self._windows(folded):
+            found = self._window_cache.get(window := folded[a:b])
+            if found is None:  # most windows are one word, and a town's words recur
+                if len(self._window_cache) > _CACHE_SIZE:
+                    self._window_cache.clear()
+                found = self._window_cache[window] = tuple(self.matcher.find(window))
+            out.extend((a + start, a + end, term) for start, end, term in found)
         return out
+
+    def clear_caches(self) -> None:
+        """Forget the windows and words seen so far (for measuring; the caches bound themselves)."""
+        self._window_cache.clear()
+        self.matcher.clear_caches()
 
     def _windows(self, folded: str) -> list[tuple[int, int]]:
         """The merged windows around every gate hit, in order."""
