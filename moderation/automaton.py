@@ -107,6 +107,14 @@ def gate_hits(gate: Gate, searched: bytes, offsets: Offsets) -> Iterator[tuple[i
     separated by one space are both found. `searched` is `offsets.encoded`, or a form of it
     of the same length.
     """
+    if offsets.ascii:  # one byte a character: nothing to convert
+        pos, search = 0, gate.search
+        while (hit := search(searched, pos)) is not None:
+            yield hit
+            pos = hit[1] - 1 if hit[1] - 1 > hit[0] else hit[1]
+            if pos >= len(searched):
+                return
+        return
     encoded, pos = offsets.encoded, 0
     while (hit := gate.search(searched, pos)) is not None:
         start, end = hit

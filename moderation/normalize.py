@@ -110,6 +110,8 @@ FOLD_TABLE = _FoldTable()
 
 
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MOSTLY_ASCII = re.compile("[ -~]{64}")  # a long ASCII run: fold the ASCII runs with str.lower
+_SPLIT_ASCII = re.compile("([^\x00-\x7f]+)")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
@@ -126,6 +128,18 @@ def _bmp_table() -> tuple[list[int | str], re.Pattern[str]]:
         if len(folded) > 1:
             expanding.append(code)
     return table, re.compile("[" + "".join(re.escape(chr(c)) for c in expanding) + "]")
+
+
+def _translate_mixed(text: str, table: list[int | str]) -> str:
+    """`text.translate(table)` for a text that is mostly ASCII (English with a few look-alikes):
+    `str.translate` is slow on any text with a character past ASCII, `str.lower` is not."""
+    parts = _SPLIT_ASCII.split(text)
+    for i in range(0, len(parts), 2):
+        part = parts[i]
+        parts[i] = part.lower() if not _CONTROLS.search(part) else part.translate(table)
+    for i in range(1, len(parts), 2):
+        parts[i] = parts[i].translate(table)
+    return "".join(parts)
 
 
 def fold(text: str) -> tuple[str, list[int] | None]:
@@ -147,7 +161,7 @@ def fold(text: str) -> tuple[str, list[int] | None]:
         origin.append(len(text))
         return folded, origin
     table, expanding = _bmp_table()
-    folded = text.translate(table)
+    folded = _translate_mixed(text, table) if _MOSTLY_ASCII.search(text) else text.translate(table)
     if len(folded) == len(text):
         return folded, None
     origin, last = [], 0
