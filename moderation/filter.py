@@ -151,6 +151,10 @@ class Filter:
         flagging = {m.term: m.severity for m in matches if m.severity >= self.flag_at}
         return Verdict(bool(flagging), sum(flagging.values()), tuple(matches))
 
+    def clear_caches(self) -> None:
+        """Forget the words and windows read so far (for measuring; the caches bound themselves)."""
+        self._latin_sites.clear_caches()
+
     def censor(self, text: str | None, mask: str = "*") -> str:
         """`text` with every character of each flagging match (but spaces) replaced by `mask`."""
         if not isinstance(text, str):
