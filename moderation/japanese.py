@@ -112,6 +112,8 @@ class KanaMatcher:
         for t in terms:
             if t.severity is not None:
                 self.by_folded[t.folded] = t
+        # terms whose folded form is its own canonical form: a match spelt just so needs no _canonical
+        self._canonical_terms = {k: t for k, t in self.by_folded.items() if _canonical(k) == k}
         listed = [t for t in terms if t.severity is not None]
         allowed = [t for t in terms if t.severity is None]
         self._terms = (_pattern(listed), _gate(listed))
@@ -136,6 +138,7 @@ class KanaMatcher:
         return found, list(automaton.gate_finditer(self._allow[1], offsets))
 
     def _add(self, found: list, folded: str, start: int, end: int) -> None:
-        term = self.by_folded.get(_canonical(folded[start:end]))
+        matched = folded[start:end]
+        term = self._canonical_terms.get(matched) or self.by_folded.get(_canonical(matched))
         if term is not None:
             found.append((start, end, term))

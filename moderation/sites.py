@@ -26,6 +26,7 @@ matcher gives on the whole text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from . import automaton
 from .latin import JOINERS, LatinMatcher, LatinTerm
@@ -117,42 +118,46 @@ class LatinSites:
 
     def find(self, folded: str) -> list[tuple[int, int, LatinTerm]]:
         """(start, end, term) for every match in the folded text, as `LatinMatcher.find` gives them."""
+        out: list[tuple[int, int, LatinTerm]] = []
         if self._gate is None:
-            return []
-        out = []
+            return out
+        first = last = -1
         for a, b in self._windows(folded):
-            found = self._window_cache.get(window := folded[a:b])
-            if found is None:  # most windows are one word, and a town's words recur
-                if len(self._window_cache) > _CACHE_SIZE:
-                    self._window_cache.clear()
-                found = self._window_cache[window] = tuple(self.matcher.find(window))
-            out.extend((a + start, a + end, term) for start, end, term in found)
+            if a <= last:  # overlapping windows merge (the windows come in order)
+                last = max(last, b)
+                continue
+            if last >= 0:
+                self._read(folded, first, last, out)
+            first, last = a, b
+        if last >= 0:
+            self._read(folded, first, last, out)
         return out
+
+    def _read(self, folded: str, a: int, b: int, out: list) -> None:
+        """The exact matcher's matches in one window, remembered: most windows are one word, and
+        a town's words recur."""
+        found = self._window_cache.get(window := folded[a:b])
+        if found is None:
+            if len(self._window_cache) > _CACHE_SIZE:
+                self._window_cache.clear()
+            found = self._window_cache[window] = tuple(self.matcher.find(window))
+        if found:
+            out.extend((a + start, a + end, term) for start, end, term in found)
 
     def clear_caches(self) -> None:
         """Forget the windows and words seen so far (for measuring; the caches bound themselves)."""
         self._window_cache.clear()
         self.matcher.clear_caches()
 
-    def _windows(self, folded: str) -> list[tuple[int, int]]:
-        """The merged windows around every gate hit, in order."""
-        windows, reach = [], -1
+    def _windows(self, folded: str) -> Iterator[tuple[int, int]]:
+        """The window around each gate hit, in order."""
+        reach = -1
         marked = folded.replace(HIDDEN, _HIDDEN_BYTE) if HIDDEN in folded else folded
         offsets = automaton.Offsets(marked, marked.encode())
         for start, end in automaton.gate_hits(self._gate, offsets.encoded.translate(_GATE_BYTES), offsets):
-            windows.append(self._window(folded, start, end, reach))
-            reach = windows[-1][1]
-        if not windows:
-            return []
-        windows.sort()
-        merged = [windows[0]]
-        for a, b in windows[1:]:
-            if a <= merged[-1][1]:
-                if b > merged[-1][1]:
-                    merged[-1] = (merged[-1][0], b)
-            else:
-                merged.append((a, b))
-        return merged
+            window = self._window(folded, start, end, reach)
+            reach = window[1]
+            yield window
 
     def _window(self, folded: str, start: int, end: int, reach: int) -> tuple[int, int]:
         """Widen a hit to cuts that no run crosses (and, for hits of several pieces, the next
