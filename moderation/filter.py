@@ -151,6 +151,14 @@ class Filter:
         flagging = {m.term: m.severity for m in matches if m.severity >= self.flag_at}
         return Verdict(bool(flagging), sum(flagging.values()), tuple(matches))
 
+    def warm_up(self) -> None:
+        """Do at start-up what the first posts would otherwise pay for (~0.1 s): the folding
+        table, and the automata's states for the listed words (RE2 builds them as it reads)."""
+        sample = " ".join([*self._words, *self._allow, "The 4th f u c k, s.h.i.t @ss ﾊﾞｶ しね。"])
+        for text in (sample, sample.upper(), sample.replace(" ", "\n")):
+            self.scan(text)
+        self.clear_caches()
+
     def clear_caches(self) -> None:
         """Forget the words and windows read so far (for measuring; the caches bound themselves)."""
         self._latin_sites.clear_caches()
@@ -207,4 +215,6 @@ def _outermost(found: list) -> list:
 def _default_filter() -> Filter:
     text = "\n".join(wordlist.read_data(name) for name in ("en.txt", "ja.txt", "allow.txt"))
     words, allow = wordlist.parse(text)
-    return Filter(words, allow)
+    f = Filter(words, allow)
+    f.warm_up()
+    return f

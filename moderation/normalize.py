@@ -109,6 +109,7 @@ class _FoldTable(dict):
 FOLD_TABLE = _FoldTable()
 
 
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # \t \n \r are kept
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MOSTLY_ASCII = re.compile("[ -~]{64}")  # a long ASCII run: fold the ASCII runs with str.lower
 _SPLIT_ASCII = re.compile("([^\x00-\x7f]+)")
@@ -149,8 +150,8 @@ def fold(text: str) -> tuple[str, list[int] | None]:
     to position ``j``; ``origin[len(folded)] == len(text)``. Without one (the usual
     case), position j of the folded text is position j of the original.
     """
-    if text.isascii() and not _CONTROLS.search(text):
-        return text.lower(), None  # what fold_char gives every printable ASCII character
+    if text.isascii() and (text.isprintable() or len(text.encode().translate(None, _CONTROL_BYTES)) == len(text)):
+        return text.lower(), None  # what fold_char gives every ASCII character but the controls
     if _ASTRAL.search(text):
         folded = text.translate(FOLD_TABLE)
         if len(folded) == len(text):
