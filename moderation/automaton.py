@@ -153,16 +153,31 @@ def gate_finditer(gate: Gate, offsets: Offsets) -> Iterator[tuple[int, int]]:
             return
 
 
-def gated_finditer(pattern: re.Pattern[str], gate: Gate, offsets: Offsets) -> Iterator[re.Match[str]]:
-    """Exactly `pattern.finditer(text)`, trying `pattern` only where `gate` (a superset) matches."""
-    text, encoded, pos = offsets.text, offsets.encoded, 0
-    while (hit := gate.search(encoded, pos)) is not None:
+def gated_finditer(pattern: re.Pattern[str], gate: Gate, offsets: Offsets, *,
+                   lead: bool = False) -> Iterator[re.Match[str]]:
+    """Exactly `pattern.finditer(text)`, trying `pattern` only where `gate` (a superset) matches.
+
+    `lead`: each gate match also takes the character before the place where `pattern` may
+    match (RE2 has no look-behind: the gate checks that character itself), or starts the text.
+    """
+    text, encoded = offsets.text, offsets.encoded
+    at = byte = 0  # where finditer has got to (a character), where the gate searches next (a byte)
+    while (hit := gate.search(encoded, byte)) is not None:
         start = offsets.char(hit[0])
-        found = pattern.match(text, start)  # look-behinds still see the text before `start`
-        if found is not None and found.end() > start:
+        tries = ((start, start + 1) if start == 0 else (start + 1,)) if lead else (start,)
+        found = None
+        for place in tries:
+            if place >= at:
+                found = pattern.match(text, place)  # look-behinds still see the text before `place`
+                if found is not None and found.end() > place:
+                    break
+                found = None
+        if found is not None:
             yield found
-            pos = offsets.byte(found.end())
+            at = found.end()
+            following = offsets.byte(at - 1 if lead else at)  # ... the match's last character may lead
         else:
-            pos = offsets.byte(start + 1)
-        if pos >= len(encoded):
+            following = offsets.byte(tries[-1] if lead else start + 1)
+        byte = max(following, _char_end(encoded, byte + 1))
+        if byte >= len(encoded):
             return

@@ -24,7 +24,9 @@ from .normalize import fold_term
 _TIGHT = "[\ufdd0・.\\-_*/|~]*"
 _SPACED = "[\\s\ufdd0・.\\-_*/|~]*"
 # after the first character of a spaced-out term: the one before it is not a kana or kanji
-_NOT_AFTER_WORD = "(?<![\u3041-\u3096\u30a1-\u30fa\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆].)"
+_WORD_CHARS = "\u3041-\u3096\u30a1-\u30fa\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆"  # kana and kanji
+_NOT_AFTER_WORD = f"(?<![{_WORD_CHARS}].)"
+_NOT_A_WORD_BEFORE = f"(?:^|[^{_WORD_CHARS}])"  # the same for RE2, which takes the character
 _SEPARATORS = re.compile(_SPACED[:-1] + "+")
 # RE2's \s is ASCII only: the gate names every character Python's \s matches
 _SPACED_GATE = "[\\s\x0b\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000" + _SPACED[3:]
@@ -97,7 +99,9 @@ def _gate(terms: list[KanaTerm], spaced: bool = False):
     spellings = _spellings(terms, spaced)
     if not spellings:
         return None
-    return automaton.compile_gate(_trie_pattern(spellings, _SPACED_GATE if spaced else _TIGHT))
+    if spaced:
+        return automaton.compile_gate(_NOT_A_WORD_BEFORE + "(?:" + _trie_pattern(spellings, _SPACED_GATE) + ")")
+    return automaton.compile_gate(_trie_pattern(spellings, _TIGHT))
 
 
 def _canonical(matched: str) -> str:
@@ -131,7 +135,7 @@ class KanaMatcher:
         found = []
         for start, end in automaton.gate_finditer(self._terms[1], offsets):
             self._add(found, folded, start, end)
-        for m in automaton.gated_finditer(*self._spaced, offsets) if self._spaced[0] is not None else ():
+        for m in automaton.gated_finditer(*self._spaced, offsets, lead=True) if self._spaced[0] is not None else ():
             self._add(found, folded, *m.span())
         if not found or self._allow[0] is None:
             return found, []

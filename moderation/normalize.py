@@ -18,6 +18,8 @@ import re
 import unicodedata
 from functools import cache
 
+from . import automaton
+
 HIDDEN = "\ufdd0"
 """What invisible characters fold to; the matchers skip it inside words."""
 
@@ -110,10 +112,13 @@ FOLD_TABLE = _FoldTable()
 
 
 _CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # \t \n \r are kept
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_MOSTLY_ASCII = re.compile("[ -~]{64}")  # a long ASCII run: fold the ASCII runs with str.lower
-_SPLIT_ASCII = re.compile("([^\x00-\x7f]+)")
+_NON_ASCII_RUN = automaton.Gate("[\x80-\xff]+", latin1=True)
+_FEW_BYTES_PAST_ASCII = 32
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _no_controls(encoded: bytes) -> bool:
+    return len(encoded.translate(None, _CONTROL_BYTES)) == len(encoded)
 
 
 @cache
@@ -131,15 +136,17 @@ def _bmp_table() -> tuple[list[int | str], re.Pattern[str]]:
     return table, re.compile("[" + "".join(re.escape(chr(c)) for c in expanding) + "]")
 
 
-def _translate_mixed(text: str, table: list[int | str]) -> str:
-    """`text.translate(table)` for a text that is mostly ASCII (English with a few look-alikes):
-    `str.translate` is slow on any text with a character past ASCII, `str.lower` is not."""
-    parts = _SPLIT_ASCII.split(text)
-    for i in range(0, len(parts), 2):
-        part = parts[i]
-        parts[i] = part.lower() if not _CONTROLS.search(part) else part.translate(table)
-    for i in range(1, len(parts), 2):
-        parts[i] = parts[i].translate(table)
+def _translate_mixed(text: str, encoded: bytes, table: list[int | str]) -> str:
+    """`text.translate(table)` for a text with few characters past ASCII (English with a few
+    look-alikes or invisible characters): `str.translate` costs ~20 ns for every character of
+    such a text, so only the runs past ASCII go through it, found by an automaton in the UTF-8
+    form, whose ASCII bytes `bytes.lower` lowers (it leaves every byte past ASCII alone)."""
+    lowered, parts, last = encoded.lower(), [], 0
+    while (run := _NON_ASCII_RUN.search(lowered, last)) is not None:
+        parts.append(lowered[last:run[0]].decode("ascii"))
+        parts.append(lowered[run[0]:run[1]].decode("utf-8", "surrogatepass").translate(table))
+        last = run[1]
+    parts.append(lowered[last:].decode("ascii"))
     return "".join(parts)
 
 
@@ -150,7 +157,7 @@ def fold(text: str) -> tuple[str, list[int] | None]:
     to position ``j``; ``origin[len(folded)] == len(text)``. Without one (the usual
     case), position j of the folded text is position j of the original.
     """
-    if text.isascii() and (text.isprintable() or len(text.encode().translate(None, _CONTROL_BYTES)) == len(text)):
+    if text.isascii() and (text.isprintable() or _no_controls(text.encode())):
         return text.lower(), None  # what fold_char gives every ASCII character but the controls
     if _ASTRAL.search(text):
         folded = text.translate(FOLD_TABLE)
@@ -162,7 +169,11 @@ def fold(text: str) -> tuple[str, list[int] | None]:
         origin.append(len(text))
         return folded, origin
     table, expanding = _bmp_table()
-    folded = _translate_mixed(text, table) if _MOSTLY_ASCII.search(text) else text.translate(table)
+    encoded = text.encode("utf-8", "surrogatepass")
+    if len(encoded) - len(text) <= _FEW_BYTES_PAST_ASCII and _no_controls(encoded):
+        folded = _translate_mixed(text, encoded, table)
+    else:
+        folded = text.translate(table)
     if len(folded) == len(text):
         return folded, None
     origin, last = [], 0
