@@ -162,6 +162,8 @@ class LatinSites:
     def _window(self, folded: str, start: int, end: int, reach: int) -> tuple[int, int]:
         """Widen a hit to cuts that no run crosses (and, for hits of several pieces, the next
         `max_words` pieces: a multi-word term starting there)."""
+        if end <= reach:  # inside the last window (a long run of joined pieces): nothing to widen
+            return start, reach
         if start > reach and folded[start] in _RUN_CHARS:  # a hit inside the last window needs no walk back
             while start > 0 and folded[start - 1] in _RUN_CHARS:
                 start -= 1
