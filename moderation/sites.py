@@ -161,15 +161,19 @@ class LatinSites:
 
     def _window(self, folded: str, start: int, end: int, reach: int) -> tuple[int, int]:
         """Widen a hit to cuts that no run crosses (and, for hits of several pieces, the next
-        `max_words` pieces: a multi-word term starting there)."""
-        if end <= reach:  # inside the last window (a long run of joined pieces): nothing to widen
-            return start, reach
-        if start > reach and folded[start] in _RUN_CHARS:  # a hit inside the last window needs no walk back
+        `max_words` pieces: a multi-word term starting there). `reach`: where the last window
+        ended (a cut); a hit before it needs no walk through the run again."""
+        several = _PY_NOT_W.search(folded, start + 1, end - 1) is not None
+        if start > reach and folded[start] in _RUN_CHARS:
             while start > 0 and folded[start - 1] in _RUN_CHARS:
                 start -= 1
-        if end < len(folded) and folded[end - 1] in _RUN_CHARS:
+        if end <= reach:
+            end = reach
+        elif end < len(folded) and folded[end - 1] in _RUN_CHARS:
             end = _RUN.match(folded, end).end()
-        if _PY_NOT_W.search(folded, start + 1, end - 1):
+        if several:
             last = end - 1 if folded[end - 1] not in _RUN_CHARS else end  # the gap after the hit's last piece
-            end = max(end, _RUN.match(folded, self._context.match(folded, last).end()).end())
+            following = self._context.match(folded, last).end()
+            if following > end:
+                end = _RUN.match(folded, following).end()
         return start, end
