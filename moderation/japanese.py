@@ -120,14 +120,17 @@ class KanaMatcher:
         self._canonical_terms = {k: t for k, t in self.by_folded.items() if _canonical(k) == k}
         listed = [t for t in terms if t.severity is not None]
         allowed = [t for t in terms if t.severity is None]
+        # (Python's pattern, RE2's automaton): RE2 alone reads the tight tries (the Python patterns
+        # stay as the reference that tests/moderation/test_moderation_fast_path.py compares with);
+        # the spaced trie needs its look-behind, so RE2 only points at where to try it
         self._terms = (_pattern(listed), _gate(listed))
         self._spaced = (_pattern(listed, spaced=True), _gate(listed, spaced=True))
         self._allow = (_pattern(allowed), _gate(allowed))
 
     def find(self, folded: str, offsets: automaton.Offsets | None = None
              ) -> tuple[list[tuple[int, int, KanaTerm]], list[tuple[int, int]]]:
-        """(matches, allowed spans) in the folded text. Each pattern is tried only where its
-        automaton says it could match (`automaton.gated_finditer`)."""
+        """(matches, allowed spans) in the folded text, exactly as `finditer` of the Python
+        patterns over the whole text gives them."""
         if self._terms[0] is None or folded.isascii():  # every term has a CJK character
             return [], []
         if offsets is None:
