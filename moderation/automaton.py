@@ -144,11 +144,19 @@ def _char_start(encoded: bytes, at: int) -> int:
 def gate_finditer(gate: Gate, offsets: Offsets) -> Iterator[tuple[int, int]]:
     """The character spans of the gate's own matches, as `finditer` gives them (no look-behind
     in the pattern: RE2's leftmost-first matches are Python's)."""
-    encoded, pos = offsets.encoded, 0
-    while (hit := gate.search(encoded, pos)) is not None:
+    encoded, search, pos = offsets.encoded, gate.search, 0
+    byte = char = 0  # counted here rather than through `offsets`: one step per match
+    while (hit := search(encoded, pos)) is not None:
         start, end = hit
-        yield offsets.char(start), offsets.char(end)
-        pos = end if end > start else end + 1
+        if offsets.ascii:
+            yield hit
+        else:
+            char += len(encoded[byte:start].decode())
+            first = char
+            char += len(encoded[start:end].decode())
+            byte = end
+            yield first, char
+        pos = end if end > start else _char_end(encoded, end + 1)
         if pos > len(encoded):
             return
 

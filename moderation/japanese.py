@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from . import automaton
-from .normalize import fold_term
+from .normalize import HIDDEN, fold_term
 
 _TIGHT = "[\ufdd0・.\\-_*/|~]*"
 _SPACED = "[\\s\ufdd0・.\\-_*/|~]*"
@@ -131,8 +131,8 @@ class KanaMatcher:
              ) -> tuple[list[tuple[int, int, KanaTerm]], list[tuple[int, int]]]:
         """(matches, allowed spans) in the folded text, exactly as `finditer` of the Python
         patterns over the whole text gives them."""
-        if self._terms[0] is None or folded.isascii():  # every term has a CJK character
-            return [], []
+        if self._terms[0] is None or folded.isascii() or folded.replace(HIDDEN, "").isascii():
+            return [], []  # every term has a CJK character (English with invisible characters has none)
         if offsets is None:
             offsets = automaton.Offsets(folded, folded.encode())
         found = []
