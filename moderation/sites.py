@@ -26,7 +26,6 @@ matcher gives on the whole text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from . import automaton
 from .latin import JOINERS, LatinMatcher, LatinTerm
@@ -121,8 +120,12 @@ class LatinSites:
         out: list[tuple[int, int, LatinTerm]] = []
         if self._gate is None:
             return out
+        marked = folded.replace(HIDDEN, _HIDDEN_BYTE) if HIDDEN in folded else folded
+        offsets = automaton.Offsets(marked, marked.encode())
+        searched = offsets.encoded if offsets.ascii else offsets.encoded.translate(_GATE_BYTES)
         first = last = -1
-        for a, b in self._windows(folded):
+        for start, end in automaton.gate_hits(self._gate, searched, offsets):
+            a, b = self._window(folded, start, end, last)
             if a <= last:  # overlapping windows merge (the windows come in order)
                 last = max(last, b)
                 continue
@@ -149,21 +152,12 @@ class LatinSites:
         self._window_cache.clear()
         self.matcher.clear_caches()
 
-    def _windows(self, folded: str) -> Iterator[tuple[int, int]]:
-        """The window around each gate hit, in order."""
-        reach = -1
-        marked = folded.replace(HIDDEN, _HIDDEN_BYTE) if HIDDEN in folded else folded
-        offsets = automaton.Offsets(marked, marked.encode())
-        for start, end in automaton.gate_hits(self._gate, offsets.encoded.translate(_GATE_BYTES), offsets):
-            window = self._window(folded, start, end, reach)
-            reach = window[1]
-            yield window
-
     def _window(self, folded: str, start: int, end: int, reach: int) -> tuple[int, int]:
         """Widen a hit to cuts that no run crosses (and, for hits of several pieces, the next
         `max_words` pieces: a multi-word term starting there). `reach`: where the last window
         ended (a cut); a hit before it needs no walk through the run again."""
-        several = _PY_NOT_W.search(folded, start + 1, end - 1) is not None
+        inner = folded[start + 1:end - 1]  # an ASCII word of letters and digits is one piece
+        several = not (inner.isascii() and inner.isalnum()) and _PY_NOT_W.search(inner) is not None
         if start > reach and folded[start] in _RUN_CHARS:
             while start > 0 and folded[start - 1] in _RUN_CHARS:
                 start -= 1
