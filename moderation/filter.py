@@ -128,7 +128,8 @@ class Filter:
         if not text:
             return Verdict(False, 0, ())
         folded, origin = fold(text)
-        found: list[tuple[int, int, str, int, tuple]] = []
+        # (start, -end, -severity, rank, term): sorted as they are, longest and most severe first
+        found: list[tuple[int, int, int, tuple, str]] = []
         allowed: list[tuple[int, int]] = []
         if lang != "ja":
             for a, b, t in self._latin_sites.find(folded):
@@ -137,17 +138,19 @@ class Filter:
                 else:
                     # among terms matching the same text, name the plainest (shit before sh!+)
                     rank = (t.leet, t.words, t.term != t.letters, t.term)
-                    found.append((a, b, t.term, t.severity, rank))
+                    found.append((a, -b, -t.severity, rank, t.term))
         if lang != "en":
             kana, kana_allowed = self._kana.find(folded)
-            found.extend((a, b, t.term, t.severity, (False, 1, False, t.term)) for a, b, t in kana)
+            found.extend((a, -b, -t.severity, (False, 1, False, t.term), t.term) for a, b, t in kana)
             allowed.extend(kana_allowed)
+        if not found:
+            return Verdict(False, 0, ())
         if allowed:
             found = _outside(found, allowed)
         matches = []
-        for a, b, term, severity, _ in _outermost(found):
-            start, end = to_original(origin, a, b)
-            matches.append(Match(term, start, end, severity))
+        for a, negative_end, negative_severity, _, term in _outermost(found):
+            start, end = to_original(origin, a, -negative_end)
+            matches.append(Match(term, start, end, -negative_severity))
         flagging = {m.term: m.severity for m in matches if m.severity >= self.flag_at}
         return Verdict(bool(flagging), sum(flagging.values()), tuple(matches))
 
@@ -192,22 +195,21 @@ def _outside(found: list, allowed: list[tuple[int, int]]) -> list:
     kept = []
     for item in found:
         i = bisect.bisect_right(starts, item[0]) - 1
-        if i < 0 or reach[i] < item[1]:
+        if i < 0 or reach[i] < -item[1]:
             kept.append(item)
     return kept
 
 
 def _outermost(found: list) -> list:
     """One match per span; a match inside a longer one is dropped unless it is more severe."""
-    found = sorted(set(found), key=lambda f: (f[0], -f[1], -f[3], f[4]))
     kept, cover_end, cover_severity = [], -1, -1
-    for item in found:
-        a, b, _, severity, _ = item
-        if b <= cover_end and severity <= cover_severity:
+    for item in sorted(set(found)):
+        end, severity = -item[1], -item[2]
+        if end <= cover_end and severity <= cover_severity:
             continue
         kept.append(item)
-        if b > cover_end:
-            cover_end, cover_severity = b, severity
+        if end > cover_end:
+            cover_end, cover_severity = end, severity
     return kept
 
 

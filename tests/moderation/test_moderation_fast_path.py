@@ -6,8 +6,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import bisect
+
 import moderation
-from moderation import filter as filter_module
 from moderation.filter import Match, Verdict
 from moderation.latin import LEET
 from moderation.normalize import FOLD_TABLE, fold, to_original
@@ -36,6 +37,32 @@ def reference_fold(text):
     return folded, origin
 
 
+def reference_outside(found, allowed):
+    """`filter._outside` as it was."""
+    allowed.sort()
+    starts = [s for s, _ in allowed]
+    reach, furthest = [], -1
+    for _, e in allowed:
+        furthest = max(furthest, e)
+        reach.append(furthest)
+    return [item for item in found
+            if (i := bisect.bisect_right(starts, item[0]) - 1) < 0 or reach[i] < item[1]]
+
+
+def reference_outermost(found):
+    """`filter._outermost` as it was."""
+    found = sorted(set(found), key=lambda f: (f[0], -f[1], -f[3], f[4]))
+    kept, cover_end, cover_severity = [], -1, -1
+    for item in found:
+        a, b, _, severity, _ = item
+        if b <= cover_end and severity <= cover_severity:
+            continue
+        kept.append(item)
+        if b > cover_end:
+            cover_end, cover_severity = b, severity
+    return kept
+
+
 def reference_scan(f, text, lang=None):
     """`Filter.scan` as it was: the Latin matcher and Python's regexes over the whole text."""
     if not text:
@@ -58,9 +85,9 @@ def reference_scan(f, text, lang=None):
         if found and kana._allow[0] is not None:
             allowed.extend(m.span() for m in kana._allow[0].finditer(folded))
     if allowed:
-        found = filter_module._outside(found, allowed)
+        found = reference_outside(found, allowed)
     matches = []
-    for a, b, term, severity, _ in filter_module._outermost(found):
+    for a, b, term, severity, _ in reference_outermost(found):
         start, end = to_original(origin, a, b)
         matches.append(Match(term, start, end, severity))
     flagging = {m.term: m.severity for m in matches if m.severity >= f.flag_at}
