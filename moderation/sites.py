@@ -1,24 +1,24 @@
-"""Where a Latin-script term could be: two automaton passes, then the exact matcher there.
+"""Where a Latin-script term could be: one automaton pass, then the exact matcher there.
 
 `latin.LatinMatcher` reads a text piece by piece, which costs Python work for
-every word. Most words of a post are ordinary, so two RE2 gates
-(`moderation.automaton`) first find the places worth reading:
+every word. Most words of a post are ordinary, so one RE2 automaton
+(`moderation.automaton`) first finds the places worth reading. It matches:
 
+- **spread** (tried first): two or more single characters in a row (``f u c k``),
+  or two consecutive words whose keys start a multi-word term or allow-list
+  phrase (``blow job``, ``cum laude``), separated by short gaps without a new line;
 - **words**: a piece, or pieces joined by in-word punctuation (``f.u.c.k``,
   ``ass-fucker``), that spells a listed term letter by letter, with each letter
   written as itself, a letter that may stand for it (``l`` for ``i``) or leet
   (``$``, ``4``, ``*``...), as often as `spelling.fits` allows (a doubled letter at
   least twice). Invisible characters and ``! *`` may stand at the edges, and
-  in-word punctuation anywhere;
-- **spread**: two or more single characters in a row (``f u c k``), or two
-  consecutive words whose keys start a multi-word term or allow-list phrase
-  (``blow job``, ``cum laude``), separated by short gaps without a new line.
+  in-word punctuation anywhere.
 
 Each hit becomes a *window*: widened to the nearest characters that are neither
 word characters nor in-word punctuation (so a run of joined pieces is never cut),
-and for spread hits to the next `max_words` pieces as well. Overlapping windows
-merge; the exact matcher reads the windows joined by new lines (a new line ends
-every run), and its matches are moved back to their places in the text. A window
+and for hits of several pieces to the next `max_words` pieces as well. Overlapping
+windows merge; the exact matcher reads each window (its answer remembered per
+window text), and its matches are moved back to their places in the text. A window
 holds everything a match inside it depends on, so the verdict is the one the exact
 matcher gives on the whole text.
 """
@@ -47,8 +47,10 @@ _HIDDEN_BYTE, _OTHER = "\x00", "\x01"
 _GATE_BYTES = bytes.maketrans(bytes(range(0x80, 0x100)), _OTHER.encode() * 128)
 _NOT_W = automaton.char_class(_LETTERS + _HIDDEN_BYTE, negate=True)
 _EDGE = automaton.char_class("!*" + _HIDDEN_BYTE) + "*"  # what a piece may carry around its word
-_SEP = automaton.char_class("!*" + _HIDDEN_BYTE + _OTHER + "".join(c for c in JOINERS if c.isascii())) + "*"  # ... inside
-_GAP = automaton.char_class(_LETTERS + _HIDDEN_BYTE + "\n", negate=True) + "{1,12}"  # 1 to 3 characters (of up to 4 bytes), no new line
+# ... and inside it, between joined pieces
+_SEP = automaton.char_class("!*" + _HIDDEN_BYTE + _OTHER + "".join(c for c in JOINERS if c.isascii())) + "*"
+# a gap that does not end a run: 1 to 3 characters (of up to 4 bytes), no new line
+_GAP = automaton.char_class(_LETTERS + _HIDDEN_BYTE + "\n", negate=True) + "{1,12}"
 _BEFORE, _AFTER = f"(?:^|{_NOT_W})", f"(?:{_NOT_W}|$)"
 
 
