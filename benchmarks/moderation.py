@@ -222,7 +222,8 @@ def main() -> None:
     print(f"{'':28}{'us/post':>10}{'us/KB':>10}{'posts/s':>12}{'vs bp':>10}{'ours warm is':>14}")
     for name, seconds in times.items():
         row = result["filters"][name]
-        mine = f"{seconds / warm['ours']:.2f}x faster" if name.endswith("(warm)") and not name.startswith("ours") else ""
+        rust_warm = name.endswith("(warm)") and not name.startswith("ours")
+        mine = f"{seconds / warm['ours']:.2f}x faster" if rust_warm else ""
         print(f"{name:28}{row['us_per_post']:>10,.1f}{row['us_per_kb']:>10,.1f}{row['posts_per_s']:>12,.1f}"
               f"{bp_seconds / seconds:>9,.1f}x{mine:>14}")
     print()

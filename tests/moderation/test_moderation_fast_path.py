@@ -15,13 +15,15 @@ from moderation.normalize import FOLD_TABLE, fold, to_original
 
 HERE = Path(__file__).parent
 FILTER = moderation.default_filter()
-CUSTOM = FILTER.with_words({"blow it off": 3, "ぽんこつ": 2, "s0b": 1}).with_allowed("ぽんこつ車", "dick whittington")
+CUSTOM = FILTER.with_words({"blow it off": 3, "ぽんこつ": 2, "s0b": 1}).with_allowed(
+    "ぽんこつ車", "dick whittington")
 TERMS = sorted(FILTER.words)
 ALLOWED = sorted(FILTER.allow)
 LINES = [line for name in ("corpus_ok_en.txt", "corpus_ok_ja.txt")
          for line in (HERE / name).read_text(encoding="utf-8").splitlines() if line.strip() and line[0] != "#"]
 ODD = ["\u200b", "\ufeff", "\u00ad", "ー", "・", "·", "•", ".", "-", "_", "*", "@", "!", "$", "|", "+", "'", " ",
-       "  ", "\n", "\t", "、", "。", "…", "ß", "ﬁ", "㍻", "🇫", "ｆ", "ﾊﾞ", "\u0301", "5", "4", "1", "0", "8"]
+       "  ", "\n", "\t", "、", "。", "…", "ß", "ﬁ", "㍻", "🇫", "ｆ", "ﾊﾞ", "\u0301",
+       "5", "4", "1", "0", "8"]
 DEEP = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
