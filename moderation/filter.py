@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
 
-from . import japanese, latin, wordlist
+from . import japanese, latin, sites, wordlist
 from .normalize import fold, fold_term, to_original
 
 _UNSPACED = re.compile("[\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\u3000-\u303f\U00020000-\U0003ffff]")
@@ -65,7 +65,9 @@ class Filter:
         entries = [*self._words.items(), *((p, None) for p in self._allow)]
         kana = [japanese.compile_term(t, s) for t, s in entries if _is_unspaced(t)]
         roman = [latin.compile_term(t, s) for t, s in entries if not _is_unspaced(t)]
-        self._latin = latin.LatinMatcher([t for t in roman if t is not None])
+        roman = [t for t in roman if t is not None]
+        self._latin = latin.LatinMatcher(roman)
+        self._latin_sites = sites.LatinSites(self._latin, roman)
         self._kana = japanese.KanaMatcher([t for t in kana if t is not None])
 
     # --- the lists -------------------------------------------------------
@@ -126,28 +128,43 @@ class Filter:
         if not text:
             return Verdict(False, 0, ())
         folded, origin = fold(text)
-        found: list[tuple[int, int, str, int, tuple]] = []
+        # (start, -end, -severity, rank, term): sorted as they are, longest and most severe first
+        found: list[tuple[int, int, int, tuple, str]] = []
         allowed: list[tuple[int, int]] = []
         if lang != "ja":
-            for a, b, t in self._latin.find(folded):
+            for a, b, t in self._latin_sites.find(folded):
                 if t.severity is None:
                     allowed.append((a, b))
                 else:
                     # among terms matching the same text, name the plainest (shit before sh!+)
                     rank = (t.leet, t.words, t.term != t.letters, t.term)
-                    found.append((a, b, t.term, t.severity, rank))
+                    found.append((a, -b, -t.severity, rank, t.term))
         if lang != "en":
             kana, kana_allowed = self._kana.find(folded)
-            found.extend((a, b, t.term, t.severity, (False, 1, False, t.term)) for a, b, t in kana)
+            found.extend((a, -b, -t.severity, (False, 1, False, t.term), t.term) for a, b, t in kana)
             allowed.extend(kana_allowed)
+        if not found:
+            return Verdict(False, 0, ())
         if allowed:
             found = _outside(found, allowed)
         matches = []
-        for a, b, term, severity, _ in _outermost(found):
-            start, end = to_original(origin, a, b)
-            matches.append(Match(term, start, end, severity))
+        for a, negative_end, negative_severity, _, term in _outermost(found):
+            start, end = to_original(origin, a, -negative_end)
+            matches.append(Match(term, start, end, -negative_severity))
         flagging = {m.term: m.severity for m in matches if m.severity >= self.flag_at}
         return Verdict(bool(flagging), sum(flagging.values()), tuple(matches))
+
+    def warm_up(self) -> None:
+        """Do at start-up what the first posts would otherwise pay for (~0.1 s): the folding
+        table, and the automata's states for the listed words (RE2 builds them as it reads)."""
+        sample = " ".join([*self._words, *self._allow, "The 4th f u c k, s.h.i.t @ss ﾊﾞｶ しね。"])
+        for text in (sample, sample.upper(), sample.replace(" ", "\n")):
+            self.scan(text)
+        self.clear_caches()
+
+    def clear_caches(self) -> None:
+        """Forget the words and windows read so far (for measuring; the caches bound themselves)."""
+        self._latin_sites.clear_caches()
 
     def censor(self, text: str | None, mask: str = "*") -> str:
         """`text` with every character of each flagging match (but spaces) replaced by `mask`."""
@@ -178,22 +195,21 @@ def _outside(found: list, allowed: list[tuple[int, int]]) -> list:
     kept = []
     for item in found:
         i = bisect.bisect_right(starts, item[0]) - 1
-        if i < 0 or reach[i] < item[1]:
+        if i < 0 or reach[i] < -item[1]:
             kept.append(item)
     return kept
 
 
 def _outermost(found: list) -> list:
     """One match per span; a match inside a longer one is dropped unless it is more severe."""
-    found = sorted(set(found), key=lambda f: (f[0], -f[1], -f[3], f[4]))
     kept, cover_end, cover_severity = [], -1, -1
-    for item in found:
-        a, b, _, severity, _ = item
-        if b <= cover_end and severity <= cover_severity:
+    for item in sorted(set(found)):
+        end, severity = -item[1], -item[2]
+        if end <= cover_end and severity <= cover_severity:
             continue
         kept.append(item)
-        if b > cover_end:
-            cover_end, cover_severity = b, severity
+        if end > cover_end:
+            cover_end, cover_severity = end, severity
     return kept
 
 
@@ -201,4 +217,6 @@ def _outermost(found: list) -> list:
 def _default_filter() -> Filter:
     text = "\n".join(wordlist.read_data(name) for name in ("en.txt", "ja.txt", "allow.txt"))
     words, allow = wordlist.parse(text)
-    return Filter(words, allow)
+    f = Filter(words, allow)
+    f.warm_up()
+    return f

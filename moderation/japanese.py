@@ -18,13 +18,18 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .normalize import fold_term
+from . import automaton
+from .normalize import HIDDEN, fold_term
 
 _TIGHT = "[\ufdd0・.\\-_*/|~]*"
 _SPACED = "[\\s\ufdd0・.\\-_*/|~]*"
 # after the first character of a spaced-out term: the one before it is not a kana or kanji
-_NOT_AFTER_WORD = "(?<![\u3041-\u3096\u30a1-\u30fa\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆].)"
+_WORD_CHARS = "\u3041-\u3096\u30a1-\u30fa\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆"  # kana and kanji
+_NOT_AFTER_WORD = f"(?<![{_WORD_CHARS}].)"
+_NOT_A_WORD_BEFORE = f"(?:^|[^{_WORD_CHARS}])"  # the same for RE2, which takes the character
 _SEPARATORS = re.compile(_SPACED[:-1] + "+")
+# RE2's \s is ASCII only: the gate names every character Python's \s matches
+_SPACED_GATE = "[\\s\x0b\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000" + _SPACED[3:]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,13 +81,27 @@ def _trie_pattern(spellings: set[tuple[str, ...]], separator: str, after_first: 
     return emit(trie, 0)
 
 
+def _spellings(terms: list[KanaTerm], spaced: bool) -> set[tuple[str, ...]]:
+    return {v for t in terms for v in _variants(t.folded) if not spaced or len(t.folded) > 1}
+
+
 def _pattern(terms: list[KanaTerm], spaced: bool = False) -> re.Pattern[str] | None:
-    spellings = {v for t in terms for v in _variants(t.folded) if not spaced or len(t.folded) > 1}
+    spellings = _spellings(terms, spaced)
     if not spellings:
         return None
     if spaced:
         return re.compile(_trie_pattern(spellings, _SPACED, _NOT_AFTER_WORD))
     return re.compile(_trie_pattern(spellings, _TIGHT))
+
+
+def _gate(terms: list[KanaTerm], spaced: bool = False):
+    """The RE2 automaton that matches wherever `_pattern` can (it only lacks the look-behind)."""
+    spellings = _spellings(terms, spaced)
+    if not spellings:
+        return None
+    if spaced:
+        return automaton.compile_gate(_NOT_A_WORD_BEFORE + "(?:" + _trie_pattern(spellings, _SPACED_GATE) + ")")
+    return automaton.compile_gate(_trie_pattern(spellings, _TIGHT))
 
 
 def _canonical(matched: str) -> str:
@@ -97,23 +116,36 @@ class KanaMatcher:
         for t in terms:
             if t.severity is not None:
                 self.by_folded[t.folded] = t
+        # terms whose folded form is its own canonical form: a match spelt just so needs no _canonical
+        self._canonical_terms = {k: t for k, t in self.by_folded.items() if _canonical(k) == k}
         listed = [t for t in terms if t.severity is not None]
-        self._terms = _pattern(listed)
-        self._spaced = _pattern(listed, spaced=True)
-        self._allow = _pattern([t for t in terms if t.severity is None])
-        firsts = {unicodedata.normalize("NFD", t.folded[0])[0] for t in listed} | {t.folded[0] for t in listed}
-        self._first = re.compile("[" + re.escape("".join(sorted(firsts))) + "]") if firsts else None
+        allowed = [t for t in terms if t.severity is None]
+        # (Python's pattern, RE2's automaton): RE2 alone reads the tight tries (the Python patterns
+        # stay as the reference that tests/moderation/test_moderation_fast_path.py compares with);
+        # the spaced trie needs its look-behind, so RE2 only points at where to try it
+        self._terms = (_pattern(listed), _gate(listed))
+        self._spaced = (_pattern(listed, spaced=True), _gate(listed, spaced=True))
+        self._allow = (_pattern(allowed), _gate(allowed))
 
-    def find(self, folded: str) -> tuple[list[tuple[int, int, KanaTerm]], list[tuple[int, int]]]:
-        """(matches, allowed spans) in the folded text."""
-        if self._terms is None or self._first is None or not self._first.search(folded):
-            return [], []
+    def find(self, folded: str, offsets: automaton.Offsets | None = None
+             ) -> tuple[list[tuple[int, int, KanaTerm]], list[tuple[int, int]]]:
+        """(matches, allowed spans) in the folded text, exactly as `finditer` of the Python
+        patterns over the whole text gives them."""
+        if self._terms[0] is None or folded.isascii() or folded.replace(HIDDEN, "").isascii():
+            return [], []  # every term has a CJK character (English with invisible characters has none)
+        if offsets is None:
+            offsets = automaton.Offsets(folded, folded.encode())
         found = []
-        for pattern in (self._terms, self._spaced):
-            for m in pattern.finditer(folded) if pattern is not None else ():
-                term = self.by_folded.get(_canonical(m.group()))
-                if term is not None:
-                    found.append((m.start(), m.end(), term))
-        if not found or self._allow is None:
+        for start, end in automaton.gate_finditer(self._terms[1], offsets):
+            self._add(found, folded, start, end)
+        for m in automaton.gated_finditer(*self._spaced, offsets, lead=True) if self._spaced[0] is not None else ():
+            self._add(found, folded, *m.span())
+        if not found or self._allow[0] is None:
             return found, []
-        return found, [m.span() for m in self._allow.finditer(folded)]
+        return found, list(automaton.gate_finditer(self._allow[1], offsets))
+
+    def _add(self, found: list, folded: str, start: int, end: int) -> None:
+        matched = folded[start:end]
+        term = self._canonical_terms.get(matched) or self.by_folded.get(_canonical(matched))
+        if term is not None:
+            found.append((start, end, term))

@@ -62,6 +62,11 @@ class LatinMatcher:
         self._single_keys = "\n".join(self.single)
         self._multi_keys = "\n".join(self.multi)
 
+    @property
+    def all_pairs(self) -> set[tuple[str, str]]:
+        """Keys of the first two words of every multi-word term and allow-list phrase."""
+        return self._all_pairs
+
     def _lookup(self, text: str, multi_only: bool = False, key: str | None = None) -> list[LatinTerm]:
         """The terms `text` (one word, or words joined) spells; remembered."""
         found = self._lookups.get((text, multi_only))

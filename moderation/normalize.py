@@ -14,7 +14,11 @@ the offset list that `fold` builds in that (rare) case.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from functools import cache
+
+from . import automaton
 
 HIDDEN = "\ufdd0"
 """What invisible characters fold to; the matchers skip it inside words."""
@@ -107,6 +111,45 @@ class _FoldTable(dict):
 FOLD_TABLE = _FoldTable()
 
 
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # \t \n \r are kept
+_NON_ASCII_RUN = automaton.Gate("[\x80-\xff]+", latin1=True)
+_FEW_BYTES_PAST_ASCII = 32
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _no_controls(encoded: bytes) -> bool:
+    return len(encoded.translate(None, _CONTROL_BYTES)) == len(encoded)
+
+
+@cache
+def _bmp_table() -> tuple[list[int | str], re.Pattern[str]]:
+    """Every character of the Basic Multilingual Plane folded in advance (~0.06 s, once), as a
+    list: `str.translate` indexes a list faster than it looks up a dict. Also a pattern of the
+    characters that fold to several."""
+    table: list[int | str] = []
+    expanding = []
+    for code in range(0x10000):
+        folded = fold_char(chr(code))
+        table.append(ord(folded) if len(folded) == 1 else folded)
+        if len(folded) > 1:
+            expanding.append(code)
+    return table, re.compile("[" + "".join(re.escape(chr(c)) for c in expanding) + "]")
+
+
+def _translate_mixed(text: str, encoded: bytes, table: list[int | str]) -> str:
+    """`text.translate(table)` for a text with few characters past ASCII (English with a few
+    look-alikes or invisible characters): `str.translate` costs ~20 ns for every character of
+    such a text, so only the runs past ASCII go through it, found by an automaton in the UTF-8
+    form, whose ASCII bytes `bytes.lower` lowers (it leaves every byte past ASCII alone)."""
+    lowered, parts, last = encoded.lower(), [], 0
+    while (run := _NON_ASCII_RUN.search(lowered, last)) is not None:
+        parts.append(lowered[last:run[0]].decode("ascii"))
+        parts.append(lowered[run[0]:run[1]].decode("utf-8", "surrogatepass").translate(table))
+        last = run[1]
+    parts.append(lowered[last:].decode("ascii"))
+    return "".join(parts)
+
+
 def fold(text: str) -> tuple[str, list[int] | None]:
     """Return the folded text and, if it is not aligned with `text`, the map back.
 
@@ -114,12 +157,32 @@ def fold(text: str) -> tuple[str, list[int] | None]:
     to position ``j``; ``origin[len(folded)] == len(text)``. Without one (the usual
     case), position j of the folded text is position j of the original.
     """
-    folded = text.translate(FOLD_TABLE)
+    if text.isascii() and (text.isprintable() or _no_controls(text.encode())):
+        return text.lower(), None  # what fold_char gives every ASCII character but the controls
+    if _ASTRAL.search(text):
+        folded = text.translate(FOLD_TABLE)
+        if len(folded) == len(text):
+            return folded, None
+        origin: list[int] = []
+        for i, ch in enumerate(text):
+            origin.extend([i] * len(FOLD_TABLE[ord(ch)]))
+        origin.append(len(text))
+        return folded, origin
+    table, expanding = _bmp_table()
+    encoded = text.encode("utf-8", "surrogatepass")
+    if len(encoded) - len(text) <= _FEW_BYTES_PAST_ASCII and _no_controls(encoded):
+        folded = _translate_mixed(text, encoded, table)
+    else:
+        folded = text.translate(table)
     if len(folded) == len(text):
         return folded, None
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        origin.extend([i] * len(FOLD_TABLE[ord(ch)]))
+    origin, last = [], 0
+    for m in expanding.finditer(text):
+        i = m.start()
+        origin.extend(range(last, i))
+        origin.extend([i] * len(table[ord(text[i])]))
+        last = i + 1
+    origin.extend(range(last, len(text)))
     origin.append(len(text))
     return folded, origin
 

@@ -56,6 +56,8 @@ def _load_leet() -> dict[str, str]:
 
 
 _KEYMAP = str.maketrans(_load_leet())
+KEYMAP = _KEYMAP
+"""`str.translate` table: a character to the one its key has in its place (``l`` -> ``i``, ``4`` -> ``a``)."""
 # decoding a listed term: the first letter a symbol stands for (1 -> i, @ -> a)
 _DECODE = str.maketrans({s: letter for letter, subs in reversed(LEET.items()) for s in subs if s != "*"} | {"*": ""})
 _ANY = frozenset("*")

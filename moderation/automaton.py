@@ -1,0 +1,191 @@
+"""Compiled automata (RE2) that find, in one linear pass, the few places a term could be.
+
+Python's `re` tries a pattern at every position of the text, which for hundreds of
+terms costs far more than the text is long. RE2 compiles a pattern into a DFA and
+reads each byte once, whatever the number of alternatives; but it has no
+look-behind and no back-references. So the automata here are *gates*: patterns
+that match wherever the exact matchers could match (and a little more), and the
+exact matchers then run only there. A gate may say yes too often (a cost), never
+too rarely (a miss): `tests/moderation/test_moderation_fast_path.py` checks the
+verdicts against the exact matchers run on the whole text.
+
+RE2 reads UTF-8: a folded text is encoded once, and `Offsets` turns the byte
+offsets of the (few) gate hits into character offsets, moving from one hit to the
+next, so the work stays linear in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import re2
+from re2 import _re2
+
+_UNANCHORED = _re2.RE2.Anchor.UNANCHORED
+
+_MAX_MEM = 64 << 20  # room for the DFA of a town's whole list; RE2 falls back to a slower NFA past it
+
+
+class Gate:
+    """One compiled RE2 automaton, searched from a byte position.
+
+    It calls the binding's compiled object (`re2._re2.RE2.Match`) directly: the
+    public wrapper builds a generator and a match object per call, which costs more
+    than the search of a post. pyproject.toml pins google-re2 to the versions tested.
+    """
+
+    __slots__ = ("pattern", "_match")
+
+    def __init__(self, pattern: str, *, latin1: bool = False):
+        options = re2.Options()  # leftmost-first, like Python's re: a search stops soon after its match
+        options.max_mem = _MAX_MEM
+        options.never_capture = True
+        if latin1:  # the pattern and the texts are single bytes (ASCII), not UTF-8
+            options.encoding = re2.Options.Encoding.LATIN1
+        compiled = _re2.RE2(pattern.encode("latin-1" if latin1 else "utf-8"), options)
+        if not compiled.ok():
+            raise re2.error(compiled.error())
+        self.pattern, self._match = pattern, compiled.Match
+
+    def search(self, data: bytes, pos: int = 0) -> tuple[int, int] | None:
+        """The byte span of the first match at or after `pos`, or None."""
+        span = self._match(_UNANCHORED, data, pos, len(data))[0]
+        return None if span[0] < 0 else span
+
+
+def compile_gate(pattern: str, *, latin1: bool = False) -> Gate:
+    return Gate(pattern, latin1=latin1)
+
+
+def char_class(chars: Iterable[str], negate: bool = False) -> str:
+    """A character class that RE2 (and Python's `re`) read the same way."""
+    body = "".join("\\" + c if c in "\\]^-[" else c for c in sorted(set(chars)))
+    return f"[{'^' if negate else ''}{body}]"
+
+
+class Offsets:
+    """Character offsets of byte offsets in the UTF-8 form of `text`, and back.
+
+    Each call moves from the previous position, so a walk through the text in
+    (mostly) increasing order costs one pass. ASCII text needs no conversion.
+    """
+
+    __slots__ = ("text", "encoded", "ascii", "_byte", "_char")
+
+    def __init__(self, text: str, encoded: bytes):
+        self.text, self.encoded = text, encoded
+        self.ascii = len(text) == len(encoded)
+        self._byte = self._char = 0
+
+    def char(self, byte: int) -> int:
+        if self.ascii:
+            return byte
+        if byte >= self._byte:
+            self._char += len(self.encoded[self._byte:byte].decode())
+        else:
+            self._char -= len(self.encoded[byte:self._byte].decode())
+        self._byte = byte
+        return self._char
+
+    def byte(self, char: int) -> int:
+        if self.ascii:
+            return char
+        if char >= self._char:
+            self._byte += len(self.text[self._char:char].encode())
+        else:
+            self._byte -= len(self.text[char:self._char].encode())
+        self._char = char
+        return self._byte
+
+
+def gate_hits(gate: Gate, searched: bytes, offsets: Offsets) -> Iterator[tuple[int, int]]:
+    """(start, end) character spans of the gate's matches, overlapping by one character.
+
+    A gate consumes the character before and after a word as its boundaries; the
+    next search starts again at the last character of a hit, so that two words
+    separated by one space are both found. `searched` is `offsets.encoded`, or a form of it
+    of the same length.
+    """
+    if offsets.ascii:  # one byte a character: nothing to convert
+        pos, search = 0, gate.search
+        while (hit := search(searched, pos)) is not None:
+            yield hit
+            pos = hit[1] - 1 if hit[1] - 1 > hit[0] else hit[1]
+            if pos >= len(searched):
+                return
+        return
+    encoded, pos = offsets.encoded, 0
+    while (hit := gate.search(searched, pos)) is not None:
+        start, end = hit
+        start, end = _char_start(encoded, start), _char_end(encoded, end)  # a byte gate may cut a character
+        yield offsets.char(start), offsets.char(end)
+        last = _char_start(encoded, end - 1)
+        pos = last if last > start else end
+        if pos >= len(encoded):
+            return
+
+
+def _char_end(encoded: bytes, at: int) -> int:
+    """`at`, or the end of the UTF-8 sequence that byte `at` is inside."""
+    while at < len(encoded) and encoded[at] & 0xC0 == 0x80:
+        at += 1
+    return at
+
+
+def _char_start(encoded: bytes, at: int) -> int:
+    """`at`, or the start of the UTF-8 sequence that byte `at` is inside."""
+    at = min(at, len(encoded))
+    while 0 < at < len(encoded) and encoded[at] & 0xC0 == 0x80:
+        at -= 1
+    return at
+
+
+def gate_finditer(gate: Gate, offsets: Offsets) -> Iterator[tuple[int, int]]:
+    """The character spans of the gate's own matches, as `finditer` gives them (no look-behind
+    in the pattern: RE2's leftmost-first matches are Python's)."""
+    encoded, search, pos = offsets.encoded, gate.search, 0
+    byte = char = 0  # counted here rather than through `offsets`: one step per match
+    while (hit := search(encoded, pos)) is not None:
+        start, end = hit
+        if offsets.ascii:
+            yield hit
+        else:
+            char += len(encoded[byte:start].decode())
+            first = char
+            char += len(encoded[start:end].decode())
+            byte = end
+            yield first, char
+        pos = end if end > start else _char_end(encoded, end + 1)
+        if pos > len(encoded):
+            return
+
+
+def gated_finditer(pattern: re.Pattern[str], gate: Gate, offsets: Offsets, *,
+                   lead: bool = False) -> Iterator[re.Match[str]]:
+    """Exactly `pattern.finditer(text)`, trying `pattern` only where `gate` (a superset) matches.
+
+    `lead`: each gate match also takes the character before the place where `pattern` may
+    match (RE2 has no look-behind: the gate checks that character itself), or starts the text.
+    """
+    text, encoded = offsets.text, offsets.encoded
+    at = byte = 0  # where finditer has got to (a character), where the gate searches next (a byte)
+    while (hit := gate.search(encoded, byte)) is not None:
+        start = offsets.char(hit[0])
+        tries = ((start, start + 1) if start == 0 else (start + 1,)) if lead else (start,)
+        found = None
+        for place in tries:
+            if place >= at:
+                found = pattern.match(text, place)  # look-behinds still see the text before `place`
+                if found is not None and found.end() > place:
+                    break
+                found = None
+        if found is not None:
+            yield found
+            at = found.end()
+            following = offsets.byte(at - 1 if lead else at)  # ... the match's last character may lead
+        else:
+            following = offsets.byte(tries[-1] if lead else start + 1)
+        byte = max(following, _char_end(encoded, byte + 1))
+        if byte >= len(encoded):
+            return
