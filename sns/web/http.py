@@ -14,7 +14,6 @@ from sns import i18n
 from sns.context import Ctx
 from sns.errors import ServiceError
 from sns.models import Session
-from sns.models.base import utcnow
 from sns import policies
 from sns.policies import load_viewer
 from sns.security import new_token

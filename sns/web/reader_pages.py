@@ -41,7 +41,7 @@ from sns.services import shared
 from sns.web.http import CLIENT_TOKEN_SLOT, CSRF_SLOT, FLASH_COOKIE, SESSION_COOKIE
 from sns.web.middleware import CSRF_COOKIE, csrf_token_for, new_csrf_cookie
 from sns.web.session_read import SessionRead, read_session
-from sns.web.visitors import cookies_of
+from sns.web.visitors import answer_of, cookies_of, send_with_tokens
 
 KEEP = 5000  # pages per process (about 16 KB each)
 Filler = Callable[["SessionRead"], Awaitable[str]]
@@ -168,10 +168,9 @@ class ReaderPages:
             messages.append(message)
 
         await self.app(scope, receive, keep)
-        start = next((m for m in messages if m["type"] == "http.response.start"), None)
+        start, body = answer_of(messages)
         if start is None:
             return
-        body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
         read: SessionRead | None = state.get("session_read")
         headers = dict(start.get("headers", []))
         if read is not None and "reader_base" in state and not state.get("not_kept") and start["status"] == 200 \
@@ -186,13 +185,7 @@ class ReaderPages:
                 self.kept.popitem(last=False)
         if read is not None and state.get("reader_fills"):
             body = await _filled(body, state["reader_fills"], read)
-        csrf = csrf or state.get("new_csrf")
-        if csrf:
-            body = body.replace(CSRF_SLOT, csrf_token_for(self.secret, csrf).encode())
-        body = body.replace(CLIENT_TOKEN_SLOT, new_token(16).encode())
-        headers_out = [(k, v) for k, v in start.get("headers", []) if k != b"content-length"]
-        await send({**start, "headers": headers_out + [(b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+        await send_with_tokens(send, start, body, self.secret, csrf or state.get("new_csrf"))
 
 
 async def _filled(body: bytes, fills: list, read: SessionRead) -> bytes:

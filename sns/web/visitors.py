@@ -161,14 +161,24 @@ class VisitorPages:
     async def _replay(self, messages: list[Message], scope: Scope, csrf: str | None, send: Send) -> None:
         """An answer not kept (an error page, a redirect): sent to this visitor alone, with their tokens
         in the slots (a cookie made while rendering is in its own Set-Cookie header)."""
-        csrf = csrf or scope.get("state", {}).get("new_csrf")
-        start = next((m for m in messages if m["type"] == "http.response.start"), None)
-        body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
-        if start is None:
-            return
-        if csrf:
-            body = body.replace(CSRF_SLOT, csrf_token_for(self.secret, csrf).encode())
-        body = body.replace(CLIENT_TOKEN_SLOT, new_token(16).encode())
-        headers = [(k, v) for k, v in start.get("headers", []) if k != b"content-length"]
-        await send({**start, "headers": headers + [(b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+        start, body = answer_of(messages)
+        if start is not None:
+            await send_with_tokens(send, start, body, self.secret, csrf or scope.get("state", {}).get("new_csrf"))
+
+
+def answer_of(messages: list[Message]) -> tuple[Message | None, bytes]:
+    """The start message and the whole body of an answer the application gave."""
+    start = next((m for m in messages if m["type"] == "http.response.start"), None)
+    return start, b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+
+
+async def send_with_tokens(send: Send, start: Message, body: bytes, secret: bytes, csrf: str | None) -> None:
+    """Send an answer made with slots to one reader alone, with their own tokens in them: the CSRF token
+    made from their cookie (a cookie made while rendering is in its own Set-Cookie header), a new client
+    token."""
+    if csrf:
+        body = body.replace(CSRF_SLOT, csrf_token_for(secret, csrf).encode())
+    body = body.replace(CLIENT_TOKEN_SLOT, new_token(16).encode())
+    headers = [(k, v) for k, v in start.get("headers", []) if k != b"content-length"]
+    await send({**start, "headers": headers + [(b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
