@@ -48,7 +48,10 @@ async def load_ctx(request: Request) -> Ctx:
         except BadSignature:
             session_id = None
         if session_id:
-            read = await read_session(session_id, request.scope["state"].get("reader_keys", ()))
+            keys = request.scope["state"].get("reader_keys", ())
+            read = request.scope["state"].pop("session_read_early", None)  # by ReaderPages, this request
+            if read is None or read.session.id != session_id or not all(k in read.versions for k in keys):
+                read = await read_session(session_id, keys)
             if read is not None and read.active:
                 if read.expired(state.settings.session_days):
                     await Session.filter(id=read.session.id).delete()

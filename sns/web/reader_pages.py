@@ -22,7 +22,7 @@ What else keeps it right:
   the alerts and disaster banners, ...) was loaded with a different value in this process, and at most
   `reader_page_seconds` (default 60): what has no number of its own (a commenter's new display name, the
   day a time is shown relative to) is never older than that;
-- at most `KEEP` pages per process, the least recently used dropped first.
+- at most `KEEP_BYTES` of pages per process, the least recently used dropped first.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from sns.web.middleware import CSRF_COOKIE, csrf_token_for, new_csrf_cookie
 from sns.web.session_read import SessionRead, read_session
 from sns.web.visitors import answer_of, cookies_of, send_with_tokens
 
-KEEP = 5000  # pages per process (about 16 KB each)
+KEEP_BYTES = 64 * 1024 * 1024  # what the kept pages of one process may hold (My page is about 16 KB)
 Filler = Callable[["SessionRead"], Awaitable[str]]
 _DROPPED = {b"content-length", b"set-cookie"}
 
@@ -59,6 +59,7 @@ class _Kept:
     body: bytes
     fills: list  # (slot, Filler) put in each time it is sent
     still: Callable | None  # keep_while
+
 
 def keep_for_reader(request: Request, *keys: str, base: tuple[str, ...] = ("u", "site")) -> None:
     """This page may be kept for its reader under the version numbers of `keys` and `base` (see above).
@@ -97,8 +98,14 @@ class ReaderPages:
         self.database = shared.database_of(settings)
         self.signer = Signer(secret, salt="session")
         self.kept: OrderedDict[tuple, _Kept] = OrderedDict()
+        self.held = 0  # bytes of the pages kept
         secure = "; secure" if settings.secure_cookies else ""
         self.cookie_format = f"{CSRF_COOKIE}=%s; HttpOnly; Path=/; SameSite=lax{secure}"
+
+    def _drop(self, key: tuple) -> None:
+        old = self.kept.pop(key, None)
+        if old is not None:
+            self.held -= len(old.body)
 
     def _handles(self, path: str) -> bool:
         if path in self.exact:
@@ -135,6 +142,8 @@ class ReaderPages:
             if read is not None and self._still(kept, read):
                 self.kept.move_to_end(key)
                 return await self._send_kept(kept, read, csrf, send)
+            if read is not None:  # read a moment ago: the page made now needs not ask again
+                scope.setdefault("state", {})["session_read_early"] = read
         await self._make(key, scope, receive, send, csrf)
 
     def _still(self, kept: _Kept, read: SessionRead) -> bool:
@@ -177,12 +186,13 @@ class ReaderPages:
                 and headers.get(b"content-type", b"").startswith(b"text/html") and len(messages) == 2:
             names = (*state["reader_base"], *state["reader_keys"])
             until = started + self.settings.reader_page_seconds
+            self._drop(key)
             self.kept[key] = _Kept(names, tuple(read.versions[n] for n in names), read.fingerprint(), generation,
                                    until, [(k, v) for k, v in start["headers"] if k not in _DROPPED], body,
                                    state.get("reader_fills", []), state.get("reader_still"))
-            self.kept.move_to_end(key)
-            while len(self.kept) > KEEP:
-                self.kept.popitem(last=False)
+            self.held += len(body)
+            while self.held > KEEP_BYTES and self.kept:
+                self._drop(next(iter(self.kept)))  # the least recently used
         if read is not None and state.get("reader_fills"):
             body = await _filled(body, state["reader_fills"], read)
         await send_with_tokens(send, start, body, self.secret, csrf or state.get("new_csrf"))
