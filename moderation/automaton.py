@@ -35,7 +35,7 @@ class Gate:
     than the search of a post. pyproject.toml pins google-re2 to the versions tested.
     """
 
-    __slots__ = ("pattern", "_match")
+    __slots__ = ("pattern", "match_bytes")
 
     def __init__(self, pattern: str, *, latin1: bool = False):
         options = re2.Options()  # leftmost-first, like Python's re: a search stops soon after its match
@@ -46,11 +46,12 @@ class Gate:
         compiled = _re2.RE2(pattern.encode("latin-1" if latin1 else "utf-8"), options)
         if not compiled.ok():
             raise re2.error(compiled.error())
-        self.pattern, self._match = pattern, compiled.Match
+        self.pattern = pattern
+        self.match_bytes = compiled.Match  # (anchor, data, pos, endpos) -> [(start, end)], (-1, -1): none
 
     def search(self, data: bytes, pos: int = 0) -> tuple[int, int] | None:
         """The byte span of the first match at or after `pos`, or None."""
-        span = self._match(_UNANCHORED, data, pos, len(data))[0]
+        span = self.match_bytes(_UNANCHORED, data, pos, len(data))[0]
         return None if span[0] < 0 else span
 
 
@@ -108,12 +109,7 @@ def gate_hits(gate: Gate, searched: bytes, offsets: Offsets) -> Iterator[tuple[i
     of the same length.
     """
     if offsets.ascii:  # one byte a character: nothing to convert
-        pos, search = 0, gate.search
-        while (hit := search(searched, pos)) is not None:
-            yield hit
-            pos = hit[1] - 1 if hit[1] - 1 > hit[0] else hit[1]
-            if pos >= len(searched):
-                return
+        yield from ascii_hits(gate, searched)
         return
     encoded, pos = offsets.encoded, 0
     while (hit := gate.search(searched, pos)) is not None:
@@ -124,6 +120,17 @@ def gate_hits(gate: Gate, searched: bytes, offsets: Offsets) -> Iterator[tuple[i
         pos = last if last > start else end
         if pos >= len(encoded):
             return
+
+
+def ascii_hits(gate: Gate, searched: bytes) -> list[tuple[int, int]]:
+    """`gate_hits` for a text of one byte a character: the spans are the byte spans."""
+    hits, pos, size, match = [], 0, len(searched), gate.match_bytes
+    while (hit := match(_UNANCHORED, searched, pos, size)[0])[0] >= 0:
+        hits.append(hit)
+        pos = hit[1] - 1 if hit[1] - 1 > hit[0] else hit[1]
+        if pos >= size:
+            break
+    return hits
 
 
 def _char_end(encoded: bytes, at: int) -> int:
@@ -141,24 +148,16 @@ def _char_start(encoded: bytes, at: int) -> int:
     return at
 
 
-def gate_finditer(gate: Gate, offsets: Offsets) -> Iterator[tuple[int, int]]:
-    """The character spans of the gate's own matches, as `finditer` gives them (no look-behind
-    in the pattern: RE2's leftmost-first matches are Python's)."""
-    encoded, search, pos = offsets.encoded, gate.search, 0
-    byte = char = 0  # counted here rather than through `offsets`: one step per match
-    while (hit := search(encoded, pos)) is not None:
-        start, end = hit
-        if offsets.ascii:
-            yield hit
-        else:
-            char += len(encoded[byte:start].decode())
-            first = char
-            char += len(encoded[start:end].decode())
-            byte = end
-            yield first, char
-        pos = end if end > start else _char_end(encoded, end + 1)
-        if pos > len(encoded):
-            return
+def byte_spans(gate: Gate, encoded: bytes) -> list[tuple[int, int]]:
+    """The byte spans of the gate's own matches, as `finditer` gives them (no look-behind in the
+    pattern: RE2's leftmost-first matches are Python's)."""
+    spans, pos, size, match = [], 0, len(encoded), gate.match_bytes
+    while (hit := match(_UNANCHORED, encoded, pos, size)[0])[0] >= 0:
+        spans.append(hit)
+        pos = hit[1] if hit[1] > hit[0] else _char_end(encoded, hit[1] + 1)
+        if pos > size:
+            break
+    return spans
 
 
 def gated_finditer(pattern: re.Pattern[str], gate: Gate, offsets: Offsets, *,

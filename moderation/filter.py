@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
 
-from . import japanese, latin, sites, wordlist
+from . import japanese, latin, sites, spans, wordlist
 from .normalize import fold, fold_term, to_original
 
 _UNSPACED = re.compile("[\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\u3000-\u303f\U00020000-\U0003ffff]")
@@ -35,6 +34,15 @@ class Verdict:
 
     def __bool__(self) -> bool:
         return self.flagged
+
+
+_CLEAN = Verdict(False, 0, ())
+
+
+def _latin_entry(t: latin.LatinTerm) -> tuple[int, tuple, str]:
+    """(-severity, rank, term) of a match: among terms matching the same text, the plainest is
+    named (shit before sh!+)."""
+    return -t.severity, (t.leet, t.words, t.term != t.letters, t.term), t.term
 
 
 def _is_unspaced(term: str) -> bool:
@@ -67,7 +75,7 @@ class Filter:
         roman = [latin.compile_term(t, s) for t, s in entries if not _is_unspaced(t)]
         roman = [t for t in roman if t is not None]
         self._latin = latin.LatinMatcher(roman)
-        self._latin_sites = sites.LatinSites(self._latin, roman)
+        self._latin_sites = sites.LatinSites(self._latin, roman, _latin_entry)
         self._kana = japanese.KanaMatcher([t for t in kana if t is not None])
 
     # --- the lists -------------------------------------------------------
@@ -126,29 +134,20 @@ class Filter:
         if not isinstance(text, str):
             text = "" if text is None else str(text)
         if not text:
-            return Verdict(False, 0, ())
+            return _CLEAN
         folded, origin = fold(text)
-        # (start, -end, -severity, rank, term): sorted as they are, longest and most severe first
-        found: list[tuple[int, int, int, tuple, str]] = []
+        found: list[tuple] = []  # items of moderation.spans: (start, -end, -severity, rank, term)
         allowed: list[tuple[int, int]] = []
         if lang != "ja":
-            for a, b, t in self._latin_sites.find(folded):
-                if t.severity is None:
-                    allowed.append((a, b))
-                else:
-                    # among terms matching the same text, name the plainest (shit before sh!+)
-                    rank = (t.leet, t.words, t.term != t.letters, t.term)
-                    found.append((a, -b, -t.severity, rank, t.term))
+            self._latin_sites.collect(folded, found, allowed)
         if lang != "en":
-            kana, kana_allowed = self._kana.find(folded)
-            found.extend((a, -b, -t.severity, (False, 1, False, t.term), t.term) for a, b, t in kana)
-            allowed.extend(kana_allowed)
+            self._kana.collect(folded, found, allowed)
         if not found:
-            return Verdict(False, 0, ())
+            return _CLEAN
         if allowed:
-            found = _outside(found, allowed)
+            found = spans.outside(found, allowed)
         matches = []
-        for a, negative_end, negative_severity, _, term in _outermost(found):
+        for a, negative_end, negative_severity, _, term in spans.outermost(found):
             start, end = to_original(origin, a, -negative_end)
             matches.append(Match(term, start, end, -negative_severity))
         flagging = {m.term: m.severity for m in matches if m.severity >= self.flag_at}
@@ -165,6 +164,7 @@ class Filter:
     def clear_caches(self) -> None:
         """Forget the words and windows read so far (for measuring; the caches bound themselves)."""
         self._latin_sites.clear_caches()
+        self._kana.clear_caches()
 
     def censor(self, text: str | None, mask: str = "*") -> str:
         """`text` with every character of each flagging match (but spaces) replaced by `mask`."""
@@ -182,35 +182,6 @@ class Filter:
             last = max(last, end)
         out.append(text[last:])
         return "".join(out)
-
-
-def _outside(found: list, allowed: list[tuple[int, int]]) -> list:
-    """Drop the matches that lie inside an allowed span."""
-    allowed.sort()
-    starts = [s for s, _ in allowed]
-    reach, furthest = [], -1
-    for _, e in allowed:
-        furthest = max(furthest, e)
-        reach.append(furthest)
-    kept = []
-    for item in found:
-        i = bisect.bisect_right(starts, item[0]) - 1
-        if i < 0 or reach[i] < -item[1]:
-            kept.append(item)
-    return kept
-
-
-def _outermost(found: list) -> list:
-    """One match per span; a match inside a longer one is dropped unless it is more severe."""
-    kept, cover_end, cover_severity = [], -1, -1
-    for item in sorted(set(found)):
-        end, severity = -item[1], -item[2]
-        if end <= cover_end and severity <= cover_severity:
-            continue
-        kept.append(item)
-        if end > cover_end:
-            cover_end, cover_severity = end, severity
-    return kept
 
 
 @cache

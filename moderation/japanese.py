@@ -18,7 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from . import automaton
+from . import automaton, spans
 from .normalize import HIDDEN, fold_term
 
 _TIGHT = "[\ufdd0・.\\-_*/|~]*"
@@ -27,6 +27,8 @@ _SPACED = "[\\s\ufdd0・.\\-_*/|~]*"
 _WORD_CHARS = "\u3041-\u3096\u30a1-\u30fa\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆"  # kana and kanji
 _NOT_AFTER_WORD = f"(?<![{_WORD_CHARS}].)"
 _NOT_A_WORD_BEFORE = f"(?:^|[^{_WORD_CHARS}])"  # the same for RE2, which takes the character
+_UNKNOWN = object()
+_CACHE_SIZE = 50_000
 _SEPARATORS = re.compile(_SPACED[:-1] + "+")
 # RE2's \s is ASCII only: the gate names every character Python's \s matches
 _SPACED_GATE = "[\\s\x0b\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000" + _SPACED[3:]
@@ -126,26 +128,64 @@ class KanaMatcher:
         self._terms = (_pattern(listed), _gate(listed))
         self._spaced = (_pattern(listed, spaced=True), _gate(listed, spaced=True))
         self._allow = (_pattern(allowed), _gate(allowed))
+        self._entries: dict[bytes, tuple | None] = {}  # what a match spells, by its UTF-8 form
 
-    def find(self, folded: str, offsets: automaton.Offsets | None = None
-             ) -> tuple[list[tuple[int, int, KanaTerm]], list[tuple[int, int]]]:
-        """(matches, allowed spans) in the folded text, exactly as `finditer` of the Python
-        patterns over the whole text gives them."""
+    def collect(self, folded: str, found: list, allowed: list[tuple[int, int]]) -> None:
+        """Add the matches (items of `moderation.spans`) in the folded text to `found`, exactly
+        those of `finditer` of the Python patterns over the whole text less those inside an
+        allow-list entry, and the allowed spans to `allowed` when `found` held matches already.
+
+        The automata read the UTF-8 form; matches stay byte spans until the allow-list has
+        dropped the near misses (ばかり, 楽しね...), and only what is kept is turned into
+        character offsets."""
         if self._terms[0] is None or folded.isascii() or folded.replace(HIDDEN, "").isascii():
-            return [], []  # every term has a CJK character (English with invisible characters has none)
-        if offsets is None:
-            offsets = automaton.Offsets(folded, folded.encode())
-        found = []
-        for start, end in automaton.gate_finditer(self._terms[1], offsets):
-            self._add(found, folded, start, end)
-        for m in automaton.gated_finditer(*self._spaced, offsets, lead=True) if self._spaced[0] is not None else ():
-            self._add(found, folded, *m.span())
-        if not found or self._allow[0] is None:
-            return found, []
-        return found, list(automaton.gate_finditer(self._allow[1], offsets))
+            return  # every term has a CJK character (English with invisible characters has none)
+        encoded = folded.encode()
+        offsets = automaton.Offsets(folded, encoded)
+        kana = self._byte_matches(encoded, offsets)
+        if not (kana or found) or self._allow[1] is None:
+            found.extend(self._in_chars(kana, offsets))
+            return
+        allow = automaton.byte_spans(self._allow[1], encoded)
+        if found and allow:  # the allow-list drops Latin matches too
+            allowed.extend((offsets.char(a), offsets.char(b)) for a, b in allow)
+        found.extend(self._in_chars(spans.outside(kana, allow) if kana and allow else kana, offsets))
 
-    def _add(self, found: list, folded: str, start: int, end: int) -> None:
-        matched = folded[start:end]
-        term = self._canonical_terms.get(matched) or self.by_folded.get(_canonical(matched))
-        if term is not None:
-            found.append((start, end, term))
+    def _byte_matches(self, encoded: bytes, offsets: automaton.Offsets) -> list:
+        """Items (byte spans) of the tight and the spaced matches."""
+        kana, entries = [], self._entries
+        for a, b in automaton.byte_spans(self._terms[1], encoded):
+            entry = entries.get(matched := encoded[a:b], _UNKNOWN)
+            if entry is _UNKNOWN:
+                entry = self._entry_of(matched)
+            if entry is not None:
+                kana.append((a, -b) + entry)
+        if self._spaced[0] is not None:
+            for m in automaton.gated_finditer(*self._spaced, offsets, lead=True):
+                entry = self._entry_of(m.group().encode())
+                if entry is not None:
+                    kana.append((offsets.byte(m.start()), -offsets.byte(m.end())) + entry)
+        return kana
+
+    def _entry_of(self, matched: bytes) -> tuple | None:
+        """(-severity, rank, term) of the term a match spells, or None; remembered."""
+        entry = self._entries.get(matched, _UNKNOWN)
+        if entry is _UNKNOWN:
+            text = matched.decode()
+            term = self._canonical_terms.get(text) or self.by_folded.get(_canonical(text))
+            entry = None if term is None else (-term.severity, (False, 1, False, term.term), term.term)
+            if len(self._entries) > _CACHE_SIZE:
+                self._entries.clear()
+            self._entries[matched] = entry
+        return entry
+
+    def clear_caches(self) -> None:
+        self._entries.clear()
+
+    @staticmethod
+    def _in_chars(kana: list, offsets: automaton.Offsets) -> list:
+        """The items with their byte spans turned into character spans."""
+        if offsets.ascii or not kana:
+            return kana
+        kana.sort()
+        return [(offsets.char(item[0]), -offsets.char(-item[1])) + item[2:] for item in kana]

@@ -26,6 +26,7 @@ matcher gives on the whole text.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from . import automaton
 from .latin import JOINERS, LatinMatcher, LatinTerm
@@ -110,44 +111,63 @@ def _gate(terms: list[LatinTerm], pairs: set[tuple[str, str]]) -> str:
 class LatinSites:
     """The Latin-script matches of a text, read only where the gates say a term could be."""
 
-    def __init__(self, matcher: LatinMatcher, terms: list[LatinTerm]):
+    def __init__(self, matcher: LatinMatcher, terms: list[LatinTerm], entry: Callable[[LatinTerm], tuple]):
+        """`entry(term)`: what `collect` reports for each match of a listed term, after its span."""
         self.matcher = matcher
-        self._window_cache: dict[str, tuple[tuple[int, int, LatinTerm], ...]] = {}
+        self._entry = entry
+        self._window_cache: dict[str, tuple[tuple[int, int, object], ...]] = {}
         self._gate = automaton.compile_gate(_gate(terms, matcher.all_pairs), latin1=True) if terms else None
         # the next pieces, across gaps that do not end a run (short, no new line)
         self._context = re.compile(f"(?:[^{re.escape(_WORD_CHARS)}\\n]{{1,3}}{_PY_W}+){{0,{matcher.max_words}}}")
 
-    def find(self, folded: str) -> list[tuple[int, int, LatinTerm]]:
-        """(start, end, term) for every match in the folded text, as `LatinMatcher.find` gives them."""
-        out: list[tuple[int, int, LatinTerm]] = []
+    def collect(self, folded: str, found: list, allowed: list[tuple[int, int]]) -> None:
+        """Add ``(start, -end, *entry(term))`` of every match of a listed term in the folded text
+        to `found`, and ``(start, end)`` of every allow-list phrase to `allowed`."""
         if self._gate is None:
-            return out
+            return
         marked = folded.replace(HIDDEN, _HIDDEN_BYTE) if HIDDEN in folded else folded
-        offsets = automaton.Offsets(marked, marked.encode())
-        searched = offsets.encoded if offsets.ascii else offsets.encoded.translate(_GATE_BYTES)
+        encoded = marked.encode()
+        if len(encoded) == len(marked):
+            hits = automaton.ascii_hits(self._gate, encoded)
+        else:
+            hits = automaton.gate_hits(self._gate, encoded.translate(_GATE_BYTES), automaton.Offsets(marked, encoded))
         first = last = -1
-        for start, end in automaton.gate_hits(self._gate, searched, offsets):
-            a, b = self._window(folded, start, end, last)
-            if a <= last:  # overlapping windows merge (the windows come in order)
-                last = max(last, b)
-                continue
+        size = len(folded)
+        for start, end in hits:
+            inner = folded[start + 1:end - 1]
+            if start > last and (start == 0 or folded[start] not in _RUN_CHARS) and (
+                    end == size or folded[end - 1] not in _RUN_CHARS) and inner.isascii() and inner.isalnum():
+                a, b = start, end  # one plain word between cuts: the window is the hit
+            else:
+                a, b = self._window(folded, start, end, last)
+                if a <= last:  # overlapping windows merge (the windows come in order)
+                    last = max(last, b)
+                    continue
             if last >= 0:
-                self._read(folded, first, last, out)
+                self._read(folded, first, last, found, allowed)
             first, last = a, b
         if last >= 0:
-            self._read(folded, first, last, out)
-        return out
+            self._read(folded, first, last, found, allowed)
 
-    def _read(self, folded: str, a: int, b: int, out: list) -> None:
+    def _read(self, folded: str, a: int, b: int, found: list, allowed: list) -> None:
         """The exact matcher's matches in one window, remembered: most windows are one word, and
         a town's words recur."""
-        found = self._window_cache.get(window := folded[a:b])
-        if found is None:
-            if len(self._window_cache) > _CACHE_SIZE:
-                self._window_cache.clear()
-            found = self._window_cache[window] = tuple(self.matcher.find(window))
-        if found:
-            out.extend((a + start, a + end, term) for start, end, term in found)
+        entries = self._window_cache.get(window := folded[a:b])
+        if entries is None:
+            entries = self._read_uncached(window)
+        for start, end, entry in entries:
+            if entry is None:
+                allowed.append((a + start, a + end))
+            else:
+                found.append((a + start, -(a + end)) + entry)
+
+    def _read_uncached(self, window: str) -> tuple[tuple[int, int, object], ...]:
+        if len(self._window_cache) > _CACHE_SIZE:
+            self._window_cache.clear()
+        entries = tuple((start, end, None if t.severity is None else self._entry(t))
+                        for start, end, t in self.matcher.find(window))
+        self._window_cache[window] = entries
+        return entries
 
     def clear_caches(self) -> None:
         """Forget the windows and words seen so far (for measuring; the caches bound themselves)."""
