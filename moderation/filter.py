@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
 
-from . import japanese, latin, sites, spans, wordlist
+from . import japanese, kana_sites, latin, sites, spans, wordlist
 from .normalize import fold, fold_term, to_original
 
 _UNSPACED = re.compile("[\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\u3000-\u303f\U00020000-\U0003ffff]")
@@ -76,7 +76,10 @@ class Filter:
         roman = [t for t in roman if t is not None]
         self._latin = latin.LatinMatcher(roman)
         self._latin_sites = sites.LatinSites(self._latin, roman, _latin_entry)
-        self._kana = japanese.KanaMatcher([t for t in kana if t is not None])
+        kana = [t for t in kana if t is not None]
+        self._kana = japanese.KanaMatcher(kana)
+        self._kana_sites = kana_sites.KanaSites(
+            self._kana, [t for t in kana if t.severity is not None], [t for t in kana if t.severity is None])
 
     # --- the lists -------------------------------------------------------
     @property
@@ -141,7 +144,7 @@ class Filter:
         if lang != "ja":
             self._latin_sites.collect(folded, found, allowed)
         if lang != "en":
-            self._kana.collect(folded, found, allowed)
+            self._kana_sites.collect(folded, found, allowed)
         if not found:
             return _CLEAN
         if allowed:
@@ -164,7 +167,7 @@ class Filter:
     def clear_caches(self) -> None:
         """Forget the words and windows read so far (for measuring; the caches bound themselves)."""
         self._latin_sites.clear_caches()
-        self._kana.clear_caches()
+        self._kana_sites.clear_caches()
 
     def censor(self, text: str | None, mask: str = "*") -> str:
         """`text` with every character of each flagging match (but spaces) replaced by `mask`."""
