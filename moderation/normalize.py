@@ -110,7 +110,6 @@ FOLD_TABLE = _FoldTable()
 
 
 _CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # \t \n \r are kept
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # what `str.lower` folds as fold_char does: printable ASCII, \t \n \r; the rest of a mostly-ASCII
 # text goes through the table in runs that take up to three such characters between two others
 # (a word spelt with invisible characters is one run)
@@ -164,7 +163,7 @@ def fold(text: str) -> tuple[str, list[int] | None]:
     """
     if text.isascii() and _no_controls(text.encode()):  # (faster than str.isprintable, and \n passes)
         return text.lower(), None  # what fold_char gives every ASCII character but the controls
-    if _ASTRAL.search(text):
+    if len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text):  # a character past the BMP
         folded = text.translate(FOLD_TABLE)
         if len(folded) == len(text):
             return folded, None
