@@ -24,8 +24,12 @@ def outside(found: list, allowed: list[tuple[int, int]]) -> list:
 
 def outermost(found: list) -> list:
     """One match per span; a match inside a longer one is dropped unless it is more severe."""
-    kept, cover_end, cover_severity = [], -1, -1
-    for item in sorted(set(found)):
+    kept, cover_end, cover_severity, last = [], -1, -1, None
+    found.sort()
+    for item in found:
+        if item == last:  # found twice (spelt out and tight, say)
+            continue
+        last = item
         end, severity = -item[1], -item[2]
         if end <= cover_end and severity <= cover_severity:
             continue
