@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 import re2
 from re2 import _re2
 
-_UNANCHORED = _re2.RE2.Anchor.UNANCHORED
+_UNANCHORED = UNANCHORED = _re2.RE2.Anchor.UNANCHORED
 
 _MAX_MEM = 64 << 20  # room for the DFA of a town's whole list; RE2 falls back to a slower NFA past it
 

@@ -22,7 +22,8 @@ from .japanese import _SPACED_GATE, _TIGHT, KanaMatcher, _spellings, _trie_patte
 
 _CACHE_SIZE = 50_000
 _SEPARATORS = set(re.sub(r"\\(.)", r"\1", _TIGHT[1:-2]))
-_WHITE_SPACE = {chr(c) for c in range(0x3001) if chr(c).isspace()}  # Python's \s (U+3000 is the last)
+_RE2_WHITE_SPACE = _SPACED_GATE[1:_SPACED_GATE.index("\ufdd0")]  # what Python's \s matches, for RE2
+_UNANCHORED = automaton.UNANCHORED
 
 
 class KanaSites:
@@ -31,11 +32,13 @@ class KanaSites:
     def __init__(self, matcher: KanaMatcher, listed: list, allowed: list):
         self.matcher = matcher
         spellings = _spellings(listed, spaced=False)
-        self._gate = automaton.compile_gate(_trie_pattern(spellings, _SPACED_GATE)) if spellings else None
         letters = {c for spelling in spellings | _spellings(allowed, spaced=False) for c in spelling}
-        self._alphabet = frozenset(letters | _SEPARATORS | _WHITE_SPACE)
-        self._run = re.compile("[" + "".join(map(re.escape, sorted(letters | _SEPARATORS))) + r"\s]*")
-        self._cache: dict[str, tuple] = {}
+        # a whole run of alphabet characters that holds a term spelt with any separators: the
+        # leftmost start is where the run starts, and the greedy tail takes it to its end
+        run = automaton.char_class(letters | _SEPARATORS)[:-1] + _RE2_WHITE_SPACE + "]*"
+        self._gate = automaton.compile_gate(run + "(?:" + _trie_pattern(spellings, _SPACED_GATE) + ")" + run
+                                            ) if spellings else None
+        self._cache: dict[bytes, tuple] = {}
 
     def collect(self, folded: str, found: list, allowed: list[tuple[int, int]]) -> None:
         """What `KanaMatcher.collect` adds; it reads the whole text when `found` holds (Latin)
@@ -47,40 +50,40 @@ class KanaSites:
             return  # every term has a CJK character (English with invisible characters has none)
         encoded = folded.encode()
         offsets = automaton.Offsets(folded, encoded)
-        search, size, alphabet, cache = self._gate.search, len(encoded), self._alphabet, self._cache
+        match, size, cache = self._gate.match_bytes, len(encoded), self._cache
         pos = 0
-        while (hit := search(encoded, pos)) is not None:
-            start = offsets.char(hit[0])
-            while start > 0 and folded[start - 1] in alphabet:
-                start -= 1
-            end = self._run.match(folded, offsets.char(hit[1])).end()
-            before = start - 1 if start > 0 else 0  # the look-behind's character, not read itself
-            window = folded[before:end]
-            items = cache.get(window)
+        while (hit := match(_UNANCHORED, encoded, pos, size)[0])[0] >= 0:
+            start, pos = hit
+            # the run, and up to three bytes before it: the character the spaced pattern's
+            # look-behind reads (the run's first character may not follow a kana or kanji)
+            items = cache.get(key := encoded[max(0, start - 3):pos])
             if items is None:
-                items = self._read(window, start - before)
-            for a, b, entry in items:
-                found.append((before + a, -(before + b)) + entry)
-            pos = offsets.byte(end)
+                items = self._read(key, start - max(0, start - 3))
+            if items:
+                first = offsets.char(start)
+                found.extend((first + a, -(first + b)) + entry for a, b, entry in items)
             if pos >= size:
                 break
 
-    def _read(self, window: str, first: int) -> tuple:
-        """(start, end, entry) of the matches kept in one run (from `first`), remembered."""
+    def _read(self, key: bytes, before: int) -> tuple:
+        """(start, end, entry) of the matches kept in one run (`key` after `before` bytes,
+        character offsets from the run's start), remembered."""
         m = self.matcher
+        context = key[:before].decode("utf-8", "ignore")  # its first bytes may be a cut character
+        window, first = context + key[before:].decode(), len(context)
         items = []
         for pattern in (m._terms[0], m._spaced[0]):
             for match in pattern.finditer(window, first) if pattern is not None else ():
                 entry = m._entry_of(match.group().encode())
                 if entry is not None:
-                    items.append((match.start(), -match.end()) + entry)
+                    items.append((match.start() - first, -(match.end() - first)) + entry)
         if items and m._allow[0] is not None:
-            allow = [match.span() for match in m._allow[0].finditer(window, first)]
+            allow = [(a - first, b - first) for a, b in (match.span() for match in m._allow[0].finditer(window, first))]
             if allow:
                 items = spans.outside(items, allow)
         if len(self._cache) > _CACHE_SIZE:
             self._cache.clear()
-        kept = self._cache[window] = tuple((a, -b, tuple(rest)) for a, b, *rest in items)
+        kept = self._cache[key] = tuple((a, -b, tuple(rest)) for a, b, *rest in items)
         return kept
 
     def clear_caches(self) -> None:
