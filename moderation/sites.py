@@ -131,35 +131,36 @@ class LatinSites:
             hits = automaton.ascii_hits(self._gate, encoded)
         else:
             hits = automaton.gate_hits(self._gate, encoded.translate(_GATE_BYTES), automaton.Offsets(marked, encoded))
-        first = last = -1
-        size = len(folded)
+        windows = []  # (start, end) of each window, merged as they come in order
+        last, size = -1, len(folded)
         for start, end in hits:
-            inner = folded[start + 1:end - 1]
             if start > last and (start == 0 or folded[start] not in _RUN_CHARS) and (
-                    end == size or folded[end - 1] not in _RUN_CHARS) and inner.isascii() and inner.isalnum():
-                a, b = start, end  # one plain word between cuts: the window is the hit
+                    end == size or folded[end - 1] not in _RUN_CHARS) and (
+                    (inner := folded[start + 1:end - 1]).isascii() and inner.isalnum()):
+                windows.append((start, end))  # one plain word between cuts: the window is the hit
+                last = end
+                continue
+            a, b = self._window(folded, start, end, last)
+            if a <= last:
+                windows[-1] = (windows[-1][0], last := max(last, b))
             else:
-                a, b = self._window(folded, start, end, last)
-                if a <= last:  # overlapping windows merge (the windows come in order)
-                    last = max(last, b)
-                    continue
-            if last >= 0:
-                self._read(folded, first, last, found, allowed)
-            first, last = a, b
-        if last >= 0:
-            self._read(folded, first, last, found, allowed)
+                windows.append((a, b))
+                last = b
+        self._read(folded, windows, found, allowed)
 
-    def _read(self, folded: str, a: int, b: int, found: list, allowed: list) -> None:
-        """The exact matcher's matches in one window, remembered: most windows are one word, and
-        a town's words recur."""
-        entries = self._window_cache.get(window := folded[a:b])
-        if entries is None:
-            entries = self._read_uncached(window)
-        for start, end, entry in entries:
-            if entry is None:
-                allowed.append((a + start, a + end))
-            else:
-                found.append((a + start, -(a + end)) + entry)
+    def _read(self, folded: str, windows: list[tuple[int, int]], found: list, allowed: list) -> None:
+        """The exact matcher's matches in each window, remembered: most windows are one word,
+        and a town's words recur."""
+        cache = self._window_cache
+        for a, b in windows:
+            entries = cache.get(window := folded[a:b])
+            if entries is None:
+                entries = self._read_uncached(window)
+            for start, end, entry in entries:
+                if entry is None:
+                    allowed.append((a + start, a + end))
+                else:
+                    found.append((a + start, -(a + end)) + entry)
 
     def _read_uncached(self, window: str) -> tuple[tuple[int, int, object], ...]:
         if len(self._window_cache) > _CACHE_SIZE:
