@@ -132,12 +132,14 @@ class LatinSites:
         else:
             hits = automaton.gate_hits(self._gate, encoded.translate(_GATE_BYTES), automaton.Offsets(marked, encoded))
         windows = []  # (start, end) of each window, merged as they come in order
-        last, size = -1, len(folded)
+        last, size, run = -1, len(folded), _RUN_CHARS
         for start, end in hits:
-            if start > last and (start == 0 or folded[start] not in _RUN_CHARS) and (
-                    end == size or folded[end - 1] not in _RUN_CHARS) and (
+            if start > last and (start == 0 or folded[start] not in run or folded[start - 1] not in run) and (
+                    end == size or folded[end - 1] not in run or folded[end] not in run) and (
                     (inner := folded[start + 1:end - 1]).isascii() and inner.isalnum()):
-                windows.append((start, end))  # one plain word between cuts: the window is the hit
+                # one plain word, and the run of joined pieces ends at the hit's edges ("word."):
+                # the window is the hit (what `_window` gives it)
+                windows.append((start, end))
                 last = end
                 continue
             a, b = self._window(folded, start, end, last)
