@@ -37,10 +37,12 @@ class Verdict:
 
 
 _CLEAN = Verdict(False, 0, ())
-# a frozen Match built through its slots: the generated __init__ costs twice as much
+# frozen Match and Verdict built through their slots: the generated __init__ costs twice as much
 _new = object.__new__
 _set_term, _set_start, _set_end, _set_severity = (
     Match.term.__set__, Match.start.__set__, Match.end.__set__, Match.severity.__set__)  # type: ignore[attr-defined]
+_set_flagged, _set_score, _set_matches = (
+    Verdict.flagged.__set__, Verdict.score.__set__, Verdict.matches.__set__)  # type: ignore[attr-defined]
 
 
 def _latin_entry(t: latin.LatinTerm) -> tuple[int, tuple, str]:
@@ -157,15 +159,26 @@ class Filter:
 
     def _verdict(self, kept: list, origin: list[int] | None) -> Verdict:
         matches, flagging, flag_at = [], {}, self.flag_at
+        new, set_term, set_start, set_end, set_severity = _new, _set_term, _set_start, _set_end, _set_severity
         for a, negative_end, negative_severity, _, term in kept:
-            start, end = (a, -negative_end) if origin is None else to_original(origin, a, -negative_end)
-            match = _new(Match)  # Match(term, start, end, severity), for half the time
-            _set_term(match, term), _set_start(match, start), _set_end(match, end)
-            _set_severity(match, severity := -negative_severity)
+            match = new(Match)  # Match(term, start, end, severity), for half the time
+            set_term(match, term)
+            if origin is None:
+                set_start(match, a)
+                set_end(match, -negative_end)
+            else:
+                start, end = to_original(origin, a, -negative_end)
+                set_start(match, start)
+                set_end(match, end)
+            set_severity(match, -negative_severity)
             matches.append(match)
-            if severity >= flag_at:
-                flagging[term] = severity
-        return Verdict(bool(flagging), sum(flagging.values()), tuple(matches))
+            if -negative_severity >= flag_at:
+                flagging[term] = -negative_severity
+        verdict = new(Verdict)  # Verdict(flagged, score, matches)
+        _set_flagged(verdict, bool(flagging))
+        _set_score(verdict, sum(flagging.values()))
+        _set_matches(verdict, tuple(matches))
+        return verdict
 
     def warm_up(self) -> None:
         """Do at start-up what the first posts would otherwise pay for (~0.1 s): the folding
