@@ -41,11 +41,13 @@ _PY_W = f"[{re.escape(_WORD_CHARS)}]"
 _CACHE_SIZE = 50_000
 _RUN = re.compile(f"[{re.escape(''.join(sorted(_RUN_CHARS)))}]*")
 
-# The gate reads the UTF-8 bytes of the folded text with HIDDEN made \x00 and every other byte past
-# ASCII made \x01 (the joiners · and •, kana and the rest alike: \x01 may stand wherever any of them
-# may), so the automaton stays small: one byte per character class, no UTF-8 sequences.
+# The gate reads the folded text one byte a character: HIDDEN made \x00 and every other character
+# past ASCII made \x01 (the joiners · and •, kana and the rest alike: \x01 may stand wherever any of
+# them may), so the automaton stays small and its offsets are the text's. The Latin-1 encoder writes
+# "?" for each character past Latin-1 (fast, in C); a "?" of the text is first made ",", which the
+# gate reads alike (neither a letter, nor a joiner, nor an edge).
 _HIDDEN_BYTE, _OTHER = "\x00", "\x01"
-_GATE_BYTES = bytes.maketrans(bytes(range(0x80, 0x100)), _OTHER.encode() * 128)
+_GATE_BYTES = bytes.maketrans(b"?" + bytes(range(0x80, 0x100)), _OTHER.encode() * 129)
 _NOT_W = automaton.char_class(_LETTERS + _HIDDEN_BYTE, negate=True)
 _EDGE = automaton.char_class("!*" + _HIDDEN_BYTE) + "*"  # what a piece may carry around its word
 # ... and inside it, between joined pieces
@@ -108,6 +110,16 @@ def _gate(terms: list[LatinTerm], pairs: set[tuple[str, str]]) -> str:
     return f"{_BEFORE}(?:{'|'.join(spread)}|{_EDGE}{_spellings(terms)}){_AFTER}"
 
 
+def _gate_bytes(folded: str) -> bytes:
+    """What the gate reads of a folded text: one byte a character."""
+    marked = folded.replace(HIDDEN, _HIDDEN_BYTE) if HIDDEN in folded else folded
+    if marked.isascii():
+        return marked.encode()
+    if "?" in marked:
+        marked = marked.replace("?", ",")
+    return marked.encode("latin-1", "replace").translate(_GATE_BYTES)
+
+
 class LatinSites:
     """The Latin-script matches of a text, read only where the gates say a term could be."""
 
@@ -125,12 +137,7 @@ class LatinSites:
         to `found`, and ``(start, end)`` of every allow-list phrase to `allowed`."""
         if self._gate is None:
             return
-        marked = folded.replace(HIDDEN, _HIDDEN_BYTE) if HIDDEN in folded else folded
-        encoded = marked.encode()
-        if len(encoded) == len(marked):
-            hits = automaton.ascii_hits(self._gate, encoded)
-        else:
-            hits = automaton.gate_hits(self._gate, encoded.translate(_GATE_BYTES), automaton.Offsets(marked, encoded))
+        hits = automaton.ascii_hits(self._gate, _gate_bytes(folded))
         windows = []  # (start, end) of each window, merged as they come in order
         last, size, run = -1, len(folded), _RUN_CHARS
         for start, end in hits:
