@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable
 
 from . import automaton
-from .latin import JOINERS, LatinMatcher, LatinTerm
+from .latin import JOINERS, MAX_GAP, LatinMatcher, LatinTerm
 from .normalize import HIDDEN
 from .spelling import KEYMAP, LEET, SUBSTITUTE
 
@@ -52,8 +52,8 @@ _NOT_W = automaton.char_class(_LETTERS + _HIDDEN_BYTE, negate=True)
 _EDGE = automaton.char_class("!*" + _HIDDEN_BYTE) + "*"  # what a piece may carry around its word
 # ... and inside it, between joined pieces
 _SEP = automaton.char_class("!*" + _HIDDEN_BYTE + _OTHER + "".join(c for c in JOINERS if c.isascii())) + "*"
-# a gap that does not end a run: 1 to 3 characters (of up to 4 bytes), no new line
-_GAP = automaton.char_class(_LETTERS + _HIDDEN_BYTE + "\n", negate=True) + "{1,12}"
+# a gap that does not end a run: 1 to 3 characters (`latin.MAX_GAP`), no new line
+_GAP = automaton.char_class(_LETTERS + _HIDDEN_BYTE + "\n", negate=True) + f"{{1,{MAX_GAP}}}"
 _BEFORE, _AFTER = f"(?:^|{_NOT_W})", f"(?:{_NOT_W}|$)"
 
 
