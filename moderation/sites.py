@@ -120,6 +120,15 @@ def _gate_bytes(folded: str) -> bytes:
     return marked.encode("latin-1", "replace").translate(_GATE_BYTES)
 
 
+def _add(entries: tuple, at: int, found: list, allowed: list) -> None:
+    """A window's matches (from `at`): allow-list phrases to `allowed`, the rest to `found`."""
+    for start, end, entry in entries:
+        if entry is None:
+            allowed.append((at + start, at + end))
+        else:
+            found.append((at + start, -(at + end)) + entry)
+
+
 class LatinSites:
     """The Latin-script matches of a text, read only where the gates say a term could be."""
 
@@ -138,38 +147,33 @@ class LatinSites:
         if self._gate is None:
             return
         hits = automaton.ascii_hits(self._gate, _gate_bytes(folded))
-        windows = []  # (start, end) of each window, merged as they come in order
-        last, size, run = -1, len(folded), _RUN_CHARS
+        first = last = -1  # the window being built: merged with the next if they overlap
+        size, run = len(folded), _RUN_CHARS
         for start, end in hits:
             if start > last and (start == 0 or folded[start] not in run or folded[start - 1] not in run) and (
                     end == size or folded[end - 1] not in run or folded[end] not in run) and (
                     (inner := folded[start + 1:end - 1]).isascii() and inner.isalnum()):
                 # one plain word, and the run of joined pieces ends at the hit's edges ("word."):
                 # the window is the hit (what `_window` gives it)
-                windows.append((start, end))
-                last = end
-                continue
-            a, b = self._window(folded, start, end, last)
-            if a <= last:
-                windows[-1] = (windows[-1][0], last := max(last, b))
+                a, b = start, end
             else:
-                windows.append((a, b))
-                last = b
-        self._read(folded, windows, found, allowed)
+                a, b = self._window(folded, start, end, last)
+                if a <= last:  # overlapping windows merge (the windows come in order)
+                    last = max(last, b)
+                    continue
+            if last >= 0:
+                self._read(folded, first, last, found, allowed)
+            first, last = a, b
+        if last >= 0:
+            self._read(folded, first, last, found, allowed)
 
-    def _read(self, folded: str, windows: list[tuple[int, int]], found: list, allowed: list) -> None:
-        """The exact matcher's matches in each window, remembered: most windows are one word,
-        and a town's words recur."""
-        cache = self._window_cache
-        for a, b in windows:
-            entries = cache.get(window := folded[a:b])
-            if entries is None:
-                entries = self._read_uncached(window)
-            for start, end, entry in entries:
-                if entry is None:
-                    allowed.append((a + start, a + end))
-                else:
-                    found.append((a + start, -(a + end)) + entry)
+    def _read(self, folded: str, a: int, b: int, found: list, allowed: list) -> None:
+        """The exact matcher's matches in one window, remembered: most windows are one word, and
+        a town's words recur."""
+        entries = self._window_cache.get(window := folded[a:b])
+        if entries is None:
+            entries = self._read_uncached(window)
+        _add(entries, a, found, allowed)
 
     def _read_uncached(self, window: str) -> tuple[tuple[int, int, object], ...]:
         if len(self._window_cache) > _CACHE_SIZE:
