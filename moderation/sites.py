@@ -152,9 +152,10 @@ class LatinSites:
         for start, end in hits:
             if start > last and (start == 0 or folded[start] not in run or folded[start - 1] not in run) and (
                     end == size or folded[end - 1] not in run or folded[end] not in run) and (
-                    (inner := folded[start + 1:end - 1]).isascii() and inner.isalnum()):
-                # one plain word, and the run of joined pieces ends at the hit's edges ("word."):
-                # the window is the hit (what `_window` gives it)
+                    ((inner := folded[start + 1:end - 1]).isascii() and inner.isalnum()
+                     or _PY_NOT_W.search(inner) is None)):
+                # one piece ("word", "$h1t"), and the run of joined pieces ends at the hit's edges
+                # ("word."): the window is the hit (what `_window` gives it)
                 a, b = start, end
             else:
                 a, b = self._window(folded, start, end, last)
