@@ -78,7 +78,7 @@ class KanaSites:
                 if entry is not None:
                     items.append((match.start() - first, -(match.end() - first)) + entry)
         if items and m._allow[0] is not None:
-            allow = [(a - first, b - first) for a, b in (match.span() for match in m._allow[0].finditer(window, first))]
+            allow = [(match.start() - first, match.end() - first) for match in m._allow[0].finditer(window, first)]
             if allow:
                 items = spans.outside(items, allow)
         if len(self._cache) > _CACHE_SIZE:
