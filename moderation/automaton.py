@@ -18,8 +18,7 @@ search reports one hit and the caller's loop asks again from there.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 import re2
 from re2 import _re2
@@ -68,7 +67,7 @@ def char_class(chars: Iterable[str], negate: bool = False) -> str:
 
 
 class Offsets:
-    """Character offsets of byte offsets in the UTF-8 form of `text`, and back.
+    """Character offsets of byte offsets in the UTF-8 form of `text`.
 
     Each call moves from the previous position, so a walk through the text in
     (mostly) increasing order costs one pass. ASCII text needs no conversion.
@@ -91,15 +90,6 @@ class Offsets:
         self._byte = byte
         return self._char
 
-    def byte(self, char: int) -> int:
-        if self.ascii:
-            return char
-        if char >= self._char:
-            self._byte += len(self.text[self._char:char].encode())
-        else:
-            self._byte -= len(self.text[char:self._char].encode())
-        self._char = char
-        return self._byte
 
 
 def ascii_hits(gate: Gate, searched: bytes) -> list[tuple[int, int]]:
@@ -134,33 +124,3 @@ def byte_spans(gate: Gate, encoded: bytes) -> list[tuple[int, int]]:
         if pos > size:
             break
     return spans
-
-
-def gated_finditer(pattern: re.Pattern[str], gate: Gate, offsets: Offsets, *,
-                   lead: bool = False) -> Iterator[re.Match[str]]:
-    """Exactly `pattern.finditer(text)`, trying `pattern` only where `gate` (a superset) matches.
-
-    `lead`: each gate match also takes the character before the place where `pattern` may
-    match (RE2 has no look-behind: the gate checks that character itself), or starts the text.
-    """
-    text, encoded = offsets.text, offsets.encoded
-    at = byte = 0  # where finditer has got to (a character), where the gate searches next (a byte)
-    while (hit := gate.search(encoded, byte)) is not None:
-        start = offsets.char(hit[0])
-        tries = ((start, start + 1) if start == 0 else (start + 1,)) if lead else (start,)
-        found = None
-        for place in tries:
-            if place >= at:
-                found = pattern.match(text, place)  # look-behinds still see the text before `place`
-                if found is not None and found.end() > place:
-                    break
-                found = None
-        if found is not None:
-            yield found
-            at = found.end()
-            following = offsets.byte(at - 1 if lead else at)  # ... the match's last character may lead
-        else:
-            following = offsets.byte(tries[-1] if lead else start + 1)
-        byte = max(following, _char_end(encoded, byte + 1))
-        if byte >= len(encoded):
-            return

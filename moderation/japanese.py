@@ -18,15 +18,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from . import automaton, spans
-from .normalize import HIDDEN, fold_term
+from . import automaton
+from .normalize import fold_term
 
 _TIGHT = "[\ufdd0・.\\-_*/|~]*"
 _SPACED = "[\\s\ufdd0・.\\-_*/|~]*"
 # after the first character of a spaced-out term: the one before it is not a kana or kanji
 _WORD_CHARS = "\u3041-\u3096\u30a1-\u30fa\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆"  # kana and kanji
 _NOT_AFTER_WORD = f"(?<![{_WORD_CHARS}].)"
-_NOT_A_WORD_BEFORE = f"(?:^|[^{_WORD_CHARS}])"  # the same for RE2, which takes the character
 _UNKNOWN = object()
 _CACHE_SIZE = 50_000
 _SEPARATORS = re.compile(_SPACED[:-1] + "+")
@@ -96,14 +95,10 @@ def _pattern(terms: list[KanaTerm], spaced: bool = False) -> re.Pattern[str] | N
     return re.compile(_trie_pattern(spellings, _TIGHT))
 
 
-def _gate(terms: list[KanaTerm], spaced: bool = False):
-    """The RE2 automaton that matches wherever `_pattern` can (it only lacks the look-behind)."""
-    spellings = _spellings(terms, spaced)
-    if not spellings:
-        return None
-    if spaced:
-        return automaton.compile_gate(_NOT_A_WORD_BEFORE + "(?:" + _trie_pattern(spellings, _SPACED_GATE) + ")")
-    return automaton.compile_gate(_trie_pattern(spellings, _TIGHT))
+def _gate(terms: list[KanaTerm]):
+    """The RE2 automaton of `_pattern` (no look-behind in it: RE2's matches are Python's)."""
+    spellings = _spellings(terms, spaced=False)
+    return automaton.compile_gate(_trie_pattern(spellings, _TIGHT)) if spellings else None
 
 
 def _canonical(matched: str) -> str:
@@ -122,50 +117,20 @@ class KanaMatcher:
         self._canonical_terms = {k: t for k, t in self.by_folded.items() if _canonical(k) == k}
         listed = [t for t in terms if t.severity is not None]
         allowed = [t for t in terms if t.severity is None]
-        # (Python's pattern, RE2's automaton): RE2 alone reads the tight tries (the Python patterns
-        # stay as the reference that tests/moderation/test_moderation_fast_path.py compares with);
-        # the spaced trie needs its look-behind, so RE2 only points at where to try it
-        self._terms = (_pattern(listed), _gate(listed))
-        self._spaced = (_pattern(listed, spaced=True), _gate(listed, spaced=True))
+        # the Python patterns, which `kana_sites` runs where its automaton points (and which
+        # tests/moderation/test_moderation_fast_path.py runs over whole texts); RE2 reads the
+        # allow-list trie itself, over whole texts, when a Latin match may lie inside an entry
+        self._terms = (_pattern(listed),)
+        self._spaced = (_pattern(listed, spaced=True),)
         self._allow = (_pattern(allowed), _gate(allowed))
         self._entries: dict[bytes, tuple | None] = {}  # what a match spells, by its UTF-8 form
 
-    def collect(self, folded: str, found: list, allowed: list[tuple[int, int]]) -> None:
-        """Add the matches (items of `moderation.spans`) in the folded text to `found`, exactly
-        those of `finditer` of the Python patterns over the whole text less those inside an
-        allow-list entry, and the allowed spans to `allowed` when `found` held matches already.
-
-        The automata read the UTF-8 form; matches stay byte spans until the allow-list has
-        dropped the near misses (ばかり, 楽しね...), and only what is kept is turned into
-        character offsets."""
-        if self._terms[0] is None or folded.isascii() or folded.replace(HIDDEN, "").isascii():
-            return  # every term has a CJK character (English with invisible characters has none)
-        encoded = folded.encode()
-        offsets = automaton.Offsets(folded, encoded)
-        kana = self._byte_matches(encoded, offsets)
-        if not (kana or found) or self._allow[1] is None:
-            found.extend(self._in_chars(kana, offsets))
-            return
-        allow = automaton.byte_spans(self._allow[1], encoded)
-        if found and allow:  # the allow-list drops Latin matches too
-            allowed.extend((offsets.char(a), offsets.char(b)) for a, b in allow)
-        found.extend(self._in_chars(spans.outside(kana, allow) if kana and allow else kana, offsets))
-
-    def _byte_matches(self, encoded: bytes, offsets: automaton.Offsets) -> list:
-        """Items (byte spans) of the tight and the spaced matches."""
-        kana, entries = [], self._entries
-        for a, b in automaton.byte_spans(self._terms[1], encoded):
-            entry = entries.get(matched := encoded[a:b], _UNKNOWN)
-            if entry is _UNKNOWN:
-                entry = self._entry_of(matched)
-            if entry is not None:
-                kana.append((a, -b) + entry)
-        if self._spaced[0] is not None:
-            for m in automaton.gated_finditer(*self._spaced, offsets, lead=True):
-                entry = self._entry_of(m.group().encode())
-                if entry is not None:
-                    kana.append((offsets.byte(m.start()), -offsets.byte(m.end())) + entry)
-        return kana
+    def allowed_spans(self, encoded: bytes, offsets: automaton.Offsets) -> list[tuple[int, int]]:
+        """The spans of the allow-list entries in the whole text (UTF-8 `encoded`), as `finditer`
+        of the Python pattern gives them: RE2 runs the trie itself (no look-behind in it)."""
+        if self._allow[1] is None:
+            return []
+        return [(offsets.char(a), offsets.char(b)) for a, b in automaton.byte_spans(self._allow[1], encoded)]
 
     def _entry_of(self, matched: bytes) -> tuple | None:
         """(-severity, rank, term) of the term a match spells, or None; remembered."""
@@ -181,11 +146,3 @@ class KanaMatcher:
 
     def clear_caches(self) -> None:
         self._entries.clear()
-
-    @staticmethod
-    def _in_chars(kana: list, offsets: automaton.Offsets) -> list:
-        """The items with their byte spans turned into character spans."""
-        if offsets.ascii or not kana:
-            return kana
-        kana.sort()
-        return [(offsets.char(item[0]), -offsets.char(-item[1])) + item[2:] for item in kana]

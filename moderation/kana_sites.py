@@ -41,15 +41,16 @@ class KanaSites:
         self._cache: dict[bytes, tuple] = {}
 
     def collect(self, folded: str, found: list, allowed: list[tuple[int, int]]) -> None:
-        """What `KanaMatcher.collect` adds; it reads the whole text when `found` holds (Latin)
-        matches already, which an allow-list entry anywhere may drop."""
-        if found or self._gate is None:
-            self.matcher.collect(folded, found, allowed)
-            return
-        if folded.isascii() or folded.replace("\ufdd0", "").isascii():
+        """Add the matches (items of `moderation.spans`) in the folded text to `found`: those of
+        `finditer` of the matcher's Python patterns over the whole text, less those inside an
+        allow-list entry. When `found` holds (Latin) matches already, which an allow-list entry
+        anywhere may drop, the entries' spans go to `allowed`."""
+        if self._gate is None or folded.isascii() or folded.replace("\ufdd0", "").isascii():
             return  # every term has a CJK character (English with invisible characters has none)
         encoded = folded.encode()
         offsets = automaton.Offsets(folded, encoded)
+        if found:
+            allowed.extend(self.matcher.allowed_spans(encoded, offsets))
         match, size, cache = self._gate.match_bytes, len(encoded), self._cache
         pos = 0
         while (hit := match(_UNANCHORED, encoded, pos, size)[0])[0] >= 0:
