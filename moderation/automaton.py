@@ -9,20 +9,21 @@ exact matchers then run only there. A gate may say yes too often (a cost), never
 too rarely (a miss): `tests/moderation/test_moderation_fast_path.py` checks the
 verdicts against the exact matchers run on the whole text.
 
-RE2 reads UTF-8: a folded text is encoded once, and `Offsets` turns the byte
-offsets of the (few) gate hits into character offsets, moving from one hit to the
-next, so the work stays linear in the text.
+The Latin gate reads one byte a character (Latin-1 mode), so its offsets are the
+text's. The Japanese gates read UTF-8: `Offsets` turns the byte offsets of the (few)
+hits that matter into character offsets, moving from one to the next, so the work
+stays linear in the text. Each call into RE2 costs ~0.5 µs whatever it reads, so a
+search reports one hit and the caller's loop asks again from there.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 import re2
 from re2 import _re2
 
-_UNANCHORED = _re2.RE2.Anchor.UNANCHORED
+_UNANCHORED = UNANCHORED = _re2.RE2.Anchor.UNANCHORED
 
 _MAX_MEM = 64 << 20  # room for the DFA of a town's whole list; RE2 falls back to a slower NFA past it
 
@@ -35,7 +36,7 @@ class Gate:
     than the search of a post. pyproject.toml pins google-re2 to the versions tested.
     """
 
-    __slots__ = ("pattern", "_match")
+    __slots__ = ("pattern", "match_bytes")
 
     def __init__(self, pattern: str, *, latin1: bool = False):
         options = re2.Options()  # leftmost-first, like Python's re: a search stops soon after its match
@@ -46,11 +47,12 @@ class Gate:
         compiled = _re2.RE2(pattern.encode("latin-1" if latin1 else "utf-8"), options)
         if not compiled.ok():
             raise re2.error(compiled.error())
-        self.pattern, self._match = pattern, compiled.Match
+        self.pattern = pattern
+        self.match_bytes = compiled.Match  # (anchor, data, pos, endpos) -> [(start, end)], (-1, -1): none
 
     def search(self, data: bytes, pos: int = 0) -> tuple[int, int] | None:
         """The byte span of the first match at or after `pos`, or None."""
-        span = self._match(_UNANCHORED, data, pos, len(data))[0]
+        span = self.match_bytes(_UNANCHORED, data, pos, len(data))[0]
         return None if span[0] < 0 else span
 
 
@@ -65,7 +67,7 @@ def char_class(chars: Iterable[str], negate: bool = False) -> str:
 
 
 class Offsets:
-    """Character offsets of byte offsets in the UTF-8 form of `text`, and back.
+    """Character offsets of byte offsets in the UTF-8 form of `text`.
 
     Each call moves from the previous position, so a walk through the text in
     (mostly) increasing order costs one pass. ASCII text needs no conversion.
@@ -88,42 +90,21 @@ class Offsets:
         self._byte = byte
         return self._char
 
-    def byte(self, char: int) -> int:
-        if self.ascii:
-            return char
-        if char >= self._char:
-            self._byte += len(self.text[self._char:char].encode())
-        else:
-            self._byte -= len(self.text[char:self._char].encode())
-        self._char = char
-        return self._byte
 
 
-def gate_hits(gate: Gate, searched: bytes, offsets: Offsets) -> Iterator[tuple[int, int]]:
-    """(start, end) character spans of the gate's matches, overlapping by one character.
+def ascii_hits(gate: Gate, searched: bytes) -> list[tuple[int, int]]:
+    """The spans of the gate's matches in a text of one byte a character, overlapping by one.
 
-    A gate consumes the character before and after a word as its boundaries; the
-    next search starts again at the last character of a hit, so that two words
-    separated by one space are both found. `searched` is `offsets.encoded`, or a form of it
-    of the same length.
-    """
-    if offsets.ascii:  # one byte a character: nothing to convert
-        pos, search = 0, gate.search
-        while (hit := search(searched, pos)) is not None:
-            yield hit
-            pos = hit[1] - 1 if hit[1] - 1 > hit[0] else hit[1]
-            if pos >= len(searched):
-                return
-        return
-    encoded, pos = offsets.encoded, 0
-    while (hit := gate.search(searched, pos)) is not None:
-        start, end = hit
-        start, end = _char_start(encoded, start), _char_end(encoded, end)  # a byte gate may cut a character
-        yield offsets.char(start), offsets.char(end)
-        last = _char_start(encoded, end - 1)
-        pos = last if last > start else end
-        if pos >= len(encoded):
-            return
+    A gate consumes the character before and after a word as its boundaries; the next
+    search starts again at the last character of a hit, so that two words separated by
+    one space are both found."""
+    hits, pos, size, match = [], 0, len(searched), gate.match_bytes
+    while (hit := match(_UNANCHORED, searched, pos, size)[0])[0] >= 0:
+        hits.append(hit)
+        pos = hit[1] - 1 if hit[1] - 1 > hit[0] else hit[1]
+        if pos >= size:
+            break
+    return hits
 
 
 def _char_end(encoded: bytes, at: int) -> int:
@@ -133,59 +114,13 @@ def _char_end(encoded: bytes, at: int) -> int:
     return at
 
 
-def _char_start(encoded: bytes, at: int) -> int:
-    """`at`, or the start of the UTF-8 sequence that byte `at` is inside."""
-    at = min(at, len(encoded))
-    while 0 < at < len(encoded) and encoded[at] & 0xC0 == 0x80:
-        at -= 1
-    return at
-
-
-def gate_finditer(gate: Gate, offsets: Offsets) -> Iterator[tuple[int, int]]:
-    """The character spans of the gate's own matches, as `finditer` gives them (no look-behind
-    in the pattern: RE2's leftmost-first matches are Python's)."""
-    encoded, search, pos = offsets.encoded, gate.search, 0
-    byte = char = 0  # counted here rather than through `offsets`: one step per match
-    while (hit := search(encoded, pos)) is not None:
-        start, end = hit
-        if offsets.ascii:
-            yield hit
-        else:
-            char += len(encoded[byte:start].decode())
-            first = char
-            char += len(encoded[start:end].decode())
-            byte = end
-            yield first, char
-        pos = end if end > start else _char_end(encoded, end + 1)
-        if pos > len(encoded):
-            return
-
-
-def gated_finditer(pattern: re.Pattern[str], gate: Gate, offsets: Offsets, *,
-                   lead: bool = False) -> Iterator[re.Match[str]]:
-    """Exactly `pattern.finditer(text)`, trying `pattern` only where `gate` (a superset) matches.
-
-    `lead`: each gate match also takes the character before the place where `pattern` may
-    match (RE2 has no look-behind: the gate checks that character itself), or starts the text.
-    """
-    text, encoded = offsets.text, offsets.encoded
-    at = byte = 0  # where finditer has got to (a character), where the gate searches next (a byte)
-    while (hit := gate.search(encoded, byte)) is not None:
-        start = offsets.char(hit[0])
-        tries = ((start, start + 1) if start == 0 else (start + 1,)) if lead else (start,)
-        found = None
-        for place in tries:
-            if place >= at:
-                found = pattern.match(text, place)  # look-behinds still see the text before `place`
-                if found is not None and found.end() > place:
-                    break
-                found = None
-        if found is not None:
-            yield found
-            at = found.end()
-            following = offsets.byte(at - 1 if lead else at)  # ... the match's last character may lead
-        else:
-            following = offsets.byte(tries[-1] if lead else start + 1)
-        byte = max(following, _char_end(encoded, byte + 1))
-        if byte >= len(encoded):
-            return
+def byte_spans(gate: Gate, encoded: bytes) -> list[tuple[int, int]]:
+    """The byte spans of the gate's own matches, as `finditer` gives them (no look-behind in the
+    pattern: RE2's leftmost-first matches are Python's)."""
+    spans, pos, size, match = [], 0, len(encoded), gate.match_bytes
+    while (hit := match(_UNANCHORED, encoded, pos, size)[0])[0] >= 0:
+        spans.append(hit)
+        pos = hit[1] if hit[1] > hit[0] else _char_end(encoded, hit[1] + 1)
+        if pos > size:
+            break
+    return spans

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
 
-from . import japanese, latin, sites, wordlist
+from . import japanese, kana_sites, latin, sites, spans, wordlist
 from .normalize import fold, fold_term, to_original
 
 _UNSPACED = re.compile("[\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\u3000-\u303f\U00020000-\U0003ffff]")
@@ -35,6 +34,21 @@ class Verdict:
 
     def __bool__(self) -> bool:
         return self.flagged
+
+
+_CLEAN = Verdict(False, 0, ())
+# frozen Match and Verdict built through their slots: the generated __init__ costs twice as much
+_new = object.__new__
+_set_term, _set_start, _set_end, _set_severity = (
+    Match.term.__set__, Match.start.__set__, Match.end.__set__, Match.severity.__set__)  # type: ignore[attr-defined]
+_set_flagged, _set_score, _set_matches = (
+    Verdict.flagged.__set__, Verdict.score.__set__, Verdict.matches.__set__)  # type: ignore[attr-defined]
+
+
+def _latin_entry(t: latin.LatinTerm) -> tuple[int, tuple, str]:
+    """(-severity, rank, term) of a match: among terms matching the same text, the plainest is
+    named (shit before sh!+)."""
+    return -t.severity, (t.leet, t.words, t.term != t.letters, t.term), t.term
 
 
 def _is_unspaced(term: str) -> bool:
@@ -67,8 +81,11 @@ class Filter:
         roman = [latin.compile_term(t, s) for t, s in entries if not _is_unspaced(t)]
         roman = [t for t in roman if t is not None]
         self._latin = latin.LatinMatcher(roman)
-        self._latin_sites = sites.LatinSites(self._latin, roman)
-        self._kana = japanese.KanaMatcher([t for t in kana if t is not None])
+        self._latin_sites = sites.LatinSites(self._latin, roman, _latin_entry)
+        kana = [t for t in kana if t is not None]
+        self._kana = japanese.KanaMatcher(kana)
+        self._kana_sites = kana_sites.KanaSites(
+            self._kana, [t for t in kana if t.severity is not None], [t for t in kana if t.severity is None])
 
     # --- the lists -------------------------------------------------------
     @property
@@ -126,33 +143,42 @@ class Filter:
         if not isinstance(text, str):
             text = "" if text is None else str(text)
         if not text:
-            return Verdict(False, 0, ())
+            return _CLEAN
         folded, origin = fold(text)
-        # (start, -end, -severity, rank, term): sorted as they are, longest and most severe first
-        found: list[tuple[int, int, int, tuple, str]] = []
+        found: list[tuple] = []  # items of moderation.spans: (start, -end, -severity, rank, term)
         allowed: list[tuple[int, int]] = []
         if lang != "ja":
-            for a, b, t in self._latin_sites.find(folded):
-                if t.severity is None:
-                    allowed.append((a, b))
-                else:
-                    # among terms matching the same text, name the plainest (shit before sh!+)
-                    rank = (t.leet, t.words, t.term != t.letters, t.term)
-                    found.append((a, -b, -t.severity, rank, t.term))
+            self._latin_sites.collect(folded, found, allowed)
         if lang != "en":
-            kana, kana_allowed = self._kana.find(folded)
-            found.extend((a, -b, -t.severity, (False, 1, False, t.term), t.term) for a, b, t in kana)
-            allowed.extend(kana_allowed)
+            self._kana_sites.collect(folded, found, allowed)
         if not found:
-            return Verdict(False, 0, ())
+            return _CLEAN
         if allowed:
-            found = _outside(found, allowed)
-        matches = []
-        for a, negative_end, negative_severity, _, term in _outermost(found):
-            start, end = to_original(origin, a, -negative_end)
-            matches.append(Match(term, start, end, -negative_severity))
-        flagging = {m.term: m.severity for m in matches if m.severity >= self.flag_at}
-        return Verdict(bool(flagging), sum(flagging.values()), tuple(matches))
+            found = spans.outside(found, allowed)
+        return self._verdict(spans.outermost(found), origin)
+
+    def _verdict(self, kept: list, origin: list[int] | None) -> Verdict:
+        matches, flagging, flag_at = [], {}, self.flag_at
+        new, set_term, set_start, set_end, set_severity = _new, _set_term, _set_start, _set_end, _set_severity
+        for a, negative_end, negative_severity, _, term in kept:
+            match = new(Match)  # Match(term, start, end, severity), for half the time
+            set_term(match, term)
+            if origin is None:
+                set_start(match, a)
+                set_end(match, -negative_end)
+            else:
+                start, end = to_original(origin, a, -negative_end)
+                set_start(match, start)
+                set_end(match, end)
+            set_severity(match, -negative_severity)
+            matches.append(match)
+            if -negative_severity >= flag_at:
+                flagging[term] = -negative_severity
+        verdict = new(Verdict)  # Verdict(flagged, score, matches)
+        _set_flagged(verdict, bool(flagging))
+        _set_score(verdict, sum(flagging.values()))
+        _set_matches(verdict, tuple(matches))
+        return verdict
 
     def warm_up(self) -> None:
         """Do at start-up what the first posts would otherwise pay for (~0.1 s): the folding
@@ -165,6 +191,7 @@ class Filter:
     def clear_caches(self) -> None:
         """Forget the words and windows read so far (for measuring; the caches bound themselves)."""
         self._latin_sites.clear_caches()
+        self._kana_sites.clear_caches()
 
     def censor(self, text: str | None, mask: str = "*") -> str:
         """`text` with every character of each flagging match (but spaces) replaced by `mask`."""
@@ -182,35 +209,6 @@ class Filter:
             last = max(last, end)
         out.append(text[last:])
         return "".join(out)
-
-
-def _outside(found: list, allowed: list[tuple[int, int]]) -> list:
-    """Drop the matches that lie inside an allowed span."""
-    allowed.sort()
-    starts = [s for s, _ in allowed]
-    reach, furthest = [], -1
-    for _, e in allowed:
-        furthest = max(furthest, e)
-        reach.append(furthest)
-    kept = []
-    for item in found:
-        i = bisect.bisect_right(starts, item[0]) - 1
-        if i < 0 or reach[i] < -item[1]:
-            kept.append(item)
-    return kept
-
-
-def _outermost(found: list) -> list:
-    """One match per span; a match inside a longer one is dropped unless it is more severe."""
-    kept, cover_end, cover_severity = [], -1, -1
-    for item in sorted(set(found)):
-        end, severity = -item[1], -item[2]
-        if end <= cover_end and severity <= cover_severity:
-            continue
-        kept.append(item)
-        if end > cover_end:
-            cover_end, cover_severity = end, severity
-    return kept
 
 
 @cache

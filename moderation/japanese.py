@@ -19,14 +19,15 @@ import unicodedata
 from dataclasses import dataclass
 
 from . import automaton
-from .normalize import HIDDEN, fold_term
+from .normalize import fold_term
 
 _TIGHT = "[\ufdd0・.\\-_*/|~]*"
 _SPACED = "[\\s\ufdd0・.\\-_*/|~]*"
 # after the first character of a spaced-out term: the one before it is not a kana or kanji
 _WORD_CHARS = "\u3041-\u3096\u30a1-\u30fa\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆"  # kana and kanji
 _NOT_AFTER_WORD = f"(?<![{_WORD_CHARS}].)"
-_NOT_A_WORD_BEFORE = f"(?:^|[^{_WORD_CHARS}])"  # the same for RE2, which takes the character
+_UNKNOWN = object()
+_CACHE_SIZE = 50_000
 _SEPARATORS = re.compile(_SPACED[:-1] + "+")
 # RE2's \s is ASCII only: the gate names every character Python's \s matches
 _SPACED_GATE = "[\\s\x0b\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000" + _SPACED[3:]
@@ -94,14 +95,10 @@ def _pattern(terms: list[KanaTerm], spaced: bool = False) -> re.Pattern[str] | N
     return re.compile(_trie_pattern(spellings, _TIGHT))
 
 
-def _gate(terms: list[KanaTerm], spaced: bool = False):
-    """The RE2 automaton that matches wherever `_pattern` can (it only lacks the look-behind)."""
-    spellings = _spellings(terms, spaced)
-    if not spellings:
-        return None
-    if spaced:
-        return automaton.compile_gate(_NOT_A_WORD_BEFORE + "(?:" + _trie_pattern(spellings, _SPACED_GATE) + ")")
-    return automaton.compile_gate(_trie_pattern(spellings, _TIGHT))
+def _gate(terms: list[KanaTerm]):
+    """The RE2 automaton of `_pattern` (no look-behind in it: RE2's matches are Python's)."""
+    spellings = _spellings(terms, spaced=False)
+    return automaton.compile_gate(_trie_pattern(spellings, _TIGHT)) if spellings else None
 
 
 def _canonical(matched: str) -> str:
@@ -120,32 +117,32 @@ class KanaMatcher:
         self._canonical_terms = {k: t for k, t in self.by_folded.items() if _canonical(k) == k}
         listed = [t for t in terms if t.severity is not None]
         allowed = [t for t in terms if t.severity is None]
-        # (Python's pattern, RE2's automaton): RE2 alone reads the tight tries (the Python patterns
-        # stay as the reference that tests/moderation/test_moderation_fast_path.py compares with);
-        # the spaced trie needs its look-behind, so RE2 only points at where to try it
-        self._terms = (_pattern(listed), _gate(listed))
-        self._spaced = (_pattern(listed, spaced=True), _gate(listed, spaced=True))
+        # the Python patterns, which `kana_sites` runs where its automaton points (and which
+        # tests/moderation/test_moderation_fast_path.py runs over whole texts); RE2 reads the
+        # allow-list trie itself, over whole texts, when a Latin match may lie inside an entry
+        self._terms = (_pattern(listed),)
+        self._spaced = (_pattern(listed, spaced=True),)
         self._allow = (_pattern(allowed), _gate(allowed))
+        self._entries: dict[bytes, tuple | None] = {}  # what a match spells, by its UTF-8 form
 
-    def find(self, folded: str, offsets: automaton.Offsets | None = None
-             ) -> tuple[list[tuple[int, int, KanaTerm]], list[tuple[int, int]]]:
-        """(matches, allowed spans) in the folded text, exactly as `finditer` of the Python
-        patterns over the whole text gives them."""
-        if self._terms[0] is None or folded.isascii() or folded.replace(HIDDEN, "").isascii():
-            return [], []  # every term has a CJK character (English with invisible characters has none)
-        if offsets is None:
-            offsets = automaton.Offsets(folded, folded.encode())
-        found = []
-        for start, end in automaton.gate_finditer(self._terms[1], offsets):
-            self._add(found, folded, start, end)
-        for m in automaton.gated_finditer(*self._spaced, offsets, lead=True) if self._spaced[0] is not None else ():
-            self._add(found, folded, *m.span())
-        if not found or self._allow[0] is None:
-            return found, []
-        return found, list(automaton.gate_finditer(self._allow[1], offsets))
+    def allowed_spans(self, encoded: bytes, offsets: automaton.Offsets) -> list[tuple[int, int]]:
+        """The spans of the allow-list entries in the whole text (UTF-8 `encoded`), as `finditer`
+        of the Python pattern gives them: RE2 runs the trie itself (no look-behind in it)."""
+        if self._allow[1] is None:
+            return []
+        return [(offsets.char(a), offsets.char(b)) for a, b in automaton.byte_spans(self._allow[1], encoded)]
 
-    def _add(self, found: list, folded: str, start: int, end: int) -> None:
-        matched = folded[start:end]
-        term = self._canonical_terms.get(matched) or self.by_folded.get(_canonical(matched))
-        if term is not None:
-            found.append((start, end, term))
+    def _entry_of(self, matched: bytes) -> tuple | None:
+        """(-severity, rank, term) of the term a match spells, or None; remembered."""
+        entry = self._entries.get(matched, _UNKNOWN)
+        if entry is _UNKNOWN:
+            text = matched.decode()
+            term = self._canonical_terms.get(text) or self.by_folded.get(_canonical(text))
+            entry = None if term is None else (-term.severity, (False, 1, False, term.term), term.term)
+            if len(self._entries) > _CACHE_SIZE:
+                self._entries.clear()
+            self._entries[matched] = entry
+        return entry
+
+    def clear_caches(self) -> None:
+        self._entries.clear()

@@ -27,7 +27,7 @@ _W = "0-9a-z$@*!|+\ufdd0"
 PIECE = re.compile(f"[{_W}]+")
 JOINERS = frozenset(".-_·•/\\~^")
 _EDGE = "!" + HIDDEN  # "shit!" is "shit" (but a lone "!" may still be a letter: "s h ! t")
-_MAX_GAP = 3
+MAX_GAP = 3
 _SPLIT = re.compile(f"([{_W}]+)")
 _SINGLES = re.compile("[sH]{2,}")
 _HOT = re.compile("[hH]")
@@ -168,8 +168,8 @@ class LatinMatcher:
         gaps = parts[0::2]
         missing = set(gaps).difference(_GAP_FLAGS)
         for gap in missing:
-            _GAP_FLAGS[gap] = "j" if gap and len(gap) <= _MAX_GAP and all(c in JOINERS for c in gap) else (
-                "s" if len(gap) <= _MAX_GAP and "\n" not in gap else "x")
+            _GAP_FLAGS[gap] = "j" if gap and len(gap) <= MAX_GAP and all(c in JOINERS for c in gap) else (
+                "s" if len(gap) <= MAX_GAP and "\n" not in gap else "x")
         return parts, raws, "".join(map(self._flag.__getitem__, raws)), "".join(map(_GAP_FLAGS.__getitem__, gaps))
 
     def find(self, folded: str) -> list[tuple[int, int, LatinTerm]]:

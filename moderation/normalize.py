@@ -18,8 +18,6 @@ import re
 import unicodedata
 from functools import cache
 
-from . import automaton
-
 HIDDEN = "\ufdd0"
 """What invisible characters fold to; the matchers skip it inside words."""
 
@@ -112,9 +110,11 @@ FOLD_TABLE = _FoldTable()
 
 
 _CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # \t \n \r are kept
-_NON_ASCII_RUN = automaton.Gate("[\x80-\xff]+", latin1=True)
-_FEW_BYTES_PAST_ASCII = 32
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+# what `str.lower` folds as fold_char does: printable ASCII, \t \n \r; the rest of a mostly-ASCII
+# text goes through the table in runs that take up to three such characters between two others
+# (a word spelt with invisible characters is one run)
+_PLAIN = "\t\n\r\x20-\x7e"
+_TABLE_RUNS = re.compile(f"([^{_PLAIN}](?:[{_PLAIN}]{{0,3}}[^{_PLAIN}])*)")
 
 
 def _no_controls(encoded: bytes) -> bool:
@@ -122,31 +122,48 @@ def _no_controls(encoded: bytes) -> bool:
 
 
 @cache
-def _bmp_table() -> tuple[list[int | str], re.Pattern[str]]:
-    """Every character of the Basic Multilingual Plane folded in advance (~0.06 s, once), as a
+def _bmp_table() -> tuple[list[int | str], re.Pattern[str], re.Pattern[str]]:
+    """Every character of the Basic Multilingual Plane folded in advance (~0.1 s, once), as a
     list: `str.translate` indexes a list faster than it looks up a dict. Also a pattern of the
-    characters that fold to several."""
+    characters that fold to several, and one of the runs of characters that fold to themselves."""
     table: list[int | str] = []
-    expanding = []
+    expanding, same = [], []
     for code in range(0x10000):
         folded = fold_char(chr(code))
         table.append(ord(folded) if len(folded) == 1 else folded)
         if len(folded) > 1:
             expanding.append(code)
-    return table, re.compile("[" + "".join(re.escape(chr(c)) for c in expanding) + "]")
+        elif folded == chr(code):
+            same.append(code)
+    return (table, re.compile("[" + "".join(re.escape(chr(c)) for c in expanding) + "]"),
+            re.compile("(" + _char_ranges(same) + "+)"))
 
 
-def _translate_mixed(text: str, encoded: bytes, table: list[int | str]) -> str:
-    """`text.translate(table)` for a text with few characters past ASCII (English with a few
-    look-alikes or invisible characters): `str.translate` costs ~20 ns for every character of
-    such a text, so only the runs past ASCII go through it, found by an automaton in the UTF-8
-    form, whose ASCII bytes `bytes.lower` lowers (it leaves every byte past ASCII alone)."""
-    lowered, parts, last = encoded.lower(), [], 0
-    while (run := _NON_ASCII_RUN.search(lowered, last)) is not None:
-        parts.append(lowered[last:run[0]].decode("ascii"))
-        parts.append(lowered[run[0]:run[1]].decode("utf-8", "surrogatepass").translate(table))
-        last = run[1]
-    parts.append(lowered[last:].decode("ascii"))
+def _char_ranges(codes: list[int]) -> str:
+    """A character class of the (sorted) code points."""
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "[" + "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+                         for a, b in ranges) + "]"
+
+
+def _fold_bmp(text: str, table: list[int | str], same: re.Pattern[str]) -> str:
+    """`text.translate(table)`, which costs ~25 ns a character past ASCII, for less: in a
+    mostly-ASCII text the printable ASCII is only lowered; in others (Japanese) the runs of
+    characters that fold to themselves are kept as they are (a regex reads them faster than
+    `str.translate`), and only what is between them (katakana, full-width forms, long vowel
+    marks...) goes through the table."""
+    if len(text.encode("utf-8", "surrogatepass")) - len(text) > len(text) // 2:
+        parts = same.split(text)
+        parts[0::2] = [p.translate(table) for p in parts[0::2]]
+        return "".join(parts)
+    parts = _TABLE_RUNS.split(text)
+    parts[0::2] = [p.lower() for p in parts[0::2]]
+    parts[1::2] = [p.translate(table) for p in parts[1::2]]
     return "".join(parts)
 
 
@@ -157,9 +174,9 @@ def fold(text: str) -> tuple[str, list[int] | None]:
     to position ``j``; ``origin[len(folded)] == len(text)``. Without one (the usual
     case), position j of the folded text is position j of the original.
     """
-    if text.isascii() and (text.isprintable() or _no_controls(text.encode())):
+    if text.isascii() and _no_controls(text.encode()):  # (faster than str.isprintable, and \n passes)
         return text.lower(), None  # what fold_char gives every ASCII character but the controls
-    if _ASTRAL.search(text):
+    if len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text):  # a character past the BMP
         folded = text.translate(FOLD_TABLE)
         if len(folded) == len(text):
             return folded, None
@@ -168,12 +185,8 @@ def fold(text: str) -> tuple[str, list[int] | None]:
             origin.extend([i] * len(FOLD_TABLE[ord(ch)]))
         origin.append(len(text))
         return folded, origin
-    table, expanding = _bmp_table()
-    encoded = text.encode("utf-8", "surrogatepass")
-    if len(encoded) - len(text) <= _FEW_BYTES_PAST_ASCII and _no_controls(encoded):
-        folded = _translate_mixed(text, encoded, table)
-    else:
-        folded = text.translate(table)
+    table, expanding, same = _bmp_table()
+    folded = _fold_bmp(text, table, same)
     if len(folded) == len(text):
         return folded, None
     origin, last = [], 0

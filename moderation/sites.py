@@ -26,9 +26,10 @@ matcher gives on the whole text.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from . import automaton
-from .latin import JOINERS, LatinMatcher, LatinTerm
+from .latin import JOINERS, MAX_GAP, LatinMatcher, LatinTerm
 from .normalize import HIDDEN
 from .spelling import KEYMAP, LEET, SUBSTITUTE
 
@@ -40,17 +41,19 @@ _PY_W = f"[{re.escape(_WORD_CHARS)}]"
 _CACHE_SIZE = 50_000
 _RUN = re.compile(f"[{re.escape(''.join(sorted(_RUN_CHARS)))}]*")
 
-# The gate reads the UTF-8 bytes of the folded text with HIDDEN made \x00 and every other byte past
-# ASCII made \x01 (the joiners · and •, kana and the rest alike: \x01 may stand wherever any of them
-# may), so the automaton stays small: one byte per character class, no UTF-8 sequences.
+# The gate reads the folded text one byte a character: HIDDEN made \x00 and every other character
+# past ASCII made \x01 (the joiners · and •, kana and the rest alike: \x01 may stand wherever any of
+# them may), so the automaton stays small and its offsets are the text's. The Latin-1 encoder writes
+# "?" for each character past Latin-1 (fast, in C); a "?" of the text is first made ",", which the
+# gate reads alike (neither a letter, nor a joiner, nor an edge).
 _HIDDEN_BYTE, _OTHER = "\x00", "\x01"
-_GATE_BYTES = bytes.maketrans(bytes(range(0x80, 0x100)), _OTHER.encode() * 128)
+_GATE_BYTES = bytes.maketrans(b"?" + bytes(range(0x80, 0x100)), _OTHER.encode() * 129)
 _NOT_W = automaton.char_class(_LETTERS + _HIDDEN_BYTE, negate=True)
 _EDGE = automaton.char_class("!*" + _HIDDEN_BYTE) + "*"  # what a piece may carry around its word
 # ... and inside it, between joined pieces
 _SEP = automaton.char_class("!*" + _HIDDEN_BYTE + _OTHER + "".join(c for c in JOINERS if c.isascii())) + "*"
-# a gap that does not end a run: 1 to 3 characters (of up to 4 bytes), no new line
-_GAP = automaton.char_class(_LETTERS + _HIDDEN_BYTE + "\n", negate=True) + "{1,12}"
+# a gap that does not end a run: 1 to 3 characters (`latin.MAX_GAP`), no new line
+_GAP = automaton.char_class(_LETTERS + _HIDDEN_BYTE + "\n", negate=True) + f"{{1,{MAX_GAP}}}"
 _BEFORE, _AFTER = f"(?:^|{_NOT_W})", f"(?:{_NOT_W}|$)"
 
 
@@ -107,47 +110,79 @@ def _gate(terms: list[LatinTerm], pairs: set[tuple[str, str]]) -> str:
     return f"{_BEFORE}(?:{'|'.join(spread)}|{_EDGE}{_spellings(terms)}){_AFTER}"
 
 
+def _gate_bytes(folded: str) -> bytes:
+    """What the gate reads of a folded text: one byte a character."""
+    marked = folded.replace(HIDDEN, _HIDDEN_BYTE) if HIDDEN in folded else folded
+    if marked.isascii():
+        return marked.encode()
+    if "?" in marked:
+        marked = marked.replace("?", ",")
+    return marked.encode("latin-1", "replace").translate(_GATE_BYTES)
+
+
+def _add(entries: tuple, at: int, found: list, allowed: list) -> None:
+    """A window's matches (from `at`): allow-list phrases to `allowed`, the rest to `found`."""
+    for start, end, entry in entries:
+        if entry is None:
+            allowed.append((at + start, at + end))
+        else:
+            found.append((at + start, -(at + end)) + entry)
+
+
 class LatinSites:
     """The Latin-script matches of a text, read only where the gates say a term could be."""
 
-    def __init__(self, matcher: LatinMatcher, terms: list[LatinTerm]):
+    def __init__(self, matcher: LatinMatcher, terms: list[LatinTerm], entry: Callable[[LatinTerm], tuple]):
+        """`entry(term)`: what `collect` reports for each match of a listed term, after its span."""
         self.matcher = matcher
-        self._window_cache: dict[str, tuple[tuple[int, int, LatinTerm], ...]] = {}
+        self._entry = entry
+        self._window_cache: dict[str, tuple[tuple[int, int, object], ...]] = {}
         self._gate = automaton.compile_gate(_gate(terms, matcher.all_pairs), latin1=True) if terms else None
         # the next pieces, across gaps that do not end a run (short, no new line)
         self._context = re.compile(f"(?:[^{re.escape(_WORD_CHARS)}\\n]{{1,3}}{_PY_W}+){{0,{matcher.max_words}}}")
 
-    def find(self, folded: str) -> list[tuple[int, int, LatinTerm]]:
-        """(start, end, term) for every match in the folded text, as `LatinMatcher.find` gives them."""
-        out: list[tuple[int, int, LatinTerm]] = []
+    def collect(self, folded: str, found: list, allowed: list[tuple[int, int]]) -> None:
+        """Add ``(start, -end, *entry(term))`` of every match of a listed term in the folded text
+        to `found`, and ``(start, end)`` of every allow-list phrase to `allowed`."""
         if self._gate is None:
-            return out
-        marked = folded.replace(HIDDEN, _HIDDEN_BYTE) if HIDDEN in folded else folded
-        offsets = automaton.Offsets(marked, marked.encode())
-        searched = offsets.encoded if offsets.ascii else offsets.encoded.translate(_GATE_BYTES)
-        first = last = -1
-        for start, end in automaton.gate_hits(self._gate, searched, offsets):
-            a, b = self._window(folded, start, end, last)
-            if a <= last:  # overlapping windows merge (the windows come in order)
-                last = max(last, b)
-                continue
+            return
+        hits = automaton.ascii_hits(self._gate, _gate_bytes(folded))
+        first = last = -1  # the window being built: merged with the next if they overlap
+        size, run = len(folded), _RUN_CHARS
+        for start, end in hits:
+            if start > last and (start == 0 or folded[start] not in run or folded[start - 1] not in run) and (
+                    end == size or folded[end - 1] not in run or folded[end] not in run) and (
+                    ((inner := folded[start + 1:end - 1]).isascii() and inner.isalnum()
+                     or _PY_NOT_W.search(inner) is None)):
+                # one piece ("word", "$h1t"), and the run of joined pieces ends at the hit's edges
+                # ("word."): the window is the hit (what `_window` gives it)
+                a, b = start, end
+            else:
+                a, b = self._window(folded, start, end, last)
+                if a <= last:  # overlapping windows merge (the windows come in order)
+                    last = max(last, b)
+                    continue
             if last >= 0:
-                self._read(folded, first, last, out)
+                self._read(folded, first, last, found, allowed)
             first, last = a, b
         if last >= 0:
-            self._read(folded, first, last, out)
-        return out
+            self._read(folded, first, last, found, allowed)
 
-    def _read(self, folded: str, a: int, b: int, out: list) -> None:
+    def _read(self, folded: str, a: int, b: int, found: list, allowed: list) -> None:
         """The exact matcher's matches in one window, remembered: most windows are one word, and
         a town's words recur."""
-        found = self._window_cache.get(window := folded[a:b])
-        if found is None:
-            if len(self._window_cache) > _CACHE_SIZE:
-                self._window_cache.clear()
-            found = self._window_cache[window] = tuple(self.matcher.find(window))
-        if found:
-            out.extend((a + start, a + end, term) for start, end, term in found)
+        entries = self._window_cache.get(window := folded[a:b])
+        if entries is None:
+            entries = self._read_uncached(window)
+        _add(entries, a, found, allowed)
+
+    def _read_uncached(self, window: str) -> tuple[tuple[int, int, object], ...]:
+        if len(self._window_cache) > _CACHE_SIZE:
+            self._window_cache.clear()
+        entries = tuple((start, end, None if t.severity is None else self._entry(t))
+                        for start, end, t in self.matcher.find(window))
+        self._window_cache[window] = entries
+        return entries
 
     def clear_caches(self) -> None:
         """Forget the windows and words seen so far (for measuring; the caches bound themselves)."""
