@@ -10,6 +10,7 @@ page is kept under the numbers read before anything on it was read.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from typing import Any
@@ -22,6 +23,7 @@ from sns.models.base import utcnow
 READER_KEYS = ("u", "f", "town", "site")
 _statements: dict[tuple[str, int], str] = {}
 _log = logging.getLogger("tortoise.db_client")
+_ASK_THE_DRIVER = object()
 
 
 def _columns(model: type) -> tuple[str, ...]:
@@ -99,8 +101,14 @@ async def read_session(session_id: str, keys: tuple[str, ...] = ()) -> SessionRe
     dialect = conn.capabilities.dialect
     sql, params = _statement(dialect, len(keys)), [*keys, session_id]
     if dialect == "sqlite":
-        row = _read_here(conn, sql, params)
-    else:
+        # Let what waits for the driver's thread (pages being made, writes) have its turn first: a read
+        # here never leaves the loop's thread, and a flood of kept pages would otherwise hold it.
+        await asyncio.sleep(0)
+    try:
+        row = _read_here(conn, sql, params) if dialect == "sqlite" else _ASK_THE_DRIVER
+    except sqlite3.OperationalError:  # busy for a moment (a checkpoint): no waiting on the loop's thread
+        row = _ASK_THE_DRIVER
+    if row is _ASK_THE_DRIVER:
         rows = await conn.execute_query_dict(sql, params)
         row = rows[0] if rows else None
     if row is None:
@@ -111,15 +119,18 @@ async def read_session(session_id: str, keys: tuple[str, ...] = ()) -> SessionRe
 
 
 def _read_here(conn: Any, sql: str, params: list) -> dict[str, Any] | None:
-    """On SQLite, this one read goes to a read-only connection of its own, on the event loop's thread: in
+    """On SQLite, this one read goes to a connection of its own (reading only), on the event loop's thread: in
     WAL mode a reader never waits for a writer, and the statement (a few primary-key lookups) takes tens
     of microseconds, less than handing it to the driver's thread and back, which on a reload of a kept
-    page was most of the time the server spent. Values come back as the driver gives them (text for
-    times), so pages kept and pages checked compare alike."""
+    page was most of the time the server spent. It never waits (a reader is told "busy" for a moment
+    while another process's checkpoint resets the log): then the caller asks the driver, whose thread
+    may wait. Values come back as the driver gives them (text for times), so pages kept and pages
+    checked compare alike."""
     reader = getattr(conn, "_sns_session_reader", None)
     if reader is None:
-        reader = sqlite3.connect(f"file:{conn.filename}?mode=ro", uri=True, isolation_level=None,
-                                 check_same_thread=False, timeout=5)
+        reader = sqlite3.connect(conn.filename, isolation_level=None, check_same_thread=False,
+                                 timeout=0)  # never waits: busy goes to the driver
+        reader.execute("PRAGMA query_only = ON")  # (mode=ro would not share the WAL index: slower reads)
         reader.row_factory = sqlite3.Row
         conn._sns_session_reader = reader  # closed with the client it belongs to (garbage collected)
     _log.debug("%s: %s", sql, params)  # where Tortoise logs its own statements (tests count them there)
