@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import sys
 import logging
 from contextlib import asynccontextmanager
 
@@ -101,11 +100,6 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
             # tens of milliseconds in the middle of a request (the map's p99).
             gc.collect()
             gc.freeze()
-            # A page kept for its reader is answered without leaving the loop's thread; the database
-            # driver's thread (every other query) must not wait the default 5 ms for the interpreter
-            # each time it has a result: it gets its turn within half a millisecond.
-            switch_interval = sys.getswitchinterval()
-            sys.setswitchinterval(min(switch_interval, 0.0005))
             supervisor = tasks.Supervisor(settings)
             if settings.background_tasks:
                 supervisor.start()
@@ -119,7 +113,6 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
                     task.cancel()
                 await asyncio.gather(*following, return_exceptions=True)
                 gc.unfreeze()  # what this app leaves behind may be collected again (tests make many apps)
-                sys.setswitchinterval(switch_interval)
                 await broadcast.disconnect()
                 events.close_broadcast()
                 await replicas.close_all()
