@@ -127,9 +127,3 @@ async def bump_for(kind: str, obj: Any, conn: Any) -> None:
     keys, selects = keys_for(kind, obj)
     await bump(conn, keys, selects)
 
-
-def select_sql(dialect: str, count: int, first: int) -> str:
-    """Scalar subqueries reading `count` keys' numbers (0 when never bumped), parameters from `first`."""
-    mark = (lambda i: f"${first + i}") if dialect != "sqlite" else (lambda i: "?")
-    return ", ".join(f"COALESCE((SELECT n FROM view_versions WHERE key = {mark(i)}), 0) AS v{i}"
-                     for i in range(count))

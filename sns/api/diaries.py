@@ -12,7 +12,7 @@ from sns.api.inputs import (
 from sns.api.shapes import comment_json, diary_json
 from sns.context import Ctx
 from sns.services import diaries as diary_service
-from sns.services import profiles, timelines
+from sns.services import diary_reads, profiles, timelines
 
 NEW_FIELDS = ("title", "body", "visibility", "lat", "lon", "blur", "client_token")
 EDIT_FIELDS = ("title", "body", "visibility", "lat", "lon", "blur", "remove_photos")
@@ -88,7 +88,7 @@ async def delete_diary(request: Request, ctx: Ctx):
 async def list_comments(request: Request, ctx: Ctx):
     """Comments on a diary entry the caller may see, oldest first."""
     diary = await diary_service.get_diary(ctx, request.path_params["id"])
-    comments = await timelines.comments_on(ctx, diary)
+    comments = await diary_reads.diary_comments(ctx.viewer, diary.id)
     return answer({"items": [comment_json(ctx, c, diary) for c in comments]})
 
 

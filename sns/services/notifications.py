@@ -14,7 +14,6 @@ from sns.errors import Forbidden
 from sns.i18n import N_, gettext
 from sns.models import Notification
 from sns.models.base import utcnow
-from sns.policies.sql import database, fetch
 
 _marked_now: ContextVar[int] = ContextVar("notifications_marked", default=0)
 KEEP = 200  # the list shows this many; older ones stay in the database until cleaned up
@@ -57,14 +56,6 @@ async def notify(user_ids: Iterable[str], kind: str, *, url: str, subject: str =
                                   using_db=conn)
         made += 1
     return made
-
-
-async def unread_count(user_id: str) -> int:
-    """The badge in the navigation, on every signed-in page: one statement written by hand (no ORM query
-    building on the hottest read of all)."""
-    conn, p = database()
-    found = await fetch(conn, f"SELECT COUNT(*) AS n FROM notifications WHERE user_id = {p(user_id)} AND read_at IS NULL", p)
-    return int(found[0]["n"])
 
 
 async def recent(ctx: Ctx, limit: int = 50) -> list[Notification]:

@@ -13,9 +13,9 @@ from tortoise.expressions import Q
 
 from sns.context import Ctx
 from sns.ids import is_id
-from sns.models import Comment, Diary, Notice, Photo, User
+from sns.models import Diary, Notice, Photo, User
 from sns.models.base import utcnow
-from sns.policies import can_view_diary, comment_scope, diary_scope, public_diary_scope
+from sns.policies import can_view_diary, diary_scope, public_diary_scope
 from sns.services import diary_reads, rows
 from sns.services.shared import SharedCache, database_of
 
@@ -91,12 +91,6 @@ async def notices(limit: int = 5, before: str | None = None) -> Page:
                        limit)
 
 
-async def comments_on(ctx: Ctx, diary: Diary) -> list[rows.CommentRow]:
-    """Comments on a diary the viewer may already see (one query)."""
-    return await rows.comments(
-        Comment.filter(comment_scope(ctx.viewer), diary_id=diary.id).order_by("id").limit(500))
-
-
 async def photos_of(diary_ids: list[str]) -> dict[str, list[Photo]]:
     """Photos for several diaries in one query."""
     out: dict[str, list[Photo]] = {d: [] for d in diary_ids}
@@ -163,4 +157,3 @@ async def residents(ctx: Ctx, query: str = "", before: str | None = None) -> Pag
     if query:
         q = q.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
     return await _page(q.order_by("-id"), ctx.settings.page_size)
-
