@@ -18,9 +18,8 @@ from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone, transaction,
 )
 from sns.services.moderate import open_flag, screen, tell_moderators
+from sns.services.diary_reads import NOT_FOUND
 from sns.services.shared import public_changed
-
-NOT_FOUND = N_("This diary entry does not exist or is not shared with you.")
 
 
 def check_visibility(value: str) -> str:

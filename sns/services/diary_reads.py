@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sns.errors import NotFound
+from sns.i18n import N_
 from sns.policies import (
     Viewer, blocked_ids_sql, can_view_diary, comment_scope_sql, diary_scope_sql, friend_ids_sql,
     public_diary_scope_sql,
@@ -19,6 +21,7 @@ from sns.services import rows
 from sns.services.rows import COMMENT_SQL, DIARY_SQL, RECEIVED_SQL, author_sql
 
 COMMENTS_SHOWN = 500  # on one entry's page
+NOT_FOUND = N_("This diary entry does not exist or is not shared with you.")
 
 
 def _friends_diaries_where(v: Viewer, p: Params) -> str:
@@ -83,14 +86,17 @@ async def town_diaries(v: Viewer, limit: int) -> list[rows.DiaryRow]:
 
 # --- one entry's page ------------------------------------------------------------------------------------
 
-async def diary_entry(v: Viewer, diary_id: str) -> rows.DiaryDetail | None:
-    """The entry with its author if `v` may see it (the detail rule, `can_view_diary`), else None."""
+async def diary_entry(v: Viewer, diary_id: str) -> rows.DiaryDetail:
+    """The entry with its author if `v` may see it (the detail rule, `can_view_diary`); otherwise NotFound
+    (no hint that it exists), as `diaries.get_diary`."""
     conn, p = database()
     sql = (f"SELECT {DIARY_SQL}, d.lat, d.lon, d.version, {author_sql()}"
            f" FROM diaries d JOIN users u ON u.id = d.author_id WHERE d.id = {p(diary_id)}")
     found = await fetch(conn, sql, p)
     entry = rows.diary_detail_of(found[0]) if found else None
-    return entry if entry is not None and can_view_diary(v, entry) else None
+    if entry is None or not can_view_diary(v, entry):
+        raise NotFound(NOT_FOUND)
+    return entry
 
 
 async def diary_photos(diary_id: str) -> list[rows.PhotoRow]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from sns.errors import NotFound, ServiceError
+from sns.errors import ServiceError
 from sns.i18n import N_
 from sns.models import Photo
 from sns.policies import can_comment, can_delete_comment, can_delete_diary, can_edit_diary
@@ -51,8 +51,6 @@ async def diary_page(request: Request):
     keep_for_reader(request, f"d:{request.path_params['id']}")  # kept until the entry, its comments or I change
     ctx = await load_ctx(request)
     diary = await diary_reads.diary_entry(ctx.viewer, request.path_params["id"])
-    if diary is None:
-        raise NotFound(diary_service.NOT_FOUND)
     return await _render_diary(request, ctx, diary)
 
 
