@@ -21,6 +21,7 @@ from sns.policies import (
     readable_community_scope,
 )
 from sns.policies.sql import database, fetch
+from sns.services.rows import model_columns, model_of
 from sns.services import review
 from sns.services.base import clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, transaction
 from sns.services.moderate import open_flag, screen, tell_moderators
@@ -97,15 +98,6 @@ async def get_community(ctx: Ctx, community_id: str) -> Community:
     return community
 
 
-def _select(model, alias: str, prefix: str = "") -> str:
-    return ", ".join(f'{alias}."{column}" AS "{prefix}{column}"' for column in sorted(model._meta.db_fields))
-
-
-def _model(model, row: dict, prefix: str = ""):
-    """A model instance from a row read by hand, converted as the ORM converts its own rows."""
-    return model._init_from_db(**{key[len(prefix):]: value for key, value in row.items() if key.startswith(prefix)})
-
-
 async def community_and_membership(ctx: Ctx, community_id) -> tuple[Community, Membership | None]:
     """`get_community` and `membership_of` in one statement written by hand, for the community's page
     (its topic list is read far more often than anything in it is written)."""
@@ -113,17 +105,17 @@ async def community_and_membership(ctx: Ctx, community_id) -> tuple[Community, M
     found = []
     if isinstance(community_id, str) and is_id(community_id):
         conn, p = database()
-        sql = f"SELECT {_select(Community, 'c', 'c_')}"
+        sql = f"SELECT {model_columns(Community, 'c', 'c_')}"
         if v.id:
-            sql += (f", {_select(Membership, 'm', 'm_')} FROM communities c LEFT JOIN memberships m"
+            sql += (f", {model_columns(Membership, 'm', 'm_')} FROM communities c LEFT JOIN memberships m"
                     f" ON m.community_id = c.id AND m.user_id = {p(v.id)}")
         else:
             sql += " FROM communities c"
         found = await fetch(conn, f"{sql} WHERE c.id = {p(community_id)}", p)
-    community = _model(Community, found[0], "c_") if found else None
+    community = model_of(Community, found[0], "c_") if found else None
     if community is None or not can_view_community(v, community, None):
         raise NotFound(NOT_FOUND)
-    membership = _model(Membership, found[0], "m_") if v.id and found[0]["m_id"] is not None else None
+    membership = model_of(Membership, found[0], "m_") if v.id and found[0]["m_id"] is not None else None
     return community, membership
 
 

@@ -215,3 +215,17 @@ def topic_of(r: dict) -> TopicRow:
 
 def photo_of(r: dict) -> PhotoRow:
     return PhotoRow(r["id"], r["width"], r["height"], r["caption"])
+
+
+# --- whole models from rows read by hand ---------------------------------------------------------------
+
+def model_columns(model: type, alias: str, prefix: str) -> str:
+    """The SELECT list of every column of `model` (table alias `alias`), each named `prefix` + column, so
+    that several models' columns can come back in one row (read `model_of` after Tortoise is set up:
+    foreign keys' columns are known then)."""
+    return ", ".join(f'{alias}."{column}" AS "{prefix}{column}"' for column in sorted(model._meta.db_fields))
+
+
+def model_of(model: type, row: dict, prefix: str):
+    """A model instance from such a row, its values converted as the ORM converts its own rows."""
+    return model._init_from_db(**{column: row[prefix + column] for column in model._meta.db_fields})

@@ -19,16 +19,12 @@ from tortoise import connections
 
 from sns.models import Session, User
 from sns.models.base import utcnow
+from sns.services.rows import model_columns, model_of
 
 READER_KEYS = ("u", "f", "town", "site")
 _statements: dict[tuple[str, int], str] = {}
 _log = logging.getLogger("tortoise.db_client")
 _ASK_THE_DRIVER = object()
-
-
-def _columns(model: type) -> tuple[str, ...]:
-    # read when first needed: foreign keys' columns are known once Tortoise is initialised
-    return tuple(model._meta.fields_db_projection.values())
 
 
 class SessionRead:
@@ -44,13 +40,13 @@ class SessionRead:
     @property
     def user(self) -> User:
         if self._user is None:
-            self._user = _model(User, "u_", self.row)
+            self._user = model_of(User, self.row, "u_")
         return self._user
 
     @property
     def session(self) -> Session:
         if self._session is None:
-            self._session = _model(Session, "s_", self.row)
+            self._session = model_of(Session, self.row, "s_")
         return self._session
 
     @property
@@ -76,8 +72,8 @@ def _statement(dialect: str, extra: int) -> str:
     pg = dialect != "sqlite"
     mark = (lambda i: f"${i}") if pg else (lambda i: "?")
     version = "COALESCE((SELECT n FROM view_versions WHERE key = {}), 0)"
-    columns = [f"u.{c} AS u_{c}" for c in _columns(User)] + [f"s.{c} AS s_{c}" for c in _columns(Session)]
-    columns += [
+    columns = [
+        model_columns(User, "u", "u_"), model_columns(Session, "s", "s_"),
         "(SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL) AS unread",
         version.format("'u:' || u.id") + " AS v_u",
         version.format("'f:' || u.id") + " AS v_f",
@@ -89,10 +85,6 @@ def _statement(dialect: str, extra: int) -> str:
            f"WHERE s.id = {mark(extra + 1)}")
     _statements[(dialect, extra)] = sql
     return sql
-
-
-def _model(model: type, prefix: str, row: dict[str, Any]):
-    return model._init_from_db(**{c: row[prefix + c] for c in _columns(model)})
 
 
 async def read_session(session_id: str, keys: tuple[str, ...] = ()) -> SessionRead | None:
