@@ -42,11 +42,12 @@ async def my_page(request: Request):
     parts = request.app.state.templates.get_template("home_parts.html").module
     if fills_later(request):
         lang = i18n.current_locale()
-        fill_later(request, COUNTS_SLOT, _counts_part(ctx, lang, parts.counts_list))
+        # (the first fill is for this very request: it takes what `my_page` just read)
+        fill_later(request, COUNTS_SLOT, _counts_part(ctx, lang, parts.counts_list, page.counts))
         fill_later(request, NOTICES_SLOT, _shared_part(lambda c: timelines.newest_notices(c, 5), ctx, lang,
-                                                        parts.notices_section))
+                                                        parts.notices_section, page.notices))
         fill_later(request, TOWN_SLOT, _shared_part(lambda c: timelines.town_diaries(c, 10), ctx, lang,
-                                                     parts.town_section))
+                                                     parts.town_section, page.town_diaries))
         shown = {"counts_list": COUNTS_SLOT, "notices_section": NOTICES_SLOT, "town_section": TOWN_SLOT}
     else:
         shown = {"counts_list": parts.counts_list(page.counts), "notices_section": parts.notices_section(page.notices),
@@ -75,23 +76,30 @@ def _made_once(key: tuple, lang: str, make) -> str:
     return html
 
 
-def _shared_part(items_for, ctx, lang: str, section):
+def _shared_part(items_for, ctx, lang: str, section, first):
     """A filler for `fill_later`: the list as the reader's numbers say it is now (`items_for`, with the
-    reader's blocks, captured with the page: they do not change while it is kept), in the page's language."""
+    reader's blocks, captured with the page: they do not change while it is kept), in the page's language;
+    `first`, read for the page itself, the first time."""
+    unused = [first]
+
     async def fill(read) -> str:
-        items = await items_for(dataclasses.replace(ctx, versions=read.versions))
+        items = unused.pop() if unused else await items_for(dataclasses.replace(ctx, versions=read.versions))
         return _made_once((lang, section.name, tuple(items)), lang, lambda: section(items))
     return fill
 
 
-def _counts_part(ctx, lang: str, section):
+def _counts_part(ctx, lang: str, section, first):
     """A filler for `fill_later`: what is new since my last visit, as remembered now (the visit may have been
-    remembered since the page was made), counted once per mark and numbers."""
+    remembered since the page was made), counted once per mark and numbers; `first`, counted for the page
+    itself, the first time."""
+    unused = [first]
+
     async def fill(read) -> str:
         since, versions = read.user.last_seen_home_at, read.versions
         key = (lang, "counts", ctx.user.id, since, versions["u"], versions["f"])
         if key not in _made:
-            counts = await timelines.new_since(ctx, since)
+            counts = unused.pop() if unused else await timelines.new_since(ctx, since)
             return _made_once(key, lang, lambda: section(counts))
+        unused.clear()
         return _made[key]
     return fill
