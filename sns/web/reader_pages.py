@@ -41,7 +41,7 @@ from sns.services import shared
 from sns.web.http import CLIENT_TOKEN_SLOT, CSRF_SLOT, FLASH_COOKIE, SESSION_COOKIE
 from sns.web.middleware import CSRF_COOKIE, csrf_token_for, new_csrf_cookie
 from sns.web.session_read import SessionRead, read_session
-from sns.web.visitors import answer_of, cookies_of, send_with_tokens
+from sns.web.visitors import answer_of, cookies_and_language, send_with_tokens
 
 KEEP_BYTES = 64 * 1024 * 1024  # what the kept pages of one process may hold (My page is about 16 KB)
 Filler = Callable[["SessionRead"], Awaitable[str]]
@@ -119,13 +119,7 @@ class ReaderPages:
         if scope["type"] != "http" or scope["method"] != "GET" or self.settings.reader_page_seconds <= 0 \
                 or not self._handles(scope["path"]):
             return await self.app(scope, receive, send)
-        cookie_header, accept_language = "", ""
-        for name, value in scope["headers"]:
-            if name == b"cookie":
-                cookie_header = value.decode("latin-1")
-            elif name == b"accept-language":
-                accept_language = value.decode("latin-1")
-        cookies = cookies_of(cookie_header)
+        cookies, accept_language = cookies_and_language(scope)
         raw = cookies.get(SESSION_COOKIE)
         if not raw or FLASH_COOKIE in cookies:
             return await self.app(scope, receive, send)

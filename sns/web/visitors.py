@@ -58,6 +58,17 @@ class _NotShared(Exception):
         self.messages = messages
 
 
+def cookies_and_language(scope: Scope) -> tuple[dict[str, str], str]:
+    """The request's cookies and its Accept-Language header, read straight from the ASGI scope."""
+    cookie_header, accept_language = "", ""
+    for name, value in scope["headers"]:
+        if name == b"cookie":
+            cookie_header = value.decode("latin-1")
+        elif name == b"accept-language":
+            accept_language = value.decode("latin-1")
+    return (cookies_of(cookie_header) if cookie_header else {}), accept_language
+
+
 def cookies_of(raw: str) -> dict[str, str]:
     found = {}
     for part in raw.split(";"):
@@ -81,13 +92,7 @@ class VisitorPages:
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] not in self.paths \
                 or scope.get("query_string") or self.settings.shared_cache_seconds <= 0:
             return await self.app(scope, receive, send)
-        cookie_header, accept_language = "", None
-        for name, value in scope["headers"]:
-            if name == b"cookie":
-                cookie_header = value.decode("latin-1")
-            elif name == b"accept-language":
-                accept_language = value.decode("latin-1")
-        cookies = cookies_of(cookie_header) if cookie_header else {}
+        cookies, accept_language = cookies_and_language(scope)
         if FLASH_COOKIE in cookies:
             return await self.app(scope, receive, send)
         audience, locale = "visitor", ""
