@@ -51,6 +51,7 @@ _DROPPED = {b"content-length", b"set-cookie"}
 @dataclass(slots=True)
 class _Kept:
     names: tuple[str, ...]  # the version numbers it depends on: the reader's, then the page's own keys
+    keys: tuple[str, ...]  # the page's own keys (read with the session when it is asked for again)
     versions: tuple[int, ...]
     fingerprint: tuple
     generation: int
@@ -132,7 +133,7 @@ class ReaderPages:
         csrf = cookies.get(CSRF_COOKIE)
         kept = self.kept.get(key)
         if kept is not None and kept.until > time.monotonic() and kept.generation == shared.generation():
-            read = await read_session(session_id, tuple(n for n in kept.names if ":" in n))
+            read = await read_session(session_id, kept.keys)
             if read is not None and self._still(kept, read):
                 self.kept.move_to_end(key)
                 return await self._send_kept(kept, read, csrf, send)
@@ -181,7 +182,7 @@ class ReaderPages:
             names = (*state["reader_base"], *state["reader_keys"])
             until = started + self.settings.reader_page_seconds
             self._drop(key)
-            self.kept[key] = _Kept(names, tuple(read.versions[n] for n in names), read.fingerprint(), generation,
+            self.kept[key] = _Kept(names, state["reader_keys"], tuple(read.versions[n] for n in names), read.fingerprint(), generation,
                                    until, [(k, v) for k, v in start["headers"] if k not in _DROPPED], body,
                                    state.get("reader_fills", []), state.get("reader_still"))
             self.held += len(body)
