@@ -2,111 +2,140 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
+from typing import Annotated
 
-from sns.api.auth import require_user
-from sns.api.http import absolute, answer, endpoint, no_content
-from sns.api.inputs import (
-    coordinate, flag, id_list, query_before, query_limit, query_username, read_json, short_text,
-)
-from sns.api.shapes import comment_json, diary_json
+from pydantic import Field
+
+from sns.api.declare import WRITE, Input, Operations, Query, Reply
+from sns.api.fields import Before, Blur, ClientToken, IdList, Lat, Limit, Lon, Title, Visibility, text
+from sns.api.http import absolute
+from sns.api.inputs import valid_username
+from sns.api.refusals import Reported
+from sns.api.shapes import CommentList, Comment, DiaryDetail, DiaryPage, comment_json, diary_json
 from sns.context import Ctx
 from sns.services import diaries as diary_service
 from sns.services import diary_reads, profiles, timelines
 
-NEW_FIELDS = ("title", "body", "visibility", "lat", "lon", "blur", "client_token")
-EDIT_FIELDS = ("title", "body", "visibility", "lat", "lon", "blur", "remove_photos")
-COMMENT_FIELDS = ("body", "client_token")
+API = Operations("diaries")
+GET_DIARY = {"GetDiary": {"operationId": "get_diary", "parameters": {"id": "$response.body#/id"}},
+             "ListComments": {"operationId": "list_comments", "parameters": {"id": "$response.body#/id"}}}
+Body = text(min_length=1, description="Markdown; at most `max_body_chars` characters.", lines=True)
+
+
+class DiaryNew(Input):
+    """Give both lat and lon (WGS84 degrees), or neither."""
+
+    title: Title
+    body: Body
+    visibility: Visibility
+    lat: Lat = None
+    lon: Lon = None
+    blur: Blur = False
+    client_token: ClientToken = None
+
+
+class DiaryEdit(Input):
+    """Fields left out keep their value; lat and lon null removes the place."""
+
+    title: Title | None = None
+    body: Body | None = None
+    visibility: Visibility | None = None
+    lat: Lat = None
+    lon: Lon = None
+    blur: Blur = False
+    remove_photos: IdList = []
+
+
+class CommentNew(Input):
+    body: Annotated[text(5000, 1, lines=True), Reported("comment")]
+    client_token: ClientToken = None
+
+
+class DiaryQuery(Query):
+    limit: Limit = None
+    before: Before = None
+    author: str | None = Field(None, description="Only this resident's diaries (a username).")
 
 
 async def _detail(ctx: Ctx, diary, status: int = 200):
     diary = await diary_service.get_diary(ctx, diary.id)  # fresh, with its author
     photos = (await timelines.photos_of([diary.id]))[diary.id]
-    headers = {"Location": absolute(ctx, f"/api/v1/diaries/{diary.id}")} if status == 201 else None
-    return answer(diary_json(ctx, diary, photos, detail=True), status, headers)
+    headers = {"Location": absolute(ctx, f"/api/v1/diaries/{diary.id}")} if status == 201 else {}
+    return Reply(diary_json(ctx, diary, photos, detail=True), headers)
 
 
-@endpoint
-async def list_diaries(request: Request, ctx: Ctx):
+@API.get("/api/v1/diaries", answer=DiaryPage, query=DiaryQuery, errors=(400, 401, 404), name="api_diaries")
+async def list_diaries(ctx: Ctx, query: DiaryQuery):
     """Diaries the caller may see, newest first, a page at a time."""
-    limit, before = query_limit(request, ctx), query_before(request)
-    username = query_username(request, "author")
+    limit = query.limit or min(ctx.settings.page_size, 100)
+    username = valid_username(query.author)
     author_id = (await profiles.get_profile(ctx, username)).id if username else None
-    page = await timelines.diaries(ctx, author_id=author_id, before=before, limit=limit)
+    page = await timelines.diaries(ctx, author_id=author_id, before=query.before, limit=limit)
     photos = await timelines.photos_of([d.id for d in page.items])
     next_url = None
     if page.next_before:
         next_url = absolute(ctx, "/api/v1/diaries", before=page.next_before, limit=limit, author=username)
-    return answer({"items": [diary_json(ctx, d, photos[d.id]) for d in page.items], "next": next_url})
+    return {"items": [diary_json(ctx, d, photos[d.id]) for d in page.items], "next": next_url}
 
 
-@endpoint
-async def create_diary(request: Request, ctx: Ctx):
+@API.post("/api/v1/diaries", answer=DiaryDetail, status=201, body=DiaryNew, auth=True, errors=(*WRITE, 429),
+          links=GET_DIARY)
+async def create_diary(ctx: Ctx, body: DiaryNew):
     """Write a diary entry."""
-    require_user(ctx)
-    data = await read_json(request, ctx, NEW_FIELDS)
     diary = await diary_service.write_diary(
-        ctx, title=data.get("title"), body=data.get("body"), visibility=data.get("visibility"),
-        lat=coordinate(data, "lat"), lon=coordinate(data, "lon"), blur=flag(data, "blur"),
-        client_token=short_text(data, "client_token"),
+        ctx, title=body.title, body=body.body, visibility=body.visibility, lat=body.lat, lon=body.lon,
+        blur=body.blur, client_token=body.client_token or None,
     )
     return await _detail(ctx, diary, 201)
 
 
-@endpoint
-async def get_diary(request: Request, ctx: Ctx):
+@API.get("/api/v1/diaries/{id}", answer=DiaryDetail, errors=(401, 404), name="api_diary")
+async def get_diary(ctx: Ctx, id: str):
     """One diary entry."""
-    return await _detail(ctx, await diary_service.get_diary(ctx, request.path_params["id"]))
+    return await _detail(ctx, await diary_service.get_diary(ctx, id))
 
 
-@endpoint
-async def edit_diary(request: Request, ctx: Ctx):
+@API.patch("/api/v1/diaries/{id}", answer=DiaryDetail, body=DiaryEdit, auth=True, errors=(*WRITE, 404))
+async def edit_diary(ctx: Ctx, id: str, body: DiaryEdit):
     """Change my diary entry: fields left out keep their value."""
-    require_user(ctx)
-    diary = await diary_service.get_diary(ctx, request.path_params["id"])
-    data = await read_json(request, ctx, EDIT_FIELDS)
-    moved = "lat" in data or "lon" in data
+    diary = await diary_service.get_diary(ctx, id)
+    given = body.model_fields_set
+    moved = "lat" in given or "lon" in given
     diary = await diary_service.edit_diary(
         ctx, diary.id,
-        title=data.get("title", diary.title), body=data.get("body", diary.body),
-        visibility=data.get("visibility", diary.visibility),
-        lat=coordinate(data, "lat") if moved else diary.lat, lon=coordinate(data, "lon") if moved else diary.lon,
-        blur=moved and flag(data, "blur"), remove_photos=id_list(data, "remove_photos"),
+        title=body.title if "title" in given else diary.title, body=body.body if "body" in given else diary.body,
+        visibility=body.visibility if "visibility" in given else diary.visibility,
+        lat=body.lat if moved else diary.lat, lon=body.lon if moved else diary.lon,
+        blur=moved and body.blur, remove_photos=body.remove_photos,
     )
     return await _detail(ctx, diary)
 
 
-@endpoint
-async def delete_diary(request: Request, ctx: Ctx):
+@API.delete("/api/v1/diaries/{id}", auth=True, errors=(401, 403, 404))
+async def delete_diary(ctx: Ctx, id: str):
     """Delete a diary entry (its author, or a moderator)."""
-    require_user(ctx)
-    await diary_service.delete_diary(ctx, request.path_params["id"])
-    return no_content()
+    await diary_service.delete_diary(ctx, id)
 
 
-@endpoint
-async def list_comments(request: Request, ctx: Ctx):
+@API.get("/api/v1/diaries/{id}/comments", answer=CommentList, tag="comments", errors=(401, 404))
+async def list_comments(ctx: Ctx, id: str):
     """Comments on a diary entry the caller may see, oldest first."""
-    diary = await diary_service.get_diary(ctx, request.path_params["id"])
+    diary = await diary_service.get_diary(ctx, id)
     comments = await diary_reads.diary_comments(ctx.viewer, diary.id)
-    return answer({"items": [comment_json(ctx, c, diary) for c in comments]})
+    return {"items": [comment_json(ctx, c, diary) for c in comments]}
 
 
-@endpoint
-async def create_comment(request: Request, ctx: Ctx):
+@API.post("/api/v1/diaries/{id}/comments", answer=Comment, status=201, body=CommentNew, auth=True,
+          tag="comments", errors=(*WRITE, 404, 429))
+async def create_comment(ctx: Ctx, id: str, body: CommentNew):
     """Comment on a diary entry."""
-    require_user(ctx)
-    data = await read_json(request, ctx, COMMENT_FIELDS)
-    diary = await diary_service.get_diary(ctx, request.path_params["id"])
-    comment = await diary_service.add_comment(ctx, diary.id, data.get("body"),
-                                              client_token=short_text(data, "client_token"))
+    diary = await diary_service.get_diary(ctx, id)
+    comment = await diary_service.add_comment(ctx, diary.id, body.body, client_token=body.client_token or None)
     await comment.fetch_related("author")
-    return answer(comment_json(ctx, comment, diary), 201)
+    return comment_json(ctx, comment, diary)
 
 
-@endpoint
-async def delete_comment(request: Request, ctx: Ctx):
+@API.delete("/api/v1/comments/{id}", auth=True, tag="comments", errors=(401, 403, 404))
+async def delete_comment(ctx: Ctx, id: str):
     """Delete a comment (its author, the diary's author, or a moderator)."""
-    require_user(ctx)
-    await diary_service.delete_comment(ctx, request.path_params["id"])
-    return no_content()
+    await diary_service.delete_comment(ctx, id)

@@ -148,3 +148,10 @@ def query_before(request: Request) -> str | None:
     if raw is not None and not is_id(raw):
         raise Invalid(N_("This is not a valid id."), field="before")
     return raw
+
+
+def valid_username(raw: str | None) -> str | None:
+    """A username given as a filter; one that no resident could have is simply not found."""
+    if raw is not None and not USERNAME_RE.match(raw.strip().lower()):
+        raise NotFound(N_("No such resident."))
+    return raw

@@ -13,7 +13,10 @@ from typing import Any
 
 from starlette.routing import Route
 
-from sns.api.inputs import MAX_LIMIT
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
+
+from sns.api.declare import Body, Media
+from sns.api.fields import MAX_LIMIT, PATH_PARAMS
 from sns.api.schemas import SCHEMAS, ref
 from sns.settings import Settings
 
@@ -26,12 +29,6 @@ ERROR_TEXT = {
     413: "The request body is too large.",
     415: "The request body is not JSON.",
     429: "Too many posts in a short time; try again in a few minutes.",
-}
-PATH_PARAMS = {
-    "id": {"type": "string", "description": "The record's global id."},
-    "username": {"type": "string", "description": "A resident's username."},
-    "action": {"type": "string", "enum": ["request", "accept", "decline", "remove", "block", "unblock"],
-               "description": "request (or accept theirs), accept, decline, remove (or withdraw), block, unblock."},
 }
 LIMIT = {"name": "limit", "in": "query", "required": False,
          "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
@@ -51,18 +48,6 @@ def op(tag: str, ok: tuple[int, str | None], *, auth: bool = False, query=(), bo
 
 
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
-    ("GET", "/api/v1/diaries"): op("diaries", (200, "DiaryPage"), query=(LIMIT, BEFORE, AUTHOR),
-                                    errors=(400, 401, 404)),
-    ("POST", "/api/v1/diaries"): op("diaries", (201, "DiaryDetail"), auth=True, body="DiaryNew",
-                                     errors=(*WRITE, 429)),
-    ("GET", "/api/v1/diaries/{id}"): op("diaries", (200, "DiaryDetail"), errors=(401, 404)),
-    ("PATCH", "/api/v1/diaries/{id}"): op("diaries", (200, "DiaryDetail"), auth=True, body="DiaryEdit",
-                                          errors=(*WRITE, 404)),
-    ("DELETE", "/api/v1/diaries/{id}"): op("diaries", (204, None), auth=True, errors=(401, 403, 404)),
-    ("GET", "/api/v1/diaries/{id}/comments"): op("comments", (200, "CommentList"), errors=(401, 404)),
-    ("POST", "/api/v1/diaries/{id}/comments"): op("comments", (201, "Comment"), auth=True, body="CommentNew",
-                                                  errors=(*WRITE, 404, 429)),
-    ("DELETE", "/api/v1/comments/{id}"): op("comments", (204, None), auth=True, errors=(401, 403, 404)),
     ("GET", "/api/v1/me"): op("people", (200, "Me"), auth=True),
     ("PATCH", "/api/v1/me/profile"): op("people", (200, "Me"), auth=True, body="ProfileEdit", errors=WRITE),
     ("GET", "/api/v1/people/{username}"): op("people", (200, "Profile"), errors=(401, 404)),
@@ -112,8 +97,93 @@ def _operation(route: Route, method: str, operations: dict, path_params: dict) -
     return out
 
 
-def build(routes: list[Route], settings: Settings, areas=()) -> dict[str, Any]:
-    """`areas`: the API modules that describe their own endpoints (OPERATIONS, SCHEMAS, PATH_PARAMS)."""
+class _Schemas(GenerateJsonSchema):
+    """Pydantic's schemas without the titles it makes up from field names (the names say it)."""
+
+    def field_title_should_be_set(self, schema) -> bool:
+        return False
+
+    def model_schema(self, schema):
+        out = super().model_schema(schema)
+        out.pop("title", None)
+        return out
+
+
+def _declared_ops(ops) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """The paths and component schemas of operations declared with `sns.api.declare`."""
+    models: list[tuple[type, str]] = []
+    for o in ops:
+        if isinstance(o.body, type):
+            models.append((o.body, "validation"))
+        answer = o.answer.schema if isinstance(o.answer, Media) else o.answer
+        if isinstance(answer, type):
+            models.append((answer, "serialization"))
+    keys, defs = models_json_schema(list(dict.fromkeys(models)), ref_template="#/components/schemas/{model}",
+                                    schema_generator=_Schemas)
+    schemas = defs.get("$defs", {})
+    paths: dict[str, dict[str, Any]] = {}
+    for o in ops:
+        paths.setdefault(o.path, {})[o.method.lower()] = _declared(o, keys)
+    return paths, schemas
+
+
+def _query_parameters(model) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(mode="validation")
+    required = set(schema.get("required", ()))
+    out = []
+    for name, prop in schema.get("properties", {}).items():
+        prop = dict(prop)
+        description = prop.pop("description", None)
+        if "anyOf" in prop and {"type": "null"} in prop["anyOf"]:  # optional in the query: absent, never null
+            rest = [p for p in prop.pop("anyOf") if p != {"type": "null"}]
+            prop.update(rest[0] if len(rest) == 1 else {"anyOf": rest})
+            prop.pop("default", None)
+        param = {"name": name, "in": "query", "required": name in required, "schema": prop}
+        if description:
+            param["description"] = description
+        out.append(param)
+    return out
+
+
+def _declared(o, keys) -> dict[str, Any]:
+    doc = (o.handler.__doc__ or "").strip()
+    summary, _, description = doc.partition("\n")
+    out: dict[str, Any] = {
+        "operationId": o.operation_id,
+        "summary": summary or o.path,
+        "tags": [o.tag],
+        "parameters": [{"name": name, "in": "path", "required": True, "schema": PATH_PARAMS.get(name, {})}
+                       for name in o.path_names],
+        "security": [{"bearer": []}] if o.auth else [{"bearer": []}, {}],
+    }
+    if description.strip():
+        out["description"] = " ".join(description.split())
+    if o.query is not None:
+        out["parameters"] += _query_parameters(o.query)
+    if isinstance(o.body, Body):
+        out["requestBody"] = {"required": True, "content": {o.body.media: {"schema": o.body.schema}}}
+    elif o.body is not None:
+        out["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": keys[(o.body, "validation")]}}}
+    ok: dict[str, Any] = {"description": "Done." if o.answer is None else "The result."}
+    if isinstance(o.answer, Media):
+        schema = o.answer.schema
+        if isinstance(schema, type):
+            schema = keys[(schema, "serialization")]
+        ok["content"] = {o.answer.media: {"schema": schema or {}}}
+    elif o.answer is not None:
+        ok["content"] = {"application/json": {"schema": keys[(o.answer, "serialization")]}}
+    if o.links:
+        ok["links"] = o.links
+    out["responses"] = {str(o.status): ok}
+    for code in o.errors:
+        out["responses"][str(code)] = {"description": ERROR_TEXT[code], "content": _json("Error")}
+    return out
+
+
+def build(routes: list[Route], settings: Settings, areas=(), declared=()) -> dict[str, Any]:
+    """`areas`: the API modules that describe their own endpoints (OPERATIONS, SCHEMAS, PATH_PARAMS);
+    `declared`: the operations declared with `sns.api.declare` (their schemas come from their models)."""
     operations, schemas, path_params = dict(OPERATIONS), dict(SCHEMAS), dict(PATH_PARAMS)
     for area in areas:
         operations.update(getattr(area, "OPERATIONS", {}))
@@ -123,6 +193,10 @@ def build(routes: list[Route], settings: Settings, areas=()) -> dict[str, Any]:
     for route in routes:
         for method in sorted((route.methods or set()) - {"HEAD"}):
             paths.setdefault(route.path, {})[method.lower()] = _operation(route, method, operations, path_params)
+    declared_paths, declared_schemas = _declared_ops(declared)
+    for path, methods in declared_paths.items():
+        paths.setdefault(path, {}).update(methods)
+    schemas.update(declared_schemas)
     return {
         "openapi": "3.1.0",
         "info": {

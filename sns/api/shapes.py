@@ -9,6 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pydantic import Field
+
+from sns.api.declare import Output
+from sns.api.fields import Coord, Id, Next, TextState, Time, Url, Visibility
 from sns.api.http import absolute
 from sns.context import Ctx
 from sns.markup import render_markdown
@@ -132,3 +136,73 @@ def notice_json(ctx: Ctx, notice: Notice) -> dict[str, Any]:
         "author": person_brief(ctx, notice.author),
         "created_at": when(notice.created_at),
     }
+
+
+# The shapes above, declared: an operation's answer is checked against these and documented by them.
+
+class Person(Output):
+    username: str
+    display_name: str
+    url: Url
+    api_url: Url
+
+
+class Photo(Output):
+    id: Id
+    url: Url
+    thumbnail_url: Url
+    width: int
+    height: int
+
+
+class Permissions(Output):
+    edit: bool
+    delete: bool
+    comment: bool
+
+
+class Diary(Output):
+    id: Id
+    url: Url
+    api_url: Url
+    title: str
+    body: str = Field(description="Markdown source.")
+    body_html: str = Field(description="The body rendered and cleaned, as the page shows it.")
+    visibility: Visibility
+    state: TextState
+    lat: Coord
+    lon: Coord
+    author: Person
+    photos: list[Photo]
+    origin: str = Field(description="Host name of the instance where it was written.")
+    created_at: Time
+    updated_at: Time
+
+
+class DiaryDetail(Diary):
+    permissions: Permissions
+    comments_url: Url
+
+
+class DiaryPage(Output):
+    items: list[Diary]
+    next: Next
+
+
+class CommentPermissions(Output):
+    delete: bool
+
+
+class Comment(Output):
+    id: Id
+    diary_id: Id
+    author: Person
+    body: str
+    body_html: str
+    state: TextState
+    created_at: Time
+    permissions: CommentPermissions
+
+
+class CommentList(Output):
+    items: list[Comment]

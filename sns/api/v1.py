@@ -25,20 +25,24 @@ EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 @endpoint
 async def openapi_document(request: Request, ctx: Ctx):
     """This API described as an OpenAPI 3.1 document."""
-    return answer(openapi.build(endpoints(), ctx.settings, AREAS))
+    return answer(openapi.build(legacy_endpoints(), ctx.settings, AREAS, declared()))
+
+
+# Modules whose operations are declared with sns.api.declare (their `API`), in the order they are matched.
+DECLARED = (diaries,)
+
+
+def declared():
+    return [op for module in DECLARED for op in module.API]
 
 
 def endpoints() -> list[Route]:
     """The documented API: one Route per path and method."""
+    return [*(op.route() for op in declared()), *legacy_endpoints()]
+
+
+def legacy_endpoints() -> list[Route]:
     return [
-        Route("/api/v1/diaries", diaries.list_diaries, methods=GET, name="api_diaries"),
-        Route("/api/v1/diaries", diaries.create_diary, methods=POST),
-        Route("/api/v1/diaries/{id}", diaries.get_diary, methods=GET, name="api_diary"),
-        Route("/api/v1/diaries/{id}", diaries.edit_diary, methods=PATCH),
-        Route("/api/v1/diaries/{id}", diaries.delete_diary, methods=DELETE),
-        Route("/api/v1/diaries/{id}/comments", diaries.list_comments, methods=GET),
-        Route("/api/v1/diaries/{id}/comments", diaries.create_comment, methods=POST),
-        Route("/api/v1/comments/{id}", diaries.delete_comment, methods=DELETE),
         Route("/api/v1/me", people.get_me, methods=GET),
         Route("/api/v1/me/profile", people.edit_my_profile, methods=PATCH),
         Route("/api/v1/people/{username}", people.get_person, methods=GET),
