@@ -43,6 +43,13 @@ def _no_control_but_lines(value: str) -> str:
     return value
 
 
+def must_be_text(value):
+    """Before a choice is checked: a value that is not even text is refused as such."""
+    if value is not None and not isinstance(value, str):
+        raise custom(N_("This field must be text."))
+    return value
+
+
 def _an_id(value: str) -> str:
     if not is_id(value):
         raise custom(N_("This is not a valid id."))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
+from typing import Annotated, Literal
 
-from sns.api.auth import require_user
-from sns.api.http import answer, endpoint
-from sns.api.inputs import flag, read_json, short_text, text_map
-from sns.api.shapes import me_json, person_brief, profile_json
+from pydantic import BeforeValidator, Field, create_model
+
+from sns.api.declare import WRITE, Input, Operations, Output
+from sns.api.fields import Visibility, must_be_text, text
+from sns.api.refusals import Reported
+from sns.api.shapes import Friends, Me, Profile, me_json, person_brief, profile_json
 from sns.context import Ctx
 from sns.errors import NotFound
 from sns.i18n import N_, gettext
@@ -16,50 +18,68 @@ from sns.policies import can_befriend
 from sns.services import friends as friend_service
 from sns.services import profiles
 
-PROFILE_EDIT_FIELDS = ("display_name", "introduction", "district_id", "field_visibility", "remove_avatar")
+API = Operations("people")
 
+# Who sees each profile field; a choice the services do not know is reported as the settings page's field.
+FieldVisibilityEdit = create_model(
+    "FieldVisibilityEdit", __base__=Input,
+    **{name: (Annotated[Visibility | None, BeforeValidator(must_be_text),
+                     Reported(f"visibility_{name}", kinds=("literal_error",))], None)
+       for name in PROFILE_FIELDS})
+
+
+class ProfileEdit(Input):
+    """Fields left out keep their value."""
+
+    display_name: text(64, 1) = None  # type: ignore[valid-type]
+    introduction: text(2000, lines=True) = None  # type: ignore[valid-type]
+    district_id: Annotated[text(36) | None, Field(description="A district id, or null for none.")] = None
+    field_visibility: FieldVisibilityEdit = None  # type: ignore[valid-type]
+    remove_avatar: bool = False
+
+
+class FriendActionResult(Output):
+    relation: Literal["self", "friend", "requested", "incoming", "blocked", "none"]
+    message: str
 
 
 async def _me(ctx: Ctx):
     return await profiles.get_profile(ctx, ctx.user.username)  # with the district
 
 
-@endpoint
-async def get_me(request: Request, ctx: Ctx):
+@API.get("/api/v1/me", answer=Me, auth=True)
+async def get_me(ctx: Ctx):
     """My own account and profile, every field."""
-    require_user(ctx)
-    return answer(me_json(ctx, await _me(ctx)))
+    return me_json(ctx, await _me(ctx))
 
 
-@endpoint
-async def edit_my_profile(request: Request, ctx: Ctx):
+@API.patch("/api/v1/me/profile", answer=Me, body=ProfileEdit, auth=True, errors=WRITE)
+async def edit_my_profile(ctx: Ctx, body: ProfileEdit):
     """Change my profile: fields left out keep their value."""
-    require_user(ctx)
-    data = await read_json(request, ctx, PROFILE_EDIT_FIELDS)
     me = await _me(ctx)
-    district = short_text(data, "district_id", 36) if "district_id" in data else me.district_id
+    given = body.model_fields_set
+    visibility = body.field_visibility.model_dump(exclude_unset=True) if body.field_visibility else {}
     await profiles.update_profile(
-        ctx, display_name=data.get("display_name", me.display_name),
-        introduction=data.get("introduction", me.introduction),
-        district_id=district or "",
-        visibility=text_map(data, "field_visibility", PROFILE_FIELDS),
-        remove_avatar=flag(data, "remove_avatar"),
+        ctx, display_name=body.display_name if "display_name" in given else me.display_name,
+        introduction=body.introduction if "introduction" in given else me.introduction,
+        district_id=(body.district_id if "district_id" in given else me.district_id) or "",
+        visibility={name: value for name, value in visibility.items() if value is not None},
+        remove_avatar=body.remove_avatar,
     )
-    return answer(me_json(ctx, await _me(ctx)))
+    return me_json(ctx, await _me(ctx))
 
 
-@endpoint
-async def get_person(request: Request, ctx: Ctx):
+@API.get("/api/v1/people/{username}", answer=Profile, errors=(401, 404))
+async def get_person(ctx: Ctx, username: str):
     """A resident's profile, with only the fields they share with the caller."""
-    user = await profiles.get_profile(ctx, request.path_params["username"])
+    user = await profiles.get_profile(ctx, username)
     relation = await friend_service.relation(ctx, user.id)
-    return answer(profile_json(ctx, user, relation=relation, may_befriend=can_befriend(ctx.viewer, user)))
+    return profile_json(ctx, user, relation=relation, may_befriend=can_befriend(ctx.viewer, user))
 
 
-@endpoint
-async def list_friends(request: Request, ctx: Ctx):
+@API.get("/api/v1/friends", answer=Friends, auth=True, tag="friends")
+async def list_friends(ctx: Ctx):
     """My friends, requests to me and from me, and whom I block."""
-    require_user(ctx)
     me = ctx.user.id
     groups = {
         "friends": await friend_service.friends_of(me),
@@ -67,20 +87,19 @@ async def list_friends(request: Request, ctx: Ctx):
         "outgoing": await friend_service.outgoing_requests(me),
         "blocked": await friend_service.blocked_by_me(me),
     }
-    return answer({name: [person_brief(ctx, u) for u in users] for name, users in groups.items()})
+    return {name: [person_brief(ctx, u) for u in users] for name, users in groups.items()}
 
 
-@endpoint
-async def friend_action(request: Request, ctx: Ctx):
+@API.post("/api/v1/friends/{username}/{action}", answer=FriendActionResult, auth=True, tag="friends",
+          errors=(401, 403, 404))
+async def friend_action(ctx: Ctx, username: str, action: str):
     """Request, accept, decline or end a friendship; block or unblock."""
-    require_user(ctx)
-    action = request.path_params["action"]
     if action not in friend_service.ACTIONS:
         raise NotFound(N_("There is no such action."), field="action")
-    user_id = await friend_service.resident_id(request.path_params["username"])
+    user_id = await friend_service.resident_id(username)
     call, message = friend_service.ACTIONS[action]
     await call(ctx, user_id)
     relation = await friend_service.relation(ctx, user_id)
     if relation == "friend":
         message = friend_service.ACTIONS["accept"][1]
-    return answer({"relation": relation, "message": gettext(message)})
+    return {"relation": relation, "message": gettext(message)}

@@ -22,10 +22,12 @@ from sns.i18n import N_
 
 @dataclass(frozen=True)
 class Reported:
-    """How refusals of a field are reported: another field name, and/or a message of its own."""
+    """How refusals of a field are reported: another field name, and/or a message of its own;
+    `kinds`, if given, are the only kinds of refusal (pydantic's error types) reported so."""
 
     field: str | None = None
     message: str | None = None
+    kinds: tuple[str, ...] = ()
 
 
 def custom(message: str, **params: Any) -> PydanticCustomError:
@@ -111,7 +113,7 @@ def refusal(model: type[BaseModel], exc: PydanticInvalid) -> Invalid:
     field = ".".join(names) or None
     message, params = _message(error)
     marker = _reported(model, loc)
-    if marker is not None:
+    if marker is not None and (not marker.kinds or error["type"] in marker.kinds):
         field = marker.field or field
         if marker.message:
             message, params = marker.message, {}

@@ -50,36 +50,5 @@ SCHEMAS: dict[str, Any] = {
     "Error": obj({"error": {"type": "string", "description": "What went wrong, in the caller's language."},
                   "field": {"type": ["string", "null"], "description": "The input field at fault, if any."}}),
     "Person": obj(PERSON),
-    "Profile": obj({
-        **PERSON,
-        "role_group": {"type": "string", "enum": ["resident", "municipal_staff", "site_team"]},
-        "district": DISTRICT, "introduction": TEXT, "introduction_html": TEXT,
-        "avatar_url": {"type": ["string", "null"], "format": "uri"},
-        "relation": {"type": "string", "enum": ["self", "friend", "requested", "incoming", "blocked", "none"]},
-        "may_befriend": {"type": "boolean"}, "diaries_url": URL,
-    }, required=(*PERSON, "role_group", "relation", "may_befriend", "diaries_url"),
-        description="district, introduction and avatar_url are present only when shared with the caller."),
-    "Me": obj({
-        **PERSON, "role": TEXT, "email": TEXT, "locale": {"type": ["string", "null"]},
-        "district": DISTRICT, "introduction": TEXT, "introduction_html": TEXT,
-        "avatar_url": {"type": ["string", "null"], "format": "uri"}, "field_visibility": FIELD_VISIBILITY,
-    }),
-    "ProfileEdit": obj({
-        "display_name": {"type": "string", "minLength": 1, "maxLength": 64},
-        "introduction": {"type": "string", "maxLength": 2000},
-        "district_id": {"type": ["string", "null"], "description": "A district id, or null for none."},
-        "field_visibility": FIELD_VISIBILITY, "remove_avatar": {"type": "boolean"},
-    }, required=(), closed=True, description="Fields left out keep their value."),
-    "Friends": obj({name: {"type": "array", "items": ref("Person")}
-                    for name in ("friends", "incoming", "outgoing", "blocked")}),
-    "FriendActionResult": obj({
-        "relation": {"type": "string", "enum": ["self", "friend", "requested", "incoming", "blocked", "none"]},
-        "message": TEXT,
-    }),
-    "Notice": obj({"id": ID, "url": URL, "title": TEXT, "body": TEXT, "body_html": TEXT,
-                   "author": ref("Person"), "created_at": TIME}),
-    "NoticePage": page_of("Notice"),
-    "NoticeNew": obj({"title": {"type": "string", "minLength": 1, "maxLength": 200},
-                      "body": {"type": "string", "minLength": 1}}, closed=True),
     "OpenAPI": {"type": "object", "description": "This document."},
 }

@@ -7,16 +7,17 @@ fields are filtered here with the same predicate the profile page uses.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, create_model
 
 from sns.api.declare import Output
-from sns.api.fields import Coord, Id, Next, TextState, Time, Url, Visibility
+from sns.api.fields import Coord, Id, MaybeUrl, Next, TextState, Time, Url, Visibility
 from sns.api.http import absolute
 from sns.context import Ctx
 from sns.markup import render_markdown
-from sns.models import PROFILE_FIELDS, Comment, Diary, Notice, Photo, User
+from sns import models
+from sns.models import PROFILE_FIELDS, User
 from sns.policies import (
     can_comment, can_delete_comment, can_delete_diary, can_edit_diary, can_view_profile_field,
 )
@@ -42,7 +43,7 @@ def person_brief(ctx: Ctx, user: User) -> dict[str, Any]:
     }
 
 
-def photo_json(ctx: Ctx, photo: Photo) -> dict[str, Any]:
+def photo_json(ctx: Ctx, photo: models.Photo) -> dict[str, Any]:
     return {
         "id": photo.id,
         "url": absolute(ctx, f"/photos/{photo.id}.jpg"),
@@ -52,7 +53,7 @@ def photo_json(ctx: Ctx, photo: Photo) -> dict[str, Any]:
     }
 
 
-def diary_json(ctx: Ctx, diary: Diary, photos: list[Photo], *, detail: bool = False) -> dict[str, Any]:
+def diary_json(ctx: Ctx, diary: models.Diary, photos: list[models.Photo], *, detail: bool = False) -> dict[str, Any]:
     out = {
         "id": diary.id,
         "url": absolute(ctx, f"/diaries/{diary.id}"),
@@ -78,7 +79,7 @@ def diary_json(ctx: Ctx, diary: Diary, photos: list[Photo], *, detail: bool = Fa
     return out
 
 
-def comment_json(ctx: Ctx, comment: Comment, diary: Diary) -> dict[str, Any]:
+def comment_json(ctx: Ctx, comment: models.Comment, diary: models.Diary) -> dict[str, Any]:
     return {
         "id": comment.id,
         "diary_id": diary.id,
@@ -126,7 +127,7 @@ def me_json(ctx: Ctx, user: User) -> dict[str, Any]:
     return out
 
 
-def notice_json(ctx: Ctx, notice: Notice) -> dict[str, Any]:
+def notice_json(ctx: Ctx, notice: models.Notice) -> dict[str, Any]:
     return {
         "id": notice.id,
         "url": absolute(ctx, f"/notices/{notice.id}"),
@@ -206,3 +207,60 @@ class Comment(Output):
 
 class CommentList(Output):
     items: list[Comment]
+
+
+class District(Output):
+    id: Id
+    name: str
+
+
+RoleGroup = Literal["resident", "municipal_staff", "site_team"]
+Relation = Literal["self", "friend", "requested", "incoming", "blocked", "none"]
+FieldVisibility = create_model("FieldVisibility", __base__=Output,
+                               **{name: (Visibility, ...) for name in PROFILE_FIELDS})
+
+
+class Profile(Person):
+    """district, introduction and avatar_url are present only when shared with the caller."""
+
+    role_group: RoleGroup
+    district: District | None = None
+    introduction: str = ""
+    introduction_html: str = ""
+    avatar_url: MaybeUrl = None
+    relation: Relation
+    may_befriend: bool
+    diaries_url: Url
+
+
+class Me(Person):
+    role: str
+    email: str
+    locale: str | None
+    district: District | None
+    introduction: str
+    introduction_html: str
+    avatar_url: MaybeUrl
+    field_visibility: FieldVisibility  # type: ignore[valid-type]
+
+
+class Friends(Output):
+    friends: list[Person]
+    incoming: list[Person]
+    outgoing: list[Person]
+    blocked: list[Person]
+
+
+class Notice(Output):
+    id: Id
+    url: Url
+    title: str
+    body: str
+    body_html: str
+    author: Person
+    created_at: Time
+
+
+class NoticePage(Output):
+    items: list[Notice]
+    next: Next

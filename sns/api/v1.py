@@ -29,7 +29,7 @@ async def openapi_document(request: Request, ctx: Ctx):
 
 
 # Modules whose operations are declared with sns.api.declare (their `API`), in the order they are matched.
-DECLARED = (diaries,)
+DECLARED = (diaries, people, notices)
 
 
 def declared():
@@ -43,14 +43,6 @@ def endpoints() -> list[Route]:
 
 def legacy_endpoints() -> list[Route]:
     return [
-        Route("/api/v1/me", people.get_me, methods=GET),
-        Route("/api/v1/me/profile", people.edit_my_profile, methods=PATCH),
-        Route("/api/v1/people/{username}", people.get_person, methods=GET),
-        Route("/api/v1/friends", people.list_friends, methods=GET),
-        Route("/api/v1/friends/{username}/{action}", people.friend_action, methods=POST),
-        Route("/api/v1/notices", notices.list_notices, methods=GET),
-        Route("/api/v1/notices", notices.create_notice, methods=POST),
-        Route("/api/v1/notices/{id}", notices.get_notice, methods=GET),
         *(route for area in AREAS for route in area.ENDPOINTS),
         Route("/api/v1/openapi.json", openapi_document, methods=GET),
     ]
