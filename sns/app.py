@@ -60,7 +60,7 @@ async def malformed_key(request: Request, exc: ValidationError):
 
 async def http_error(request: Request, exc: HTTPException):
     if _wants_json(request):
-        return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+        return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
     from sns.web.http import render
 
     return await render(request, "error.html", status=exc.status_code, message=None)

@@ -104,6 +104,20 @@ class Operation:
     errors: tuple[int, ...]
     name: str | None
     links: dict[str, dict[str, Any]]  # OpenAPI links from this answer to the operations that use it
+    refuses: tuple[str, ...]  # fields a service may refuse though their form is right (an unknown district)
+
+    @property
+    def statuses(self) -> tuple[int, ...]:
+        """Every status besides success it can answer: its own, and what any operation of its kind may
+        (401 for a revoked token, 404 for an address that is not there, 400/413/415 for input)."""
+        codes = set(self.errors) | {401, 404}
+        if self.query is not None or self.body is not None or self.refuses:
+            codes.add(400)
+        if self.body is not None:
+            codes.add(413)
+        if isinstance(self.body, type):
+            codes.add(415)
+        return tuple(sorted(codes))
 
     @property
     def operation_id(self) -> str:
@@ -127,10 +141,11 @@ class Operations(list):
     def _declare(self, method: Method, path: str, *, answer: type[BaseModel] | Media | None, status: int = 200,
                  body: type[BaseModel] | Body | None = None, query: type[BaseModel] | None = None,
                  auth: bool = False, errors: tuple[int, ...] = (401,), name: str | None = None,
-                 tag: str | None = None, links: dict[str, dict[str, Any]] | None = None):
+                 tag: str | None = None, links: dict[str, dict[str, Any]] | None = None,
+                 refuses: tuple[str, ...] = ()):
         def declare(handler):
             self.append(Operation(method, path, handler, tag or self.tag, answer, status, body, query, auth,
-                                  tuple(errors), name, links or {}))
+                                  tuple(errors), name, links or {}, tuple(refuses)))
             return handler
 
         return declare
@@ -183,7 +198,7 @@ def _json_body(model: type[BaseModel], raw: bytes) -> BaseModel:
 
 def _query(model: type[BaseModel], request: Request) -> BaseModel:
     params = request.query_params
-    data = {name: params.get(name) for name in params.keys() if params.get(name) != ""}  # empty: not given
+    data = {name: params.get(name) for name in params.keys()}
     try:
         return model.model_validate(data)
     except PydanticInvalid as exc:

@@ -37,9 +37,9 @@ class DiaryNew(Input):
 class DiaryEdit(Input):
     """Fields left out keep their value; lat and lon null removes the place."""
 
-    title: Title | None = None
-    body: Body | None = None
-    visibility: Visibility | None = None
+    title: Title = None  # type: ignore[assignment]  (may be left out, never null)
+    body: Body = None  # type: ignore[assignment]
+    visibility: Visibility = None  # type: ignore[assignment]
     lat: Lat = None
     lon: Lon = None
     blur: Blur = False
@@ -68,7 +68,7 @@ async def _detail(ctx: Ctx, diary, status: int = 200):
 async def list_diaries(ctx: Ctx, query: DiaryQuery):
     """Diaries the caller may see, newest first, a page at a time."""
     limit = query.limit or min(ctx.settings.page_size, 100)
-    username = valid_username(query.author)
+    username = valid_username(query.author or None)
     author_id = (await profiles.get_profile(ctx, username)).id if username else None
     page = await timelines.diaries(ctx, author_id=author_id, before=query.before, limit=limit)
     photos = await timelines.photos_of([d.id for d in page.items])
@@ -79,7 +79,7 @@ async def list_diaries(ctx: Ctx, query: DiaryQuery):
 
 
 @API.post("/api/v1/diaries", answer=DiaryDetail, status=201, body=DiaryNew, auth=True, errors=(*WRITE, 429),
-          links=GET_DIARY)
+          links=GET_DIARY, refuses=("location", "body", "title"))
 async def create_diary(ctx: Ctx, body: DiaryNew):
     """Write a diary entry."""
     diary = await diary_service.write_diary(
@@ -95,7 +95,8 @@ async def get_diary(ctx: Ctx, id: str):
     return await _detail(ctx, await diary_service.get_diary(ctx, id))
 
 
-@API.patch("/api/v1/diaries/{id}", answer=DiaryDetail, body=DiaryEdit, auth=True, errors=(*WRITE, 404))
+@API.patch("/api/v1/diaries/{id}", answer=DiaryDetail, body=DiaryEdit, auth=True, errors=(*WRITE, 404),
+           refuses=("location", "body", "title"))
 async def edit_diary(ctx: Ctx, id: str, body: DiaryEdit):
     """Change my diary entry: fields left out keep their value."""
     diary = await diary_service.get_diary(ctx, id)

@@ -176,8 +176,12 @@ def _declared(o, keys) -> dict[str, Any]:
     if o.links:
         ok["links"] = o.links
     out["responses"] = {str(o.status): ok}
-    for code in o.errors:
+    for code in o.statuses:
         out["responses"][str(code)] = {"description": ERROR_TEXT[code], "content": _json("Error")}
+    if o.refuses:  # what the form cannot say: checked against the town's records and rules
+        out["x-refuses"] = list(o.refuses)
+        out["responses"]["400"]["description"] += (" Besides its form, the service checks " + ", ".join(
+            f"`{name}`" for name in o.refuses) + " against the town's records and rules.")
     return out
 
 

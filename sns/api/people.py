@@ -23,7 +23,7 @@ API = Operations("people")
 # Who sees each profile field; a choice the services do not know is reported as the settings page's field.
 FieldVisibilityEdit = create_model(
     "FieldVisibilityEdit", __base__=Input,
-    **{name: (Annotated[Visibility | None, BeforeValidator(must_be_text),
+    **{name: (Annotated[Visibility, BeforeValidator(must_be_text),
                      Reported(f"visibility_{name}", kinds=("literal_error",))], None)
        for name in PROFILE_FIELDS})
 
@@ -53,7 +53,8 @@ async def get_me(ctx: Ctx):
     return me_json(ctx, await _me(ctx))
 
 
-@API.patch("/api/v1/me/profile", answer=Me, body=ProfileEdit, auth=True, errors=WRITE)
+@API.patch("/api/v1/me/profile", answer=Me, body=ProfileEdit, auth=True, errors=WRITE,
+           refuses=("district", "display_name", "introduction"))
 async def edit_my_profile(ctx: Ctx, body: ProfileEdit):
     """Change my profile: fields left out keep their value."""
     me = await _me(ctx)
@@ -63,7 +64,7 @@ async def edit_my_profile(ctx: Ctx, body: ProfileEdit):
         ctx, display_name=body.display_name if "display_name" in given else me.display_name,
         introduction=body.introduction if "introduction" in given else me.introduction,
         district_id=(body.district_id if "district_id" in given else me.district_id) or "",
-        visibility={name: value for name, value in visibility.items() if value is not None},
+        visibility=visibility,
         remove_avatar=body.remove_avatar,
     )
     return me_json(ctx, await _me(ctx))
