@@ -55,10 +55,12 @@ class MethodNotAllowed(ServiceError):
 def _fallback(routes: list[Route]):
     async def unknown(request: Request):
         """Anything else under /api/: a JSON 404, or 405 with Allow when only the method is wrong."""
-        allowed = set()
+        allowed: set[str] = set()
+        first = None  # the address is the first route's that matches it ({id} also matches "x.cap")
         for route in routes:
             match, _ = route.matches(request.scope)
-            if match is Match.PARTIAL:
+            if match is Match.PARTIAL and first in (None, route.path):
+                first = route.path
                 allowed |= route.methods or set()
         if allowed:
             response = error_response(MethodNotAllowed(N_("This address does not accept this method.")))
