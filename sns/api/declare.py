@@ -30,7 +30,7 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticInvalid
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -64,6 +64,13 @@ class Output(BaseModel):
     """An answer: what the caller may see, nothing more (undeclared keys are dropped)."""
 
     model_config = ConfigDict(extra="ignore")
+
+
+class Error(Output):
+    """Every refusal: `{"error", "field"}`."""
+
+    error: str = Field(description="What went wrong, in the caller's language.")
+    field: str | None = Field(description="The input field at fault, if any.")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, WithJsonSchema
 
+from sns.api.http import has_control_chars
 from sns.api.refusals import Reported, custom
 from sns.i18n import N_
 from sns.ids import is_id
@@ -19,11 +20,6 @@ from sns.models import VISIBILITIES
 
 MAX_LIMIT = 100
 ID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-
-
-def has_control_chars(value: str) -> bool:
-    """NUL and friends, or lone surrogates: no stored key contains them (and PostgreSQL refuses NUL)."""
-    return any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value)
 
 
 LINE = r"^[^\x00-\x1f\x7f-\x9f]*$"  # one line: no control characters

@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
-from sns.api.declare import Body, Media
+from sns.api.declare import Body, Error, Media
 from sns.api.fields import MAX_LIMIT, PATH_PARAMS
 from sns.api.schemas import SCHEMAS, ref
 from sns.settings import Settings
@@ -111,7 +111,7 @@ class _Schemas(GenerateJsonSchema):
 
 def _declared_ops(ops) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """The paths and component schemas of operations declared with `sns.api.declare`."""
-    models: list[tuple[type, str]] = []
+    models: list[tuple[type, str]] = [(Error, "serialization")]
     for o in ops:
         if isinstance(o.body, type):
             models.append((o.body, "validation"))
