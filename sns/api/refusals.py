@@ -37,10 +37,10 @@ def custom(message: str, **params: Any) -> PydanticCustomError:
 
 BY_TYPE: dict[str, str] = {
     "json_invalid": N_("The request body is not valid JSON."),
-    "missing": N_("This field is required."),
+    "missing": N_("Please fill in this field."),
     "extra_forbidden": N_("This field is not known here."),
     "string_type": N_("This field must be text."),
-    "string_too_long": N_("This is too long (at most %(max_length)d characters)."),
+    "string_too_long": N_("This is too long (at most %(max)d characters)."),
     "string_pattern_mismatch": N_("This is not in the expected form."),
     "bool_type": N_("This must be true or false."),
     "bool_parsing": N_("This must be true or false."),
@@ -57,8 +57,8 @@ BY_TYPE: dict[str, str] = {
     "literal_error": N_("Choose one of: %(expected)s."),
     "enum": N_("Choose one of: %(expected)s."),
     "list_type": N_("This must be a list."),
-    "too_long": N_("This list is too long (at most %(max_length)d items)."),
-    "too_short": N_("This list needs at least %(min_length)d items."),
+    "too_long": N_("This list is too long (at most %(max)d items)."),
+    "too_short": N_("This list needs at least %(min)d items."),
     "dict_type": N_("This field must be a JSON object."),
     "model_type": N_("This field must be a JSON object."),
     "uuid_type": N_("This is not a valid id."),
@@ -69,8 +69,9 @@ BY_TYPE: dict[str, str] = {
     "date_type": N_("Give a date such as 2026-05-01."),
     "date_parsing": N_("Give a date such as 2026-05-01."),
 }
+RENAMED = {"max_length": "max", "min_length": "min"}  # the names the catalogue's messages already use
 SHORT_TEXT = N_("This must not be empty.")
-SHORT_TEXT_N = N_("This is too short (at least %(min_length)d characters).")
+SHORT_TEXT_N = N_("This is too short (at least %(min)d characters).")
 OTHERWISE = N_("This value is not accepted here.")
 
 
@@ -93,11 +94,12 @@ def _message(error: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     if kind == "sns":
         return ctx.pop("msgid"), ctx
     if kind == "string_too_short":
-        return (SHORT_TEXT, {}) if ctx.get("min_length") == 1 else (SHORT_TEXT_N, ctx)
+        return (SHORT_TEXT, {}) if ctx.get("min_length") == 1 else (SHORT_TEXT_N, {"min": ctx.get("min_length")})
     if kind in ("literal_error", "enum"):
         ctx["expected"] = str(ctx.get("expected", "")).replace("'", "")
     message = BY_TYPE.get(kind, OTHERWISE)
-    return message, {k: v for k, v in ctx.items() if isinstance(v, (int, float, str))}
+    params = {RENAMED.get(k, k): v for k, v in ctx.items() if isinstance(v, (int, float, str))}
+    return message, params
 
 
 def refusal(model: type[BaseModel], exc: PydanticInvalid) -> Invalid:
