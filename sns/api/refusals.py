@@ -96,7 +96,7 @@ def _message(error: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     if kind == "string_too_short":
         return (SHORT_TEXT, {}) if ctx.get("min_length") == 1 else (SHORT_TEXT_N, {"min": ctx.get("min_length")})
     if kind in ("literal_error", "enum"):
-        ctx["expected"] = str(ctx.get("expected", "")).replace("'", "")
+        ctx["expected"] = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")  # no English "or"
     message = BY_TYPE.get(kind, OTHERWISE)
     params = {RENAMED.get(k, k): v for k, v in ctx.items() if isinstance(v, (int, float, str))}
     return message, params
