@@ -36,6 +36,7 @@ Urgency = Annotated[Literal[URGENCIES], Field(description="CAP 1.2's urgency."),
 Certainty = Annotated[Literal[CERTAINTIES], Field(description="CAP 1.2's certainty."),  # type: ignore[valid-type]
                       Reported(message=N_("Choose the certainty from the list."))]
 Texts = text(description="At most `max_body_chars` characters.", lines=True)
+Address = text(300)
 Note = text(2000, lines=True)
 
 
@@ -69,7 +70,7 @@ class AlertNew(Input):
     title: Title
     description: Texts = ""
     instruction: Texts = ""
-    address: text(300) = ""  # type: ignore[valid-type]
+    address: Address = ""
     lat: Lat = None
     lon: Lon = None
     radius_m: Radius = None
