@@ -6,23 +6,149 @@ change their status with a token. Each alert as CAP 1.2 is in sns/api/alert_feed
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from starlette.requests import Request
-from starlette.routing import Route
+from pydantic import AfterValidator, Field, WithJsonSchema
 
-from sns.api.auth import require_user
-from sns.api.http import absolute, answer, endpoint
-from sns.api.inputs import read_json
-from sns.api.openapi import WRITE, op
-from sns.api.schemas import CLIENT_TOKEN, ID, TEXT, TIME, URL, obj, ref
+from sns.api.declare import WRITE, Input, Operations, Output, Query, Reply
+from sns.api.fields import ClientToken, Id, Lat, Lon, Time, Title, Url, text
+from sns.api.http import absolute
+from sns.api.refusals import Reported, custom
 from sns.api.shapes import when
 from sns.context import Ctx
+from sns.i18n import N_
 from sns.models.alerts import ALERT_KINDS, ALERT_STATUSES, CERTAINTIES, SEVERITIES, URGENCIES
 from sns.services import alerts as alert_service
 
-NEW_FIELDS = ("kind", "title", "description", "instruction", "address", "lat", "lon", "radius_m", "polygon",
-              "severity", "urgency", "certainty", "exercise", "districts", "client_token")
+API = Operations("alerts")
+USE_ALERT = {name: {"operationId": op, "parameters": {"id": "$response.body#/id"}} for name, op in (
+    ("GetAlert", "get_alert"), ("GetAlertCap", "alert_cap"), ("CorrectAlert", "correct_alert"),
+    ("ChangeAlertStatus", "change_status"))}
+Kind = Annotated[Literal[ALERT_KINDS],  # type: ignore[valid-type]
+                 Reported(message=N_("Choose the kind of hazard from the list."))]
+Status = Annotated[Literal[ALERT_STATUSES], Field(  # type: ignore[valid-type]
+    description="outbreak and under_control are active; extinguished and cancelled end the alert."),
+    Reported(message=N_("Choose a status from the list."))]
+Severity = Annotated[Literal[SEVERITIES], Field(description="CAP 1.2's severity."),  # type: ignore[valid-type]
+                     Reported(message=N_("Choose the severity from the list."))]
+Urgency = Annotated[Literal[URGENCIES], Field(description="CAP 1.2's urgency."),  # type: ignore[valid-type]
+                    Reported(message=N_("Choose the urgency from the list."))]
+Certainty = Annotated[Literal[CERTAINTIES], Field(description="CAP 1.2's certainty."),  # type: ignore[valid-type]
+                      Reported(message=N_("Choose the certainty from the list."))]
+Texts = text(description="At most `max_body_chars` characters.", lines=True)
+Address = text(300)
+Note = text(2000, lines=True)
+
+
+def _radius(value: int) -> int:
+    if not 1 <= value <= alert_service.MAX_RADIUS_M:
+        raise custom(N_("Give the radius in whole metres, from 1 to %(max)d, or leave it empty."),
+                     max=alert_service.MAX_RADIUS_M)
+    return value
+
+
+Radius = Annotated[int | None, AfterValidator(lambda v: v if v is None else _radius(v)), WithJsonSchema(
+    {"type": ["integer", "null"], "minimum": 1, "maximum": alert_service.MAX_RADIUS_M,
+     "description": "The area as a circle of this many metres around the place."})]
+# The outline's form; its points' ranges, count and closing are the service's (its messages name them).
+Point = Annotated[tuple[float, float], WithJsonSchema(
+    {"type": "array", "minItems": 2, "maxItems": 2, "description": "[latitude, longitude]",
+     "prefixItems": [{"type": "number", "minimum": -90, "maximum": 90},
+                     {"type": "number", "minimum": -180, "maximum": 180}]})]
+Polygon = Annotated[list[Point], Field(json_schema_extra={
+    "minItems": 4, "maxItems": alert_service.MAX_POLYGON_POINTS,
+    "description": "The area's outline as [latitude, longitude] pairs; the last repeats the first."})] | None
+Districts = Annotated[list[Id], Field(max_length=500, description=(
+    "The districts affected (District ids): residents who asked to be told of alerts for their district are "
+    "told of these.")), Reported(message=N_("Choose the districts affected from the list."))]
+
+
+class AlertNew(Input):
+    """A place is required: `lat` and `lon`, or a closed `polygon` (its centre is then the place)."""
+
+    kind: Kind
+    title: Title
+    description: Texts = ""
+    instruction: Texts = ""
+    address: Address = ""
+    lat: Lat = None
+    lon: Lon = None
+    radius_m: Radius = None
+    polygon: Polygon = None
+    severity: Severity = "Severe"
+    urgency: Urgency = "Immediate"
+    certainty: Certainty = "Observed"
+    exercise: bool = Field(False, description="true: a drill.")
+    districts: Districts = []
+    client_token: ClientToken = None
+
+
+class AlertCorrection(Input):
+    """Fields left out keep their text."""
+
+    title: Title = Field(default_factory=lambda: None)  # left out: unchanged; never null (no "default": null shown)
+    description: Texts | None = None
+    instruction: Texts | None = None
+    note: Note | None = None
+
+
+class AlertStatus(Input):
+    status: Status
+    note: Note | None = None
+
+
+class AlertQuery(Query):
+    all: bool = Field(False, description="true: also the alerts that ended in the last 30 days (after the "
+                                         "active ones).")
+
+
+class Alert(Output):
+    id: Id
+    kind: Kind
+    kind_label: str
+    title: str
+    description: str
+    instruction: str
+    address: str
+    lat: float
+    lon: float
+    radius_m: int | None = Field(description="The area as a circle of this many metres around the place.")
+    polygon: Polygon
+    severity: Severity
+    urgency: Urgency
+    certainty: Certainty
+    status: Status
+    status_label: str
+    active: bool
+    exercise: bool = Field(description="A drill (CAP status Exercise), not a real emergency.")
+    districts: Districts
+    sender: str
+    identifier: str
+    source_name: str = Field(description="For an alert of a neighbouring city this instance mirrors: that city's "
+                                         "name (\"\" otherwise).")
+    sent_at: Time
+    updated_at: Time
+    url: Url
+    cap_url: Url = Field(description="The same alert as a CAP 1.2 document.")
+
+
+class AlertStep(Output):
+    """One step of the visible history: posted, a status change, a correction."""
+
+    status: Status
+    status_label: str
+    note: str
+    at: Time
+    by: str | None = Field(description="The staff member's display name.")
+    cap_identifier: str
+
+
+class AlertDetail(Alert):
+    history: list[AlertStep]
+
+
+class AlertList(Output):
+    items: list[Alert]
 
 
 def alert_json(ctx: Ctx, a) -> dict[str, Any]:
@@ -44,139 +170,59 @@ def step_json(step) -> dict[str, Any]:
             "cap_identifier": step.cap_identifier}
 
 
-async def _detail(ctx: Ctx, alert, status: int = 200):
+async def _detail(ctx: Ctx, alert, status: int = 200) -> Reply:
     steps = await alert_service.history(alert)
-    return answer({**alert_json(ctx, alert), "history": [step_json(s) for s in steps]}, status)
+    headers = {"Location": absolute(ctx, f"/api/v1/alerts/{alert.id}")} if status == 201 else {}
+    return Reply({**alert_json(ctx, alert), "history": [step_json(s) for s in steps]}, headers)
 
 
-def _text(data: dict, name: str) -> Any:
-    value = data.get(name)
-    return "" if value is None else value if isinstance(value, str) else str(value) \
-        if isinstance(value, (int, float)) and not isinstance(value, bool) else value
-
-
-@endpoint
-async def list_alerts(request: Request, ctx: Ctx):
+@API.get("/api/v1/alerts", answer=AlertList, query=AlertQuery, errors=(400, 401))
+async def list_alerts(ctx: Ctx, query: AlertQuery):
     """The active alerts, newest first; with `?all=true` also those over in the last 30 days."""
-    everything = request.query_params.get("all", "").lower() in ("1", "true", "yes")
-    items = await alert_service.list_alerts(ctx) if everything else await alert_service.active_alerts(ctx)
-    return answer({"items": [alert_json(ctx, a) for a in items]})
+    items = await alert_service.list_alerts(ctx) if query.all else await alert_service.active_alerts(ctx)
+    return {"items": [alert_json(ctx, a) for a in items]}
 
 
-@endpoint
-async def get_alert(request: Request, ctx: Ctx):
-    """One alert with its visible history (oldest step first)."""
-    return await _detail(ctx, await alert_service.get_alert(ctx, request.path_params["id"]))
+@API.post("/api/v1/alerts", answer=AlertDetail, status=201, body=AlertNew, auth=True, errors=(*WRITE, 429),
+          links=USE_ALERT)
+async def post_alert(ctx: Ctx, body: AlertNew):
+    """The fire department or the disaster desk: post an alert.
 
-
-@endpoint
-async def post_alert(request: Request, ctx: Ctx):
-    """The fire department or the disaster desk: post an alert. A place is required: `lat` and `lon`,
-    or a closed `polygon` of [lat, lon] pairs (its centre is then the place)."""
-    require_user(ctx)
-    data = await read_json(request, ctx, NEW_FIELDS)
-    fields = {name: _text(data, name) for name in ("kind", "title", "description", "instruction", "address")}
-    for name in ("severity", "urgency", "certainty"):
-        if name in data:
-            fields[name] = data[name]
-    alert = await alert_service.post_alert(
-        ctx, **fields, lat=_text(data, "lat"), lon=_text(data, "lon"), radius_m=data.get("radius_m"),
-        polygon=data.get("polygon"), exercise=data.get("exercise") is True, districts=data.get("districts"),
-        client_token=data.get("client_token") if isinstance(data.get("client_token"), str) else None)
+    A place is required: `lat` and `lon`, or a closed `polygon` of [lat, lon] pairs (its centre is then
+    the place).
+    """
+    fields = body.model_dump(exclude={"client_token"})
+    alert = await alert_service.post_alert(ctx, **fields, client_token=body.client_token or None)
     return await _detail(ctx, alert, 201)
 
 
-@endpoint
-async def change_status(request: Request, ctx: Ctx):
-    """The fire department or the disaster desk: a new status (kept in the history with the note).
-    An alert that is extinguished or cancelled is over: any change is refused with 409."""
-    require_user(ctx)
-    data = await read_json(request, ctx, ("status", "note"))
-    alert = await alert_service.change_status(ctx, request.path_params["id"], data.get("status"),
-                                              _text(data, "note"))
-    return await _detail(ctx, alert)
+@API.get("/api/v1/alerts/{id}", answer=AlertDetail, errors=(401, 404))
+async def get_alert(ctx: Ctx, id: str):
+    """One alert with its visible history (oldest step first)."""
+    return await _detail(ctx, await alert_service.get_alert(ctx, id))
 
 
-@endpoint
-async def correct_alert(request: Request, ctx: Ctx):
+@API.patch("/api/v1/alerts/{id}", answer=AlertDetail, body=AlertCorrection, auth=True,
+           errors=(*WRITE, 404, 409))
+async def correct_alert(ctx: Ctx, id: str, body: AlertCorrection):
     """The fire department or the disaster desk: correct an active alert's texts (a step in its history).
-    Fields left out keep their text."""
-    require_user(ctx)
-    data = await read_json(request, ctx, ("title", "description", "instruction", "note"))
-    alert = await alert_service.get_alert(ctx, request.path_params["id"])
-    texts = {name: data[name] if name in data else getattr(alert, name)
+
+    Fields left out keep their text.
+    """
+    alert = await alert_service.get_alert(ctx, id)
+    given = body.model_fields_set
+    texts = {name: getattr(body, name) if name in given else getattr(alert, name)
              for name in ("title", "description", "instruction")}
-    alert = await alert_service.correct_alert(ctx, alert.id, **texts, note=_text(data, "note"))
+    alert = await alert_service.correct_alert(ctx, alert.id, **texts, note=body.note or "")
     return await _detail(ctx, alert)
 
 
-ENDPOINTS: list[Route] = [
-    Route("/api/v1/alerts", list_alerts, methods=["GET"]),
-    Route("/api/v1/alerts", post_alert, methods=["POST"]),
-    Route("/api/v1/alerts/{id}", get_alert, methods=["GET"]),
-    Route("/api/v1/alerts/{id}", correct_alert, methods=["PATCH"]),
-    Route("/api/v1/alerts/{id}/status", change_status, methods=["POST"]),
-]
+@API.post("/api/v1/alerts/{id}/status", answer=AlertDetail, body=AlertStatus, auth=True,
+          errors=(*WRITE, 404, 409))
+async def change_status(ctx: Ctx, id: str, body: AlertStatus):
+    """The fire department or the disaster desk: a new status (kept in the history with the note).
 
-ALL = {"name": "all", "in": "query", "required": False, "schema": {"type": "boolean"},
-       "description": "true: also the alerts that ended in the last 30 days (after the active ones)."}
-OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
-    ("GET", "/api/v1/alerts"): op("alerts", (200, "AlertList"), query=(ALL,), errors=(401,)),
-    ("POST", "/api/v1/alerts"): op("alerts", (201, "AlertDetail"), auth=True, body="AlertNew",
-                                   errors=(*WRITE, 429)),
-    ("GET", "/api/v1/alerts/{id}"): op("alerts", (200, "AlertDetail"), errors=(401, 404)),
-    ("PATCH", "/api/v1/alerts/{id}"): op("alerts", (200, "AlertDetail"), auth=True, body="AlertCorrection",
-                                         errors=(*WRITE, 404, 409)),
-    ("POST", "/api/v1/alerts/{id}/status"): op("alerts", (200, "AlertDetail"), auth=True, body="AlertStatus",
-                                               errors=(*WRITE, 404, 409)),
-}
-KIND = {"type": "string", "enum": list(ALERT_KINDS)}
-STATUS = {"type": "string", "enum": list(ALERT_STATUSES),
-          "description": "outbreak and under_control are active; extinguished and cancelled end the alert."}
-SEVERITY = {"type": "string", "enum": list(SEVERITIES), "description": "CAP 1.2's severity."}
-URGENCY = {"type": "string", "enum": list(URGENCIES), "description": "CAP 1.2's urgency."}
-CERTAINTY = {"type": "string", "enum": list(CERTAINTIES), "description": "CAP 1.2's certainty."}
-POLYGON = {"type": ["array", "null"], "minItems": 4, "maxItems": alert_service.MAX_POLYGON_POINTS,
-           "items": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
-           "description": "The area's outline as [latitude, longitude] pairs; the last repeats the first."}
-RADIUS = {"type": ["integer", "null"], "minimum": 1, "maximum": alert_service.MAX_RADIUS_M,
-          "description": "The area as a circle of this many metres around the place."}
-DISTRICTS = {"type": "array", "items": ID, "maxItems": 500,
-             "description": "The districts affected (District ids): residents who asked to be told of alerts "
-                            "for their district are told of these."}
-SCHEMAS: dict[str, Any] = {
-    "Alert": obj({
-        "id": ID, "kind": KIND, "kind_label": TEXT, "title": TEXT, "description": TEXT, "instruction": TEXT,
-        "address": TEXT, "lat": {"type": "number"}, "lon": {"type": "number"}, "radius_m": RADIUS,
-        "polygon": POLYGON, "severity": SEVERITY, "urgency": URGENCY, "certainty": CERTAINTY,
-        "status": STATUS, "status_label": TEXT, "active": {"type": "boolean"},
-        "exercise": {"type": "boolean", "description": "A drill (CAP status Exercise), not a real emergency."},
-        "districts": DISTRICTS,
-        "sender": TEXT, "identifier": TEXT,
-        "source_name": {**TEXT, "description": "For an alert of a neighbouring city this instance mirrors: that "
-                                               "city's name (\"\" otherwise)."},
-        "sent_at": TIME, "updated_at": TIME, "url": URL,
-        "cap_url": {**URL, "description": "The same alert as a CAP 1.2 document."},
-    }),
-    "AlertStep": obj({
-        "status": STATUS, "status_label": TEXT, "note": TEXT, "at": TIME,
-        "by": {"type": ["string", "null"], "description": "The staff member's display name."},
-        "cap_identifier": TEXT,
-    }, description="One step of the visible history: posted, a status change, a correction."),
-    "AlertDetail": {"allOf": [ref("Alert"), obj({"history": {"type": "array", "items": ref("AlertStep")}})]},
-    "AlertList": obj({"items": {"type": "array", "items": ref("Alert")}}),
-    "AlertNew": obj({
-        "kind": KIND, "title": {"type": "string", "maxLength": 200}, "description": TEXT, "instruction": TEXT,
-        "address": {"type": "string", "maxLength": 300},
-        "lat": {"type": ["number", "null"]}, "lon": {"type": ["number", "null"]}, "radius_m": RADIUS,
-        "polygon": POLYGON, "severity": {**SEVERITY, "default": "Severe"},
-        "urgency": {**URGENCY, "default": "Immediate"}, "certainty": {**CERTAINTY, "default": "Observed"},
-        "exercise": {"type": "boolean", "default": False, "description": "true: a drill."},
-        "districts": DISTRICTS, "client_token": CLIENT_TOKEN,
-    }, required=("kind", "title"), closed=True),
-    "AlertCorrection": obj({"title": {"type": "string", "maxLength": 200}, "description": TEXT, "instruction": TEXT,
-                            "note": {"type": "string", "maxLength": 2000}}, required=(), closed=True),
-    "AlertStatus": obj({"status": STATUS, "note": {"type": "string", "maxLength": 2000}},
-                       required=("status",), closed=True),
-}
-PATH_PARAMS: dict[str, Any] = {}
+    An alert that is extinguished or cancelled is over: any change is refused with 409.
+    """
+    alert = await alert_service.change_status(ctx, id, body.status, body.note or "")
+    return await _detail(ctx, alert)

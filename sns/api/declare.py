@@ -27,6 +27,7 @@ API is not where residents wait (the pages are), and its schemas say less.
 from __future__ import annotations
 
 import inspect
+import re
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Literal
 
@@ -46,6 +47,7 @@ from sns.i18n import N_
 
 Method = Literal["GET", "POST", "PATCH", "PUT", "DELETE"]
 WRITE = (400, 401, 403, 413, 415)  # what a write can be refused with, besides its own
+PATH_PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::[a-zA-Z_][a-zA-Z0-9_]*)?}")  # as Starlette reads them
 
 
 class Input(BaseModel):
@@ -132,7 +134,7 @@ class Operation:
 
     @property
     def path_names(self) -> tuple[str, ...]:
-        return tuple(part[1:-1].split(":")[0] for part in self.path.split("/") if part.startswith("{"))
+        return tuple(PATH_PARAM.findall(self.path))  # `{id}.cap` too
 
     def route(self) -> Route:
         return Route(self.path, _endpoint(self), methods=[self.method], name=self.name)

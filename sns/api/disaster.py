@@ -5,16 +5,14 @@ administrators start and end the mode."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from starlette.requests import Request
-from starlette.routing import Route
+from pydantic import Field
 
-from sns.api.auth import require_user
-from sns.api.http import absolute, answer, endpoint
-from sns.api.inputs import read_json
-from sns.api.openapi import WRITE, op
-from sns.api.schemas import ID, TEXT, TIME, URL, obj, ref
+from sns.api.declare import WRITE, Body, Input, Operations, Output
+from sns.api.fields import ClientToken, Coord, Id, Lat, Lon, MaybeTime, TextState, Time, Title, Url, text
+from sns.api.http import absolute
+from sns.api.refusals import Reported
 from sns.api.shapes import when
 from sns.context import Ctx
 from sns.errors import Conflict, Forbidden
@@ -23,6 +21,104 @@ from sns.models import ALERT_KINDS, CHECKIN_STATUSES
 from sns.policies import can_see_safety_counts
 from sns.services import disaster as disaster_service
 from sns.services import disaster_board, safety
+
+API = Operations("disaster")
+Kind = Annotated[Literal[ALERT_KINDS],  # type: ignore[valid-type]
+                 Reported(message=N_("Choose the kind of hazard from the list."))]
+CheckinStatus = Annotated[Literal[CHECKIN_STATUSES],  # type: ignore[valid-type]
+                          Reported(message=N_("Choose “I'm safe” or “I need help”."))]
+Place = text(200, description="Where, in words (a street, a building).")
+Message = text(safety.MAX_MESSAGE, lines=True)
+Report = text(disaster_board.MAX_BODY, 1, description="At most 2000 characters (or `max_body_chars` when it is "
+                                                      "less).", lines=True)
+Count = Annotated[int, Field(ge=0)]
+NOTHING = {"type": "object", "maxProperties": 0, "description": "Nothing is needed: an empty body, or {}."}
+
+
+class DisasterStart(Input):
+    name: Title
+    kind: Kind = "other"
+    drill: bool = Field(False, description="true: an exercise (CAP status Exercise).")
+
+
+class CheckinNew(Input):
+    status: CheckinStatus
+    message: Message = ""
+    place: Place = ""
+    lat: Lat = None
+    lon: Lon = None
+    client_token: ClientToken = None
+
+
+class BoardPostNew(Input):
+    body: Report
+    place: Place = ""
+    lat: Lat = None
+    lon: Lon = None
+    client_token: ClientToken = None
+
+
+class DisasterEvent(Output):
+    id: Id
+    name: str
+    kind: Kind
+    drill: bool = Field(description="An exercise (CAP status Exercise).")
+    exercise: bool = Field(description="The same as drill.")
+    active: bool
+    started_at: Time
+    ended_at: MaybeTime
+    url: Url
+
+
+class Checkin(Output):
+    id: Id
+    username: str
+    display_name: str
+    status: CheckinStatus
+    status_label: str
+    message: str
+    place: str
+    lat: Coord
+    lon: Coord
+    created_at: Time
+
+
+class DisasterState(Output):
+    active: bool
+    event: DisasterEvent | None
+    my_checkin: Checkin | None
+
+
+class CheckinList(Output):
+    items: list[Checkin]
+
+
+class DistrictCount(Output):
+    name: str
+    safe: Count
+    need_help: Count
+    not_checked_in: Count
+
+
+class SafetyCounts(Output):
+    districts: list[DistrictCount] = Field(
+        description="Per district, then the accounts with no district, then the total.")
+    need_help: list[Checkin]
+
+
+class BoardPost(Output):
+    id: Id
+    body: str
+    place: str
+    lat: Coord
+    lon: Coord
+    state: TextState
+    created_at: Time
+    url: Url
+
+
+class BoardList(Output):
+    items: list[BoardPost]
 
 
 def event_json(ctx: Ctx, e) -> dict[str, Any]:
@@ -49,145 +145,75 @@ async def _active(ctx: Ctx):
     return event
 
 
-@endpoint
-async def get_disaster_state(request: Request, ctx: Ctx):
+@API.get("/api/v1/disaster", answer=DisasterState)
+async def get_disaster_state(ctx: Ctx):
     """Whether the site is in disaster mode, for which event; with a token, the caller's own check-in."""
     event = await disaster_service.active_event(ctx)
     mine = await safety.my_checkin(ctx, event)
     if mine is not None:
         mine.user = ctx.user
-    return answer({"active": event is not None, "event": event_json(ctx, event) if event else None,
-                   "my_checkin": checkin_json(mine) if mine else None})
+    return {"active": event is not None, "event": event_json(ctx, event) if event else None,
+            "my_checkin": checkin_json(mine) if mine else None}
 
 
-@endpoint
-async def start_disaster(request: Request, ctx: Ctx):
+@API.post("/api/v1/disaster/start", answer=DisasterEvent, status=201, body=DisasterStart, auth=True,
+          errors=(*WRITE, 409))
+async def start_disaster(ctx: Ctx, body: DisasterStart):
     """The disaster desk or an administrator: switch disaster mode on (`drill`: an exercise)."""
-    require_user(ctx)
-    data = await read_json(request, ctx, ("name", "kind", "drill"))
-    event = await disaster_service.start_event(ctx, name=data.get("name"), kind=data.get("kind") or "other",
-                                               drill=data.get("drill") is True)
-    return answer(event_json(ctx, event), 201)
+    event = await disaster_service.start_event(ctx, name=body.name, kind=body.kind, drill=body.drill)
+    return event_json(ctx, event)
 
 
-@endpoint
-async def end_disaster(request: Request, ctx: Ctx):
+@API.post("/api/v1/disaster/end", answer=DisasterEvent, body=Body("application/json", NOTHING), auth=True,
+          errors=(401, 403, 409))
+async def end_disaster(ctx: Ctx):
     """The disaster desk or an administrator: end disaster mode (the event goes to the archive)."""
-    require_user(ctx)
-    return answer(event_json(ctx, await disaster_service.end_event(ctx)))
+    return event_json(ctx, await disaster_service.end_event(ctx))
 
 
-@endpoint
-async def list_checkins(request: Request, ctx: Ctx):
-    """The current check-ins the caller may see in the event that is on: their own and their friends'
-    (the staff: everyone's). Nobody else's, ever."""
-    require_user(ctx)
+@API.get("/api/v1/disaster/checkins", answer=CheckinList, auth=True, errors=(401, 409))
+async def list_checkins(ctx: Ctx):
+    """The current check-ins the caller may see in the event that is on.
+
+    Their own and their friends' (the staff: everyone's). Nobody else's, ever.
+    """
     event = await _active(ctx)
-    return answer({"items": [checkin_json(c) for c in await safety.visible_checkins(ctx, event)]})
+    return {"items": [checkin_json(c) for c in await safety.visible_checkins(ctx, event)]}
 
 
-@endpoint
-async def create_checkin(request: Request, ctx: Ctx):
+@API.post("/api/v1/disaster/checkins", answer=Checkin, status=201, body=CheckinNew, auth=True,
+          errors=(*WRITE, 409, 429))
+async def create_checkin(ctx: Ctx, body: CheckinNew):
     """Check in: `{"status": "safe" | "need_help", "message", "place", "lat", "lon"}`; the newest counts."""
-    require_user(ctx)
-    data = await read_json(request, ctx, ("status", "message", "place", "lat", "lon", "client_token"))
-    done = await safety.check_in(ctx, status=data.get("status"), message=data.get("message") or "",
-                                 place=data.get("place") or "", lat=data.get("lat"), lon=data.get("lon"),
-                                 client_token=data.get("client_token"))
+    done = await safety.check_in(ctx, status=body.status, message=body.message, place=body.place, lat=body.lat,
+                                 lon=body.lon, client_token=body.client_token or None)
     done.user = ctx.user
-    return answer(checkin_json(done), 201)
+    return checkin_json(done)
 
 
-@endpoint
-async def get_safety_counts(request: Request, ctx: Ctx):
+@API.get("/api/v1/disaster/counts", answer=SafetyCounts, auth=True, errors=(401, 403, 409))
+async def get_safety_counts(ctx: Ctx):
     """The staff: safe / need help / not checked in per district, and who needs help."""
-    require_user(ctx)
     if not can_see_safety_counts(ctx.viewer):
         raise Forbidden(N_("Only the staff see the counts and who needs help."))
     found = await safety.counts(ctx, await _active(ctx))
     rows = [*found.districts, found.total]
-    return answer({"districts": [{"name": d.name, "safe": d.safe, "need_help": d.need_help,
-                                  "not_checked_in": d.not_checked_in} for d in rows],
-                   "need_help": [checkin_json(c) for c in found.need_help]})
+    return {"districts": [{"name": d.name, "safe": d.safe, "need_help": d.need_help,
+                           "not_checked_in": d.not_checked_in} for d in rows],
+            "need_help": [checkin_json(c) for c in found.need_help]}
 
 
-@endpoint
-async def list_disaster_board(request: Request, ctx: Ctx):
+@API.get("/api/v1/disaster/board", answer=BoardList, errors=(401, 409))
+async def list_disaster_board(ctx: Ctx):
     """The board of the event that is on, newest first."""
     event = await _active(ctx)
-    return answer({"items": [post_json(ctx, p) for p in await disaster_board.board(ctx, event)]})
+    return {"items": [post_json(ctx, p) for p in await disaster_board.board(ctx, event)]}
 
 
-@endpoint
-async def create_disaster_post(request: Request, ctx: Ctx):
+@API.post("/api/v1/disaster/board", answer=BoardPost, status=201, body=BoardPostNew, auth=True,
+          errors=(*WRITE, 409, 429))
+async def create_disaster_post(ctx: Ctx, body: BoardPostNew):
     """Report damage on the board: `{"body", "place", "lat", "lon"}` (photos: use the page's form)."""
-    require_user(ctx)
-    data = await read_json(request, ctx, ("body", "place", "lat", "lon", "client_token"))
-    post = await disaster_board.write_post(ctx, body=data.get("body"), place=data.get("place") or "",
-                                           lat=data.get("lat"), lon=data.get("lon"),
-                                           client_token=data.get("client_token"))
-    return answer(post_json(ctx, post), 201)
-
-
-ENDPOINTS: list[Route] = [
-    Route("/api/v1/disaster", get_disaster_state, methods=["GET"]),
-    Route("/api/v1/disaster/start", start_disaster, methods=["POST"]),
-    Route("/api/v1/disaster/end", end_disaster, methods=["POST"]),
-    Route("/api/v1/disaster/checkins", list_checkins, methods=["GET"]),
-    Route("/api/v1/disaster/checkins", create_checkin, methods=["POST"]),
-    Route("/api/v1/disaster/counts", get_safety_counts, methods=["GET"]),
-    Route("/api/v1/disaster/board", list_disaster_board, methods=["GET"]),
-    Route("/api/v1/disaster/board", create_disaster_post, methods=["POST"]),
-]
-
-OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
-    ("GET", "/api/v1/disaster"): op("disaster", (200, "DisasterState"), errors=(401,)),
-    ("POST", "/api/v1/disaster/start"): op("disaster", (201, "DisasterEvent"), auth=True, body="DisasterStart",
-                                           errors=(*WRITE, 409)),
-    ("POST", "/api/v1/disaster/end"): op("disaster", (200, "DisasterEvent"), auth=True, body="DisasterEnd",
-                                         errors=(401, 403, 409)),
-    ("GET", "/api/v1/disaster/checkins"): op("disaster", (200, "CheckinList"), auth=True, errors=(401, 409)),
-    ("POST", "/api/v1/disaster/checkins"): op("disaster", (201, "Checkin"), auth=True, body="CheckinNew",
-                                              errors=(*WRITE, 409, 429)),
-    ("GET", "/api/v1/disaster/counts"): op("disaster", (200, "SafetyCounts"), auth=True, errors=(401, 403, 409)),
-    ("GET", "/api/v1/disaster/board"): op("disaster", (200, "BoardList"), errors=(401, 409)),
-    ("POST", "/api/v1/disaster/board"): op("disaster", (201, "BoardPost"), auth=True, body="BoardPostNew",
-                                           errors=(*WRITE, 409, 429)),
-}
-NUMBER_OR_NULL = {"type": ["number", "null"]}
-COUNT = {"type": "integer", "minimum": 0}
-STATUS = {"type": "string", "enum": list(CHECKIN_STATUSES)}
-SCHEMAS: dict[str, Any] = {
-    "DisasterEvent": obj({
-        "id": ID, "name": TEXT, "kind": {"type": "string", "enum": list(ALERT_KINDS)},
-        "drill": {"type": "boolean", "description": "An exercise (CAP status Exercise)."},
-        "exercise": {"type": "boolean", "description": "The same as drill."}, "active": {"type": "boolean"},
-        "started_at": TIME, "ended_at": {"type": ["string", "null"], "format": "date-time"}, "url": URL,
-    }),
-    "DisasterEnd": obj({}, closed=True, description="Nothing is needed: an empty body, or {}."),
-    "DisasterState": obj({"active": {"type": "boolean"},
-                          "event": {"oneOf": [ref("DisasterEvent"), {"type": "null"}]},
-                          "my_checkin": {"oneOf": [ref("Checkin"), {"type": "null"}]}}),
-    "DisasterStart": obj({"name": TEXT, "kind": {"type": "string", "enum": list(ALERT_KINDS)},
-                          "drill": {"type": "boolean"}}, required=("name",), closed=True),
-    "Checkin": obj({
-        "id": ID, "username": TEXT, "display_name": TEXT, "status": STATUS, "status_label": TEXT,
-        "message": TEXT, "place": TEXT, "lat": NUMBER_OR_NULL, "lon": NUMBER_OR_NULL, "created_at": TIME,
-    }),
-    "CheckinList": obj({"items": {"type": "array", "items": ref("Checkin")}}),
-    "CheckinNew": obj({"status": STATUS, "message": TEXT, "place": TEXT, "lat": NUMBER_OR_NULL,
-                       "lon": NUMBER_OR_NULL, "client_token": TEXT}, required=("status",), closed=True),
-    "SafetyCounts": obj({
-        "districts": {"type": "array", "items": obj({"name": TEXT, "safe": COUNT, "need_help": COUNT,
-                                                     "not_checked_in": COUNT}),
-                      "description": "Per district, then the accounts with no district, then the total."},
-        "need_help": {"type": "array", "items": ref("Checkin")},
-    }),
-    "BoardPost": obj({"id": ID, "body": TEXT, "place": TEXT, "lat": NUMBER_OR_NULL, "lon": NUMBER_OR_NULL,
-                      "state": {"type": "string", "enum": ["published", "held", "removed"]},
-                      "created_at": TIME, "url": URL}),
-    "BoardList": obj({"items": {"type": "array", "items": ref("BoardPost")}}),
-    "BoardPostNew": obj({"body": TEXT, "place": TEXT, "lat": NUMBER_OR_NULL, "lon": NUMBER_OR_NULL,
-                         "client_token": TEXT}, required=("body",), closed=True),
-}
-PATH_PARAMS: dict[str, Any] = {}
+    post = await disaster_board.write_post(ctx, body=body.body, place=body.place, lat=body.lat, lon=body.lon,
+                                           client_token=body.client_token or None)
+    return post_json(ctx, post)

@@ -2,20 +2,81 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any, Literal
 
-from starlette.requests import Request
+from pydantic import AfterValidator, Field
 from starlette.responses import Response
-from starlette.routing import Route
 
-from sns.api.http import answer, endpoint
-from sns.api.openapi import op
-from sns.api.schemas import obj
+from sns.api.declare import Media, Operations, Output, Query
+from sns.api.http import answer
+from sns.api.refusals import Reported, custom
 from sns.context import Ctx
 from sns.errors import Invalid
 from sns.i18n import N_, gettext
 from sns.services import map_layers  # noqa: F401  (registers the diaries and events layers)
 from sns.services import maps
+
+API = Operations("map")
+NUMBER = r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?"  # as JavaScript writes a number (Leaflet's toBBoxString)
+BBOX = rf"^{NUMBER}(,{NUMBER}){{3}}$"
+FOUR_NUMBERS = re.compile(BBOX)
+
+
+def _four_numbers(raw: str) -> str:
+    """The box's form; whether it is on the globe, the right way round and small enough is the map's rule."""
+    if not FOUR_NUMBERS.match(raw):
+        raise custom(N_("The area must be four numbers: west,south,east,north."))
+    return raw
+
+
+class MapQuery(Query):
+    bbox: Annotated[str, Field(
+        max_length=200, examples=["130.58,32.49,130.63,32.52"], json_schema_extra={"pattern": BBOX},
+        description="The box: west,south,east,north in degrees (Leaflet's toBBoxString()). At most %d degrees "
+                    "each way; west < east, south < north." % int(maps.MAX_SPAN_DEGREES)),
+        AfterValidator(_four_numbers)]
+    layers: Annotated[str | None, Field(
+        examples=["diaries,events"],
+        description="Comma-separated layer names (see /api/v1/map/layers); the default layers when absent.")] = None
+    zoom: Annotated[int | None, Field(ge=0, le=22, description="The map's zoom: clusters are sized to it "
+                                                               "(otherwise to the box)."),
+                    Reported(message=N_("The zoom must be a whole number from 0 to 22."))] = None
+
+
+class Geometry(Output):
+    """A GeoJSON geometry (longitude first). Points for items and clusters; uploaded areas keep their shapes."""
+
+    type: str
+    coordinates: list[Any]
+
+
+class Feature(Output):
+    type: Literal["Feature"]
+    geometry: Geometry
+    properties: dict[str, Any] = Field(description="`layer`; for an item `id`, `title`, `url` and what its layer "
+                                                   "adds; for a cluster `cluster: true` and `count`.")
+
+
+# Documents the answer only: the features are sent as `maps.features` made them (a hot path, not re-validated).
+class FeatureCollection(Output):
+    type: Literal["FeatureCollection"]
+    features: list[Feature]
+    complete: bool = Field(description="False when a layer had more items in the box than one answer carries: "
+                                       "zoom in.")
+    layers: list[str]
+
+
+class MapLayer(Output):
+    name: str
+    label: str
+    colour: str
+    shown_by_default: bool
+    list_url: str | None
+
+
+class MapLayers(Output):
+    items: list[MapLayer]
 
 
 def _zoom(raw: str | None) -> int | None:
@@ -27,7 +88,7 @@ def _zoom(raw: str | None) -> int | None:
 
 
 async def feature_collection(ctx: Ctx, params) -> dict[str, Any]:
-    """One answer for the API and for the map page (which calls it with the resident's session)."""
+    """The map page's answer (it calls this with the resident's session and its query string as it came)."""
     bbox = maps.parse_bbox(params.get("bbox"))
     chosen = await maps.resolve_layers(ctx, params.get("layers"))
     return await maps.features(ctx, bbox, chosen, _zoom(params.get("zoom")))
@@ -37,14 +98,17 @@ def geojson(data: dict[str, Any]) -> Response:
     return answer(data, headers={"Content-Type": "application/geo+json"})
 
 
-@endpoint
-async def features(request: Request, ctx: Ctx):
+@API.get("/api/v1/map/features", answer=Media("application/geo+json", FeatureCollection), query=MapQuery,
+         errors=(400, 401), name="api_map_features")
+async def features(ctx: Ctx, query: MapQuery):
     """What is on the map in a box: GeoJSON features of the chosen layers that the caller may see.
 
     Points in dense areas come as one feature with `cluster: true` and a `count` (counted after the
     caller's permissions, like everything else). Uploaded areas come as their shapes.
     """
-    return geojson(await feature_collection(ctx, request.query_params))
+    bbox = maps.parse_bbox(query.bbox)
+    chosen = await maps.resolve_layers(ctx, query.layers)
+    return geojson(await maps.features(ctx, bbox, chosen, query.zoom))
 
 
 async def layer_list(ctx: Ctx) -> list[dict[str, Any]]:
@@ -53,51 +117,7 @@ async def layer_list(ctx: Ctx) -> list[dict[str, Any]]:
             for layer in await maps.all_layers(ctx)]
 
 
-@endpoint
-async def layers(request: Request, ctx: Ctx):
+@API.get("/api/v1/map/layers", answer=MapLayers, name="api_map_layers")
+async def layers(ctx: Ctx):
     """The map's layers, in the order the map lists them, named in the caller's language."""
-    return answer({"items": await layer_list(ctx)})
-
-
-ENDPOINTS: list[Route] = [
-    Route("/api/v1/map/features", features, methods=["GET"], name="api_map_features"),
-    Route("/api/v1/map/layers", layers, methods=["GET"], name="api_map_layers"),
-]
-QUERY = [
-    {"name": "bbox", "in": "query", "required": True,
-     "schema": {"type": "string", "example": "130.58,32.49,130.63,32.52"},
-     "description": "The box: west,south,east,north in degrees (Leaflet's toBBoxString()). At most %d degrees "
-                    "each way; west < east, south < north." % int(maps.MAX_SPAN_DEGREES)},
-    {"name": "layers", "in": "query", "required": False, "schema": {"type": "string", "example": "diaries,events"},
-     "description": "Comma-separated layer names (see /api/v1/map/layers); the default layers when absent."},
-    {"name": "zoom", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0, "maximum": 22},
-     "description": "The map's zoom: clusters are sized to it (otherwise to the box)."},
-]
-OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
-    ("GET", "/api/v1/map/features"): op("map", (200, "FeatureCollection"), query=QUERY, errors=(400, 401)),
-    ("GET", "/api/v1/map/layers"): op("map", (200, "MapLayers"), errors=(401,)),
-}
-POSITION = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 3}
-SCHEMAS: dict[str, Any] = {
-    "Feature": obj({
-        "type": {"const": "Feature"},
-        "geometry": {"type": "object", "description": "A GeoJSON geometry (longitude first). Points for "
-                                                      "items and clusters; uploaded areas keep their shapes.",
-                     "properties": {"type": {"type": "string"}, "coordinates": {"type": "array"}}},
-        "properties": {"type": "object", "description": "`layer`; for an item `id`, `title`, `url` and what its "
-                                                        "layer adds; for a cluster `cluster: true` and `count`."},
-    }),
-    "FeatureCollection": obj({
-        "type": {"const": "FeatureCollection"},
-        "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}},
-        "complete": {"type": "boolean", "description": "False when a layer had more items in the box than one "
-                                                       "answer carries: zoom in."},
-        "layers": {"type": "array", "items": {"type": "string"}},
-    }),
-    "MapLayer": obj({
-        "name": {"type": "string"}, "label": {"type": "string"}, "colour": {"type": "string"},
-        "shown_by_default": {"type": "boolean"}, "list_url": {"type": ["string", "null"]},
-    }),
-    "MapLayers": obj({"items": {"type": "array", "items": {"$ref": "#/components/schemas/MapLayer"}}}),
-}
-PATH_PARAMS: dict[str, Any] = {}
+    return {"items": await layer_list(ctx)}

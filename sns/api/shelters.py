@@ -4,16 +4,16 @@ status; administrators import the city's CSV as the request body."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from pydantic import Field
 from starlette.requests import ClientDisconnect, Request
-from starlette.routing import Route
 
-from sns.api.auth import require_user
-from sns.api.http import absolute, answer, endpoint
-from sns.api.inputs import TooLarge, read_json
-from sns.api.openapi import WRITE, op
-from sns.api.schemas import ID, TEXT, TIME, URL, obj, ref
+from sns.api.declare import WRITE, Body, Input, Operations, Output, Query
+from sns.api.fields import Id, MaybeTime, Time, Url
+from sns.api.http import absolute
+from sns.api.inputs import TooLarge
+from sns.api.refusals import Reported
 from sns.api.shapes import when
 from sns.context import Ctx
 from sns.errors import Invalid
@@ -21,6 +21,81 @@ from sns.i18n import N_
 from sns.models.places import HAZARDS, SHELTER_STATUSES
 from sns.services import map_areas
 from sns.services import shelters as shelter_service
+
+API = Operations("shelters")
+StatusName = Literal[SHELTER_STATUSES]  # type: ignore[valid-type]
+NOT_A_STATUS = Reported(message=N_("Choose open, full or closed."))
+Status = Annotated[StatusName, Field(
+    description="open: taking people in; full: open but with no room left; closed: not open."), NOT_A_STATUS]
+Hazard = Literal[HAZARDS]  # type: ignore[valid-type]
+Count = Annotated[int, Field(ge=0)]
+CSV = {"type": "string", "contentMediaType": "text/csv",
+       "description": "The CSV file itself as the request body (send it as text/csv, not inside JSON): UTF-8, "
+                      "UTF-16 with a BOM, or Shift_JIS; a header line naming the columns (name/施設・場所名/名称, "
+                      "address/住所, latitude/緯度, longitude/経度, capacity/収容人数, hazards as a ;-separated list "
+                      "or one ○ column per hazard, remark/備考)."}
+
+
+class ShelterQuery(Query):
+    status: Annotated[StatusName | None, Field(description="Only shelters with this status."), NOT_A_STATUS] = None
+    hazard: Annotated[Hazard | None, Field(description="Only shelters designated for this hazard."),
+                      Reported(message=N_("Choose a hazard from the list."))] = None
+
+
+class ShelterStatus(Input):
+    status: Status
+
+
+class ImportQuery(Query):
+    replace: bool = Field(False, description="true: shelters that the file does not list are removed.")
+
+
+class Shelter(Output):
+    id: Id
+    name: str
+    address: str
+    lat: float
+    lon: float
+    capacity: int | None = Field(description="People it can take in, if the city says.")
+    hazards: list[Hazard] = Field(description="The hazards it is designated for.")  # type: ignore[valid-type]
+    hazard_labels: list[str] = Field(description="The same, in the caller's language.")
+    remark: str
+    status: Status
+    status_label: str
+    status_changed_at: MaybeTime
+    url: Url
+    updated_at: Time
+
+
+class ShelterList(Output):
+    items: list[Shelter]
+
+
+class ShelterImport(Output):
+    """How many shelters the import added, changed, left as they were and removed."""
+
+    added: Count
+    updated: Count
+    unchanged: Count
+    removed: Count
+
+
+class MapArea(Output):
+    id: Id
+    layer: str = Field(description="The layer's name for /api/v1/map/features.")
+    name: str
+    name_ja: str
+    label: str = Field(description="The name in the caller's language.")
+    description: str
+    features: Count
+    vertices: Count
+    bbox: list[float] = Field(min_length=4, max_length=4, description="west, south, east, north")
+    position: int
+    updated_at: Time
+
+
+class MapAreaList(Output):
+    items: list[MapArea]
 
 
 def shelter_json(ctx: Ctx, s) -> dict[str, Any]:
@@ -32,24 +107,26 @@ def shelter_json(ctx: Ctx, s) -> dict[str, Any]:
             "url": absolute(ctx, shelter_service.shelter_url(s.id)), "updated_at": when(s.updated_at)}
 
 
-@endpoint
-async def list_shelters(request: Request, ctx: Ctx):
+@API.get("/api/v1/shelters", answer=ShelterList, query=ShelterQuery, errors=(400, 401))
+async def list_shelters(ctx: Ctx, query: ShelterQuery):
     """The city's shelters: open ones first, then full, then not open; by name."""
-    q = request.query_params
-    items = await shelter_service.list_shelters(ctx, status=q.get("status", "")[:20], hazard=q.get("hazard", "")[:20])
-    return answer({"items": [shelter_json(ctx, s) for s in items]})
+    items = await shelter_service.list_shelters(ctx, status=query.status or "", hazard=query.hazard or "")
+    return {"items": [shelter_json(ctx, s) for s in items]}
 
 
-@endpoint
-async def set_shelter_status(request: Request, ctx: Ctx):
-    """The disaster desk or an administrator: mark a shelter open, full or closed."""
-    require_user(ctx)
-    data = await read_json(request, ctx, ("status",))
-    status = data.get("status")
-    if not isinstance(status, str):
-        raise Invalid(N_("Choose open, full or closed."), field="status")
-    shelter = await shelter_service.set_shelter_status(ctx, request.path_params["id"], status)
-    return answer(shelter_json(ctx, shelter))
+@API.post("/api/v1/shelters/import", answer=ShelterImport, body=Body("text/csv", CSV), query=ImportQuery,
+          auth=True, errors=(400, 401, 403, 413))
+async def import_shelters(ctx: Ctx, request: Request, query: ImportQuery):
+    """An administrator: import the city's shelter list.
+
+    The request body is the CSV file itself (UTF-8, UTF-16 with a BOM, or Shift_JIS), with Japanese or
+    English column names (see docs/shelters.md). Any bad row refuses the whole file: the error lists
+    every problem with its line number. `?replace=true` also removes the shelters the file leaves out.
+    """
+    data = await _read_body(request, ctx.settings.max_upload_bytes)
+    result = await shelter_service.import_shelters(ctx, data, replace=query.replace)
+    return {"added": result.added, "updated": result.updated, "unchanged": result.unchanged,
+            "removed": result.removed}
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -69,20 +146,10 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-@endpoint
-async def import_shelters(request: Request, ctx: Ctx):
-    """An administrator: import the city's shelter list.
-
-    The request body is the CSV file itself (UTF-8, UTF-16 with a BOM, or Shift_JIS), with Japanese or
-    English column names (see docs/shelters.md). Any bad row refuses the whole file: the error lists
-    every problem with its line number. `?replace=true` also removes the shelters the file leaves out.
-    """
-    require_user(ctx)
-    replace = request.query_params.get("replace", "").lower() in ("1", "true", "yes")
-    data = await _read_body(request, ctx.settings.max_upload_bytes)
-    result = await shelter_service.import_shelters(ctx, data, replace=replace)
-    return answer({"added": result.added, "updated": result.updated, "unchanged": result.unchanged,
-                   "removed": result.removed})
+@API.post("/api/v1/shelters/{id}/status", answer=Shelter, body=ShelterStatus, auth=True, errors=(*WRITE, 404))
+async def set_shelter_status(ctx: Ctx, id: str, body: ShelterStatus):
+    """The disaster desk or an administrator: mark a shelter open, full or closed."""
+    return shelter_json(ctx, await shelter_service.set_shelter_status(ctx, id, body.status))
 
 
 def area_json(ctx: Ctx, layer) -> dict[str, Any]:
@@ -92,69 +159,11 @@ def area_json(ctx: Ctx, layer) -> dict[str, Any]:
             "position": layer.position, "updated_at": when(layer.updated_at)}
 
 
-@endpoint
-async def list_map_areas(request: Request, ctx: Ctx):
-    """The areas administrators uploaded that the map shows (hazard zones, evacuation routes): their
-    names, counts and bounding boxes. Their shapes come from /api/v1/map/features with `layers=area:<id>`."""
-    return answer({"items": [area_json(ctx, layer) for layer in await map_areas.list_layers(ctx)]})
+@API.get("/api/v1/map-areas", answer=MapAreaList, tag="map")
+async def list_map_areas(ctx: Ctx):
+    """The areas administrators uploaded that the map shows (hazard zones, evacuation routes).
 
-
-ENDPOINTS: list[Route] = [
-    Route("/api/v1/shelters", list_shelters, methods=["GET"]),
-    Route("/api/v1/shelters/import", import_shelters, methods=["POST"]),
-    Route("/api/v1/shelters/{id}/status", set_shelter_status, methods=["POST"]),
-    Route("/api/v1/map-areas", list_map_areas, methods=["GET"]),
-]
-
-STATUS = {"type": "string", "enum": list(SHELTER_STATUSES),
-          "description": "open: taking people in; full: open but with no room left; closed: not open."}
-HAZARD = {"type": "string", "enum": list(HAZARDS)}
-SHELTER_QUERY = (
-    {"name": "status", "in": "query", "required": False, "schema": STATUS,
-     "description": "Only shelters with this status."},
-    {"name": "hazard", "in": "query", "required": False, "schema": HAZARD,
-     "description": "Only shelters designated for this hazard."},
-)
-REPLACE = {"name": "replace", "in": "query", "required": False, "schema": {"type": "boolean"},
-           "description": "true: shelters that the file does not list are removed."}
-
-OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
-    ("GET", "/api/v1/shelters"): op("shelters", (200, "ShelterList"), query=SHELTER_QUERY, errors=(400, 401)),
-    ("POST", "/api/v1/shelters/import"): op("shelters", (200, "ShelterImport"), auth=True, query=(REPLACE,),
-                                            body="ShelterCsv", errors=(400, 401, 403, 413),
-                                            media="text/csv"),
-    ("POST", "/api/v1/shelters/{id}/status"): op("shelters", (200, "Shelter"), auth=True, body="ShelterStatus",
-                                                 errors=(*WRITE, 404)),
-    ("GET", "/api/v1/map-areas"): op("map", (200, "MapAreaList"), errors=(401,)),
-}
-COUNT = {"type": "integer", "minimum": 0}
-SCHEMAS: dict[str, Any] = {
-    "Shelter": obj({
-        "id": ID, "name": TEXT, "address": TEXT, "lat": {"type": "number"}, "lon": {"type": "number"},
-        "capacity": {"type": ["integer", "null"], "description": "People it can take in, if the city says."},
-        "hazards": {"type": "array", "items": HAZARD, "description": "The hazards it is designated for."},
-        "hazard_labels": {"type": "array", "items": TEXT, "description": "The same, in the caller's language."},
-        "remark": TEXT, "status": STATUS, "status_label": TEXT,
-        "status_changed_at": {"type": ["string", "null"], "format": "date-time"},
-        "url": URL, "updated_at": TIME,
-    }),
-    "ShelterList": obj({"items": {"type": "array", "items": ref("Shelter")}}),
-    "ShelterStatus": obj({"status": STATUS}, closed=True),
-    "ShelterCsv": {"type": "string", "contentMediaType": "text/csv",
-                   "description": "The CSV file itself as the request body (send it as text/csv, not inside "
-                                  "JSON): UTF-8, UTF-16 with a BOM, or Shift_JIS; a header line naming the columns "
-                                  "(name/施設・場所名/名称, address/住所, latitude/緯度, longitude/経度, capacity/収容人数, "
-                                  "hazards as a ;-separated list or one ○ column per hazard, remark/備考)."},
-    "ShelterImport": obj({"added": COUNT, "updated": COUNT, "unchanged": COUNT, "removed": COUNT},
-                         description="How many shelters the import added, changed, left as they were and removed."),
-    "MapArea": obj({
-        "id": ID, "layer": {"type": "string", "description": "The layer's name for /api/v1/map/features."},
-        "name": TEXT, "name_ja": TEXT, "label": {"type": "string", "description": "The name in the caller's language."},
-        "description": TEXT, "features": COUNT, "vertices": COUNT,
-        "bbox": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4,
-                 "description": "west, south, east, north"},
-        "position": {"type": "integer"}, "updated_at": TIME,
-    }),
-    "MapAreaList": obj({"items": {"type": "array", "items": ref("MapArea")}}),
-}
-PATH_PARAMS: dict[str, Any] = {}
+    Their names, counts and bounding boxes; their shapes come from /api/v1/map/features with
+    `layers=area:<id>`.
+    """
+    return {"items": [area_json(ctx, layer) for layer in await map_areas.list_layers(ctx)]}
