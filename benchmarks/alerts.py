@@ -9,8 +9,8 @@
    account with an API token (`sns user create`, `sns token create`), then through the API three active
    alerts (one a drill) and six that ended (extinguished or cancelled), each with its history.
 2. Serves it with the real `sns serve --workers 1` on a free loopback port.
-3. **Fan-out**: 1,000 clients open `GET /events` with `Accept: text/event-stream` (as static/live.js's
-   EventSource does; without it `/events` is the events page), each on its own socket, all read by this
+3. **Fan-out**: 1,000 clients open `GET /live` with `Accept: text/event-stream` (as static/live.js's
+   EventSource does; the stream was at `/events` before), each on its own socket, all read by this
    one asyncio process. Then, `--rounds` times, an alert is posted through `POST /api/v1/alerts` with the
    token, and then its status changed (`POST /api/v1/alerts/{id}/status`): for each change and each
    client, the time from just before the request to the arrival of its `alert` event (p50, p95, p99, max,
@@ -181,11 +181,11 @@ class SseClient:
 
     async def connect(self, port: int) -> asyncio.StreamReader:
         reader, self.writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 30)
-        self.writer.write(b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+        self.writer.write(b"GET /live HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
                           b"Cache-Control: no-cache\r\n\r\n")
         head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
         if b" 200 " not in head.split(b"\r\n", 1)[0] or b"text/event-stream" not in head:
-            raise RuntimeError(f"/events answered {head[:200]!r}")
+            raise RuntimeError(f"/live answered {head[:200]!r}")
         self.chunked = b"transfer-encoding: chunked" in head.lower()
         await self._chunk(reader)  # "retry: 3000": the stream is open and subscribed
         return reader

@@ -1,4 +1,4 @@
-/* Live alerts: every page listens to /events (Server-Sent Events) and, when an alert is posted or
+/* Live alerts: every page listens to /live (Server-Sent Events) and, when an alert is posted or
    changes or disaster mode is switched, fetches the banners again from /alerts/banner and puts them in place. Nothing else on the page
    changes, so a form being typed loses nothing. Without JavaScript the banner is there on the next
    page load. The browser reconnects by itself and sends Last-Event-ID; the server replays what it missed. */
@@ -21,7 +21,7 @@
       .catch(function () { /* the next event, or the next page load, brings it */ });
   }
 
-  var source = new EventSource("/events");
+  var source = new EventSource("/live");
   function soon() {
     clearTimeout(timer);
     timer = setTimeout(refresh, 150);  // several changes at once: one fetch

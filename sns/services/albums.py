@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import anyio
 from tortoise.exceptions import IntegrityError
 
 from sns import events as live
-from sns import media
 from sns.context import Ctx
 from sns.errors import Invalid, NotFound
 from sns.i18n import N_
@@ -19,7 +17,8 @@ from sns.services import photo_access, review
 from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone, transaction,
 )
-from sns.services.diaries import check_visibility, process_photos, store_photos
+from sns.services.diaries import check_visibility
+from sns.services.photos import reencode_photos, remove_photos, store_photos
 from sns.services.event_access import community_and_membership, readable_community_ids
 from sns.services.moderate import open_flag, screen, screen_without_waiting, tell_moderators
 
@@ -114,8 +113,7 @@ async def delete_album(ctx: Ctx, album_id: str) -> None:
     require(can_delete_album(ctx.viewer, album))
     async with transaction() as tx:
         await tombstone(album, tx)
-        for photo in await Photo.filter(album_id=album.id, deleted_at=None).using_db(tx):
-            await tombstone(photo, tx)
+        await remove_photos(tx, album_id=album.id)
     await live.publish("album.deleted", {"id": album.id})
 
 
@@ -132,10 +130,7 @@ async def add_photos(ctx: Ctx, album_id: str, uploads: list[bytes], caption: str
     caption = clean_text(caption, field="caption", max_chars=200, required=False, single_line=True)
     if album.photo_count + len(uploads) > MAX_PHOTOS_PER_ALBUM:
         raise Invalid(N_("An album holds at most %(n)d photos."), field="photos", n=MAX_PHOTOS_PER_ALBUM)
-    s = ctx.settings
-    images = [await anyio.to_thread.run_sync(
-        lambda d=data: media.process_image(d, max_bytes=s.max_upload_bytes, max_pixels=s.max_image_pixels))
-        for data in uploads]
+    images = await reencode_photos(ctx, uploads)
     rate_limit_post(ctx)
     if caption:
         caption = (await screen_without_waiting(ctx, caption=caption))["caption"]

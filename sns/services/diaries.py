@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import anyio
 from tortoise.exceptions import IntegrityError
 
-from sns import events, media
+from sns import events
 from sns.context import Ctx
 from sns.errors import Invalid, NotFound
 from sns.geo import parse_location
@@ -18,6 +17,7 @@ from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone, transaction,
 )
 from sns.services.moderate import open_flag, screen, tell_moderators
+from sns.services.photos import photos_kept, process_photos, remove_photos, replace_photos, store_photos
 from sns.services.diary_reads import NOT_FOUND
 from sns.services.shared import public_changed
 
@@ -26,51 +26,6 @@ def check_visibility(value: str) -> str:
     if value not in VISIBILITIES:
         raise Invalid(N_("Choose who can see this."), field="visibility")
     return value
-
-
-async def process_photos(ctx: Ctx, uploads: list[bytes]) -> list[media.ProcessedImage]:
-    uploads = [u for u in uploads or [] if u]
-    if len(uploads) > ctx.settings.max_photos_per_post:
-        raise Invalid(N_("At most %(n)d photos per post."), field="photos", n=ctx.settings.max_photos_per_post)
-    s = ctx.settings
-    return [
-        await anyio.to_thread.run_sync(
-            lambda d=data: media.process_image(d, max_bytes=s.max_upload_bytes, max_pixels=s.max_image_pixels)
-        )
-        for data in uploads
-    ]
-
-
-async def store_photos(ctx: Ctx, images: list[media.ProcessedImage], tx, *, diary_id=None, album_id=None,
-                       parent_id=None, purpose="diary", start=0, caption: str = "") -> list[Photo]:
-    """Save processed photos (files first, then their rows and journal entries in `tx`), for whatever
-    they belong to: a diary or an album (their FK), or a topic, reply, event or inquiry (`parent_id`
-    with `purpose` naming the kind; `photo_access` decides who sees them)."""
-    photos = []
-    for n, image in enumerate(images):
-        photo = Photo(owner_id=ctx.user.id, diary_id=diary_id, album_id=album_id, parent_id=parent_id,
-                      purpose=purpose, caption=caption, width=image.width, height=image.height,
-                      bytes=len(image.full), position=start + n, origin=ctx.origin)
-        await anyio.to_thread.run_sync(media.save_photo, ctx.settings.media_dir, photo.id, image)
-        photos.append(await save_new(photo, tx))
-    return photos
-
-
-def photos_kept(ctx: Ctx, existing: list[Photo], remove_photos, photos) -> list[Photo]:
-    """An edit's photos that stay (those not ticked for removal), refusing an edit past the limit."""
-    removing = set(remove_photos or ())
-    keep = [p for p in existing if p.id not in removing]
-    if len(keep) + len([p for p in photos if p]) > ctx.settings.max_photos_per_post:
-        raise Invalid(N_("At most %(n)d photos per post."), field="photos", n=ctx.settings.max_photos_per_post)
-    return keep
-
-
-async def replace_photos(ctx: Ctx, tx, existing: list[Photo], keep: list[Photo], images, **owner) -> None:
-    """In an edit's transaction: the photos not kept are removed, the new ones follow the kept ones."""
-    for photo in existing:
-        if photo not in keep:
-            await tombstone(photo, tx)
-    await store_photos(ctx, images, tx, start=(keep[-1].position + 1) if keep else 0, **owner)
 
 
 async def get_diary(ctx: Ctx, diary_id: str) -> Diary:
@@ -146,8 +101,7 @@ async def delete_diary(ctx: Ctx, diary_id: str) -> None:
     require(can_delete_diary(ctx.viewer, diary))
     async with transaction() as tx:
         await tombstone(diary, tx)
-        for photo in await Photo.filter(diary_id=diary.id, deleted_at=None).using_db(tx):
-            await tombstone(photo, tx)
+        await remove_photos(tx, diary_id=diary.id)
     public_changed()
     await events.publish("diary.deleted", {"id": diary.id})
 

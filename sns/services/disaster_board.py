@@ -23,7 +23,7 @@ from sns.policies import board_scope, can_post_on_board, can_view_board_post, pu
 from sns.policies.sql import database, fetch
 from sns.services import photo_access, review
 from sns.services.base import clean_text, idempotency_key, rate_limit_post, require, save_new, transaction
-from sns.services.diaries import process_photos, store_photos
+from sns.services.photos import process_photos, store_photos
 from sns.services.disaster import current_event
 from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.rows import when

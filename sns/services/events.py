@@ -24,7 +24,8 @@ from sns.services.base import (
 from sns.services.event_access import (  # noqa: F401 (re-exported: albums, calendar)
     community_and_membership, membership_of, my_community_ids, readable_community_ids,
 )
-from sns.services.diaries import check_visibility, photos_kept, process_photos, replace_photos, store_photos
+from sns.services.diaries import check_visibility
+from sns.services.photos import photos_kept, process_photos, remove_photos, replace_photos, store_photos
 from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.notifications import notify
 
@@ -238,8 +239,7 @@ async def delete_event(ctx: Ctx, event_id: str) -> None:
     async with transaction() as tx:
         answered = [] if event.cancelled or event.ends_at < utcnow() else await _answered(event.id, tx)
         await tombstone(event, tx)
-        for photo in await Photo.filter(purpose="event", parent_id=event.id, deleted_at=None).using_db(tx):
-            await tombstone(photo, tx)
+        await remove_photos(tx, purpose="event", parent_id=event.id)
         await notify(answered, "event_cancelled", url="/events", subject=event.title, actor_id=ctx.user.id,
                      conn=tx)
     await live.publish("event.deleted", {"id": event.id})

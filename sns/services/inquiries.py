@@ -27,7 +27,7 @@ from sns.services.base import (
 )
 from sns.services.accounts import USERNAME_RE
 from sns.services.departments import get_department, staff_ids
-from sns.services.diaries import process_photos, store_photos
+from sns.services.photos import process_photos, store_photos
 from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.notifications import notify
 

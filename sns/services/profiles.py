@@ -9,7 +9,7 @@ from sns.i18n import N_
 from sns.models import PROFILE_FIELDS, VISIBILITIES, District, Photo, User
 from sns.policies import can_view_profile, is_signed_in
 from sns.services.base import clean_text, require, save_change, tombstone, transaction
-from sns.services.diaries import process_photos, store_photos
+from sns.services.photos import process_photos, store_photos
 from sns.services.moderate import screen_without_waiting
 from sns.services.shared import public_changed
 

@@ -14,7 +14,7 @@ from sns.context import Ctx
 from sns.errors import Conflict, Forbidden, NotFound
 from sns.i18n import N_
 from sns.ids import is_id
-from sns.models import Membership, Notification, Photo, Reply, Topic, TopicFollow, User
+from sns.models import Membership, Notification, Reply, Topic, TopicFollow, User
 from sns.models.base import utcnow
 from sns.policies import (
     can_delete_reply, can_edit_reply, can_follow_topic, can_reply, can_view_reply, is_banned_from, load_viewer,
@@ -25,7 +25,7 @@ from sns.services.base import (
     clean_text, delete_with_tombstone, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone,
     transaction,
 )
-from sns.services.diaries import process_photos, store_photos
+from sns.services.photos import process_photos, remove_photos, store_photos
 from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.notifications import notify
 from sns.services.topics import BANNED, Place, get_topic, load_topic
@@ -153,8 +153,7 @@ async def delete_reply(ctx: Ctx, reply_id: str) -> Topic:
     require(can_delete_reply(ctx.viewer, reply, place.topic, place.community, place.membership))
     async with transaction() as tx:
         await tombstone(reply, tx)
-        for photo in await Photo.filter(parent_id=reply.id, purpose="reply", deleted_at=None).using_db(tx):
-            await tombstone(photo, tx)
+        await remove_photos(tx, parent_id=reply.id, purpose="reply")
         await _bump(place.topic, tx, bump=False)
     await events.publish("reply.deleted", {"id": reply.id, "topic": place.topic.id})
     return place.topic

@@ -28,7 +28,7 @@ from sns.services.base import (
     transaction,
 )
 from sns.services.departments import staff_ids
-from sns.services.diaries import photos_kept, process_photos, replace_photos, store_photos
+from sns.services.photos import photos_kept, process_photos, replace_photos, store_photos
 from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.notifications import notify
 from sns.services.shared import public_changed

@@ -29,7 +29,7 @@ from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone, transaction,
 )
 from sns.services.communities import get_community, membership_of
-from sns.services.diaries import photos_kept, process_photos, replace_photos, store_photos
+from sns.services.photos import photos_kept, process_photos, remove_photos, replace_photos, store_photos
 from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.timelines import Page
 
@@ -179,8 +179,7 @@ async def delete_topic(ctx: Ctx, topic_id: str) -> Community:
     require(can_delete_topic(ctx.viewer, place.topic, place.community, place.membership))
     async with transaction() as tx:
         await tombstone(place.topic, tx)
-        for photo in await Photo.filter(parent_id=place.topic.id, purpose="topic", deleted_at=None).using_db(tx):
-            await tombstone(photo, tx)
+        await remove_photos(tx, parent_id=place.topic.id, purpose="topic")
         await _recount(place.community.id, tx)
     await events.publish("topic.deleted", {"id": place.topic.id})
     return place.community

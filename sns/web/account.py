@@ -8,13 +8,11 @@ from sns.errors import ServiceError
 from sns.i18n import LOCALES, N_
 from sns.models import ApiToken
 from sns.services import accounts, tokens
-from sns.web.http import errors_of, form_of, load_ctx, login_redirect, redirect, render, safe_next, text
+from sns.web.http import errors_of, form_of, load_ctx, redirect, render, safe_next, signed_in, text
 
 
-async def settings_page(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def settings_page(request: Request, ctx):
     api_tokens = await ApiToken.filter(user_id=ctx.user.id).order_by("-id")
     return await render(request, "settings.html", tokens=api_tokens)
 
@@ -33,10 +31,8 @@ async def language(request: Request):
     return response
 
 
-async def token_create(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def token_create(request: Request, ctx):
     try:
         _, secret = await tokens.create_token(ctx, text(form_of(request), "name"))
     except ServiceError as exc:
@@ -46,21 +42,17 @@ async def token_create(request: Request):
     return await render(request, "settings.html", tokens=api_tokens, new_token=secret)
 
 
-async def token_revoke(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def token_revoke(request: Request, ctx):
     await tokens.revoke_token(ctx, text(form_of(request), "token_id"))
     return redirect("/settings", N_("The token is revoked."))
 
 
-async def mail_notice(request: Request):
+@signed_in
+async def mail_notice(request: Request, ctx):
     """The "e-mail me when new mail arrives" checkbox (mounted with the mail pages' routes)."""
     from sns.services.mailbox import set_email_on_mail
 
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
     on = text(form_of(request), "email_on_mail") == "1"
     await set_email_on_mail(ctx, on)
     return redirect("/settings", N_("You will get an e-mail when new mail arrives.") if on

@@ -13,7 +13,7 @@ from sns.policies import (
 from sns.services import albums as album_service
 from sns.services import profiles
 from sns.services.communities import my_communities
-from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, text
+from sns.web.http import errors_of, files, form_of, load_ctx, redirect, render, signed_in, text
 
 FIELDS = ("title", "description", "visibility", "community")
 
@@ -54,10 +54,8 @@ async def album_page(request: Request):
     return await _render_album(request, ctx, album)
 
 
-async def album_new(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def album_new(request: Request, ctx):
     communities = await my_communities(ctx.viewer)
     if request.method == "GET":
         chosen = request.query_params.get("community", "")[:36]
@@ -75,10 +73,8 @@ async def album_new(request: Request):
     return redirect(album_url(album.id), N_("Your album is made. Add photos to it."))
 
 
-async def album_edit(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def album_edit(request: Request, ctx):
     album = await album_service.get_album(ctx, request.path_params["id"])
     if not can_edit_album(ctx.viewer, album):
         return await render(request, "error.html", status=403, message=None)
@@ -98,18 +94,14 @@ async def album_edit(request: Request):
     return redirect(album_url(album.id), N_("Your changes are saved."))
 
 
-async def album_delete(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def album_delete(request: Request, ctx):
     await album_service.delete_album(ctx, request.path_params["id"])
     return redirect("/albums", N_("The album is deleted."))
 
 
-async def photos_add(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def photos_add(request: Request, ctx):
     album_id = request.path_params["id"]
     form = form_of(request)
     uploads = await files(form, "photos")
@@ -125,10 +117,8 @@ async def photos_add(request: Request):
     return redirect(album_url(album_id), N_("The photos are added.") if len(added) != 1 else N_("The photo is added."))
 
 
-async def photo_caption(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def photo_caption(request: Request, ctx):
     form = form_of(request)
     try:
         photo = await album_service.caption_photo(ctx, request.path_params["id"], text(form, "caption"),
@@ -140,10 +130,8 @@ async def photo_caption(request: Request):
     return redirect(album_url(photo.album_id) + f"#p-{photo.id}", N_("Your changes are saved."))
 
 
-async def photo_remove(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def photo_remove(request: Request, ctx):
     album = await album_service.remove_photo(ctx, request.path_params["id"])
     return redirect(album_url(album.id), N_("The photo is removed."))
 

@@ -13,7 +13,7 @@ from sns.i18n import N_, gettext
 from sns.keys import vapid_public_key
 from sns.services import alert_subscriptions as subs
 from sns.services.site import district_of
-from sns.web.http import errors_of, form_of, load_ctx, login_redirect, redirect, render, text
+from sns.web.http import errors_of, form_of, load_ctx, redirect, render, signed_in, text
 
 CHECKS = ("by_district", "near_home", "email", "push", "drills")
 
@@ -36,10 +36,8 @@ async def _page(request: Request, ctx, form: dict, subscription, status: int = 2
                         vapid_key=vapid_public_key(ctx.settings.keys_dir), **extra)
 
 
-async def alerts_settings(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def alerts_settings(request: Request, ctx):
     subscription = await subs.my_subscription(ctx)
     if request.method == "GET":
         return await _page(request, ctx, _form_of(subscription), subscription)
@@ -53,10 +51,8 @@ async def alerts_settings(request: Request):
     return redirect("/settings/alerts", N_("Saved: you will be told of alerts as you chose."))
 
 
-async def alerts_stop(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def alerts_stop(request: Request, ctx):
     await subs.stop_subscription(ctx)
     return redirect("/settings/alerts", N_("You will not be told of alerts any more; your home point is deleted."))
 

@@ -14,7 +14,7 @@ from sns.models.alerts import ALERT_KINDS, ALERT_STATUSES, SEVERITIES
 from sns.policies import can_change_alert, can_post_alert
 from sns.services import alerts as alert_service
 from sns.services import mirror_pages
-from sns.web.http import errors_of, form_of, load_ctx, login_redirect, redirect, render, text
+from sns.web.http import errors_of, form_of, load_ctx, redirect, render, signed_in, text
 
 FIELDS = ("kind", "title", "description", "instruction", "address", "lat", "lon", "radius_m", "polygon", "severity")
 
@@ -53,10 +53,8 @@ async def alert_page(request: Request):
     return await _render_alert(request, ctx, alert)
 
 
-async def alert_new(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def alert_new(request: Request, ctx):
     if not can_post_alert(ctx.viewer):
         return await render(request, "error.html", status=403, message=None)
     if request.method == "GET":
@@ -75,10 +73,8 @@ async def alert_new(request: Request):
     return redirect(alert_service.alert_url(alert.id), N_("The alert is posted: every page shows it now."))
 
 
-async def alert_status(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def alert_status(request: Request, ctx):
     alert_id = request.path_params["id"]
     form = form_of(request)
     typed = {"status": text(form, "status"), "note": text(form, "note")}
@@ -92,10 +88,8 @@ async def alert_status(request: Request):
     return redirect(alert_service.alert_url(alert_id), N_("The alert's status is changed."))
 
 
-async def alert_correct(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def alert_correct(request: Request, ctx):
     alert_id = request.path_params["id"]
     form = form_of(request)
     typed = {name: text(form, name) for name in ("title", "description", "instruction", "note")}

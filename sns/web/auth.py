@@ -10,8 +10,7 @@ from sns.i18n import N_
 from sns.services import accounts, invitations
 from sns.services.site import load_site
 from sns.web.http import (
-    SESSION_COOKIE, current_session, errors_of, form_of, load_ctx, login_redirect, redirect, render,
-    safe_next, text,
+    SESSION_COOKIE, current_session, errors_of, form_of, load_ctx, redirect, render, safe_next, signed_in, text,
 )
 
 
@@ -123,10 +122,8 @@ async def password_reset(request: Request):
     return redirect("/login", N_("Your password is changed. Please sign in."))
 
 
-async def password_change(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def password_change(request: Request, ctx):
     if request.method == "GET":
         return await render(request, "password_change.html")
     form = form_of(request)

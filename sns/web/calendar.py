@@ -13,7 +13,7 @@ from sns.models.base import utcnow
 from sns.services import calendar as calendar_service
 from sns.services import events as event_service
 from sns.services.ics import calendar_ics
-from sns.web.http import errors_of, form_of, load_ctx, login_redirect, redirect, render, text
+from sns.web.http import errors_of, form_of, load_ctx, redirect, render, signed_in, text
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 
@@ -45,10 +45,8 @@ async def _render(request: Request, ctx, month, status: int = 200, **extra):
                         new_feed=extra.pop("new_feed", None), **extra)
 
 
-async def feed_create(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def feed_create(request: Request, ctx):
     month = calendar_service.month_of(ctx, None)
     try:
         _, secret = await calendar_service.create_feed(ctx)
@@ -58,10 +56,8 @@ async def feed_create(request: Request):
     return await _render(request, ctx, month, new_feed=url)
 
 
-async def feed_revoke(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def feed_revoke(request: Request, ctx):
     await calendar_service.revoke_feed(ctx, text(form_of(request), "feed_id"))
     return redirect("/calendar#feeds", N_("That calendar address no longer works."))
 

@@ -9,7 +9,7 @@ from sns.errors import ServiceError
 from sns.i18n import N_
 from sns.models import INQUIRY_STATUSES
 from sns.services import inquiries, inquiry_lists
-from sns.web.http import errors_of, form_of, load_ctx, login_redirect, redirect, render, text
+from sns.web.http import errors_of, form_of, redirect, render, signed_in, text
 
 
 def _filter(request: Request) -> inquiry_lists.InboxFilter:
@@ -18,12 +18,10 @@ def _filter(request: Request) -> inquiry_lists.InboxFilter:
                                      who=q.get("who", "")[:20])
 
 
-async def inbox_page(request: Request):
+@signed_in
+async def inbox_page(request: Request, ctx):
     from sns.web.departments import name_of
 
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
     f = _filter(request)
     raw = request.query_params.get("page", "1")
     page = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else 1
@@ -41,12 +39,10 @@ async def inbox_page(request: Request):
                         f=f, statuses=INQUIRY_STATUSES, name_of=name_of)
 
 
-async def _staff_action(request: Request, action, done: str):
+@signed_in
+async def _staff_action(request: Request, ctx, action, done: str):
     from sns.web.departments import render_inquiry
 
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
     inquiry_id = request.path_params["id"]
     form = form_of(request)
     try:

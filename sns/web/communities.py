@@ -20,7 +20,7 @@ from sns.services import memberships, topics
 from sns.web import community_feed
 from sns.web import topics as topic_pages
 from sns.web.diaries import held_message
-from sns.web.http import errors_of, form_of, load_ctx, login_redirect, redirect, render, text
+from sns.web.http import errors_of, form_of, load_ctx, redirect, render, signed_in, text
 from sns.web.reader_pages import keep_for_reader
 
 FIELDS = ("name", "description", "join_policy", "readable_by")
@@ -48,10 +48,8 @@ def _typed(form) -> dict:
     return {name: text(form, name) for name in FIELDS}
 
 
-async def community_new(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def community_new(request: Request, ctx):
     official_allowed = can_mark_official(ctx.viewer)
     if request.method == "GET":
         return await render(request, "community_form.html", form={"join_policy": "open", "readable_by": "public"},
@@ -69,10 +67,8 @@ async def community_new(request: Request):
     return redirect(community_url(community.id), message)
 
 
-async def community_edit(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def community_edit(request: Request, ctx):
     community = await community_service.get_community(ctx, request.path_params["id"])
     membership = await community_service.membership_of(ctx.viewer, community.id)
     if not can_edit_community(ctx.viewer, community, membership):
@@ -112,10 +108,8 @@ async def community_page(request: Request):
     )
 
 
-async def official(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def official(request: Request, ctx):
     community_id = request.path_params["id"]
     mark = text(form_of(request), "official") == "1"
     await community_service.set_official(ctx, community_id, mark)
@@ -123,10 +117,8 @@ async def official(request: Request):
                     else N_("The community is no longer marked official."))
 
 
-async def join(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def join(request: Request, ctx):
     community_id = request.path_params["id"]
     try:
         membership = await memberships.join(ctx, community_id)
@@ -138,10 +130,8 @@ async def join(request: Request):
                     if membership.state == "active" else N_("Your request to join is sent to the community's admins."))
 
 
-async def leave(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def leave(request: Request, ctx):
     community_id = request.path_params["id"]
     try:
         await memberships.leave(ctx, community_id)
@@ -152,10 +142,8 @@ async def leave(request: Request):
     return redirect(community_url(community_id), N_("You are no longer in this community."))
 
 
-async def members_page(request: Request, status: int = 200, **extra):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def members_page(request: Request, ctx, status: int = 200, **extra):
     listing = await memberships.members(ctx, request.path_params["id"])
     community, mine = listing["community"], listing["mine"]
     return await render(request, "community_members.html", status=status, **listing,
@@ -163,10 +151,8 @@ async def members_page(request: Request, status: int = 200, **extra):
                         may_answer=can_answer_requests(ctx.viewer, community, mine), **extra)
 
 
-async def member_action(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def member_action(request: Request, ctx):
     community_id, action = request.path_params["id"], request.path_params["action"]
     back = community_url(community_id) + "/members"
     try:
@@ -178,10 +164,8 @@ async def member_action(request: Request):
     return redirect(back, MEMBER_MESSAGES[action])
 
 
-async def invite(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def invite(request: Request, ctx):
     community_id = request.path_params["id"]
     username = text(form_of(request), "username")
     try:

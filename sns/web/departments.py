@@ -19,7 +19,7 @@ from sns.services import inquiries, inquiry_lists
 from sns.web.moderation import report_and_return
 from sns.services.departments import active_departments, department_name, staff_of
 from sns.web.diaries import held_message
-from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, text
+from sns.web.http import errors_of, files, form_of, redirect, render, signed_in, text
 
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
 
@@ -28,19 +28,15 @@ def name_of(department) -> str:
     return department_name(department, i18n.current_locale())
 
 
-async def city_page(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def city_page(request: Request, ctx):
     return await render(request, "city.html", departments=await active_departments(),
                         mine=await inquiry_lists.mine(ctx), name_of=name_of,
                         is_new=inquiry_lists.is_new_for_resident, staff=can_use_city_inbox(ctx.viewer))
 
 
-async def new_page(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def new_page(request: Request, ctx):
     departments = await active_departments()
     if request.method == "GET":
         chosen = request.query_params.get("department", "")
@@ -75,19 +71,15 @@ async def render_inquiry(request: Request, ctx, inquiry, status: int = 200, **ex
                         department=name_of(inquiry.department), **extra)
 
 
-async def inquiry_page(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def inquiry_page(request: Request, ctx):
     inquiry = await inquiries.get_inquiry(ctx, request.path_params["id"])
     await inquiries.mark_read(ctx, inquiry)
     return await render_inquiry(request, ctx, inquiry)
 
 
-async def reply(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def reply(request: Request, ctx):
     inquiry_id = request.path_params["id"]
     form = form_of(request)
     typed = {"body": text(form, "body"), "status": text(form, "status")}

@@ -10,7 +10,7 @@ from sns.models import Photo
 from sns.policies import can_comment, can_delete_comment, can_delete_diary, can_edit_diary
 from sns.services import diaries as diary_service
 from sns.services import diary_reads, timelines
-from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, text
+from sns.web.http import errors_of, files, form_of, load_ctx, redirect, render, signed_in, text
 from sns.web.reader_pages import keep_for_reader
 
 FIELDS = ("title", "body", "visibility", "lat", "lon")
@@ -58,10 +58,8 @@ def _typed(form) -> dict:
     return {name: text(form, name) for name in (*FIELDS, "blur")}
 
 
-async def diary_new(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def diary_new(request: Request, ctx):
     if request.method == "GET":
         return await render(request, "diary_form.html", form={"visibility": "members"})
     form = form_of(request)
@@ -78,10 +76,8 @@ async def diary_new(request: Request):
     return redirect(diary_url(diary.id), message)
 
 
-async def diary_edit(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def diary_edit(request: Request, ctx):
     diary = await diary_service.get_diary(ctx, request.path_params["id"])
     if not can_edit_diary(ctx.viewer, diary):
         return await render(request, "error.html", status=403, message=None)
@@ -103,18 +99,14 @@ async def diary_edit(request: Request):
                     else held_message(diary))
 
 
-async def diary_delete(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def diary_delete(request: Request, ctx):
     await diary_service.delete_diary(ctx, request.path_params["id"])
     return redirect("/home", N_("The diary entry is deleted."))
 
 
-async def comment_add(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def comment_add(request: Request, ctx):
     diary_id = request.path_params["id"]
     form = form_of(request)
     body = text(form, "comment")
@@ -131,9 +123,7 @@ async def comment_add(request: Request):
                     else held_message(comment))
 
 
-async def comment_delete(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def comment_delete(request: Request, ctx):
     diary = await diary_service.delete_comment(ctx, request.path_params["id"])
     return redirect(diary_url(diary.id) + "#comments", N_("The comment is deleted."))

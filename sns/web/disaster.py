@@ -21,7 +21,7 @@ from sns.services import disaster as disaster_service
 from sns.services import disaster_board, safety, shelters
 from sns.web.diaries import held_message
 from sns.web.visitors import same_for_every_resident
-from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, text
+from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, signed_in, text
 
 POST = ["POST"]
 PAGE = 50  # board posts per page, newest first
@@ -54,10 +54,8 @@ async def disaster_page(request: Request, status: int = 200, **extra):
                         may_count=can_see_safety_counts(ctx.viewer), log=log, **_helpers(), **extra)
 
 
-async def disaster_start(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def disaster_start(request: Request, ctx):
     form = form_of(request)
     typed = {"name": text(form, "name"), "kind": text(form, "kind") or "other", "drill": text(form, "drill") == "1"}
     try:
@@ -70,10 +68,8 @@ async def disaster_start(request: Request):
                     else N_("Disaster mode is on: every page shows it now."))
 
 
-async def disaster_end(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def disaster_end(request: Request, ctx):
     try:
         event = await disaster_service.end_event(ctx)
     except ServiceError as exc:
@@ -89,10 +85,8 @@ async def _checkin_form(request: Request, ctx, event, status: int = 200, **extra
                         may_check_in=can_check_in(ctx.viewer, event), **_helpers(), **extra)
 
 
-async def checkin(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def checkin(request: Request, ctx):
     event = await disaster_service.active_event(ctx)
     if request.method == "GET":
         return await _checkin_form(request, ctx, event, form={"status": request.query_params.get("status", "")[:10]})
@@ -155,10 +149,8 @@ async def board_post_report(request: Request):
     return await report_and_return(request, "disaster_post", disaster_board.post_url(request.path_params["id"]))
 
 
-async def staff_page(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def staff_page(request: Request, ctx):
     if not can_see_safety_counts(ctx.viewer):
         raise Forbidden(N_("Only the staff see the counts and who needs help."))
     event = await disaster_service.active_event(ctx)

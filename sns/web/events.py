@@ -17,7 +17,7 @@ from sns.services.communities import my_communities
 from sns.services import events as event_service
 from sns.services import rsvps
 from sns.web import calendar as calendar_pages
-from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, text
+from sns.web.http import errors_of, files, form_of, load_ctx, redirect, render, signed_in, text
 
 FIELDS = ("title", "description", "start_date", "start_time", "end_date", "end_time", "place", "lat", "lon",
           "capacity", "visibility", "community", "official")
@@ -101,10 +101,8 @@ async def _form_page(request, ctx, status=200, event=None, **values):
                         **values)
 
 
-async def event_new(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def event_new(request: Request, ctx):
     if request.method == "GET":
         chosen = request.query_params.get("community", "")
         return await _form_page(request, ctx, form={"visibility": "public", "community": chosen[:36],
@@ -127,10 +125,8 @@ async def event_new(request: Request):
                     else N_("Your event waits for a quick check by the site team; only you can see it until then."))
 
 
-async def event_edit(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def event_edit(request: Request, ctx):
     event = await event_service.get_event(ctx, request.path_params["id"])
     if not can_edit_event(ctx.viewer, event):
         return await render(request, "error.html", status=403, message=None)
@@ -159,26 +155,20 @@ async def event_edit(request: Request):
     return redirect(event_url(event.id), N_("Your changes are saved."))
 
 
-async def event_cancel(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def event_cancel(request: Request, ctx):
     event = await event_service.cancel_event(ctx, request.path_params["id"])
     return redirect(event_url(event.id), N_("The event is cancelled. Those who answered are told."))
 
 
-async def event_delete(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def event_delete(request: Request, ctx):
     await event_service.delete_event(ctx, request.path_params["id"])
     return redirect("/events", N_("The event is deleted."))
 
 
-async def event_rsvp(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def event_rsvp(request: Request, ctx):
     event_id = request.path_params["id"]
     answer = text(form_of(request), "answer")
     try:

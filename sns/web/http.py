@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import wraps
 from typing import Any
 
 from itsdangerous import BadSignature, Signer
@@ -189,6 +190,21 @@ def login_redirect(request: Request) -> RedirectResponse:
     from urllib.parse import quote
 
     return redirect(f"/login?next={quote(request.url.path)}")
+
+
+def signed_in(page):
+    """For a page only the signed-in may use: a visitor is sent to sign in and then back to the page
+    (`login_redirect`), before the page does anything; anyone else's request goes on to the page with
+    their context after the request (`page(request, ctx, *what its caller passed)`)."""
+
+    @wraps(page)
+    async def for_the_signed_in(request: Request, *args, **kwargs):
+        ctx = await load_ctx(request)
+        if ctx.user is None:
+            return login_redirect(request)
+        return await page(request, ctx, *args, **kwargs)
+
+    return for_the_signed_in
 
 
 async def signed_in_with(request: Request, rule) -> tuple[Ctx, Response | None]:

@@ -1,11 +1,13 @@
-"""`GET /events` with `Accept: text/event-stream`: Server-Sent Events for open pages (new alerts and
-their changes within seconds). The same address without it is the town's events page.
+"""`GET /live`: Server-Sent Events for open pages (new alerts and their changes within seconds).
 
 One long response per open page. A comment line every `HEARTBEAT` seconds (sent to every open page at
 once by one task per worker, `sns.services.live.heartbeat`, not by a timer per page) keeps proxies from
 closing it; `retry:` tells the browser to reconnect after 3 s, sending `Last-Event-ID`, and the changes it
 missed are sent first (sns/services/live.py). With several workers, `broadcast_url` must be a shared
 backend (PostgreSQL or Redis) so that a change made through one worker reaches pages held by another.
+
+The stream was once at `/events` (the town's events page), chosen by `Accept: text/event-stream`;
+`/events` still answers that way, for pages opened before the move that reconnect there.
 """
 
 from __future__ import annotations
@@ -68,16 +70,21 @@ def wants_stream(request: Request) -> bool:
     return "text/event-stream" in request.headers.get("accept", "")
 
 
+async def live_stream(request: Request):
+    """The stream an open page listens to (static/live.js), from where its `Last-Event-ID` left off."""
+    last = request.headers.get("last-event-id") or request.query_params.get("last")
+    return StreamingResponse(_stream(last), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
 async def live_events(request: Request):
-    """`/events` is also the town's events page: a browser's EventSource asks for `text/event-stream`
-    and gets the stream; anything else gets the page."""
+    """`/events` the old way: an EventSource opened there before the stream had its own address asks
+    for `text/event-stream` and gets the stream; anything else gets the town's events page."""
     if not wants_stream(request):
         from sns.web.events import event_list  # noqa: PLC0415
 
         return await event_list(request)
-    last = request.headers.get("last-event-id") or request.query_params.get("last")
-    return StreamingResponse(_stream(last), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return await live_stream(request)
 
 
 async def alert_banner(request: Request):
@@ -94,6 +101,7 @@ async def alert_banner(request: Request):
 
 
 ROUTES: list[Route] = [
+    Route("/live", live_stream, methods=["GET"], name="live"),
     Route("/events", live_events, methods=["GET"], name="live_events"),
     Route("/alerts/banner", alert_banner, methods=["GET"]),
 ]

@@ -13,7 +13,7 @@ from sns.services import mailbox, mailbox_lists
 from sns.web.moderation import report_and_return
 from sns.web import account
 from sns.web.diaries import held_message
-from sns.web.http import errors_of, form_of, load_ctx, login_redirect, redirect, render, text
+from sns.web.http import errors_of, form_of, redirect, render, signed_in, text
 
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
 
@@ -23,10 +23,8 @@ def _page(request: Request) -> int:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else 1
 
 
-async def inbox_page(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def inbox_page(request: Request, ctx):
     archived = request.query_params.get("archived") == "1"
     page = _page(request)
     rows, more = await mailbox_lists.inbox(ctx, archived=archived, page=page)
@@ -35,19 +33,15 @@ async def inbox_page(request: Request):
                         unread=unread, tab="archive" if archived else "inbox")
 
 
-async def sent_page(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def sent_page(request: Request, ctx):
     before = request.query_params.get("before")
     items, next_before = await mailbox_lists.sent(ctx, before=before if before and is_id(before) else None)
     return await render(request, "mail_sent.html", items=items, next_before=next_before, tab="sent")
 
 
-async def new_page(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def new_page(request: Request, ctx):
     if request.method == "GET":
         return await render(request, "mail_new.html", form={"to": request.query_params.get("to", "")[:400]})
     form = form_of(request)
@@ -69,19 +63,15 @@ async def _render_conversation(request: Request, ctx, conversation, parts, statu
                         is_group=len(ids) > 2, **extra)
 
 
-async def conversation_page(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def conversation_page(request: Request, ctx):
     conversation, parts = await mailbox.get_conversation(ctx, request.path_params["id"])
     await mailbox.mark_read(ctx, conversation.id)
     return await _render_conversation(request, ctx, conversation, parts)
 
 
-async def reply(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def reply(request: Request, ctx):
     conversation_id = request.path_params["id"]
     form = form_of(request)
     body = text(form, "body")
@@ -97,18 +87,14 @@ async def reply(request: Request):
     return redirect(mailbox.conversation_url(conversation_id) + f"#m-{message.id}", flash)
 
 
-async def archive(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def archive(request: Request, ctx):
     await mailbox.archive(ctx, request.path_params["id"])
     return redirect("/mail", N_("The conversation is archived. It comes back when someone writes again."))
 
 
-async def leave(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def leave(request: Request, ctx):
     try:
         await mailbox.leave(ctx, request.path_params["id"])
     except ServiceError as exc:

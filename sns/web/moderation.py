@@ -9,7 +9,7 @@ from sns.i18n import N_
 from sns.policies import can_moderate, can_read_moderation_log
 from sns.services import review
 from sns.services.moderate import current_filter
-from sns.web.http import form_of, load_ctx, login_redirect, redirect, render, text
+from sns.web.http import form_of, redirect, render, signed_in, text
 
 MESSAGES = {
     "approve": N_("The post is published."),
@@ -21,10 +21,8 @@ MESSAGES = {
 }
 
 
-async def queue_page(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def queue_page(request: Request, ctx):
     if not can_moderate(ctx.viewer):
         return await render(request, "error.html", status=403, message=None)
     items = await review.queue(ctx)
@@ -38,10 +36,8 @@ async def queue_page(request: Request):
     return await render(request, "moderation.html", items=items, marked=marked, suggestions=suggestions)
 
 
-async def queue_action(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def queue_action(request: Request, ctx):
     if not can_moderate(ctx.viewer):
         return await render(request, "error.html", status=403, message=None)
     form = form_of(request)
@@ -53,26 +49,20 @@ async def queue_action(request: Request):
     return redirect("/moderation", MESSAGES[action])
 
 
-async def log_page(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def log_page(request: Request, ctx):
     if not can_read_moderation_log(ctx.viewer):
         return await render(request, "error.html", status=403, message=None)
     return await render(request, "moderation_log.html", entries=await review.log_entries(ctx))
 
 
-async def mine_page(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def mine_page(request: Request, ctx):
     return await render(request, "moderation_mine.html", **await review.my_items(ctx))
 
 
-async def appeal(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def appeal(request: Request, ctx):
     try:
         await review.appeal(ctx, request.path_params["id"], text(form_of(request), "appeal"))
     except ServiceError as exc:
@@ -80,11 +70,10 @@ async def appeal(request: Request):
     return redirect("/moderation/mine", N_("Your appeal is sent to the site team."))
 
 
-async def report_and_return(request: Request, kind: str, back: str):
-    """A resident's report of any registered kind of text; back to the page it was on."""
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def report_and_return(request: Request, ctx, kind: str, back: str):
+    """A resident's report of any registered kind of text; back to the page it was on. Called as
+    `report_and_return(request, kind, back)` (`signed_in` gives the context)."""
     try:
         await review.report(ctx, kind, request.path_params["id"], text(form_of(request), "reason"))
     except ServiceError as exc:

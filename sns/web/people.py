@@ -11,7 +11,7 @@ from sns.policies import can_befriend, can_message, can_view_profile_field
 from sns.services import friends as friend_service
 from sns.services import profiles, timelines
 from sns.services.site import districts
-from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, safe_next, text
+from sns.web.http import errors_of, files, form_of, load_ctx, redirect, render, safe_next, signed_in, text
 
 
 async def profile_page(request: Request):
@@ -24,19 +24,15 @@ async def profile_page(request: Request):
                         may_befriend=can_befriend(ctx.viewer, user), may_message=can_message(ctx.viewer, user))
 
 
-async def people_list(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def people_list(request: Request, ctx):
     query = request.query_params.get("q", "")[:64]
     page = await timelines.residents(ctx, query, request.query_params.get("before"))
     return await render(request, "people.html", page=page, q=query)
 
 
-async def friends_page(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def friends_page(request: Request, ctx):
     me = ctx.user.id
     return await render(
         request, "friends.html",
@@ -49,10 +45,8 @@ async def friends_page(request: Request):
 
 
 
-async def friend_action(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def friend_action(request: Request, ctx):
     action = request.path_params["action"]
     if action not in friend_service.ACTIONS:
         return await render(request, "error.html", status=404, message=None)
@@ -62,10 +56,8 @@ async def friend_action(request: Request):
     return redirect(safe_next(text(form, "next") or "/friends"), message)
 
 
-async def profile_edit(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def profile_edit(request: Request, ctx):
     user = ctx.user
     all_districts = await districts()
     if request.method == "GET":

@@ -16,16 +16,14 @@ from sns.services import report_lists
 from sns.services.departments import active_departments
 from sns.services.reports import report_url, status_label
 from sns.services.site import load_site
-from sns.web.http import errors_of, form_of, load_ctx, login_redirect, redirect, render, text
+from sns.web.http import errors_of, form_of, load_ctx, redirect, render, signed_in, text
 
 ATOM = "application/atom+xml; charset=utf-8"
 CATEGORY_FIELDS = ("name", "name_ja", "department", "position", "active")
 
 
-async def queue_page(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def queue_page(request: Request, ctx):
     status = request.query_params.get("status", "")[:20]
     raw = request.query_params.get("page", "1")
     page = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else 1
@@ -52,11 +50,9 @@ def _typed(form) -> dict:
     return {name: text(form, name) for name in CATEGORY_FIELDS}
 
 
-async def categories_page(request: Request):
+@signed_in
+async def categories_page(request: Request, ctx):
     """GET: the list with a form per category; POST: add one."""
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
     if request.method == "GET":
         return await _categories_page(request, ctx, form={"active": "1"})
     typed = _typed(form_of(request))
@@ -70,10 +66,8 @@ async def categories_page(request: Request):
     return redirect("/admin/report-categories", N_("The category is added."))
 
 
-async def category_edit(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def category_edit(request: Request, ctx):
     category_id = request.path_params["id"]
     typed = _typed(form_of(request))
     try:
@@ -86,10 +80,8 @@ async def category_edit(request: Request):
     return redirect(f"/admin/report-categories#c-{category_id}", N_("The category is saved."))
 
 
-async def category_move(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def category_move(request: Request, ctx):
     category_id = request.path_params["id"]
     await report_lists.move_category(ctx, category_id, text(form_of(request), "direction"))
     return redirect(f"/admin/report-categories#c-{category_id}", N_("The order is saved."))

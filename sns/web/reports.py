@@ -14,7 +14,7 @@ from sns.policies import can_edit_report, can_file_report, can_follow_report, ca
 from sns.services import report_lists
 from sns.services import reports as report_service
 from sns.web.diaries import held_message
-from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, text
+from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, signed_in, text
 from sns.web.report_staff import ROUTES as STAFF_ROUTES
 
 FIELDS = ("category", "title", "body", "place", "lat", "lon", "blur")
@@ -54,10 +54,8 @@ async def _form(request: Request, status: int = 200, **values):
                         **values)
 
 
-async def report_new(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def report_new(request: Request, ctx):
     if request.method == "GET":
         return await _form(request, form={"category": request.query_params.get("category", "")[:40]})
     form = form_of(request)
@@ -103,10 +101,8 @@ async def report_page(request: Request):
     return await render_report(request, ctx, report)
 
 
-async def report_edit(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def report_edit(request: Request, ctx):
     report = await report_service.get_report(ctx, request.path_params["id"])
     if not can_edit_report(ctx.viewer, report):
         raise Forbidden(N_("A report can be changed only until the city starts on it."))
@@ -129,10 +125,8 @@ async def report_edit(request: Request):
                     if report.state == "published" else held_message(report))
 
 
-async def report_status(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def report_status(request: Request, ctx):
     report_id = request.path_params["id"]
     form = form_of(request)
     try:
@@ -147,18 +141,14 @@ async def report_status(request: Request):
                     N_("The status is changed. Everyone following the report is told."))
 
 
-async def report_follow(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def report_follow(request: Request, ctx):
     report = await report_service.follow(ctx, request.path_params["id"])
     return redirect(report_service.report_url(report.id), N_("You will be told when this report changes."))
 
 
-async def report_unfollow(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def report_unfollow(request: Request, ctx):
     report = await report_service.unfollow(ctx, request.path_params["id"])
     return redirect(report_service.report_url(report.id), N_("You no longer follow this report."))
 

@@ -17,7 +17,7 @@ from sns.services import replies as reply_service
 from sns.web.moderation import report_and_return
 from sns.services import topics as topic_service
 from sns.web.diaries import held_message
-from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, text
+from sns.web.http import errors_of, files, form_of, load_ctx, redirect, render, signed_in, text
 
 FIELDS = ("title", "body", "lat", "lon")
 SWITCH_MESSAGES = {"pin": N_("The topic is pinned."), "unpin": N_("The topic is no longer pinned."),
@@ -60,10 +60,8 @@ def _typed(form) -> dict:
     return {name: text(form, name) for name in (*FIELDS, "blur")}
 
 
-async def topic_new(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def topic_new(request: Request, ctx):
     community = await community_service.get_community(ctx, request.path_params["id"])
     if request.method == "GET":
         membership = await community_service.membership_of(ctx.viewer, community.id)
@@ -83,10 +81,8 @@ async def topic_new(request: Request):
                     else held_message(topic))
 
 
-async def topic_edit(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def topic_edit(request: Request, ctx):
     place = await topic_service.get_topic(ctx, request.path_params["id"])
     topic = place.topic
     if not can_edit_topic(ctx.viewer, topic, place.community, place.membership):
@@ -109,10 +105,8 @@ async def topic_edit(request: Request):
                     else held_message(topic))
 
 
-async def reply_add(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def reply_add(request: Request, ctx):
     topic_id = request.path_params["id"]
     form = form_of(request)
     body = text(form, "body")
@@ -133,18 +127,14 @@ async def reply_add(request: Request):
                     if reply.state == "published" else held_message(reply))
 
 
-async def topic_delete(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def topic_delete(request: Request, ctx):
     community = await topic_service.delete_topic(ctx, request.path_params["id"])
     return redirect(f"/communities/{community.id}", N_("The topic is deleted."))
 
 
-async def topic_switch(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def topic_switch(request: Request, ctx):
     topic_id, action = request.path_params["id"], request.path_params["action"]
     if action not in SWITCH_MESSAGES:
         return await render(request, "error.html", status=404, message=None)
@@ -162,10 +152,8 @@ async def topic_switch(request: Request):
     return redirect(topic_url(topic_id), SWITCH_MESSAGES[action])
 
 
-async def topic_move(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def topic_move(request: Request, ctx):
     topic_id = request.path_params["id"]
     try:
         await topic_service.move_topic(ctx, topic_id, text(form_of(request), "community"))
@@ -176,10 +164,8 @@ async def topic_move(request: Request):
     return redirect(topic_url(topic_id), N_("The topic is moved."))
 
 
-async def reply_edit(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def reply_edit(request: Request, ctx):
     reply, place = await reply_service.get_reply(ctx, request.path_params["id"])
     if not can_edit_reply(ctx.viewer, reply, place.membership):
         return await render(request, "error.html", status=403, message=None)
@@ -196,10 +182,8 @@ async def reply_edit(request: Request):
                     else held_message(reply))
 
 
-async def reply_delete(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def reply_delete(request: Request, ctx):
     topic = await reply_service.delete_reply(ctx, request.path_params["id"])
     return redirect(topic_url(topic.id) + "#replies", N_("The reply is deleted."))
 

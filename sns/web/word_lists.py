@@ -9,16 +9,14 @@ from sns.errors import ServiceError
 from sns.i18n import N_
 from sns.policies import can_administer
 from sns.services import review, word_lists
-from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, text
+from sns.web.http import errors_of, files, form_of, load_ctx, redirect, render, signed_in, text
 
 MESSAGES = {"add": N_("The word is added."), "allow": N_("The phrase is allowed."),
             "remove": N_("The word is removed."), "save": N_("The word list is saved.")}
 
 
-async def words_page(request: Request):
-    ctx = await load_ctx(request)
-    if ctx.user is None:
-        return login_redirect(request)
+@signed_in
+async def words_page(request: Request, ctx):
     if not can_administer(ctx.viewer):
         return await render(request, "error.html", status=403, message=None)
     if request.method == "GET":

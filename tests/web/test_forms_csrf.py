@@ -132,6 +132,7 @@ FIRE_PAGES = {"/alerts/new", "/alerts/{id}"}
 # Not HTML pages.
 SKIP = {"/feeds/", "/photos/", "/static", "/admin/words.txt", "/events/{id}.ics", "/calendar/town.ics",
         "/calendar/feed/", "/map/features.json", "/alerts/banner",  # the banner alone, for static/live.js
+        "/live",  # the Server-Sent Events stream (tests/web/test_live_events.py)
         "/notifications/",  # /notifications/{id} marks one read and redirects to it
         "/mirror/v1/"}  # the mirroring protocol (JSON)
 PARAMS = {"/notices/{id}": "notice", "/mail/{id}": "conversation", "/city/{id}": "inquiry",

@@ -1,12 +1,16 @@
-"""Security baseline: CSRF everywhere, strict CSP, session rotation, uploads refused cleanly."""
+"""Security baseline: CSRF everywhere, sign-in before residents' pages, strict CSP, session rotation,
+uploads refused cleanly."""
 
 import io
+from types import SimpleNamespace
+from urllib.parse import quote
 
 import pytest
 from PIL import Image
 from starlette.routing import Route
 
 from sns.models import Diary
+from sns.web.http import signed_in
 
 
 def unsafe_routes(app):
@@ -32,6 +36,43 @@ async def test_every_unsafe_page_request_needs_the_csrf_token(site):
         r = await client.request(method, path, data={"csrf_token": "forged" * 8})
         assert r.status_code == 403, (method, path)
     assert not await Diary.filter(title="x").exists()
+
+
+def signed_in_routes(app):
+    """The pages `@signed_in` guards (sns/web/http.py): their endpoint wraps the page."""
+    for route in app.routes:
+        if isinstance(route, Route) and getattr(route.endpoint, "__wrapped__", None) is not None \
+                and not route.path.startswith("/api/"):
+            yield route
+
+
+async def test_a_visitor_is_sent_to_sign_in_first_and_then_back(site):
+    visitor = site.client()
+    await visitor.ensure_csrf()
+    routes = list(signed_in_routes(site.app))
+    assert len(routes) > 60
+    for route in routes:
+        path = route.path
+        for name in route.param_convertors:
+            path = path.replace("{" + name + "}", "x-1")
+        for method in sorted(set(route.methods) - {"HEAD"}):
+            r = await visitor.request(method, path, data={"csrf_token": visitor.csrf} if method == "POST" else None)
+            assert r.status_code == 303, (method, path, r.status_code)
+            assert r.headers["location"] == f"/login?next={quote(path)}", (method, path)
+
+
+async def test_a_signed_in_page_is_given_the_context_then_what_its_caller_passed():
+    seen = {}
+
+    @signed_in
+    async def page(request, ctx, kind, back="/home"):
+        seen.update(user=ctx.user.username, kind=kind, back=back)
+        return "answered"
+
+    resident = SimpleNamespace(user=SimpleNamespace(username="guarded"))
+    asked = SimpleNamespace(scope={"state": {"ctx": resident}})  # a context load_ctx has read for this request
+    assert await page(asked, "diary", back="/diaries") == "answered"
+    assert seen == {"user": "guarded", "kind": "diary", "back": "/diaries"}
 
 
 async def test_strict_content_security_policy(site):
