@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, WithJsonSchema
 
 from sns.api.declare import WRITE, Input, Operations, Output, Query, Reply
-from sns.api.fields import ClientToken, Id, Lat, Lon, Time, Title, Url, text
+from sns.api.fields import ClientToken, Id, Lat, Lon, Time, Title, Url, Whole, text
 from sns.api.http import absolute
 from sns.api.refusals import Reported, custom
 from sns.api.shapes import when
@@ -47,7 +47,7 @@ def _radius(value: int) -> int:
     return value
 
 
-Radius = Annotated[int | None, AfterValidator(lambda v: v if v is None else _radius(v)), WithJsonSchema(
+Radius = Annotated[Whole | None, AfterValidator(lambda v: v if v is None else _radius(v)), WithJsonSchema(
     {"type": ["integer", "null"], "minimum": 1, "maximum": alert_service.MAX_RADIUS_M,
      "description": "The area as a circle of this many metres around the place."})]
 # The outline's form; its points' ranges, count and closing are the service's (its messages name them).

@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
 from sns.api.http import has_control_chars
 from sns.api.refusals import Reported, custom
@@ -43,6 +43,13 @@ def must_be_text(value):
     """Before a choice is checked: a value that is not even text is refused as such."""
     if value is not None and not isinstance(value, str):
         raise custom(N_("This field must be text."))
+    return value
+
+
+def _whole(value):
+    """2149.0 is an integer to JSON Schema (and to JavaScript): taken as 2149; 2149.5 is still refused."""
+    if type(value) is float and value.is_integer():
+        return int(value)
     return value
 
 
@@ -86,6 +93,8 @@ Lon = Annotated[float | None, Field(ge=-180, le=180, description="WGS84 degrees.
 Blur = Annotated[bool, Field(description="Keep only the neighbourhood of the place (the centre of a cell about "
                                          "500 m across), never the exact point.")]
 Coord = float | None
+# A whole number in a JSON body: use this, never a bare `int` (tests/api/test_api_declarations.py checks).
+Whole = Annotated[int, BeforeValidator(_whole)]
 IdList = Annotated[list[Id], Field(max_length=20)]
 
 # Query parameters

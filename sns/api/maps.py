@@ -99,7 +99,7 @@ def geojson(data: dict[str, Any]) -> Response:
 
 
 @API.get("/api/v1/map/features", answer=Media("application/geo+json", FeatureCollection), query=MapQuery,
-         errors=(400, 401), name="api_map_features")
+         errors=(400, 401), name="api_map_features", refuses=("bbox", "layers"))
 async def features(ctx: Ctx, query: MapQuery):
     """What is on the map in a box: GeoJSON features of the chosen layers that the caller may see.
 
