@@ -116,7 +116,8 @@ async def list_albums(ctx: Ctx, query: AlbumsQuery):
     return {"items": [album_json(ctx, a) for a in items]}
 
 
-@API.post("/api/v1/albums", answer=AlbumDetail, status=201, body=AlbumNew, auth=True, errors=(*WRITE, 429),
+# 404: sent again (the same client_token) after what it made was deleted
+@API.post("/api/v1/albums", answer=AlbumDetail, status=201, body=AlbumNew, auth=True, errors=(*WRITE, 404, 429),
           links=GET_ALBUM)
 async def create_album(ctx: Ctx, body: AlbumNew):
     """Make an album (mine, or a community's that I am an active member of)."""
@@ -154,12 +155,22 @@ async def add_photos(ctx: Ctx, id: str, request: Request):
             caption = form.get("caption")
     except ClientDisconnect:
         raise Invalid(N_("Choose one or more photos."), field="photos") from None
-    except Exception as exc:  # the multipart parser refuses too many or too large parts
-        if type(exc).__name__ in ("HTTPException", "MultiPartException"):
-            raise TooLarge(N_("The request body is too large (at most %(kb)d KB)."), kb=limit // 1024) from None
-        raise
+    except Exception as exc:  # the multipart parser refuses too large parts, too many, or a broken body
+        if type(exc).__name__ not in ("HTTPException", "MultiPartException"):
+            raise
+        raise _upload_refused(str(getattr(exc, "detail", None) or exc), limit) from None
     photos = await album_service.add_photos(ctx, album.id, uploads, caption if isinstance(caption, str) else "")
     return {"items": [{**photo_json(ctx, p), "caption": p.caption} for p in photos]}
+
+
+def _upload_refused(detail: str, limit: int) -> Exception:
+    """What the multipart parser's refusal means to the caller: too large (413), or a form that breaks the
+    document (400)."""
+    if "maximum size" in detail:
+        return TooLarge(N_("The request body is too large (at most %(kb)d KB)."), kb=limit // 1024)
+    if "Too many files" in detail:
+        return Invalid(N_("At most %(n)d photos at once."), field="photos", n=album_service.MAX_UPLOAD_AT_ONCE)
+    return Invalid(N_("Choose one or more photos."), field="photos")
 
 
 @API.delete("/api/v1/album-photos/{id}", auth=True, errors=(401, 403, 404))

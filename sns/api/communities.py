@@ -70,7 +70,8 @@ async def list_communities(ctx: Ctx, query: CommunitiesQuery):
     return {"items": [community_json(ctx, c) for c in page.items], "next": next_url}
 
 
-@API.post(C, answer=CommunityDetail, status=201, body=CommunityNew, auth=True, errors=(*WRITE, 429),
+# 404: sent again (the same client_token) after what it made was deleted
+@API.post(C, answer=CommunityDetail, status=201, body=CommunityNew, auth=True, errors=(*WRITE, 404, 429),
           links=GET_COMMUNITY)
 async def create_community(ctx: Ctx, body: CommunityNew):
     """Open a community (the caller becomes its admin)."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from sns.api.community_shapes import JoinPolicy, ReadableBy
 from sns.api.declare import Input, Query
-from sns.api.fields import Before, Blur, ClientToken, Id, IdList, Lat, Limit, Lon, Title, text
+from sns.api.fields import PLACE_RULE, Before, Blur, ClientToken, Id, IdList, Lat, Limit, Lon, Title, text
 from sns.services.communities import DESCRIPTION_CHARS, NAME_CHARS
 from sns.services.memberships import MEMBER_ACTIONS
 from sns.services.replies import REPLY_CHARS
@@ -55,6 +55,8 @@ class MemberAction(Input):
 class TopicNew(Input):
     """Give both lat and lon (WGS84 degrees), or neither."""
 
+    model_config = ConfigDict(json_schema_extra=PLACE_RULE)
+
     title: Title
     body: Body
     lat: Lat = None
@@ -66,6 +68,8 @@ class TopicNew(Input):
 class TopicEdit(Input):
     """Fields left out (or null) keep their value; lat and lon null removes the place."""
 
+    model_config = ConfigDict(json_schema_extra=PLACE_RULE)
+
     title: Title | None = None
     body: Body | None = None
     lat: Lat = None
@@ -74,7 +78,15 @@ class TopicEdit(Input):
     remove_photos: IdList = []
 
 
+MOVE_NEEDS_A_PLACE = {"anyOf": [  # the service refuses a move without a community to move to
+    {"properties": {"action": {"enum": [*TOPIC_SWITCHES, "follow", "unfollow"]}}},
+    {"properties": {"action": {"const": "move"}, "community_id": {"type": "string"}}, "required": ["community_id"]},
+]}
+
+
 class TopicAction(Input):
+    model_config = ConfigDict(json_schema_extra=MOVE_NEEDS_A_PLACE)
+
     action: Literal[(*TOPIC_SWITCHES, "move", "follow", "unfollow")] = Field(description=(  # type: ignore[valid-type]
         "pin, unpin, lock, unlock, move: the community's admins and sub-moderators (move: of both communities) "
         "or site moderators; follow, unfollow: readers."))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from sns.api.declare import WRITE, Input, Operations, Output, Query, Reply
 from sns.api.fields import (
-    Blur, ClientToken, Coord, Id, IdList, Lat, Limit, Lon, Next, Page, TextState, Time, Title, Url, Visibility, text,
+    PLACE_RULE, Blur, ClientToken, Coord, Id, IdList, Lat, Limit, Lon, Next, Page, TextState, Time, Title, Url,
+    Visibility, text,
 )
 from sns.api.http import absolute
 from sns.api.shapes import Person, Photo, html, person_brief, photo_json, when
@@ -41,6 +42,8 @@ Capacity = Annotated[int | None, Field(ge=1, le=event_service.MAX_CAPACITY, desc
 class EventNew(Input):
     """ends_at defaults to starts_at and may not be before it. A community's event ignores visibility."""
 
+    model_config = ConfigDict(json_schema_extra=PLACE_RULE)
+
     title: Title
     description: Description = ""
     starts_at: When
@@ -59,6 +62,8 @@ class EventNew(Input):
 class EventEdit(Input):
     """Fields left out (or null) keep their value, but lat and lon null remove the place and capacity null
     the limit."""
+
+    model_config = ConfigDict(json_schema_extra=PLACE_RULE)
 
     title: Title | None = None
     description: Description | None = None
@@ -225,7 +230,8 @@ async def list_events(ctx: Ctx, query: EventsQuery):
     return {"items": [event_json(ctx, e, photos[e.id]) for e in items], "next": nxt}
 
 
-@API.post("/api/v1/events", answer=EventDetail, status=201, body=EventNew, auth=True, errors=(*WRITE, 429),
+# 404: sent again (the same client_token) after what it made was deleted
+@API.post("/api/v1/events", answer=EventDetail, status=201, body=EventNew, auth=True, errors=(*WRITE, 404, 429),
           links=GET_EVENT)
 async def create_event(ctx: Ctx, body: EventNew):
     """Post an event (as a resident, for a community one is an active member of, or as staff: official)."""

@@ -83,6 +83,11 @@ Lon = Annotated[float | None, Field(ge=-180, le=180, description="WGS84 degrees.
 Blur = Annotated[bool, Field(description="Keep only the neighbourhood of the place (the centre of a cell about "
                                          "500 m across), never the exact point.")]
 Coord = float | None
+# ...and the services refuse one without the other: a body with lat and lon says so (`json_schema_extra`).
+PLACE_RULE = {"anyOf": [
+    {"properties": {"lat": {"type": "null"}, "lon": {"type": "null"}}, "description": "No place."},
+    {"properties": {"lat": {"type": "number"}, "lon": {"type": "number"}}, "required": ["lat", "lon"]},
+]}
 IdList = Annotated[list[Id], Field(max_length=20)]
 
 # Query parameters
