@@ -30,8 +30,8 @@ GET_EVENT = {"GetEvent": {"operationId": "get_event", "parameters": {"id": "$res
              "DeleteEvent": {"operationId": "delete_event", "parameters": {"id": "$response.body#/id"}}}
 Answer = Annotated[Literal[(*RSVP_ANSWERS, "waiting")], Field(  # type: ignore[valid-type]
     description="going, maybe, no; waiting: said going when the event was full (the waiting list).")]
-When = Annotated[str, Field(max_length=40, description="ISO 8601, years 1970 to 2200; without an offset it is "
-                                                       "in the site's time zone.", json_schema_extra={"format": "date-time"})]
+When = Annotated[str, Field(max_length=40, json_schema_extra={"format": "date-time"}, description=(
+    "ISO 8601, years 1970 to 2200; without an offset it is in the site's time zone."))]
 Description = text(description="Markdown; at most `max_body_chars` characters.", lines=True)
 Place = text(200)
 Capacity = Annotated[int | None, Field(ge=1, le=event_service.MAX_CAPACITY, description="null: no limit.")]
