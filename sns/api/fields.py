@@ -95,6 +95,11 @@ Blur = Annotated[bool, Field(description="Keep only the neighbourhood of the pla
 Coord = float | None
 # A whole number in a JSON body: use this, never a bare `int` (tests/api/test_api_declarations.py checks).
 Whole = Annotated[int, BeforeValidator(_whole)]
+# ...and the services refuse one without the other: a body with lat and lon says so (`json_schema_extra`).
+PLACE_RULE = {"anyOf": [
+    {"properties": {"lat": {"type": "null"}, "lon": {"type": "null"}}, "description": "No place."},
+    {"properties": {"lat": {"type": "number"}, "lon": {"type": "number"}}, "required": ["lat", "lon"]},
+]}
 IdList = Annotated[list[Id], Field(max_length=20)]
 
 # Query parameters

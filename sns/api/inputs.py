@@ -105,14 +105,6 @@ def flag(data: dict, name: str) -> bool:
     return value
 
 
-def id_list(data: dict, name: str, max_items: int = 20) -> list[str]:
-    value = data.get(name) or []
-    if not isinstance(value, list) or len(value) > max_items or not all(
-            isinstance(v, str) and is_id(v) for v in value):
-        raise Invalid(N_("This must be a list of ids."), field=name)
-    return value
-
-
 def text_map(data: dict, name: str, keys: tuple[str, ...]) -> dict[str, str]:
     """An object of known keys with text values, such as who sees each profile field."""
     value = data.get(name) or {}
@@ -133,14 +125,6 @@ def query_limit(request: Request, ctx: Ctx) -> int:
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 4) or not 1 <= int(raw) <= MAX_LIMIT:
         raise Invalid(N_("Give a whole number from 1 to %(max)d."), field="limit", max=MAX_LIMIT)
     return int(raw)
-
-
-def query_username(request: Request, name: str) -> str | None:
-    """A username from the query string; one that no resident could have is simply not found."""
-    raw = request.query_params.get(name) or None
-    if raw is not None and not USERNAME_RE.match(raw.strip().lower()):
-        raise NotFound(N_("No such resident."))
-    return raw
 
 
 def query_before(request: Request) -> str | None:
