@@ -141,6 +141,9 @@ class Operations(list):
     def post(self, path: str, **kw):
         return self._declare("POST", path, **kw)
 
+    def put(self, path: str, **kw):
+        return self._declare("PUT", path, **kw)
+
     def patch(self, path: str, **kw):
         return self._declare("PATCH", path, **kw)
 

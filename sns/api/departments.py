@@ -14,7 +14,6 @@ from sns import i18n
 from sns.api.auth import require_user
 from sns.api.http import absolute, answer, endpoint
 from sns.api.inputs import read_json, short_text
-from sns.api.messages import PAGE, _page
 from sns.api.openapi import WRITE, op
 from sns.api.schemas import CLIENT_TOKEN, ID, NEXT, TEXT, TEXT_STATE, TIME, URL, obj, ref
 from sns.api.shapes import person_brief, when
@@ -35,6 +34,17 @@ def _text(data: dict, name: str):
     if value is not None and not isinstance(value, str):
         raise Invalid(N_("This field must be text."), field=name)
     return value
+
+
+PAGE = {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1},
+        "description": "Page number (30 conversations a page): follow `next`."}
+
+
+def _page(request: Request) -> int:
+    raw = request.query_params.get("page", "1")
+    if not (raw.isascii() and raw.isdigit() and 1 <= len(raw) <= 4 and int(raw) >= 1):
+        raise Invalid(N_("Give a whole number from 1 to %(max)d."), field="page", max=9999)
+    return int(raw)
 
 
 def department_json(department) -> dict[str, Any]:
