@@ -90,7 +90,7 @@ class MailReply(Input):
 class ConversationQuery(Query):
     archived: Literal["true", "false"] = Field("false", description="true: the archived conversations instead "
                                                                     "of the inbox.")
-    page: Page = Field(1, description="Page number (30 conversations a page): follow `next`.")
+    page: Page = Field(1, description=f"Page number ({mailbox_lists.PAGE} conversations a page): follow `next`.")
 
 
 def message_json(ctx: Ctx, message) -> dict[str, Any]:
