@@ -17,7 +17,7 @@ from sns.i18n import N_
 GET, POST, PATCH, DELETE = ["GET"], ["POST"], ["PATCH"], ["DELETE"]
 # Each of these modules lists its own ENDPOINTS and describes them (OPERATIONS, SCHEMAS, PATH_PARAMS).
 # alert_feeds before alerts: /api/v1/alerts/{id}.cap must be matched before /api/v1/alerts/{id}.
-AREAS = (communities, events, albums, search, maps, shelters, alert_feeds,
+AREAS = (communities, events, albums, maps, shelters, alert_feeds,
          alerts, disaster)
 EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -29,7 +29,7 @@ async def openapi_document(request: Request, ctx: Ctx):
 
 
 # Modules whose operations are declared with sns.api.declare (their `API`), in the order they are matched.
-DECLARED = (diaries, messages, departments, reports)
+DECLARED = (diaries, messages, departments, reports, search)
 
 
 def declared():
