@@ -77,10 +77,12 @@ class Error(Output):
 
 @dataclass(frozen=True)
 class Body:
-    """A body that is not JSON (a CSV file): the handler reads `request` itself; `schema` documents it."""
+    """A body the handler reads from `request` itself (a CSV file, or one that may be left out: `required`
+    False); `schema` documents it."""
 
     media: str
     schema: dict[str, Any]
+    required: bool = True
 
 
 @dataclass(frozen=True)

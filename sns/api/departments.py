@@ -5,36 +5,126 @@ resident and that department's staff; anyone else gets 404.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from starlette.requests import Request
-from starlette.routing import Route
+from pydantic import Field
 
 from sns import i18n
-from sns.api.auth import require_user
-from sns.api.http import absolute, answer, endpoint
-from sns.api.inputs import read_json, short_text
-from sns.api.messages import PAGE, _page
-from sns.api.openapi import WRITE, op
-from sns.api.schemas import CLIENT_TOKEN, ID, NEXT, TEXT, TEXT_STATE, TIME, URL, obj, ref
-from sns.api.shapes import person_brief, when
+from sns.api.declare import WRITE, Input, Operations, Output, Query
+from sns.api.fields import ClientToken, Id, MaybeTime, Next, Page, TextState, Time, Title, Url, text
+from sns.api.http import absolute
+from sns.api.shapes import Person, person_brief, when
 from sns.context import Ctx
-from sns.errors import Invalid
-from sns.i18n import N_
 from sns.models import INQUIRY_STATUSES
 from sns.policies import can_reply_inquiry, can_work_inquiry
 from sns.services import inquiries, inquiry_lists
 from sns.services.departments import active_departments, department_name
 
-NEW_FIELDS = ("department_id", "subject", "body", "client_token")
-REPLY_FIELDS = ("body", "status", "client_token")
+API = Operations("city")
+USE_INQUIRY = {name: {"operationId": op, "parameters": {"id": "$response.body#/id"}} for name, op in (
+    ("GetInquiry", "get_inquiry"), ("ReplyInquiry", "reply_inquiry"), ("SetInquiryStatus", "set_inquiry_status"),
+    ("AssignInquiry", "assign_inquiry"))}
+Status = Annotated[Literal[INQUIRY_STATUSES], Field(  # type: ignore[valid-type]
+    description="received, in_progress, answered or closed.")]
+InquiryBody = text(inquiries.MAX_BODY, 1, "At most `max_body_chars` characters (and never more than %d)."
+                   % inquiries.MAX_BODY, lines=True)
+Note = text(2000, description="Shown in the thread with the change.", lines=True)
+Colleague = text(description="A colleague's username.")
 
 
-def _text(data: dict, name: str):
-    value = data.get(name)
-    if value is not None and not isinstance(value, str):
-        raise Invalid(N_("This field must be text."), field=name)
-    return value
+class Department(Output):
+    id: Id
+    name: str
+    name_ja: str
+    display_name: str = Field(description="The name in the caller's language.")
+    description: str
+
+
+class DepartmentList(Output):
+    items: list[Department]
+
+
+class InquiryBrief(Output):
+    id: Id
+    subject: str
+    status: Status
+    department: Department
+    url: Url
+    api_url: Url
+    created_at: Time
+    last_activity_at: MaybeTime
+
+
+class InquiryList(Output):
+    items: list[InquiryBrief]
+
+
+class InquiryEntry(Output):
+    id: Id
+    kind: Literal["message", "status", "assign"]
+    author: Person
+    from_staff: bool
+    body: str
+    status: Status | None
+    assignee: Person | None
+    state: TextState
+    created_at: Time
+
+
+class InquiryPermissions(Output):
+    reply: bool
+    work: bool
+
+
+class Inquiry(InquiryBrief):
+    """assignee is shown to staff only."""
+
+    resident: Person
+    assignee: Person | None
+    entries: list[InquiryEntry]
+    permissions: InquiryPermissions
+
+
+class CityInboxItem(InquiryBrief):
+    resident: Person
+    assignee: Person | None
+
+
+class CityInbox(Output):
+    items: list[CityInboxItem]
+    next: Next
+
+
+class InquiryNew(Input):
+    department_id: Id
+    subject: Title
+    body: InquiryBody
+    client_token: ClientToken = None
+
+
+class InquiryReply(Input):
+    """status: staff only, the status after the answer (answered by default)."""
+
+    body: InquiryBody
+    status: Status | None = None
+    client_token: ClientToken = None
+
+
+class InquiryStatus(Input):
+    status: Status
+    note: Note = ""
+
+
+class InquiryAssign(Input):
+    assignee: Colleague
+
+
+class InboxQuery(Query):
+    department: Id | None = Field(None, description="Only this department (one of mine).")
+    status: Status | None = Field(None, description="Only this status.")
+    who: Literal["unassigned", "mine"] | None = Field(
+        None, description="unassigned: nobody has it yet; mine: assigned to me.")
+    page: Page = Field(1, description=f"Page number ({inquiry_lists.PAGE} inquiries a page): follow `next`.")
 
 
 def department_json(department) -> dict[str, Any]:
@@ -58,158 +148,76 @@ def entry_json(ctx: Ctx, entry) -> dict[str, Any]:
             "state": entry.state, "created_at": when(entry.created_at)}
 
 
-async def _detail(ctx: Ctx, inquiry_id: str, status: int = 200):
+async def _detail(ctx: Ctx, inquiry_id: str) -> dict[str, Any]:
     inquiry = await inquiries.get_inquiry(ctx, inquiry_id)
     entries = await inquiries.entries_of(ctx, inquiry)
     worker = can_work_inquiry(ctx.viewer, inquiry)
-    return answer({
+    return {
         **inquiry_brief(ctx, inquiry),
         "resident": person_brief(ctx, inquiry.resident),
         "assignee": person_brief(ctx, inquiry.assignee) if worker and inquiry.assignee else None,
         "entries": [entry_json(ctx, e) for e in entries],
         "permissions": {"reply": can_reply_inquiry(ctx.viewer, inquiry), "work": worker},
-    }, status)
+    }
 
 
-@endpoint
-async def list_departments(request: Request, ctx: Ctx):
+@API.get("/api/v1/departments", answer=DepartmentList, errors=(401,))
+async def list_departments(ctx: Ctx):
     """The departments residents can write to, in the city's order."""
-    return answer({"items": [department_json(d) for d in await active_departments()]})
+    return {"items": [department_json(d) for d in await active_departments()]}
 
 
-@endpoint
-async def list_my_inquiries(request: Request, ctx: Ctx):
+@API.get("/api/v1/inquiries", answer=InquiryList, auth=True)
+async def list_my_inquiries(ctx: Ctx):
     """My inquiries to the city, newest first, with their status."""
-    require_user(ctx)
-    return answer({"items": [inquiry_brief(ctx, i) for i in await inquiry_lists.mine(ctx)]})
+    return {"items": [inquiry_brief(ctx, i) for i in await inquiry_lists.mine(ctx)]}
 
 
-@endpoint
-async def create_inquiry(request: Request, ctx: Ctx):
+@API.post("/api/v1/inquiries", answer=Inquiry, status=201, body=InquiryNew, auth=True,
+          errors=(*WRITE, 404, 429), links=USE_INQUIRY)
+async def create_inquiry(ctx: Ctx, body: InquiryNew):
     """Write to a department (photos can be added on the page only)."""
-    require_user(ctx)
-    data = await read_json(request, ctx, NEW_FIELDS)
-    inquiry = await inquiries.create_inquiry(ctx, department_id=_text(data, "department_id"),
-                                             subject=data.get("subject"), body=data.get("body"),
-                                             client_token=short_text(data, "client_token"))
-    return await _detail(ctx, inquiry.id, 201)
+    inquiry = await inquiries.create_inquiry(ctx, department_id=body.department_id, subject=body.subject,
+                                             body=body.body, client_token=body.client_token or None)
+    return await _detail(ctx, inquiry.id)
 
 
-@endpoint
-async def get_inquiry(request: Request, ctx: Ctx):
+@API.get("/api/v1/inquiries/{id}", answer=Inquiry, auth=True, errors=(401, 404))
+async def get_inquiry(ctx: Ctx, id: str):
     """One thread with its messages, status changes and hand-overs, oldest first."""
-    require_user(ctx)
-    return await _detail(ctx, request.path_params["id"])
+    return await _detail(ctx, id)
 
 
-@endpoint
-async def reply_inquiry(request: Request, ctx: Ctx):
+@API.post("/api/v1/inquiries/{id}/entries", answer=Inquiry, status=201, body=InquiryReply, auth=True,
+          errors=(*WRITE, 404, 429))
+async def reply_inquiry(ctx: Ctx, id: str, body: InquiryReply):
     """Add to a thread: the resident (not when closed), or staff (with the status after it, default answered)."""
-    require_user(ctx)
-    data = await read_json(request, ctx, REPLY_FIELDS)
-    await inquiries.reply(ctx, request.path_params["id"], data.get("body"), status=_text(data, "status"),
-                          client_token=short_text(data, "client_token"))
-    return await _detail(ctx, request.path_params["id"], 201)
+    await inquiries.reply(ctx, id, body.body, status=body.status, client_token=body.client_token or None)
+    return await _detail(ctx, id)
 
 
-@endpoint
-async def set_inquiry_status(request: Request, ctx: Ctx):
+@API.post("/api/v1/inquiries/{id}/status", answer=Inquiry, body=InquiryStatus, auth=True, errors=(*WRITE, 404))
+async def set_inquiry_status(ctx: Ctx, id: str, body: InquiryStatus):
     """Staff: set the status (the resident sees the change in the thread and is told)."""
-    require_user(ctx)
-    data = await read_json(request, ctx, ("status", "note"))
-    await inquiries.set_status(ctx, request.path_params["id"], _text(data, "status"), _text(data, "note") or "")
-    return await _detail(ctx, request.path_params["id"])
+    await inquiries.set_status(ctx, id, body.status, body.note)
+    return await _detail(ctx, id)
 
 
-@endpoint
-async def assign_inquiry(request: Request, ctx: Ctx):
+@API.post("/api/v1/inquiries/{id}/assign", answer=Inquiry, body=InquiryAssign, auth=True, errors=(*WRITE, 404))
+async def assign_inquiry(ctx: Ctx, id: str, body: InquiryAssign):
     """Staff: hand the thread to a colleague of the same department (a username)."""
-    require_user(ctx)
-    data = await read_json(request, ctx, ("assignee",))
-    await inquiries.assign(ctx, request.path_params["id"], _text(data, "assignee"))
-    return await _detail(ctx, request.path_params["id"])
+    await inquiries.assign(ctx, id, body.assignee)
+    return await _detail(ctx, id)
 
 
-@endpoint
-async def city_inbox(request: Request, ctx: Ctx):
+@API.get("/api/v1/city/inbox", answer=CityInbox, query=InboxQuery, auth=True, errors=(400, 401, 403))
+async def city_inbox(ctx: Ctx, query: InboxQuery):
     """Staff: the shared inbox of my departments, newest activity first."""
-    require_user(ctx)
-    q = request.query_params
-    f = inquiry_lists.InboxFilter(department=q.get("department", ""), status=q.get("status", ""),
-                                  who=q.get("who", ""))
-    page = _page(request)
-    rows, more, _ = await inquiry_lists.inbox(ctx, f, page)
+    f = inquiry_lists.InboxFilter(department=query.department or "", status=query.status or "",
+                                  who=query.who or "")
+    rows, more, _ = await inquiry_lists.inbox(ctx, f, query.page)
     next_url = absolute(ctx, "/api/v1/city/inbox", department=f.department, status=f.status, who=f.who,
-                        page=page + 1) if more else None
-    return answer({"items": [{**inquiry_brief(ctx, i), "resident": person_brief(ctx, i.resident),
-                              "assignee": person_brief(ctx, i.assignee) if i.assignee else None} for i in rows],
-                   "next": next_url})
-
-
-ENDPOINTS: list[Route] = [
-    Route("/api/v1/departments", list_departments, methods=["GET"]),
-    Route("/api/v1/inquiries", list_my_inquiries, methods=["GET"]),
-    Route("/api/v1/inquiries", create_inquiry, methods=["POST"]),
-    Route("/api/v1/inquiries/{id}", get_inquiry, methods=["GET"]),
-    Route("/api/v1/inquiries/{id}/entries", reply_inquiry, methods=["POST"]),
-    Route("/api/v1/inquiries/{id}/status", set_inquiry_status, methods=["POST"]),
-    Route("/api/v1/inquiries/{id}/assign", assign_inquiry, methods=["POST"]),
-    Route("/api/v1/city/inbox", city_inbox, methods=["GET"]),
-]
-STATUS = {"type": "string", "enum": list(INQUIRY_STATUSES),
-          "description": "received, in_progress, answered or closed."}
-INBOX_QUERY = (
-    {"name": "department", "in": "query", "required": False, "schema": ID,
-     "description": "Only this department (one of mine)."},
-    {"name": "status", "in": "query", "required": False, "schema": STATUS, "description": "Only this status."},
-    {"name": "who", "in": "query", "required": False, "schema": {"type": "string", "enum": ["unassigned", "mine"]},
-     "description": "unassigned: nobody has it yet; mine: assigned to me."},
-    PAGE,
-)
-OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
-    ("GET", "/api/v1/departments"): op("city", (200, "DepartmentList"), errors=(401,)),
-    ("GET", "/api/v1/inquiries"): op("city", (200, "InquiryList"), auth=True),
-    ("POST", "/api/v1/inquiries"): op("city", (201, "Inquiry"), auth=True, body="InquiryNew",
-                                      errors=(*WRITE, 404, 429)),
-    ("GET", "/api/v1/inquiries/{id}"): op("city", (200, "Inquiry"), auth=True, errors=(401, 404)),
-    ("POST", "/api/v1/inquiries/{id}/entries"): op("city", (201, "Inquiry"), auth=True, body="InquiryReply",
-                                                   errors=(*WRITE, 404, 429)),
-    ("POST", "/api/v1/inquiries/{id}/status"): op("city", (200, "Inquiry"), auth=True, body="InquiryStatus",
-                                                  errors=(*WRITE, 404)),
-    ("POST", "/api/v1/inquiries/{id}/assign"): op("city", (200, "Inquiry"), auth=True, body="InquiryAssign",
-                                                  errors=(*WRITE, 404)),
-    ("GET", "/api/v1/city/inbox"): op("city", (200, "CityInbox"), auth=True, query=INBOX_QUERY,
-                                      errors=(400, 401, 403)),
-}
-DEPARTMENT = obj({"id": ID, "name": TEXT, "name_ja": TEXT, "description": TEXT,
-                  "display_name": {"type": "string", "description": "The name in the caller's language."}})
-BRIEF = {"id": ID, "subject": TEXT, "status": STATUS, "department": ref("Department"), "url": URL, "api_url": URL,
-         "created_at": TIME, "last_activity_at": {"type": ["string", "null"], "format": "date-time"}}
-MAYBE_PERSON = {"oneOf": [ref("Person"), {"type": "null"}]}
-SCHEMAS: dict[str, Any] = {
-    "Department": DEPARTMENT,
-    "DepartmentList": obj({"items": {"type": "array", "items": ref("Department")}}),
-    "InquiryBrief": obj(BRIEF),
-    "InquiryList": obj({"items": {"type": "array", "items": ref("InquiryBrief")}}),
-    "InquiryEntry": obj({
-        "id": ID, "kind": {"type": "string", "enum": ["message", "status", "assign"]}, "author": ref("Person"),
-        "from_staff": {"type": "boolean"}, "body": TEXT, "status": {"oneOf": [STATUS, {"type": "null"}]},
-        "assignee": MAYBE_PERSON, "state": TEXT_STATE, "created_at": TIME}),
-    "Inquiry": obj({**BRIEF, "resident": ref("Person"), "assignee": MAYBE_PERSON,
-                    "entries": {"type": "array", "items": ref("InquiryEntry")},
-                    "permissions": obj({"reply": {"type": "boolean"}, "work": {"type": "boolean"}})},
-                   description="assignee is shown to staff only."),
-    "InquiryNew": obj({"department_id": ID, "subject": {"type": "string", "minLength": 1, "maxLength": 200},
-                       "body": {"type": "string", "minLength": 1}, "client_token": CLIENT_TOKEN},
-                      required=("department_id", "subject", "body"), closed=True),
-    "InquiryReply": obj({"body": {"type": "string", "minLength": 1}, "status": STATUS, "client_token": CLIENT_TOKEN},
-                        required=("body",), closed=True,
-                        description="status: staff only, the status after the answer (answered by default)."),
-    "InquiryStatus": obj({"status": STATUS, "note": {"type": "string", "maxLength": 2000}},
-                         required=("status",), closed=True),
-    "InquiryAssign": obj({"assignee": {"type": "string", "description": "A colleague's username."}},
-                         required=("assignee",), closed=True),
-    "CityInbox": obj({"items": {"type": "array", "items": {"allOf": [ref("InquiryBrief"), obj(
-        {"resident": ref("Person"), "assignee": MAYBE_PERSON})]}}, "next": NEXT}),
-}
-PATH_PARAMS: dict[str, Any] = {}
+                        page=query.page + 1) if more else None
+    return {"items": [{**inquiry_brief(ctx, i), "resident": person_brief(ctx, i.resident),
+                       "assignee": person_brief(ctx, i.assignee) if i.assignee else None} for i in rows],
+            "next": next_url}

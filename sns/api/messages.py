@@ -5,25 +5,92 @@ Only participants ever get a conversation; anyone else gets 404, as if it did no
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from starlette.requests import Request
-from starlette.routing import Route
+from pydantic import Field
 
-from sns.api.auth import require_user
-from sns.api.http import absolute, answer, endpoint
-from sns.api.inputs import read_json, short_text
-from sns.api.openapi import WRITE, op
-from sns.api.schemas import CLIENT_TOKEN, ID, NEXT, TEXT, TEXT_STATE, TIME, URL, obj, ref
-from sns.api.shapes import person_brief, when
+from sns.api.declare import WRITE, Input, Operations, Output, Query
+from sns.api.fields import ClientToken, Id, MaybeTime, Next, Page, TextState, Time, Url
+from sns.api.http import absolute
+from sns.api.refusals import Reported
+from sns.api.shapes import Person, person_brief, when
 from sns.context import Ctx
-from sns.errors import Invalid
-from sns.i18n import N_
 from sns.policies import can_reply_conversation
 from sns.services import mailbox, mailbox_lists
 
-NEW_FIELDS = ("to", "subject", "body", "client_token")
-REPLY_FIELDS = ("body", "client_token")
+API = Operations("mail")
+USE_CONVERSATION = {
+    "GetConversation": {"operationId": "get_conversation", "parameters": {"id": "$response.body#/id"}},
+    "ReplyConversation": {"operationId": "reply_conversation", "parameters": {"id": "$response.body#/id"}},
+    "MarkConversationRead": {"operationId": "mark_conversation_read", "parameters": {"id": "$response.body#/id"}},
+}
+# Subjects and bodies are cleaned by the service (control characters dropped, spaces trimmed), so they
+# are not refused for what cleaning removes.
+Subject = Annotated[str, Field(min_length=1, max_length=200)]
+MailBody = Annotated[str, Field(min_length=1, max_length=mailbox.MAX_BODY, description=(
+    "Plain text; at most `max_body_chars` characters (and never more than %d)." % mailbox.MAX_BODY))]
+
+
+class MailMessage(Output):
+    """A held message is seen only by its author until a moderator approves it."""
+
+    id: Id
+    author: Person
+    body: str = Field(description="Plain text.")
+    state: TextState
+    created_at: Time
+
+
+class ConversationBrief(Output):
+    id: Id
+    subject: str
+    url: Url
+    api_url: Url
+    unread: bool
+    archived: bool
+    others: list[Person]
+    last_message_at: MaybeTime
+
+
+class ConversationPage(Output):
+    items: list[ConversationBrief]
+    next: Next
+    unread: int = Field(description="Conversations with unread mail.")
+
+
+class Conversation(Output):
+    id: Id
+    subject: str
+    url: Url
+    participants: list[Person]
+    unread: bool
+    may_reply: bool
+    messages: list[MailMessage]
+    last_message_at: MaybeTime
+
+
+class UnreadCount(Output):
+    unread: int
+
+
+class ConversationNew(Input):
+    to: Annotated[Annotated[list[str], Field(min_length=1)] | Annotated[str, Field(min_length=1)], Field(
+        description="Usernames (a list, or one text separated by spaces or commas); at most "
+                    "`max_mail_recipients` people who have not blocked the writer."), Reported("to")]
+    subject: Subject
+    body: MailBody
+    client_token: ClientToken = None
+
+
+class MailReply(Input):
+    body: MailBody
+    client_token: ClientToken = None
+
+
+class ConversationQuery(Query):
+    archived: Literal["true", "false"] = Field("false", description="true: the archived conversations instead "
+                                                                    "of the inbox.")
+    page: Page = Field(1, description=f"Page number ({mailbox_lists.PAGE} conversations a page): follow `next`.")
 
 
 def message_json(ctx: Ctx, message) -> dict[str, Any]:
@@ -39,12 +106,12 @@ def conversation_brief(ctx: Ctx, row: mailbox_lists.Row) -> dict[str, Any]:
             "last_message_at": when(c.last_message_at)}
 
 
-async def _detail(ctx: Ctx, conversation_id: str, status: int = 200):
+async def _detail(ctx: Ctx, conversation_id: str) -> dict[str, Any]:
     conversation, parts = await mailbox.get_conversation(ctx, conversation_id)
     messages = await mailbox.messages_in(ctx, conversation, parts)
     me = next(p for p in parts if p.user_id == ctx.user.id)
     ids = [p.user_id for p in parts]
-    return answer({
+    return {
         "id": conversation.id, "subject": conversation.subject,
         "url": absolute(ctx, mailbox.conversation_url(conversation.id)),
         "participants": [person_brief(ctx, p.user) for p in parts],
@@ -52,112 +119,46 @@ async def _detail(ctx: Ctx, conversation_id: str, status: int = 200):
         "may_reply": can_reply_conversation(ctx.viewer, ids) and len(ids) > 1,
         "messages": [message_json(ctx, m) for m in messages],
         "last_message_at": when(conversation.last_message_at),
-    }, status)
+    }
 
 
-def _page(request: Request) -> int:
-    raw = request.query_params.get("page", "1")
-    if not (raw.isascii() and raw.isdigit() and 1 <= len(raw) <= 4 and int(raw) >= 1):
-        raise Invalid(N_("Give a whole number from 1 to %(max)d."), field="page", max=9999)
-    return int(raw)
-
-
-@endpoint
-async def list_conversations(request: Request, ctx: Ctx):
+@API.get("/api/v1/conversations", answer=ConversationPage, query=ConversationQuery, auth=True, errors=(400, 401))
+async def list_conversations(ctx: Ctx, query: ConversationQuery):
     """My conversations, newest activity first, with unread marks (archived ones with ?archived=true)."""
-    require_user(ctx)
-    archived = request.query_params.get("archived", "false")
-    if archived not in ("true", "false"):
-        raise Invalid(N_("This must be true or false."), field="archived")
-    page = _page(request)
-    rows, more = await mailbox_lists.inbox(ctx, archived=archived == "true", page=page)
+    archived, page = query.archived == "true", query.page
+    rows, more = await mailbox_lists.inbox(ctx, archived=archived, page=page)
     next_url = absolute(ctx, "/api/v1/conversations", page=page + 1,
-                        archived="true" if archived == "true" else None) if more else None
-    return answer({"items": [conversation_brief(ctx, r) for r in rows], "next": next_url,
-                   "unread": await mailbox_lists.unread_total(ctx.user.id)})
+                        archived="true" if archived else None) if more else None
+    return {"items": [conversation_brief(ctx, r) for r in rows], "next": next_url,
+            "unread": await mailbox_lists.unread_total(ctx.user.id)}
 
 
-@endpoint
-async def create_conversation(request: Request, ctx: Ctx):
+@API.post("/api/v1/conversations", answer=Conversation, status=201, body=ConversationNew, auth=True,
+          errors=(*WRITE, 429), links=USE_CONVERSATION)
+async def create_conversation(ctx: Ctx, body: ConversationNew):
     """Write to one or more residents: a new conversation with its first message."""
-    require_user(ctx)
-    data = await read_json(request, ctx, NEW_FIELDS)
-    message = await mailbox.start_conversation(ctx, to=data.get("to"), subject=data.get("subject"),
-                                               body=data.get("body"),
-                                               client_token=short_text(data, "client_token"))
-    return await _detail(ctx, message.conversation_id, 201)
+    message = await mailbox.start_conversation(ctx, to=body.to, subject=body.subject, body=body.body,
+                                               client_token=body.client_token or None)
+    return await _detail(ctx, message.conversation_id)
 
 
-@endpoint
-async def get_conversation(request: Request, ctx: Ctx):
+@API.get("/api/v1/conversations/{id}", answer=Conversation, auth=True, errors=(401, 404))
+async def get_conversation(ctx: Ctx, id: str):
     """One conversation with its messages, oldest first (does not mark it read)."""
-    require_user(ctx)
-    return await _detail(ctx, request.path_params["id"])
+    return await _detail(ctx, id)
 
 
-@endpoint
-async def reply_conversation(request: Request, ctx: Ctx):
+@API.post("/api/v1/conversations/{id}/messages", answer=MailMessage, status=201, body=MailReply, auth=True,
+          errors=(*WRITE, 404, 429))
+async def reply_conversation(ctx: Ctx, id: str, body: MailReply):
     """Reply in a conversation."""
-    require_user(ctx)
-    data = await read_json(request, ctx, REPLY_FIELDS)
-    message = await mailbox.reply(ctx, request.path_params["id"], data.get("body"),
-                                  client_token=short_text(data, "client_token"))
+    message = await mailbox.reply(ctx, id, body.body, client_token=body.client_token or None)
     await message.fetch_related("author")
-    return answer(message_json(ctx, message), 201)
+    return message_json(ctx, message)
 
 
-@endpoint
-async def mark_conversation_read(request: Request, ctx: Ctx):
+@API.put("/api/v1/conversations/{id}/read", answer=UnreadCount, auth=True, errors=(401, 404))
+async def mark_conversation_read(ctx: Ctx, id: str):
     """Mark a conversation read (no body needed)."""
-    require_user(ctx)
-    await mailbox.mark_read(ctx, request.path_params["id"])
-    return answer({"unread": await mailbox_lists.unread_total(ctx.user.id)})
-
-
-ENDPOINTS: list[Route] = [
-    Route("/api/v1/conversations", list_conversations, methods=["GET"]),
-    Route("/api/v1/conversations", create_conversation, methods=["POST"]),
-    Route("/api/v1/conversations/{id}", get_conversation, methods=["GET"]),
-    Route("/api/v1/conversations/{id}/messages", reply_conversation, methods=["POST"]),
-    Route("/api/v1/conversations/{id}/read", mark_conversation_read, methods=["PUT"]),
-]
-ARCHIVED = {"name": "archived", "in": "query", "required": False, "schema": {"type": "string", "enum": ["true", "false"]},
-            "description": "true: the archived conversations instead of the inbox."}
-PAGE = {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1},
-        "description": "Page number (30 conversations a page): follow `next`."}
-OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
-    ("GET", "/api/v1/conversations"): op("mail", (200, "ConversationPage"), auth=True, query=(ARCHIVED, PAGE),
-                                         errors=(400, 401)),
-    ("POST", "/api/v1/conversations"): op("mail", (201, "Conversation"), auth=True, body="ConversationNew",
-                                          errors=(*WRITE, 429)),
-    ("GET", "/api/v1/conversations/{id}"): op("mail", (200, "Conversation"), auth=True, errors=(401, 404)),
-    ("POST", "/api/v1/conversations/{id}/messages"): op("mail", (201, "MailMessage"), auth=True, body="MailReply",
-                                                        errors=(*WRITE, 404, 429)),
-    ("PUT", "/api/v1/conversations/{id}/read"): op("mail", (200, "UnreadCount"), auth=True, errors=(401, 404)),
-}
-PERSON_LIST = {"type": "array", "items": ref("Person")}
-SCHEMAS: dict[str, Any] = {
-    "MailMessage": obj({"id": ID, "author": ref("Person"), "body": {"type": "string", "description": "Plain text."},
-                        "state": TEXT_STATE, "created_at": TIME},
-                       description="A held message is seen only by its author until a moderator approves it."),
-    "ConversationBrief": obj({"id": ID, "subject": TEXT, "url": URL, "api_url": URL, "unread": {"type": "boolean"},
-                              "archived": {"type": "boolean"}, "others": PERSON_LIST, "last_message_at": TIME}),
-    "ConversationPage": obj({"items": {"type": "array", "items": ref("ConversationBrief")}, "next": NEXT,
-                             "unread": {"type": "integer", "description": "Conversations with unread mail."}}),
-    "Conversation": obj({"id": ID, "subject": TEXT, "url": URL, "participants": PERSON_LIST,
-                         "unread": {"type": "boolean"}, "may_reply": {"type": "boolean"},
-                         "messages": {"type": "array", "items": ref("MailMessage")},
-                         "last_message_at": {"type": ["string", "null"], "format": "date-time"}}),
-    "ConversationNew": obj({
-        "to": {"oneOf": [{"type": "array", "items": {"type": "string"}, "minItems": 1},
-                         {"type": "string", "minLength": 1}],
-               "description": "Usernames (a list, or one text separated by spaces or commas); at most "
-                              "`max_mail_recipients` people who have not blocked the writer."},
-        "subject": {"type": "string", "minLength": 1, "maxLength": 200},
-        "body": {"type": "string", "minLength": 1}, "client_token": CLIENT_TOKEN,
-    }, required=("to", "subject", "body"), closed=True),
-    "MailReply": obj({"body": {"type": "string", "minLength": 1}, "client_token": CLIENT_TOKEN},
-                     required=("body",), closed=True),
-    "UnreadCount": obj({"unread": {"type": "integer"}}),
-}
-PATH_PARAMS: dict[str, Any] = {}
+    await mailbox.mark_read(ctx, id)
+    return {"unread": await mailbox_lists.unread_total(ctx.user.id)}

@@ -161,7 +161,7 @@ def _declared(o, keys) -> dict[str, Any]:
     if o.query is not None:
         out["parameters"] += _query_parameters(o.query)
     if isinstance(o.body, Body):
-        out["requestBody"] = {"required": True, "content": {o.body.media: {"schema": o.body.schema}}}
+        out["requestBody"] = {"required": o.body.required, "content": {o.body.media: {"schema": o.body.schema}}}
     elif o.body is not None:
         out["requestBody"] = {"required": True, "content": {"application/json": {
             "schema": keys[(o.body, "validation")]}}}

@@ -4,33 +4,125 @@ the staff who work the report)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from pydantic import Field
+from pydantic import ValidationError as PydanticInvalid
 from starlette.requests import Request
-from starlette.routing import Route
 
 from sns.api.auth import require_user
-from sns.api.http import absolute, answer, endpoint, no_content
-from sns.api.inputs import coordinate, flag, query_before, query_limit, read_json, short_text
-from sns.api.openapi import BEFORE, LIMIT, WRITE, op
-from sns.api.schemas import CLIENT_TOKEN, ID, NEXT, TEXT, TEXT_STATE, TIME, URL, obj, ref
-from sns.api.shapes import person_brief, photo_json, when
+from sns.api.declare import WRITE, Body, Input, Operations, Output, Query, Reply, read_body
+from sns.api.fields import (
+    Before, Blur, ClientToken, Id, Limit, MaybeTime, MaybeUrl, Next, TextState, Time, Title, Url, text,
+)
+from sns.api.http import absolute
+from sns.api.refusals import Reported, refusal
+from sns.api.shapes import Person, Photo, person_brief, photo_json, when
 from sns.context import Ctx
-from sns.errors import Invalid
-from sns.i18n import N_
 from sns.models import REPORT_STATUSES
 from sns.policies import can_edit_report, can_follow_report, can_work_report, is_self
 from sns.services import report_lists
 from sns.services import reports as report_service
 
-NEW_FIELDS = ("category_id", "title", "body", "place", "lat", "lon", "blur", "client_token")
+API = Operations("reports")
+USE_REPORT = {name: {"operationId": op, "parameters": {"id": "$response.body#/id"}} for name, op in (
+    ("GetStreetReport", "get_street_report"), ("SetStreetReportStatus", "set_street_report_status"),
+    ("FollowStreetReport", "follow_street_report"), ("UnfollowStreetReport", "unfollow_street_report"))}
+Status = Annotated[Literal[REPORT_STATUSES], Field(  # type: ignore[valid-type]
+    description="received, in_progress, resolved or closed.")]
+# A report needs its place: both numbers, and a refusal of either is reported as the page's `location`.
+ReportLat = Annotated[float, Field(ge=-90, le=90, description="WGS84 degrees."), Reported("location")]
+ReportLon = Annotated[float, Field(ge=-180, le=180, description="WGS84 degrees."), Reported("location")]
+ReportBody = text(report_service.MAX_BODY, 1, "At most `max_body_chars` characters (and never more than %d)."
+                  % report_service.MAX_BODY, lines=True)
+Place = text(200, description="A name for the place (optional).")
+PublicComment = text(report_service.MAX_COMMENT, description="Public: everyone reads it.", lines=True)
 
 
-def _text(data: dict, name: str):
-    value = data.get(name)
-    if value is not None and not isinstance(value, str):
-        raise Invalid(N_("This field must be text."), field=name)
-    return value
+class ReportCategory(Output):
+    id: Id
+    name: str
+    name_ja: str
+    display_name: str = Field(description="The name in the caller's language.")
+
+
+class ReportCategoryList(Output):
+    items: list[ReportCategory]
+
+
+class StreetReportBrief(Output):
+    id: Id
+    title: str
+    category: ReportCategory
+    status: Status
+    status_label: str = Field(description="The status in the caller's language.")
+    state: TextState
+    place: str
+    lat: float
+    lon: float
+    url: Url
+    api_url: Url
+    thumbnail_url: MaybeUrl
+    created_at: Time
+    last_activity_at: MaybeTime
+
+
+class StreetReportPage(Output):
+    items: list[StreetReportBrief]
+    next: Next
+
+
+class StreetReportUpdate(Output):
+    id: Id
+    status: Status
+    status_label: str
+    comment: str
+    created_at: Time
+
+
+class StreetReportPermissions(Output):
+    edit: bool
+    work: bool
+    follow: bool
+
+
+class StreetReport(StreetReportBrief):
+    """reporter: shown only to the reporter and to the staff who work the report."""
+
+    body: str
+    reporter: Person | None
+    photos: list[Photo]
+    history: list[StreetReportUpdate]
+    following: bool
+    permissions: StreetReportPermissions
+
+
+class StreetReportNew(Input):
+    category_id: Id
+    title: Title
+    body: ReportBody
+    place: Place = ""
+    lat: ReportLat
+    lon: ReportLon
+    blur: Blur = False
+    client_token: ClientToken = None
+
+
+class StreetReportStatus(Input):
+    status: Status
+    comment: PublicComment = ""
+
+
+class StreetReportFollow(Input):
+    """No body is needed (an empty object is accepted)."""
+
+
+class ReportQuery(Query):
+    category: Id | None = Field(None, description="Only this category.")
+    status: Status | None = Field(None, description="Only this status.")
+    mine: Literal["1", "true"] | None = Field(None, description="1 (or true): only my own reports (held ones included).")
+    limit: Limit = None
+    before: Before = None
 
 
 def category_json(category) -> dict[str, Any]:
@@ -48,14 +140,14 @@ def report_brief(ctx: Ctx, report, photos) -> dict[str, Any]:
             "created_at": when(report.created_at), "last_activity_at": when(report.last_activity_at)}
 
 
-async def _detail(ctx: Ctx, report_id: str, status: int = 200):
+async def _detail(ctx: Ctx, report_id: str, status: int = 200) -> Reply:
     report = await report_service.get_report(ctx, report_id)
     photos = (await report_service.photos_of([report.id]))[report.id]
     updates = await report_service.history(report.id)
     v = ctx.viewer
     named = is_self(v, report.author_id) or can_work_report(v, report)
-    headers = {"Location": absolute(ctx, f"/api/v1/reports/{report.id}")} if status == 201 else None
-    return answer({
+    headers = {"Location": absolute(ctx, f"/api/v1/reports/{report.id}")} if status == 201 else {}
+    return Reply({
         **report_brief(ctx, report, photos), "body": report.body,
         "reporter": person_brief(ctx, report.author) if named else None,
         "photos": [photo_json(ctx, p) for p in photos],
@@ -64,135 +156,73 @@ async def _detail(ctx: Ctx, report_id: str, status: int = 200):
         "following": await report_service.is_following(ctx, report.id),
         "permissions": {"edit": can_edit_report(v, report), "work": can_work_report(v, report),
                         "follow": can_follow_report(v, report)},
-    }, status, headers)
+    }, headers)
 
 
-@endpoint
-async def list_street_reports(request: Request, ctx: Ctx):
+async def _no_body(request: Request, ctx: Ctx) -> None:
+    """A request that needs no body may come without one; one that is sent must be the empty object."""
+    if request.headers.get("content-length", "0") == "0" and "transfer-encoding" not in request.headers:
+        return
+    try:
+        StreetReportFollow.model_validate_json(await read_body(request, ctx), strict=True)
+    except PydanticInvalid as exc:
+        raise refusal(StreetReportFollow, exc) from None
+
+
+@API.get("/api/v1/reports", answer=StreetReportPage, query=ReportQuery, errors=(400, 401))
+async def list_street_reports(ctx: Ctx, query: ReportQuery):
     """Street reports the caller may see, newest first, a page at a time (filters: category, status, mine)."""
-    q = request.query_params
-    limit, before = query_limit(request, ctx), query_before(request)
-    mine = q.get("mine", "") in ("1", "true")
+    limit, mine = query.limit or min(ctx.settings.page_size, 100), query.mine is not None
     if mine:
         require_user(ctx)
-    f = report_lists.ReportFilter(category=q.get("category", "")[:40], status=q.get("status", "")[:20], mine=mine)
-    page = await report_lists.list_reports(ctx, f, before=before, limit=limit)
+    f = report_lists.ReportFilter(category=query.category or "", status=query.status or "", mine=mine)
+    page = await report_lists.list_reports(ctx, f, before=query.before, limit=limit)
     photos = await report_service.photos_of([r.id for r in page.items])
     next_url = absolute(ctx, "/api/v1/reports", category=f.category or None, status=f.status or None,
                         mine="1" if mine else None, before=page.next_before, limit=limit) if page.next_before else None
-    return answer({"items": [report_brief(ctx, r, photos[r.id]) for r in page.items], "next": next_url})
+    return {"items": [report_brief(ctx, r, photos[r.id]) for r in page.items], "next": next_url}
 
 
-@endpoint
-async def create_street_report(request: Request, ctx: Ctx):
+@API.post("/api/v1/reports", answer=StreetReport, status=201, body=StreetReportNew, auth=True,
+          errors=(*WRITE, 429), links=USE_REPORT)
+async def create_street_report(ctx: Ctx, body: StreetReportNew):
     """Report something in the street: a category, a title, a description and a place (photos on the page)."""
-    require_user(ctx)
-    data = await read_json(request, ctx, NEW_FIELDS)
     report = await report_service.write_report(
-        ctx, category=_text(data, "category_id"), title=data.get("title"), body=data.get("body"),
-        place=data.get("place") or "", lat=coordinate(data, "lat"), lon=coordinate(data, "lon"),
-        blur=flag(data, "blur"), client_token=short_text(data, "client_token"))
+        ctx, category=body.category_id, title=body.title, body=body.body, place=body.place, lat=body.lat,
+        lon=body.lon, blur=body.blur, client_token=body.client_token or None)
     return await _detail(ctx, report.id, 201)
 
 
-@endpoint
-async def get_street_report(request: Request, ctx: Ctx):
+@API.get("/api/v1/reports/{id}", answer=StreetReport, errors=(401, 404))
+async def get_street_report(ctx: Ctx, id: str):
     """One street report with its photos and its public history, oldest first."""
-    return await _detail(ctx, request.path_params["id"])
+    return await _detail(ctx, id)
 
 
-@endpoint
-async def set_street_report_status(request: Request, ctx: Ctx):
+@API.post("/api/v1/reports/{id}/status", answer=StreetReport, body=StreetReportStatus, auth=True,
+          errors=(*WRITE, 404))
+async def set_street_report_status(ctx: Ctx, id: str, body: StreetReportStatus):
     """Staff of the report's department: set its status with a public comment (followers are told)."""
-    require_user(ctx)
-    data = await read_json(request, ctx, ("status", "comment"))
-    await report_service.set_status(ctx, request.path_params["id"], _text(data, "status"),
-                                    _text(data, "comment") or "")
-    return await _detail(ctx, request.path_params["id"])
+    await report_service.set_status(ctx, id, body.status, body.comment)
+    return await _detail(ctx, id)
 
 
-@endpoint
-async def follow_street_report(request: Request, ctx: Ctx):
+@API.post("/api/v1/reports/{id}/follow", answer=StreetReport, auth=True, errors=(*WRITE, 404),
+          body=Body("application/json", StreetReportFollow.model_json_schema(), required=False))
+async def follow_street_report(ctx: Ctx, id: str, request: Request):
     """Be told of each change to this report."""
-    require_user(ctx)
-    await report_service.follow(ctx, request.path_params["id"])
-    return await _detail(ctx, request.path_params["id"])
+    await _no_body(request, ctx)
+    await report_service.follow(ctx, id)
+    return await _detail(ctx, id)
 
 
-@endpoint
-async def unfollow_street_report(request: Request, ctx: Ctx):
+@API.delete("/api/v1/reports/{id}/follow", auth=True, errors=(401, 403, 404))
+async def unfollow_street_report(ctx: Ctx, id: str):
     """Stop being told of changes to this report."""
-    require_user(ctx)
-    await report_service.unfollow(ctx, request.path_params["id"])
-    return no_content()
+    await report_service.unfollow(ctx, id)
 
 
-@endpoint
-async def list_report_categories(request: Request, ctx: Ctx):
+@API.get("/api/v1/report-categories", answer=ReportCategoryList, errors=(401,))
+async def list_report_categories(ctx: Ctx):
     """The categories residents choose from, in the city's order."""
-    return answer({"items": [category_json(c) for c in await report_lists.categories()]})
-
-
-ENDPOINTS: list[Route] = [
-    Route("/api/v1/reports", list_street_reports, methods=["GET"]),
-    Route("/api/v1/reports", create_street_report, methods=["POST"]),
-    Route("/api/v1/reports/{id}", get_street_report, methods=["GET"]),
-    Route("/api/v1/reports/{id}/status", set_street_report_status, methods=["POST"]),
-    Route("/api/v1/reports/{id}/follow", follow_street_report, methods=["POST"]),
-    Route("/api/v1/reports/{id}/follow", unfollow_street_report, methods=["DELETE"]),
-    Route("/api/v1/report-categories", list_report_categories, methods=["GET"]),
-]
-
-STATUS = {"type": "string", "enum": list(REPORT_STATUSES), "description": "received, in_progress, resolved or closed."}
-LIST_QUERY = (
-    {"name": "category", "in": "query", "required": False, "schema": ID, "description": "Only this category."},
-    {"name": "status", "in": "query", "required": False, "schema": STATUS, "description": "Only this status."},
-    {"name": "mine", "in": "query", "required": False, "schema": {"type": "string", "enum": ["1"]},
-     "description": "1: only my own reports (held ones included)."},
-    LIMIT, BEFORE,
-)
-OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
-    ("GET", "/api/v1/reports"): op("reports", (200, "StreetReportPage"), query=LIST_QUERY, errors=(400, 401)),
-    ("POST", "/api/v1/reports"): op("reports", (201, "StreetReport"), auth=True, body="StreetReportNew",
-                                    errors=(*WRITE, 429)),
-    ("GET", "/api/v1/reports/{id}"): op("reports", (200, "StreetReport"), errors=(401, 404)),
-    ("POST", "/api/v1/reports/{id}/status"): op("reports", (200, "StreetReport"), auth=True,
-                                                body="StreetReportStatus", errors=(*WRITE, 404)),
-    ("POST", "/api/v1/reports/{id}/follow"): op("reports", (200, "StreetReport"), auth=True, body="StreetReportFollow",
-                                                errors=(401, 403, 404)),
-    ("DELETE", "/api/v1/reports/{id}/follow"): op("reports", (204, None), auth=True, errors=(401, 403, 404)),
-    ("GET", "/api/v1/report-categories"): op("reports", (200, "ReportCategoryList"), errors=(401,)),
-}
-BRIEF = {"id": ID, "title": TEXT, "category": ref("ReportCategory"), "status": STATUS,
-         "status_label": {"type": "string", "description": "The status in the caller's language."},
-         "state": TEXT_STATE, "place": TEXT, "lat": {"type": "number"}, "lon": {"type": "number"}, "url": URL,
-         "api_url": URL, "thumbnail_url": {"type": ["string", "null"], "format": "uri"}, "created_at": TIME,
-         "last_activity_at": {"type": ["string", "null"], "format": "date-time"}}
-SCHEMAS: dict[str, Any] = {
-    "ReportCategory": obj({"id": ID, "name": TEXT, "name_ja": TEXT,
-                           "display_name": {"type": "string", "description": "The name in the caller's language."}}),
-    "ReportCategoryList": obj({"items": {"type": "array", "items": ref("ReportCategory")}}),
-    "StreetReportBrief": obj(BRIEF),
-    "StreetReportPage": obj({"items": {"type": "array", "items": ref("StreetReportBrief")}, "next": NEXT}),
-    "StreetReportUpdate": obj({"id": ID, "status": STATUS, "status_label": TEXT, "comment": TEXT, "created_at": TIME}),
-    "StreetReport": obj({
-        **BRIEF, "body": TEXT, "reporter": {"oneOf": [ref("Person"), {"type": "null"}]},
-        "photos": {"type": "array", "items": ref("Photo")},
-        "history": {"type": "array", "items": ref("StreetReportUpdate")}, "following": {"type": "boolean"},
-        "permissions": obj({"edit": {"type": "boolean"}, "work": {"type": "boolean"}, "follow": {"type": "boolean"}}),
-    }, description="reporter: shown only to the reporter and to the staff who work the report."),
-    "StreetReportNew": obj({
-        "category_id": ID, "title": {"type": "string", "minLength": 1, "maxLength": 200},
-        "body": {"type": "string", "minLength": 1, "maxLength": 5000},
-        "place": {"type": "string", "maxLength": 200, "description": "A name for the place (optional)."},
-        "lat": {"type": "number", "minimum": -90, "maximum": 90},
-        "lon": {"type": "number", "minimum": -180, "maximum": 180},
-        "blur": {"type": "boolean", "description": "Move the place to the centre of its neighbourhood (~500 m)."},
-        "client_token": CLIENT_TOKEN,
-    }, required=("category_id", "title", "body", "lat", "lon"), closed=True),
-    "StreetReportStatus": obj({"status": STATUS, "comment": {"type": "string", "maxLength": 2000,
-                                                             "description": "Public: everyone reads it."}},
-                              required=("status",), closed=True),
-    "StreetReportFollow": obj({}, closed=True, description="No body is needed (an empty object is accepted)."),
-}
-PATH_PARAMS: dict[str, Any] = {}
+    return {"items": [category_json(c) for c in await report_lists.categories()]}

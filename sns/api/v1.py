@@ -16,7 +16,7 @@ from sns.i18n import N_
 
 GET, POST, PATCH, DELETE = ["GET"], ["POST"], ["PATCH"], ["DELETE"]
 # Each of these modules lists its own ENDPOINTS and describes them (OPERATIONS, SCHEMAS, PATH_PARAMS).
-AREAS = (messages, departments, search, reports)
+AREAS = ()
 EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
@@ -28,7 +28,8 @@ async def openapi_document(request: Request, ctx: Ctx):
 
 # Modules whose operations are declared with sns.api.declare (their `API`), in the order they are matched.
 # alert_feeds before alerts: /api/v1/alerts/{id}.cap must be matched before /api/v1/alerts/{id}.
-DECLARED = (diaries, people, notices, communities, events, albums, maps, shelters, alert_feeds, alerts, disaster)
+DECLARED = (diaries, people, notices, communities, events, messages, departments, albums, search, maps, reports,
+            shelters, alert_feeds, alerts, disaster)
 
 
 def declared():
