@@ -8,10 +8,9 @@ from pydantic import Field
 from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect, Request
 
-from sns.api.declare import WRITE, Body, Input, Operations, Output, Query, Reply
-from sns.api.fields import ClientToken, Id, MaybeUrl, TextState, Time, Title, Url, Visibility, text
+from sns.api.declare import WRITE, Body, Input, Operations, Output, Query, Reply, TooLarge, UnsupportedMediaType
+from sns.api.fields import ClientToken, Id, MaybeUrl, TextState, Time, Title, Url, Visibility, text, valid_username
 from sns.api.http import absolute
-from sns.api.inputs import TooLarge, UnsupportedMediaType, valid_username
 from sns.api.shapes import Person, Photo, person_brief, photo_json, when
 from sns.context import Ctx
 from sns.errors import Invalid

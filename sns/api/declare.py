@@ -39,15 +39,27 @@ from starlette.routing import Route
 
 from sns.api.auth import require_user
 from sns.api.http import endpoint
-from sns.api.inputs import TooLarge, UnsupportedMediaType, max_json_bytes
 from sns.api.refusals import refusal
 from sns.context import Ctx
-from sns.errors import Invalid
+from sns.errors import Invalid, ServiceError
 from sns.i18n import N_
 
 Method = Literal["GET", "POST", "PATCH", "PUT", "DELETE"]
 WRITE = (400, 401, 403, 413, 415)  # what a write can be refused with, besides its own
 PATH_PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::[a-zA-Z_][a-zA-Z0-9_]*)?}")  # as Starlette reads them
+
+
+class TooLarge(ServiceError):
+    status = 413
+
+
+class UnsupportedMediaType(ServiceError):
+    status = 415
+
+
+def max_json_bytes(ctx: Ctx) -> int:
+    """Room for the longest allowed body even when every character is escaped (\\uXXXX pairs)."""
+    return max(256 * 1024, ctx.settings.max_body_chars * 12 + 16 * 1024)
 
 
 class Input(BaseModel):

@@ -7,9 +7,8 @@ from typing import Annotated
 from pydantic import Field
 
 from sns.api.declare import WRITE, Input, Operations, Query, Reply
-from sns.api.fields import Before, Blur, ClientToken, IdList, Lat, Limit, Lon, Title, Visibility, text
+from sns.api.fields import Before, Blur, ClientToken, IdList, Lat, Limit, Lon, Title, Visibility, text, valid_username
 from sns.api.http import absolute
-from sns.api.inputs import valid_username
 from sns.api.refusals import Reported
 from sns.api.shapes import CommentList, Comment, DiaryDetail, DiaryPage, comment_json, diary_json
 from sns.context import Ctx

@@ -14,9 +14,11 @@ from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
 from sns.api.http import has_control_chars
 from sns.api.refusals import Reported, custom
+from sns.errors import NotFound
 from sns.i18n import N_
 from sns.ids import is_id
 from sns.models import VISIBILITIES
+from sns.services.accounts import USERNAME_RE
 
 MAX_LIMIT = 100
 ID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -44,6 +46,13 @@ def must_be_text(value):
     if value is not None and not isinstance(value, str):
         raise custom(N_("This field must be text."))
     return value
+
+
+def valid_username(raw: str | None) -> str | None:
+    """A username given as a filter; one that no resident could have is simply not found."""
+    if raw is not None and not USERNAME_RE.match(raw.strip().lower()):
+        raise NotFound(N_("No such resident."))
+    return raw
 
 
 def _whole(value):

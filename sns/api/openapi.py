@@ -1,23 +1,19 @@
-"""The OpenAPI 3.1 document, built from the API's own route list.
+"""The OpenAPI 3.1 document, built from the operations' own declarations (`sns.api.declare`).
 
-Every route and method of `sns.api.v1.endpoints()` becomes an operation: its
-path parameters come from the route, its summary from the handler's
-docstring, and the rest (query parameters, body, answers) from OPERATIONS
-below. A route missing from OPERATIONS still appears, marked
-`x-undocumented`, and a test fails until it is described.
+Each declared operation becomes one: its summary and description from the handler's docstring, its
+path parameters by name (`fields.PATH_PARAMS`), its query parameters, body and answer from its models'
+JSON Schemas (limits, patterns, enums and formats included), every status it can answer, OpenAPI links
+to the operations that use what it makes, and `x-refuses`. The models become the document's components.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from starlette.routing import Route
-
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
-from sns.api.declare import Body, Error, Media
-from sns.api.fields import MAX_LIMIT, PATH_PARAMS
-from sns.api.schemas import SCHEMAS, ref
+from sns.api.declare import Body, Error, Media, Operation
+from sns.api.fields import PATH_PARAMS
 from sns.settings import Settings
 
 ERROR_TEXT = {
@@ -30,71 +26,10 @@ ERROR_TEXT = {
     415: "The request body is not JSON.",
     429: "Too many posts in a short time; try again in a few minutes.",
 }
-LIMIT = {"name": "limit", "in": "query", "required": False,
-         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
-         "description": "How many items per page (the site's page size by default)."}
-BEFORE = {"name": "before", "in": "query", "required": False, "schema": {"type": "string"},
-          "description": "Only items older than this id: follow the `next` link of the previous page."}
-AUTHOR = {"name": "author", "in": "query", "required": False, "schema": {"type": "string"},
-          "description": "Only this resident's diaries (a username)."}
-WRITE = (400, 401, 403, 413, 415)
-
-
-def op(tag: str, ok: tuple[int, str | None], *, auth: bool = False, query=(), body: str | None = None,
-       errors=(401,), media: str = "application/json") -> dict[str, Any]:
-    """One operation's description; `media` is the body's type (a CSV upload is `text/csv`)."""
-    return {"tag": tag, "ok": ok, "auth": auth, "query": list(query), "body": body, "errors": errors,
-            "media": media}
-
-
-OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
-    ("GET", "/api/v1/me"): op("people", (200, "Me"), auth=True),
-    ("PATCH", "/api/v1/me/profile"): op("people", (200, "Me"), auth=True, body="ProfileEdit", errors=WRITE),
-    ("GET", "/api/v1/people/{username}"): op("people", (200, "Profile"), errors=(401, 404)),
-    ("GET", "/api/v1/friends"): op("friends", (200, "Friends"), auth=True),
-    ("POST", "/api/v1/friends/{username}/{action}"): op("friends", (200, "FriendActionResult"), auth=True,
-                                                        errors=(401, 403, 404)),
-    ("GET", "/api/v1/notices"): op("notices", (200, "NoticePage"), query=(LIMIT, BEFORE), errors=(400, 401)),
-    ("POST", "/api/v1/notices"): op("notices", (201, "Notice"), auth=True, body="NoticeNew", errors=WRITE),
-    ("GET", "/api/v1/notices/{id}"): op("notices", (200, "Notice"), errors=(401, 404)),
-    ("GET", "/api/v1/openapi.json"): op("meta", (200, "OpenAPI"), errors=()),
-}
 
 
 def _json(schema: str) -> dict[str, Any]:
-    return {"application/json": {"schema": ref(schema)}}
-
-
-def _operation(route: Route, method: str, operations: dict, path_params: dict) -> dict[str, Any]:
-    spec = operations.get((method, route.path))
-    doc = (route.endpoint.__doc__ or "").strip()
-    summary, _, description = doc.partition("\n")
-    out: dict[str, Any] = {
-        "operationId": f"{route.endpoint.__name__}",
-        "summary": summary or route.path,
-        "parameters": [{"name": name, "in": "path", "required": True, "schema": path_params.get(name, {})}
-                       for name in route.param_convertors],
-    }
-    if description.strip():
-        out["description"] = " ".join(description.split())
-    if spec is None:
-        out["x-undocumented"] = True
-        out["responses"] = {"default": {"description": "Undocumented."}}
-        return out
-    out["tags"] = [spec["tag"]]
-    out["parameters"] += spec["query"]
-    out["security"] = [{"bearer": []}] if spec["auth"] else [{"bearer": []}, {}]
-    if spec["body"]:
-        out["requestBody"] = {"required": True, "content": {spec.get("media", "application/json"): {
-            "schema": ref(spec["body"])}}}
-    status, schema = spec["ok"]
-    ok: dict[str, Any] = {"description": "Done." if schema is None else "The result."}
-    if schema:
-        ok["content"] = _json(schema)
-    out["responses"] = {str(status): ok}
-    for code in spec["errors"]:
-        out["responses"][str(code)] = {"description": ERROR_TEXT[code], "content": _json("Error")}
-    return out
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
 
 
 class _Schemas(GenerateJsonSchema):
@@ -128,7 +63,7 @@ def _declared_ops(ops) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
 
 
 def _query_parameters(model) -> list[dict[str, Any]]:
-    schema = model.model_json_schema(mode="validation")
+    schema = model.model_json_schema(mode="validation", schema_generator=_Schemas)
     required = set(schema.get("required", ()))
     out = []
     for name, prop in schema.get("properties", {}).items():
@@ -185,22 +120,8 @@ def _declared(o, keys) -> dict[str, Any]:
     return out
 
 
-def build(routes: list[Route], settings: Settings, areas=(), declared=()) -> dict[str, Any]:
-    """`areas`: the API modules that describe their own endpoints (OPERATIONS, SCHEMAS, PATH_PARAMS);
-    `declared`: the operations declared with `sns.api.declare` (their schemas come from their models)."""
-    operations, schemas, path_params = dict(OPERATIONS), dict(SCHEMAS), dict(PATH_PARAMS)
-    for area in areas:
-        operations.update(getattr(area, "OPERATIONS", {}))
-        schemas.update(getattr(area, "SCHEMAS", {}))
-        path_params.update(getattr(area, "PATH_PARAMS", {}))
-    paths: dict[str, dict[str, Any]] = {}
-    for route in routes:
-        for method in sorted((route.methods or set()) - {"HEAD"}):
-            paths.setdefault(route.path, {})[method.lower()] = _operation(route, method, operations, path_params)
-    declared_paths, declared_schemas = _declared_ops(declared)
-    for path, methods in declared_paths.items():
-        paths.setdefault(path, {}).update(methods)
-    schemas.update(declared_schemas)
+def build(operations: list[Operation], settings: Settings) -> dict[str, Any]:
+    paths, schemas = _declared_ops(operations)
     return {
         "openapi": "3.1.0",
         "info": {

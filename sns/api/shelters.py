@@ -9,10 +9,9 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 from starlette.requests import ClientDisconnect, Request
 
-from sns.api.declare import WRITE, Body, Input, Operations, Output, Query
+from sns.api.declare import WRITE, Body, Input, Operations, Output, Query, TooLarge
 from sns.api.fields import Id, MaybeTime, Time, Url
 from sns.api.http import absolute
-from sns.api.inputs import TooLarge
 from sns.api.refusals import Reported
 from sns.api.shapes import when
 from sns.context import Ctx

@@ -1,4 +1,5 @@
-"""The JSON API, version 1: every endpoint in one list (the pages and the API share services and policies)."""
+"""The JSON API, version 1: every operation in the order they are matched (the pages and the API share
+services and policies), and a JSON answer for any other address under /api/."""
 
 from __future__ import annotations
 
@@ -9,43 +10,35 @@ from sns.api import (
     albums, alert_feeds, alerts, communities, departments, diaries, disaster, events, maps, messages, notices, openapi,
     people, reports, search, shelters,
 )
-from sns.api.http import answer, endpoint, error_response
+from sns.api.declare import Media, Operation, Operations
+from sns.api.http import answer, error_response
 from sns.context import Ctx
 from sns.errors import NotFound, ServiceError
 from sns.i18n import N_
 
-GET, POST, PATCH, DELETE = ["GET"], ["POST"], ["PATCH"], ["DELETE"]
-# Each of these modules lists its own ENDPOINTS and describes them (OPERATIONS, SCHEMAS, PATH_PARAMS).
-AREAS = ()
 EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-
-
-@endpoint
-async def openapi_document(request: Request, ctx: Ctx):
-    """This API described as an OpenAPI 3.1 document."""
-    return answer(openapi.build(legacy_endpoints(), ctx.settings, AREAS, declared()))
-
-
-# Modules whose operations are declared with sns.api.declare (their `API`), in the order they are matched.
+# Modules whose operations /api/v1 serves (each module's `API`), in the order they are matched.
 # alert_feeds before alerts: /api/v1/alerts/{id}.cap must be matched before /api/v1/alerts/{id}.
 DECLARED = (diaries, people, notices, communities, events, messages, departments, albums, search, maps, reports,
             shelters, alert_feeds, alerts, disaster)
+API = Operations("meta")
 
 
-def declared():
-    return [op for module in DECLARED for op in module.API]
+@API.get("/api/v1/openapi.json", answer=Media("application/json", {"type": "object", "description": "This document."}),
+         errors=())
+async def openapi_document(ctx: Ctx):
+    """This API described as an OpenAPI 3.1 document."""
+    return answer(openapi.build(declared(), ctx.settings))
+
+
+def declared() -> list[Operation]:
+    """Every operation, in the order they are matched."""
+    return [*(op for module in DECLARED for op in module.API), *API]
 
 
 def endpoints() -> list[Route]:
     """The documented API: one Route per path and method."""
-    return [*(op.route() for op in declared()), *legacy_endpoints()]
-
-
-def legacy_endpoints() -> list[Route]:
-    return [
-        *(route for area in AREAS for route in area.ENDPOINTS),
-        Route("/api/v1/openapi.json", openapi_document, methods=GET),
-    ]
+    return [op.route() for op in declared()]
 
 
 class MethodNotAllowed(ServiceError):
