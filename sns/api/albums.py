@@ -117,7 +117,7 @@ async def list_albums(ctx: Ctx, query: AlbumsQuery):
 
 # 404: sent again (the same client_token) after what it made was deleted
 @API.post("/api/v1/albums", answer=AlbumDetail, status=201, body=AlbumNew, auth=True, errors=(*WRITE, 404, 429),
-          links=GET_ALBUM)
+          links=GET_ALBUM, refuses=("community",))
 async def create_album(ctx: Ctx, body: AlbumNew):
     """Make an album (mine, or a community's that I am an active member of)."""
     album = await album_service.create_album(
@@ -139,7 +139,8 @@ async def delete_album(ctx: Ctx, id: str):
 
 
 @API.post("/api/v1/albums/{id}/photos", answer=AlbumPhotoList, status=201, body=UPLOAD, auth=True,
-          errors=(*WRITE, 404, 429), links=DELETE_PHOTO)
+          errors=(*WRITE, 404, 429), links=DELETE_PHOTO,
+          refuses=("photos",))
 async def add_photos(ctx: Ctx, id: str, request: Request):
     """Add photos: multipart/form-data with one or more `photos` files and an optional `caption`."""
     album = await album_service.get_album(ctx, id)

@@ -121,7 +121,7 @@ async def list_members(ctx: Ctx, id: str):
 
 
 @API.post(C + "/{id}/members/{username}", answer=Membership, body=MemberAction, auth=True,
-          errors=(400, 401, 403, 404, 409, 413, 415))
+          errors=(400, 401, 403, 404, 409, 413, 415), refuses=("username",))
 async def member_action(ctx: Ctx, id: str, username: str, body: MemberAction):
     """What a community admin does to a person: invite, accept, decline, remove, ban, unban, make_moderator,
     make_admin or make_member (sub-moderators may accept and decline requests)."""

@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field
 from sns.api.declare import WRITE, Input, Operations, Output, Query, Reply
 from sns.api.fields import (
     PLACE_RULE, Blur, ClientToken, Coord, Id, IdList, Lat, Limit, Lon, Next, Page, TextState, Time, Title, Url,
-    Visibility, Whole, text,
+    Visibility, text, whole,
 )
 from sns.api.http import absolute
 from sns.api.shapes import Person, Photo, html, person_brief, photo_json, when
@@ -34,7 +34,7 @@ When = Annotated[str, Field(max_length=40, json_schema_extra={"format": "date-ti
     "ISO 8601, years 1970 to 2200; without an offset it is in the site's time zone."))]
 Description = text(description="Markdown; at most `max_body_chars` characters.", lines=True)
 Place = text(200)
-Capacity = Annotated[Whole | None, Field(ge=1, le=event_service.MAX_CAPACITY, description="null: no limit.")]
+Capacity = Annotated[whole(ge=1, le=event_service.MAX_CAPACITY) | None, Field(description="null: no limit.")]
 
 
 # --- what a client sends ----------------------------------------------------------------------------
@@ -232,7 +232,7 @@ async def list_events(ctx: Ctx, query: EventsQuery):
 
 # 404: sent again (the same client_token) after what it made was deleted
 @API.post("/api/v1/events", answer=EventDetail, status=201, body=EventNew, auth=True, errors=(*WRITE, 404, 429),
-          links=GET_EVENT)
+          links=GET_EVENT, refuses=("community",))
 async def create_event(ctx: Ctx, body: EventNew):
     """Post an event (as a resident, for a community one is an active member of, or as staff: official)."""
     starts_at, ends_at = _times(ctx, body.starts_at, body.ends_at)

@@ -102,8 +102,16 @@ Lon = Annotated[float | None, Field(ge=-180, le=180, description="WGS84 degrees.
 Blur = Annotated[bool, Field(description="Keep only the neighbourhood of the place (the centre of a cell about "
                                          "500 m across), never the exact point.")]
 Coord = float | None
-# A whole number in a JSON body: use this, never a bare `int` (tests/api/test_api_declarations.py checks).
-Whole = Annotated[int, BeforeValidator(_whole)]
+
+
+def whole(**limits):
+    """A whole number in a JSON body (`ge`, `le`... as Field takes them): use this, never a bare `int`
+    (tests/api/test_api_declarations.py checks). The limits come before the conversion, so that the
+    document states them."""
+    return Annotated[int, Field(**limits), BeforeValidator(_whole)]
+
+
+Whole = whole()
 # ...and the services refuse one without the other: a body with lat and lon says so (`json_schema_extra`).
 PLACE_RULE = {"anyOf": [
     {"properties": {"lat": {"type": "null"}, "lon": {"type": "null"}}, "description": "No place."},

@@ -134,7 +134,7 @@ async def list_conversations(ctx: Ctx, query: ConversationQuery):
 
 
 @API.post("/api/v1/conversations", answer=Conversation, status=201, body=ConversationNew, auth=True,
-          errors=(*WRITE, 429), links=USE_CONVERSATION)
+          errors=(*WRITE, 429), links=USE_CONVERSATION, refuses=("to",))
 async def create_conversation(ctx: Ctx, body: ConversationNew):
     """Write to one or more residents: a new conversation with its first message."""
     message = await mailbox.start_conversation(ctx, to=body.to, subject=body.subject, body=body.body,

@@ -184,7 +184,7 @@ async def list_street_reports(ctx: Ctx, query: ReportQuery):
 
 
 @API.post("/api/v1/reports", answer=StreetReport, status=201, body=StreetReportNew, auth=True,
-          errors=(*WRITE, 429), links=USE_REPORT)
+          errors=(*WRITE, 429), links=USE_REPORT, refuses=("category",))
 async def create_street_report(ctx: Ctx, body: StreetReportNew):
     """Report something in the street: a category, a title, a description and a place (photos on the page)."""
     report = await report_service.write_report(
