@@ -60,6 +60,19 @@ class Entry:
         """The same entry without its record: what travels when the record may not be shown openly."""
         return replace(self, kind=WITHDRAWN, version=0, payload=None)
 
+    def sealed_content(self, complete: dict[str, Any]) -> dict[str, Any]:
+        """What goes in the entry's sealed box: its kind, version and `complete` payload (secrets too)."""
+        return {"kind": self.kind, "version": self.version, "payload": complete}
+
+    def unsealed(self, inner: Any) -> "Entry | None":
+        """The entry completed from what its sealed box held (`sealed_content`), or None when that is not
+        this entry's record: another record or version, or a kind we do not know."""
+        payload = inner.get("payload") if isinstance(inner, dict) else None
+        if not isinstance(payload, dict) or inner.get("kind") not in KINDS or payload.get("id") != self.record_id \
+                or payload.get("version") != inner.get("version"):
+            return None
+        return replace(self, kind=inner["kind"], version=inner["version"], payload=payload)
+
     def to_wire(self) -> dict[str, Any]:
         """The entry as a batch carries it (`seq`, `recorded_at`, then `kind`, `record_id`, `version`,
         `payload` of an open entry or `record_id` alone, then `media` and `sealed` when there are any)."""
@@ -130,6 +143,8 @@ class Entry:
             return cls(origin=origin, seq=seq, record_id=record_id, sealed=sealed, recorded_at=recorded,
                        media=value.get("media"))
         kind, version = value.get("kind"), value.get("version")
+        if kind is None:
+            raise BadEntry("its record has no kind")
         if kind not in KINDS:
             raise BadEntry(f"unknown kind {str(kind)[:40]!r}")
         if not isinstance(payload, dict):

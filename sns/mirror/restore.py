@@ -205,13 +205,11 @@ def _content(entry: Entry, private: PrivateKey, origin: str) -> tuple[str, int, 
     not open or fit."""
     if entry.sealed:
         try:
-            inner = seal.open_sealed(private, entry.sealed)
+            complete = entry.unsealed(seal.open_sealed(private, entry.sealed))
         except seal.BadBackupKey:
-            inner = None
-        payload = inner.get("payload") if isinstance(inner, dict) else None
-        if isinstance(payload, dict) and inner.get("kind") in journal.KINDS and payload.get("id") == entry.record_id \
-                and payload.get("version") == inner.get("version") and payload.get("origin") == origin:
-            return inner["kind"], inner["version"], payload, True
+            complete = None
+        if complete is not None and complete.payload.get("origin") == origin:
+            return complete.kind, complete.version, complete.payload, True
     if entry.is_open:  # checked by pull.fetch_batch: a record of ours, matching its header
         return entry.kind, entry.version, entry.payload, False
     return None

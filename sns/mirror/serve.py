@@ -113,8 +113,7 @@ async def _own_entries(settings: Settings, after: int, limit: int, budget: int) 
         if media is not None:
             entry = replace(entry, media=media)  # the files' digests (docs/mirroring.md, "Photos")
         if backup and row.kind in KINDS and (shown is None or row.kind == "user"):  # not a restore's "lost"
-            entry = replace(entry, sealed=seal.seal(backup, {"kind": row.kind, "version": row.version,
-                                                             "payload": await _complete(row)}))
+            entry = replace(entry, sealed=seal.seal(backup, row.sealed_content(await _complete(row))))
         size += len(json.dumps(entry.to_wire()))
         if out and size > budget:
             break
