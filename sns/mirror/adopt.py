@@ -18,8 +18,8 @@ import logging
 from typing import Any
 
 from sns import events, journal
-from sns.journal import Entry
 from sns.context import Ctx, Limits
+from sns.journal import Entry
 from sns.mirror.peers import log_refusal
 from sns.mirror.pull import AFTER_ROUND, PullResult, Refused, Unreachable, fetch_batch
 from sns.models import Alert, AlertUpdate, Notice, Peer, StaffActionLog, StandbyCode, User

@@ -19,10 +19,10 @@ from datetime import timedelta
 from typing import Any
 
 from sns import journal
-from sns.journal import Entry
 from sns.context import Ctx
 from sns.errors import Conflict, Forbidden, Invalid, NotFound, TooMany
 from sns.i18n import N_
+from sns.journal import Entry
 from sns.mirror import peers as peer_rules
 from sns.mirror import pull, replicas
 from sns.models import ActingSession, Alert, AlertUpdate, Notice, Peer, StandbyCode, User

@@ -87,8 +87,8 @@ def test_the_wire_form_is_given_back_byte_for_byte(value):
 def test_a_sealed_box_completes_only_its_own_entry():
     entry = Entry.from_wire({"seq": 3, "recorded_at": T, "record_id": RID, "sealed": "Ym94"}, origin="a.test")
     payload = {"id": RID, "version": 4, "origin": "a.test", "title": "private"}
-    complete = entry.unsealed(entry.__class__(origin="a.test", seq=3, record_id=RID, kind="diary", version=4)
-                              .sealed_content(payload))
+    served = Entry(origin="a.test", seq=3, record_id=RID, kind="diary", version=4)  # as the origin sealed it
+    complete = entry.unsealed(served.sealed_content(payload))
     assert (complete.kind, complete.version, complete.payload) == ("diary", 4, payload)
     for inner in ({"kind": "diary", "version": 5, "payload": payload}, {"kind": "spell", "version": 4, "payload": payload},
                   {"kind": "diary", "version": 4, "payload": dict(payload, id="other")}, ["not", "a", "box"]):
