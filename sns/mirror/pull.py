@@ -4,9 +4,11 @@ A batch is accepted only when all of this holds, else it is refused, logged, and
 the answer's signature verifies, over the exact bytes received, with the key our administrator confirmed
 for that peer; it was made by that peer for us, for the stream we asked, starting after our cursor and
 answering our request's nonce (so a recorded batch cannot be replayed); its entries are numbered without
-gap from our cursor on; every open entry is a record of a kind we know, of the peer's own origin; and it
-is no larger than `mirror_max_batch_bytes` (counted while it arrives). Entries and records are applied in
-one transaction of the replica, so a pull killed at any moment leaves the replica at a batch boundary.
+gap from our cursor on; every entry is well formed (parsed here, once, into a typed `sns.journal.Entry`:
+`Entry.from_wire`) and every open one a record of the peer's own origin; and it is no larger than
+`mirror_max_batch_bytes` (counted while it arrives). From here on the code passes `Entry` objects.
+Entries and records are applied in one transaction of the replica, so a pull killed at any moment leaves
+the replica at a batch boundary.
 """
 
 from __future__ import annotations
