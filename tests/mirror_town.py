@@ -88,6 +88,7 @@ async def write_bville(tmp: Path) -> Bville:
 async def install(settings, *batches: list[dict], synced_ago: timedelta = timedelta(seconds=2)) -> None:
     """Bville as our peer (last answered `synced_ago` ago), with `batches` stored in its replica and
     the after-apply hooks run, as a pull does."""
+    from sns.journal import Entry
     from sns.mirror import pull, replicas
 
     now = utcnow()
@@ -103,6 +104,7 @@ async def install(settings, *batches: list[dict], synced_ago: timedelta = timede
         after = await replicas.cursor(replica, ORIGIN)
         fresh = [e for e in batch if e["seq"] > after]
         if fresh:
-            await replicas.store_entries(replica, fresh, expect_after=after, stream=ORIGIN)
+            await replicas.store_entries(replica, [Entry.from_wire(e, origin=ORIGIN) for e in fresh],
+                                         expect_after=after, stream=ORIGIN)
         for hook in pull.AFTER_APPLY:
             await hook(settings, ORIGIN, [e for e in fresh if e.get("payload")])

@@ -19,6 +19,7 @@ from typing import Any
 
 from sns import events, journal
 from sns.context import Ctx, Limits
+from sns.journal import Entry
 from sns.mirror.peers import log_refusal
 from sns.mirror.pull import AFTER_ROUND, PullResult, Refused, Unreachable, fetch_batch
 from sns.models import Alert, AlertUpdate, Notice, Peer, StaffActionLog, StandbyCode, User
@@ -45,9 +46,9 @@ async def _author(user_id: Any, tx) -> User:
 
 
 def _new(kind: str, payload: dict[str, Any]) -> Any:
-    """Our record as the neighbour wrote it, its version one past the neighbour's copy."""
-    model = journal.KINDS[kind]
-    obj = model(id=payload["id"], **journal._field_values(model, payload))
+    """Our record as the neighbour wrote it (made from its payload as any entry is applied:
+    `journal.row_of`), its version one past the neighbour's copy."""
+    obj = journal.row_of(journal.KINDS[kind], payload)
     obj.version = int(payload["version"]) + 1
     return obj
 
@@ -114,15 +115,15 @@ async def _adopt_code_use(p: dict[str, Any], peer: Peer, tx) -> None:
         raise NotAdopted("not the use of one of our standby codes")
     if code.used_at is not None:
         return
-    code.used_at, code.used_on = journal._field_values(StandbyCode, {"used_at": p["used_at"]})["used_at"], peer.origin
+    code.used_at, code.used_on = journal.values_of(StandbyCode, {"used_at": p["used_at"]})["used_at"], peer.origin
     code.version = max(code.version, int(p["version"]))
     await save_change(code, tx)
     await _log(tx, code.user_id, "behalf.sign_in", "standby_code", code.id, peer, "a standby code was used")
 
 
-async def _adopt(entry: dict[str, Any], peer: Peer, settings: Settings, tx, done: list, flags: list) -> None:
-    kind, p = entry.get("kind"), entry.get("payload")
-    if kind not in KINDS_ADOPTED or not isinstance(p, dict):
+async def _adopt(entry: Entry, peer: Peer, settings: Settings, tx, done: list, flags: list) -> None:
+    kind, p = entry.kind, entry.payload
+    if kind not in KINDS_ADOPTED or not p:
         raise NotAdopted(f"a {str(kind)[:32]!r} entry is never posted on our behalf")
     if kind not in ("standby_code",) and p.get("posted_via") != peer.origin:
         raise NotAdopted(f"marked as posted via {str(p.get('posted_via'))[:80]!r}")
@@ -159,19 +160,19 @@ async def adopt_from(settings: Settings, peer: Peer) -> int:
         refused: list[str] = []
         async with transaction() as tx:
             moved = await Peer.filter(id=peer.id, behalf_cursor=after).using_db(tx) \
-                .update(behalf_cursor=batch.entries[-1]["seq"])
+                .update(behalf_cursor=batch.entries[-1].seq)
             if moved != 1:
                 return gone  # another worker adopted this batch meanwhile
             for entry in batch.entries:
                 try:
                     await _adopt(entry, peer, settings, tx, done, flags)
                 except NotAdopted as exc:
-                    refused.append(f"entry {entry['seq']}: {exc}")
+                    refused.append(f"entry {entry.seq}: {exc}")
         gone += len(batch.entries)
         for text in refused:
             await log_refusal(peer.origin, "in", "behalf_refused", text)
         await _published(settings, done, flags)
-        if batch.entries[-1]["seq"] >= batch.head:
+        if batch.entries[-1].seq >= batch.head:
             return gone
 
 

@@ -20,10 +20,10 @@ is caught up at the next batch. Repeating a round changes nothing.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sns import events, journal
+from sns.journal import WITHDRAWN, Entry  # WITHDRAWN: the kind a replica gives an entry without its record
 from sns.mirror import pull, replicas
 from sns.models import Alert, AlertUpdate, Peer
 from sns.models.base import utcnow
@@ -34,7 +34,6 @@ from sns.settings import Settings
 
 KEY = "alerts_copied"  # replica_meta: the highest entry of the origin's journal this hook has read
 CHUNK = 500
-WITHDRAWN = "sealed"  # the kind a replica gives an entry that travelled without its record
 
 
 def marker(origin: str) -> str:
@@ -79,18 +78,17 @@ async def _withdraw(record_ids: list[str], origin: str, tx) -> set[str]:
     return gone | {alert for step, alert in steps if alert in ours}
 
 
-async def _round(rows: list[dict[str, Any]], origin: str, name: str) -> set[str]:
+async def _round(entries: list[Entry], origin: str, name: str) -> set[str]:
     changed: set[str] = set()
     withdrawn = []
     async with transaction() as tx:
-        for row in rows:
-            payload = json.loads(row["payload"]) if isinstance(row["payload"], str) else row["payload"]
-            if row["kind"] == WITHDRAWN or not payload:
-                withdrawn.append(row["record_id"])
-            elif row["kind"] == "alert":
-                changed.add(await _copy_alert(payload, origin, name, tx))
+        for entry in entries:
+            if entry.kind == WITHDRAWN or not entry.is_open:
+                withdrawn.append(entry.record_id)
+            elif entry.kind == "alert":
+                changed.add(await _copy_alert(entry.payload, origin, name, tx))
             else:
-                changed.add(await _copy_step(payload, origin, tx))
+                changed.add(await _copy_step(entry.payload, origin, tx))
         changed |= await _withdraw(withdrawn, origin, tx)
     changed.discard(None)
     return changed
@@ -110,7 +108,7 @@ async def copy_alerts(settings: Settings, origin: str, entries: list[dict[str, A
             "SELECT seq, kind, record_id, payload FROM journal WHERE origin = ? AND seq > ? AND seq <= ? "
             "AND kind IN ('alert', 'alert_update', ?) ORDER BY seq LIMIT ?", [origin, done, top, WITHDRAWN, CHUNK])
         if rows:
-            changed |= await _round([dict(r) for r in rows], origin, name)
+            changed |= await _round([Entry.from_sql(r, origin) for r in rows], origin, name)
         # read up to `top` when the chunk was not full: the next round starts after it, not at the last alert
         done = int(rows[-1]["seq"]) if len(rows) == CHUNK else top
         await replicas.set_meta(replica, KEY, str(done))

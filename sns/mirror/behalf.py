@@ -22,9 +22,10 @@ from sns import journal
 from sns.context import Ctx
 from sns.errors import Conflict, Forbidden, Invalid, NotFound, TooMany
 from sns.i18n import N_
+from sns.journal import Entry
 from sns.mirror import peers as peer_rules
 from sns.mirror import pull, replicas
-from sns.models import ActingSession, Alert, AlertUpdate, JournalEntry, Notice, Peer, StandbyCode, User
+from sns.models import ActingSession, Alert, AlertUpdate, Notice, Peer, StandbyCode, User
 from sns.models.base import utcnow
 from sns.policies import (
     acting_refusal, may_change_alert_acting, may_post_alert_acting, may_post_notice_acting,
@@ -139,18 +140,17 @@ async def sign_out(settings, origin: str, token: str | None) -> None:
 
 # --- writing into the replica ------------------------------------------------------------------
 
-async def _keep(tx: Any, obj: Any, settings) -> dict[str, Any]:
-    """Journal `obj` (saved in the replica) in our stream there; the entry, as pulled entries look."""
-    row = await JournalEntry.create(  # our own numbering in the replica: the highest held, plus one
-        origin=settings.origin, seq=await replicas.cursor(tx, settings.origin) + 1, kind=journal.kind_of(obj),
-        record_id=obj.id, version=obj.version, payload=journal.payload_of(obj), using_db=tx)
+async def _keep(tx: Any, obj: Any, settings) -> Entry:
+    """Journal `obj` (saved in the replica) in our stream there, numbered by the replica's cursor (the
+    highest held, plus one), as `journal.record` journals our own writes; the entry."""
+    entry = journal.entry_of(obj, origin=settings.origin, seq=await replicas.cursor(tx, settings.origin) + 1)
+    await journal.append(entry, tx)
     await tx.execute_query("INSERT OR REPLACE INTO replica_records (record_id, kind) VALUES (?, ?)",
-                           [obj.id, row.kind])
-    return {"seq": row.seq, "kind": row.kind, "record_id": row.record_id, "version": row.version,
-            "payload": row.payload, "recorded_at": row.recorded_at.isoformat(), "origin": obj.origin}
+                           [obj.id, entry.kind])
+    return entry
 
 
-async def _after(settings, origin: str, entries: list[dict[str, Any]]) -> None:
+async def _after(settings, origin: str, entries: list[Entry]) -> None:
     """What a pulled batch sets off (the city's alerts in our feeds: sns/mirror/alerts.py) follows these
     writes too."""
     await pull.after_apply(settings, origin, entries)

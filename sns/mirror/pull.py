@@ -4,9 +4,11 @@ A batch is accepted only when all of this holds, else it is refused, logged, and
 the answer's signature verifies, over the exact bytes received, with the key our administrator confirmed
 for that peer; it was made by that peer for us, for the stream we asked, starting after our cursor and
 answering our request's nonce (so a recorded batch cannot be replayed); its entries are numbered without
-gap from our cursor on; every open entry is a record of a kind we know, of the peer's own origin; and it
-is no larger than `mirror_max_batch_bytes` (counted while it arrives). Entries and records are applied in
-one transaction of the replica, so a pull killed at any moment leaves the replica at a batch boundary.
+gap from our cursor on; every entry is well formed (parsed here, once, into a typed `sns.journal.Entry`:
+`Entry.from_wire`) and every open one a record of the peer's own origin; and it is no larger than
+`mirror_max_batch_bytes` (counted while it arrives). From here on the code passes `Entry` objects.
+Entries and records are applied in one transaction of the replica, so a pull killed at any moment leaves
+the replica at a batch boundary.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any, Awaitable, Callable
 import httpx
 
 from sns import tasks
-from sns.journal import KINDS
+from sns.journal import BadEntry, Entry
 from sns.keys import load_signing_key
 from sns.mirror import box_exchange, replicas, signing
 from sns.mirror.peers import log_refusal
@@ -56,7 +58,7 @@ class Unreachable(Exception):
 class Batch:
     after: int
     head: int
-    entries: list[dict[str, Any]] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
     acts_for_you: bool = False  # the peer lets us act for it while it is down (docs/mirroring.md)
 
 
@@ -69,28 +71,23 @@ class PullResult:
     error: str = ""
 
 
-def _check_entries(entries: Any, *, after: int, stream: str, limit: int, own_only: bool) -> None:
+def _entries_of(entries: Any, *, after: int, origin: str, stream: str, limit: int, own_only: bool) -> list[Entry]:
+    """The batch's entries, each parsed once into an `Entry` (sns/journal/entry.py), or Refused."""
     if not isinstance(entries, list) or len(entries) > limit:
         raise Refused("bad_batch", "entries missing or more than asked for")
+    out = []
     for n, e in enumerate(entries, start=after + 1):
         if not isinstance(e, dict) or e.get("seq") != n:
             raise Refused("out_of_order", f"expected entry {n}, got {e.get('seq') if isinstance(e, dict) else e!r}")
-        if not isinstance(e.get("record_id"), str) or len(e["record_id"]) > 36:
-            raise Refused("bad_entry", f"entry {n} names no record")
-        sealed = e.get("sealed")
-        if sealed is not None and (not isinstance(sealed, str) or len(sealed) > 8 * 1024 * 1024):
-            raise Refused("bad_entry", f"entry {n}: sealed box is not text")
-        payload = e.get("payload")
-        if payload is None:
-            continue
-        if e.get("kind") not in KINDS or not isinstance(payload, dict):
-            raise Refused("bad_entry", f"entry {n}: unknown kind {str(e.get('kind'))[:40]!r}")
-        if payload.get("id") != e["record_id"] or payload.get("version") != e.get("version") \
-                or not isinstance(e.get("version"), int):
-            raise Refused("bad_entry", f"entry {n}: payload does not match its header")
-        if own_only and payload.get("origin") != stream:
-            raise Refused("foreign_record", f"entry {n}: a record of {str(payload.get('origin'))[:80]!r}, "
+        try:
+            entry = Entry.from_wire(e, origin=origin)
+        except BadEntry as exc:
+            raise Refused("bad_entry", f"entry {n}: {exc}") from None
+        if own_only and entry.payload is not None and entry.payload.get("origin") != stream:
+            raise Refused("foreign_record", f"entry {n}: a record of {str(entry.payload.get('origin'))[:80]!r}, "
                           f"not of {stream}")
+        out.append(entry)
+    return out
 
 
 async def fetch_batch(settings: Settings, *, url: str, peer_origin: str, public_key: str, stream: str,
@@ -145,8 +142,11 @@ async def fetch_batch(settings: Settings, *, url: str, peer_origin: str, public_
     head = batch.get("head")
     if not isinstance(head, int) or head < after:
         raise Refused("bad_batch", "no head")
-    _check_entries(batch.get("entries"), after=after, stream=stream, limit=limit, own_only=own_only)
-    return Batch(after=after, head=head, entries=batch["entries"], acts_for_you=batch.get("acts_for_you") is True)
+    # numbered by the peer: its own journal, its replica of us, or what it wrote for us ("behalf")
+    numbered_by = peer_origin if route == "behalf" else stream
+    entries = _entries_of(batch.get("entries"), after=after, origin=numbered_by, stream=stream, limit=limit,
+                          own_only=own_only)
+    return Batch(after=after, head=head, entries=entries, acts_for_you=batch.get("acts_for_you") is True)
 
 
 async def _note_failure(peer: Peer, what: str, detail: str, refused: bool) -> None:
@@ -158,9 +158,10 @@ async def _note_failure(peer: Peer, what: str, detail: str, refused: bool) -> No
     await Peer.filter(id=peer.id).update(failures=peer.failures, last_error=text, last_attempt_at=utcnow())
 
 
-async def after_apply(settings: Settings, origin: str, entries: list[dict[str, Any]]) -> None:
-    """Run the AFTER_APPLY hooks on the open entries just written to `origin`'s replica."""
-    opened = [e for e in entries if e.get("payload")]
+async def after_apply(settings: Settings, origin: str, entries: list[Entry]) -> None:
+    """Run the AFTER_APPLY hooks on the open entries just written to `origin`'s replica (handed to the
+    hooks in their wire form, with the origin that numbered them)."""
+    opened = [dict(e.to_wire(), origin=e.origin) for e in entries if e.is_open]
     for hook in AFTER_APPLY:
         try:
             await hook(settings, origin, opened)
@@ -206,7 +207,7 @@ async def _pull_journal(settings: Settings, peer: Peer, *, budget_seconds: float
                     result.error = f"unreachable: {exc}"
                     await _note_failure(peer, "unreachable", str(exc), False)
                     return result
-                entries = [dict(e, origin=peer.origin) for e in batch.entries]
+                entries = batch.entries
                 if entries:
                     stored = await replicas.store_entries(replica, entries, expect_after=after, stream=peer.origin)
                     if stored is None:
@@ -218,8 +219,8 @@ async def _pull_journal(settings: Settings, peer: Peer, *, budget_seconds: float
                 now = utcnow()
                 changes: dict[str, Any] = dict(last_ok_at=now, last_attempt_at=now, failures=0, last_error="",
                                                head_seq=batch.head, acts_for_them=batch.acts_for_you)
-                if entries and entries[-1].get("recorded_at"):
-                    changes["last_entry_at"] = replicas.journal_time(entries[-1]["recorded_at"])
+                if entries and entries[-1].recorded_at:
+                    changes["last_entry_at"] = entries[-1].recorded_at
                 await Peer.filter(id=peer.id).update(**changes)
                 peer.failures, peer.last_error = 0, ""
                 if progress:

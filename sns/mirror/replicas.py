@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import hashlib
-import json
 import logging
 import os
 import re
@@ -30,6 +29,7 @@ from tortoise.backends.sqlite import SqliteClient
 from tortoise.backends.sqlite.schema_generator import SqliteSchemaGenerator
 
 from sns import journal
+from sns.journal import Entry
 from sns.models import JournalEntry
 
 log = logging.getLogger(__name__)
@@ -155,8 +155,7 @@ def existing_origins(data_dir: Path) -> list[str]:
 async def _rebuild(old: SqliteClient, path: Path, origin: str) -> SqliteClient:
     """Tables changed with an upgrade: make a new replica and apply the entries the old one held."""
     log.warning("replica of %s was made by another version of the tables: rebuilding it", origin)
-    _, rows = await old.execute_query("SELECT origin, seq, kind, record_id, version, payload, sealed, recorded_at "
-                                      "FROM journal ORDER BY origin, seq")
+    entries = await journal.all_entries_by_sql(old)
     kept = {}
     for table in KEPT_TABLES:
         try:
@@ -174,9 +173,6 @@ async def _rebuild(old: SqliteClient, path: Path, origin: str) -> SqliteClient:
             names = list(row.keys())
             await client.execute_query(f"INSERT INTO {table} ({', '.join(names)}) VALUES "
                                        f"({', '.join('?' for _ in names)})", [row[n] for n in names])
-    entries = [dict(r) for r in rows]
-    for entry in entries:
-        entry["payload"] = json.loads(entry["payload"]) if isinstance(entry["payload"], str) else entry["payload"]
     await store_entries(client, entries)
     await client.close()
     for suffix in ("-wal", "-shm"):
@@ -199,27 +195,6 @@ def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
         yield items[i:i + size]
 
 
-def _outcome(entries: list[dict[str, Any]]) -> tuple[list[str], dict[str, list[dict[str, Any]]]]:
-    """What applying `entries` one by one would do, per record: the ids to withdraw (every record a
-    withdrawal in the batch names) and, per kind, the payloads to upsert (per record the highest version
-    after its last withdrawal)."""
-    withdrawn: set[str] = set()
-    final: dict[str, tuple[str, dict[str, Any]]] = {}
-    for e in entries:
-        payload = e.get("payload")
-        if payload:
-            held = final.get(payload["id"])
-            if held is None or held[1]["version"] < payload["version"]:
-                final[payload["id"]] = (e["kind"], payload)
-        elif e.get("record_id"):
-            withdrawn.add(e["record_id"])
-            final.pop(e["record_id"], None)
-    opened: dict[str, list[dict[str, Any]]] = {}
-    for kind, payload in final.values():
-        opened.setdefault(kind, []).append(payload)
-    return sorted(withdrawn), opened
-
-
 async def _withdraw_all(tx: Any, record_ids: list[str]) -> None:
     for ids in _chunks(record_ids):
         marks = ",".join("?" * len(ids))
@@ -235,68 +210,52 @@ async def _withdraw_all(tx: Any, record_ids: list[str]) -> None:
         await tx.execute_query(f"DELETE FROM replica_records WHERE record_id IN ({marks})", ids)
 
 
-async def _forget_taken_back(tx: Any, entries: list[dict[str, Any]]) -> None:
+async def _forget_taken_back(tx: Any, entries: list[Entry]) -> None:
     """The origin took records back (made them private, held or deleted them): the open payloads of their
     entries before the withdrawal are cleared too (the numbers stay, so the cursor and a restore still
     hold), so a neighbour keeps nothing its writer has taken back."""
     last: dict[tuple[str, str], int] = {}
     for e in entries:
-        if not e.get("payload") and e.get("record_id"):
-            last[(e["origin"], e["record_id"])] = e["seq"]
+        if not e.is_open and e.record_id:
+            last[(e.origin, e.record_id)] = e.seq
     if last:
         await tx.execute_many("UPDATE journal SET payload = '{}', kind = 'sealed' WHERE origin = ? AND record_id = ? "
                               "AND seq < ? AND kind != 'sealed'", [[o, r, seq] for (o, r), seq in last.items()])
 
 
 async def _upsert_all(tx: Any, kind: str, payloads: list[dict[str, Any]]) -> None:
-    """Highest version wins, in a few statements: rows we hold at an older version are replaced."""
-    model = journal.KINDS[kind]
-    for chunk in _chunks(payloads):
-        held = dict(await model.filter(id__in=[p["id"] for p in chunk]).using_db(tx).values_list("id", "version"))
-        newer = [p for p in chunk if p["id"] not in held or held[p["id"]] < p["version"]]
-        if not newer:
-            continue
-        stale = [p["id"] for p in newer if p["id"] in held]
-        if stale:
-            await model.filter(id__in=stale).using_db(tx).delete()
-        await model.bulk_create([model(id=p["id"], **journal._field_values(model, p)) for p in newer], using_db=tx)
+    """Highest version wins, in a few statements (`journal.upsert` in bulk); the records it wrote are noted
+    as held here, so a later withdrawal finds their kind."""
+    written = await journal.upsert(tx, kind, payloads, index=False, bulk=True)
+    for chunk in _chunks(written):
         await tx.execute_many("INSERT OR REPLACE INTO replica_records (record_id, kind) VALUES (?, ?)",
-                              [[p["id"], kind] for p in newer])
+                              [[p["id"], kind] for p in chunk])
 
 
-async def store_entries(client: SqliteClient, entries: list[dict[str, Any]], *, expect_after: int | None = None,
+async def store_entries(client: SqliteClient, entries: list[Entry], *, expect_after: int | None = None,
                         stream: str | None = None) -> int | None:
     """Keep `entries` (in order) and apply the open ones, all in one transaction.
 
     With `expect_after`, the batch is applied only if the replica still ends at that number (another
     worker may have applied it meanwhile): returns the new cursor, or None when nothing was done.
     The effect is that of applying the entries one by one with `journal.apply` (highest version wins) and
-    withdrawing what an entry names without a payload; it is done per kind in bulk statements.
+    withdrawing what an entry names without a payload (`journal.final_states`); it is done per kind in bulk
+    statements.
     """
     async with client._in_transaction() as tx:
-        if expect_after is not None and await cursor(tx, stream or entries[0]["origin"]) != expect_after:
+        if expect_after is not None and await cursor(tx, stream or entries[0].origin) != expect_after:
             return None
-        rows = [JournalEntry(origin=e["origin"], seq=e["seq"], kind=e.get("kind") or "sealed",
-                             record_id=e.get("record_id") or "", version=e.get("version") or 0,
-                             payload=e.get("payload") or {}, sealed=e.get("sealed"),
-                             recorded_at=journal_time(e.get("recorded_at"))) for e in entries]
-        await JournalEntry.bulk_create(rows, using_db=tx)
-        withdrawn, opened = _outcome(entries)
+        await JournalEntry.bulk_create([JournalEntry(**e.row_values()) for e in entries], using_db=tx)
+        withdrawn, opened = journal.final_states(entries)
         await _withdraw_all(tx, withdrawn)
         await _forget_taken_back(tx, entries)
         for kind, payloads in opened.items():
             await _upsert_all(tx, kind, payloads)
-        for hook in ON_STORE:
-            await hook(tx, entries)
-        return entries[-1]["seq"] if entries else expect_after
-
-
-def journal_time(value: Any):
-    from datetime import datetime
-
-    if value is None or not isinstance(value, str):
-        return value
-    return datetime.fromisoformat(value)
+        if ON_STORE:  # the hooks read entries in their wire form, with the origin that numbered them
+            as_sent = [dict(e.to_wire(), origin=e.origin) for e in entries]
+            for hook in ON_STORE:
+                await hook(tx, as_sent)
+        return entries[-1].seq if entries else expect_after
 
 
 @contextmanager

@@ -6,8 +6,8 @@
    by the very key the neighbour's administrator confirmed for us. A wrong key stops here.
 2. `restore`: the box's keys are put back (so we sign as ourselves again and the neighbour lets us pull
    our own journal from its replica); then our journal, in signed batches: each entry's complete payload
-   (opened from its sealed box when it travelled sealed) is applied with `journal.apply` (search index
-   on), and the journal row itself is written with its original number, one transaction per batch, with
+   (opened from its sealed box when it travelled sealed) is applied with `journal.apply_entry` (search
+   index on), the same path as replaying a local entry, and the journal row itself is written with its original number, one transaction per batch, with
    the journal counter. Killed at any moment, a new run goes on after the highest number restored. Then
    the box's site settings, peers and CAP sources; then photos (MEDIA_RESTORERS).
 """
@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Awaitable, Callable
 
 import httpx
@@ -23,9 +23,10 @@ from nacl.public import PrivateKey
 from tortoise.transactions import in_transaction
 
 from sns import journal
+from sns.journal import Entry
 from sns.errors import Invalid
 from sns.keys import load_signing_key
-from sns.mirror import instance_box, pull, replicas, seal, signing
+from sns.mirror import instance_box, pull, seal, signing
 from sns.mirror.peers import fetch_hello
 from sns.models import JournalCounter, JournalEntry, Photo, User
 from sns.settings import Settings
@@ -181,8 +182,7 @@ async def prepare(settings: Settings, url: str, backup_key: str, fingerprint: st
 
 
 async def _restored_up_to(origin: str) -> int:
-    row = await JournalEntry.filter(origin=origin).order_by("-seq").first().values("seq")
-    return int(row["seq"]) if row else 0
+    return await journal.head(origin)
 
 
 async def claim_data_dir(settings: Settings, neighbour: Neighbour) -> int:
@@ -199,44 +199,41 @@ async def claim_data_dir(settings: Settings, neighbour: Neighbour) -> int:
     return 0
 
 
-def _content(entry: dict[str, Any], private: PrivateKey, origin: str) -> tuple[str, int, dict, bool] | None:
+def _content(entry: Entry, private: PrivateKey, origin: str) -> tuple[str, int, dict, bool] | None:
     """(kind, version, complete payload, whether it came from a sealed box) of an entry, or None when nobody
-    can give it back: a private
-    entry withdrawn before this instance had a backup key, or a box that does not open or fit."""
-    sealed = entry.get("sealed")
-    if sealed:
+    can give it back: a private entry withdrawn before this instance had a backup key, or a box that does
+    not open or fit."""
+    if entry.sealed:
         try:
-            inner = seal.open_sealed(private, sealed)
+            complete = entry.unsealed(seal.open_sealed(private, entry.sealed))
         except seal.BadBackupKey:
-            inner = None
-        payload = inner.get("payload") if isinstance(inner, dict) else None
-        if isinstance(payload, dict) and inner.get("kind") in journal.KINDS and payload.get("id") == entry["record_id"] \
-                and payload.get("version") == inner.get("version") and payload.get("origin") == origin:
-            return inner["kind"], inner["version"], payload, True
-    if entry.get("payload"):  # checked by pull.fetch_batch: a record of ours, matching its header
-        return entry["kind"], entry["version"], entry["payload"], False
+            complete = None
+        if complete is not None and complete.payload.get("origin") == origin:
+            return complete.kind, complete.version, complete.payload, True
+    if entry.is_open:  # checked by pull.fetch_batch: a record of ours, matching its header
+        return entry.kind, entry.version, entry.payload, False
     return None
 
 
-async def _apply_batch(origin: str, entries: list[dict[str, Any]], private: PrivateKey, summary: Summary) -> None:
+async def _apply_batch(origin: str, entries: list[Entry], private: PrivateKey, summary: Summary) -> None:
+    """Each entry's complete record applied as a local one is replayed (`journal.apply_entry`), and the entry
+    kept with its number (secrets left out, as `journal.record` keeps them); one transaction."""
     async with in_transaction() as tx:
         rows = []
         for e in entries:
             content = _content(e, private, origin)
-            recorded = replicas.journal_time(e.get("recorded_at"))
             if content is None:
-                rows.append(JournalEntry(origin=origin, seq=e["seq"], kind=LOST, record_id=e["record_id"], version=0,
-                                         payload={}, recorded_at=recorded))
+                rows.append(JournalEntry(**replace(e, kind=LOST, version=0, payload=None, sealed=None).row_values()))
                 continue
             kind, version, payload, opened = content
             summary.sealed_opened += opened
-            await journal.apply(kind, payload, tx, index=True)
-            hidden = journal.KINDS[kind].JOURNAL_EXCLUDE
-            rows.append(JournalEntry(origin=origin, seq=e["seq"], kind=kind, record_id=e["record_id"], version=version,
-                                     payload={k: v for k, v in payload.items() if k not in hidden},
-                                     recorded_at=recorded))
+            complete = Entry(origin=origin, seq=e.seq, record_id=e.record_id, kind=kind, version=version,
+                             payload=payload, recorded_at=e.recorded_at)
+            await journal.apply_entry(complete, tx, index=True)
+            kept = replace(complete, payload=journal.without_secrets(journal.KINDS[kind], payload))
+            rows.append(JournalEntry(**kept.row_values()))
         await JournalEntry.bulk_create(rows, using_db=tx)
-        top = entries[-1]["seq"]
+        top = entries[-1].seq
         if await JournalCounter.filter(origin=origin).using_db(tx).exists():
             await JournalCounter.filter(origin=origin, value__lt=top).using_db(tx).update(value=top)
         else:
@@ -267,7 +264,7 @@ async def restore(settings: Settings, prepared: Prepared, after: int,
             summary.head = batch.head
             if batch.entries:
                 await _apply_batch(origin, batch.entries, prepared.private, summary)
-                after = batch.entries[-1]["seq"]
+                after = batch.entries[-1].seq
             if progress:
                 progress(after, batch.head)
             if not batch.entries or after >= batch.head:

@@ -22,18 +22,20 @@ from __future__ import annotations
 import json
 import logging
 import time
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from sns.journal import KINDS
+from sns import journal
+from sns.journal import KINDS, Entry
 from sns.keys import load_signing_key
 from sns.mirror import media_files, replicas, seal, signing
 from sns.mirror.peers import active_peer, log_refusal
 from sns.mirror.travel import Openness
-from sns.models import JournalEntry, Peer
+from sns.models import Peer
 from sns.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -92,40 +94,37 @@ def _number(raw: str | None, default: int, low: int, high: int) -> int | None:
     return max(low, min(high, value))
 
 
-async def _own_entries(settings: Settings, after: int, limit: int, budget: int) -> list[dict[str, Any]]:
-    rows = await JournalEntry.filter(origin=settings.origin, seq__gt=after).order_by("seq").limit(limit)
+async def _own_entries(settings: Settings, after: int, limit: int, budget: int) -> list[Entry]:
+    """Our journal after `after` as a neighbour may hold it: open entries, or withdrawals with the complete
+    record sealed to our backup key, until `budget` bytes."""
+    rows = await journal.entries_since(settings.origin, after, limit)
     backup = seal.load_public(settings.keys_dir)
     openness = Openness()
-    await openness.prefetch([(row.kind, row.payload) for row in rows])
-    out: list[dict[str, Any]] = []
+    await openness.prefetch([(row.kind, row.payload or {}) for row in rows])
+    out: list[Entry] = []
     size = 0
     for row in rows:
         if row.seq != after + len(out) + 1:  # a gap: an entry not yet committed; stop before it
             break
-        shown = await openness.open_payload(row.kind, row.payload)
-        entry: dict[str, Any] = {"seq": row.seq, "recorded_at": row.recorded_at.isoformat()}
-        if shown is not None:
-            entry.update(kind=row.kind, record_id=row.record_id, version=row.version, payload=shown)
-        else:
-            entry.update(record_id=row.record_id)  # withdrawn: no kind, no content
-        media = await media_files.entry_media(settings.media_dir, row.kind, row.record_id, row.payload,
+        shown = await openness.open_payload(row.kind, row.payload or {})
+        entry = replace(row, payload=shown) if shown is not None else row.withdrawn()  # withdrawn: no content
+        media = await media_files.entry_media(settings.media_dir, row.kind, row.record_id, row.payload or {},
                                               shown is not None, backup is not None)
         if media is not None:
-            entry["media"] = media  # the files' digests (docs/mirroring.md, "Photos")
+            entry = replace(entry, media=media)  # the files' digests (docs/mirroring.md, "Photos")
         if backup and row.kind in KINDS and (shown is None or row.kind == "user"):  # not a restore's "lost"
-            entry["sealed"] = seal.seal(backup, {"kind": row.kind, "version": row.version,
-                                                 "payload": await _complete(row)})
-        size += len(json.dumps(entry))
+            entry = replace(entry, sealed=seal.seal(backup, row.sealed_content(await _complete(row))))
+        size += len(json.dumps(entry.to_wire()))
         if out and size > budget:
             break
         out.append(entry)
     return out
 
 
-async def _complete(row: JournalEntry) -> dict[str, Any]:
+async def _complete(row: Entry) -> dict[str, Any]:
     """The entry's payload with what never travels openly put back (a user's password hash, e-mail...),
     read from the current row: a restored instance needs them to let its residents sign in."""
-    payload = dict(row.payload)
+    payload = dict(row.payload or {})
     model = KINDS[row.kind]
     if model.JOURNAL_EXCLUDE:
         current = await model.filter(id=row.record_id).values(*model.JOURNAL_EXCLUDE)
@@ -136,28 +135,15 @@ async def _complete(row: JournalEntry) -> dict[str, Any]:
 
 
 async def _replica_entries(settings: Settings, stream: str, after: int, limit: int,
-                           numbered_as: str | None = None) -> list[dict[str, Any]]:
+                           numbered_as: str | None = None) -> list[Entry]:
     """Entries of `stream`'s replica: its own (or, with `numbered_as`, those numbered under that origin)."""
     client = await replicas.open_replica(settings.data_dir, stream)
-    _, rows = await client.execute_query(
-        "SELECT seq, kind, record_id, version, payload, sealed, recorded_at FROM journal "
-        "WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?", [numbered_as or stream, after, limit])
-    out = []
-    for r in rows:
-        entry: dict[str, Any] = {"seq": r["seq"], "recorded_at": r["recorded_at"], "record_id": r["record_id"]}
-        payload = json.loads(r["payload"]) if isinstance(r["payload"], str) else r["payload"]
-        if payload:
-            entry.update(kind=r["kind"], version=r["version"], payload=payload)
-        if r["sealed"]:
-            entry["sealed"] = r["sealed"]
-        out.append(entry)
-    return out
+    return await journal.entries_by_sql(client, numbered_as or stream, after, limit)
 
 
 async def head_of(settings: Settings, stream: str) -> int:
     if stream == settings.origin:
-        row = await JournalEntry.filter(origin=stream).order_by("-seq").first().values("seq")
-        return int(row["seq"]) if row else 0
+        return await journal.head(stream)
     return await replicas.cursor(await replicas.open_replica(settings.data_dir, stream), stream)
 
 
@@ -169,11 +155,11 @@ def _query(request: Request, settings: Settings) -> tuple[int, int] | None:
 
 
 def _signed_batch(request: Request, settings: Settings, peer: Peer, stream: str, after: int, head: int,
-                  entries: list[dict[str, Any]], **extra: Any) -> Response:
+                  entries: list[Entry], **extra: Any) -> Response:
     body = json.dumps({
         "protocol": signing.PROTOCOL, "from": settings.origin, "to": peer.origin, "stream": stream,
         "after": after, "nonce": request.headers.get(signing.H_NONCE, ""), "issued_at": int(time.time()),
-        "head": head, "entries": entries, **extra,
+        "head": head, "entries": [e.to_wire() for e in entries], **extra,
     }, separators=(",", ":"), ensure_ascii=False).encode()
     signature = signing.sign_body(load_signing_key(settings.keys_dir), body)
     return Response(body, media_type=JSON, headers={signing.H_SIGNATURE: signature})

@@ -13,6 +13,7 @@ import pytest
 
 from sns import journal
 from sns.ids import uuid7
+from sns.journal import Entry
 from sns.mirror import adopt
 from sns.mirror.pull import Batch
 from sns.models import Alert, AlertUpdate, JournalEntry, MirrorLog, Notice, Peer, StaffActionLog, StandbyCode
@@ -88,7 +89,8 @@ def _serve(monkeypatch, entries: list[dict]) -> list[int]:
     async def fake_fetch(settings, *, after, route, **_):
         assert route == "behalf"
         asked.append(after)
-        return Batch(after=after, head=len(entries), entries=[dict(e, seq=e["seq"]) for e in entries[after:]])
+        return Batch(after=after, head=len(entries), entries=[Entry.from_wire(e, origin=NEIGHBOUR)
+                                                                   for e in entries[after:]])
 
     monkeypatch.setattr(adopt, "fetch_batch", fake_fetch)
     return asked

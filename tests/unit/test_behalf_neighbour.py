@@ -14,6 +14,7 @@ import pytest
 
 from sns import journal
 from sns.ids import uuid7
+from sns.journal import Entry
 from sns.mirror import replicas
 from sns.models import Alert, Peer, StandbyCode, User
 from sns.models.base import utcnow
@@ -38,7 +39,7 @@ async def city(site):
     replica = await replicas.open_replica(site.settings.data_dir, CITY)
     entries = [_entry(1, "user", chief), _entry(2, "user", resident)]
     entries += [_entry(n, "standby_code", r) for n, r in enumerate(rows, start=3)]
-    await replicas.store_entries(replica, entries)
+    await replicas.store_entries(replica, [Entry.from_wire(e, origin=CITY) for e in entries])
     peer = await Peer.create(origin=CITY, url="http://127.0.0.1:9", fingerprint="SHA256:y", public_key="eA==",
                              acts_for_them=True, last_ok_at=utcnow() - timedelta(hours=1), failures=5)
     return {"codes": codes, "replica": replica, "peer": peer}

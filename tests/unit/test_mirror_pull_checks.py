@@ -57,7 +57,7 @@ async def fetch(tmp_path, client, *, after=0, limit=10, **more):
 
 async def test_a_good_batch_is_accepted(tmp_path):
     got = await fetch(tmp_path, answer_with(batch([notice(6), notice(7)])), after=5)
-    assert got.after == 5 and got.head == 7 and [e["seq"] for e in got.entries] == [6, 7]
+    assert got.after == 5 and got.head == 7 and [e.seq for e in got.entries] == [6, 7]
 
 
 def entries_case(entries):

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sns.journal import Entry
 from sns.mirror import replicas
 from sns.models import Diary, JournalEntry, Notice
 
@@ -22,13 +23,13 @@ def notice(n: int, version: int = 1, title: str | None = None, **more) -> dict:
 
 
 def entry(seq: int, payload: dict | None = None, *, kind: str = "notice", record_id: str | None = None,
-          sealed: str | None = None) -> dict:
-    e = {"origin": ORIGIN, "seq": seq, "recorded_at": T, "record_id": record_id or (payload or {}).get("id", "")}
+          sealed: str | None = None) -> Entry:
+    e = {"seq": seq, "recorded_at": T, "record_id": record_id or (payload or {}).get("id", "")}
     if payload is not None:
         e.update(kind=kind, version=payload["version"], payload=payload)
     if sealed:
         e["sealed"] = sealed
-    return e
+    return Entry.from_wire(e, origin=ORIGIN)
 
 
 @pytest.fixture
@@ -152,12 +153,12 @@ async def test_bulk_store_equals_applying_one_by_one(site, tmp_path_factory, ste
     expected: dict[str, str] = {}
     versions: dict[str, int] = {}
     for e in entries:
-        if e.get("payload"):
-            p = e["payload"]
+        if e.payload:
+            p = e.payload
             if p["id"] not in versions or versions[p["id"]] < p["version"]:
                 expected[p["id"]], versions[p["id"]] = p["title"], p["version"]
         else:
-            expected.pop(e["record_id"], None)
-            versions.pop(e["record_id"], None)
+            expected.pop(e.record_id, None)
+            versions.pop(e.record_id, None)
     assert sorted(expected.values()) == await titles(client)
     await replicas.close_all()

@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nacl.public import PrivateKey
 
+from sns.journal import Entry
 from sns.mirror import restore, seal, signing
 
 SETTINGS = SimpleNamespace(origin="a.test")
@@ -54,7 +55,8 @@ def test_a_sealed_entry_is_used_only_when_it_matches_its_entry():
     payload = {"id": "r1", "origin": "a.test", "version": 2, "title": "secret"}
 
     def entry(inner, **header):
-        return {"seq": 5, "record_id": "r1", "sealed": seal.seal(bytes(backup.public_key), inner), **header}
+        return Entry.from_wire({"seq": 5, "record_id": "r1", "sealed": seal.seal(bytes(backup.public_key), inner),
+                                **header}, origin="a.test")
 
     good = entry({"kind": "diary", "version": 2, "payload": payload})
     assert restore._content(good, backup, "a.test") == ("diary", 2, payload, True)
@@ -67,4 +69,4 @@ def test_a_sealed_entry_is_used_only_when_it_matches_its_entry():
     open_too = entry({"kind": "user", "version": 1, "payload": {}}, kind="user", version=1,
                      payload={"id": "r1", "origin": "a.test", "version": 1})
     assert restore._content(open_too, PrivateKey.generate(), "a.test")[3] is False  # the open copy is kept
-    assert restore._content({"seq": 6, "record_id": "r1"}, backup, "a.test") is None
+    assert restore._content(Entry.from_wire({"seq": 6, "record_id": "r1"}, origin="a.test"), backup, "a.test") is None
