@@ -24,8 +24,18 @@ MAX_LIMIT = 100
 ID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
 
-LINE = r"^[^\x00-\x1f\x7f-\x9f]*$"  # one line: no control characters
-LINES = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"  # several lines: tabs and line breaks too
+LINE_CHARS = r"\x00-\x1f\x7f-\x9f"  # one line: no control characters
+LINES_CHARS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # several lines: tabs and line breaks too
+LINE, LINES = f"^[^{LINE_CHARS}]*$", f"^[^{LINES_CHARS}]*$"
+
+
+def _pattern(refused: str, filled: bool) -> str:
+    """The JSON Schema pattern of a text without the `refused` characters; `filled`: not only spaces
+    (the services strip a text before they check that it is there)."""
+    if not filled:
+        return f"^[^{refused}]*$"
+    return f"^[^{refused}]*[^\\s{refused}][^{refused}]*$"
+
 ALLOWED_IN_LINES = frozenset("\t\n\r")
 
 
@@ -84,7 +94,8 @@ def text(max_length: int | None = None, min_length: int = 0, description: str | 
     """A text a client writes, within the limits the services enforce: one line (a title, a name) has no
     control characters; `lines` (a body, a description) may have tabs and line breaks."""
     return Annotated[str, Field(min_length=min_length or None, max_length=max_length, description=description,
-                                json_schema_extra={"pattern": LINES if lines else LINE}),
+                                json_schema_extra={"pattern": _pattern(LINES_CHARS if lines else LINE_CHARS,
+                                                                       filled=min_length >= 1)}),
                      AfterValidator(_no_control_but_lines if lines else _no_control)]
 
 

@@ -32,11 +32,26 @@ def _json(schema: str) -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
 
 
+def _allows_null(schema: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind):
+        return True
+    return any(_allows_null(s) for s in [*schema.get("anyOf", ()), *schema.get("oneOf", ())])
+
+
 class _Schemas(GenerateJsonSchema):
     """Pydantic's schemas without the titles it makes up from field names (the names say it)."""
 
     def field_title_should_be_set(self, schema) -> bool:
         return False
+
+    def default_schema(self, schema):
+        """A field that may be left out but never be null (`title: Title = None`): no `default: null`,
+        which its own schema would refuse."""
+        out = super().default_schema(schema)
+        if out.get("default", ...) is None and not _allows_null(out):
+            out.pop("default")
+        return out
 
     def model_schema(self, schema):
         out = super().model_schema(schema)
