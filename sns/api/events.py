@@ -232,7 +232,7 @@ async def list_events(ctx: Ctx, query: EventsQuery):
 
 # 404: sent again (the same client_token) after what it made was deleted
 @API.post("/api/v1/events", answer=EventDetail, status=201, body=EventNew, auth=True, errors=(*WRITE, 404, 429),
-          links=GET_EVENT, refuses=("community",))
+          links=GET_EVENT, refuses=("community", "starts_at", "ends_at"))
 async def create_event(ctx: Ctx, body: EventNew):
     """Post an event (as a resident, for a community one is an active member of, or as staff: official)."""
     starts_at, ends_at = _times(ctx, body.starts_at, body.ends_at)
@@ -250,7 +250,8 @@ async def get_event(ctx: Ctx, id: str):
     return await _detail(ctx, id)
 
 
-@API.patch("/api/v1/events/{id}", answer=EventDetail, body=EventEdit, auth=True, errors=(*WRITE, 404))
+@API.patch("/api/v1/events/{id}", answer=EventDetail, body=EventEdit, auth=True, errors=(*WRITE, 404),
+           refuses=("starts_at", "ends_at"))
 async def edit_event(ctx: Ctx, id: str, body: EventEdit):
     """Change my event (fields left out keep their value); `cancelled: true` cancels it."""
     event = await event_service.get_event(ctx, id)

@@ -112,7 +112,7 @@ async def act_on_member(ctx: Ctx, community_id: str, user_id: str, action: str) 
     else:
         require(can_manage_members(ctx.viewer, community, mine))
     if action == "ban" and user_id == ctx.user.id:
-        raise Invalid(N_("You cannot ban yourself."))
+        raise Invalid(N_("You cannot ban yourself."), field="username")
     if action == "ban":
         target_user = await User.get_or_none(id=user_id) if isinstance(user_id, str) and is_id(user_id) else None
         if target_user is None:
