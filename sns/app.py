@@ -1,4 +1,5 @@
-"""Wiring only: routes, middleware, and a lifespan that opens and closes what the site needs."""
+"""Wiring only: the site built from the manifest (sns/areas.py), middleware, and a lifespan that opens and
+closes what the site needs."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import ValidationError
 
-from sns import events, i18n, tasks
+from sns import areas, events, i18n, tasks
 from sns.context import Limits
 from sns.db import tortoise_config
 from sns.errors import NotFound, ServiceError
@@ -78,6 +79,7 @@ async def server_error(request: Request, exc: Exception):
 
 def create_app(settings: Settings | None = None, *, generate_schemas: bool = False) -> Starlette:
     settings = settings or load_settings()
+    site = areas.site()  # the site's parts, from the manifest: routes, jobs, hooks... (kept as app.state.site)
     secret = load_secret(settings.keys_dir)
     i18n.set_timezone(settings.timezone)
 
@@ -100,7 +102,7 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
             # tens of milliseconds in the middle of a request (the map's p99).
             gc.collect()
             gc.freeze()
-            supervisor = tasks.Supervisor(settings)
+            supervisor = tasks.Supervisor(settings, site)
             if settings.background_tasks:
                 supervisor.start()
                 tasks.set_current(supervisor)
@@ -117,14 +119,8 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
                 events.close_broadcast()
                 await replicas.close_all()
 
-    from sns.api.v1 import api_routes
-    from sns.mirror import adopt, pull  # noqa: F401 - registers the mirror_pull job, and adopting after it
-    from sns.mirror import alerts as mirrored_alerts  # noqa: F401 - a neighbour's alerts reach our feeds
-    from sns.mirror.serve import mirror_protocol_routes
-    from sns.routes import page_routes
-
     app = Starlette(
-        routes=[*mirror_protocol_routes(), *api_routes(), *page_routes()],
+        routes=list(site.routes),  # in the manifest's order
         middleware=[
             Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6),  # weak networks: ~4x fewer bytes
             # in a surge, visitors get the alerts page and the front page rendered once for all of them
@@ -142,8 +138,9 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
         lifespan=lifespan,
     )
     app.router = IndexedRouter(app.router.routes, lifespan=lifespan)  # ~230 routes: found by first segment
+    app.state.site = site
     app.state.settings = settings
     app.state.secret = secret
     app.state.limits = Limits.from_settings(settings)
-    app.state.templates = make_environment()
+    app.state.templates = make_environment(site)
     return app

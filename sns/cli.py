@@ -75,11 +75,12 @@ def serve(click_ctx: click.Context, host: str | None, port: int | None, workers:
 @click.pass_context
 def demo(click_ctx: click.Context, host: str | None, port: int | None, no_serve: bool) -> None:
     """Create a demo town with residents, diaries, photos and notices, then serve it."""
+    from sns import areas  # (inside the commands: `sns --help` and the light commands start fast)
     from sns.demo import DEMO_PASSWORD, seed_demo
 
     settings = _settings(click_ctx.obj["data"])
     asyncio.run(_init(settings))
-    created = asyncio.run(seed_demo(settings))
+    created = asyncio.run(seed_demo(settings, areas.site()))
     url = f"http://{host or settings.host}:{port or settings.port}/"
     console.print(("[green]Demo town created.[/green]" if created else "Demo town already there."))
     console.print(f"Open {url}")

@@ -71,6 +71,7 @@ def restore_command(click_ctx: click.Context, url: str, key_file: str, fingerpri
 
     async def run():
         from sns import db
+        from sns import areas  # the site's parts: which files `restore` fetches back after the journal
         from sns.mirror import replicas, restore
 
         try:
@@ -88,7 +89,7 @@ def restore_command(click_ctx: click.Context, url: str, key_file: str, fingerpri
                     def tell(done: int, head: int) -> None:
                         bar.update(task, completed=done, total=max(head, 1))
 
-                    summary = await restore.restore(settings, prepared, after, tell)
+                    summary = await restore.restore(settings, prepared, after, tell, site=areas.site())
             except restore.RestoreRefused as exc:
                 raise click.ClickException(str(exc)) from None
             finally:

@@ -58,12 +58,13 @@ def demo_photo(seed: int) -> bytes:
     return out.getvalue()
 
 
-async def seed_demo(settings: Settings) -> bool:
-    """Create the demo town once; returns False when it is already there."""
+async def seed_demo(settings: Settings, site: Site) -> bool:
+    """Create the demo town once, then each of the site's areas adds its part (`demo` in sns/areas.py);
+    returns False when it is already there."""
     async with db.database(settings):
         if await User.filter(username="hanako").exists():
             return False
-        base = Ctx(settings, Limits.unlimited())
+        base = Ctx(settings, Limits.unlimited(), site=site)
         users: dict[str, User] = {}
         with Progress(transient=True) as progress:
             task = progress.add_task("Creating the demo town", total=len(PEOPLE) + len(FRIENDS) + len(DIARIES) + 8)
@@ -115,9 +116,7 @@ async def seed_demo(settings: Settings) -> bool:
                                  district_id=first_district.id, visibility={"district": "members",
                                  "introduction": "public", "avatar": "public"}, avatar=demo_photo(99))
             progress.advance(task)
-            from sns.demos import PARTS
-
-            for part in PARTS:  # communities, events, the city's departments, mail, albums
+            for part in site.demo:  # communities, events, mail, the city's departments, albums...
                 await part.seed(as_user, users)
                 progress.advance(task)
     return True

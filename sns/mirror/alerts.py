@@ -1,6 +1,6 @@
 """A mirrored city's alerts in our own alert feeds (docs/mirroring.md, "Serving a mirror").
 
-After a batch of a neighbour's journal was applied to its replica (`sns.mirror.pull.AFTER_APPLY`), the
+After a batch of a neighbour's journal was applied to its replica (`after_apply` hooks, handed over by the mirror area in sns/areas.py), the
 neighbour's alerts and the steps of their history that arrived since the last round are copied into our
 own database, so that they appear in /alerts, the banner, the map, the Atom feed and the CAP documents of
 this instance, and our residents who asked to be told of alerts near them are told (sns/services/
@@ -122,5 +122,3 @@ async def copy_alerts(settings: Settings, origin: str, entries: list[dict[str, A
         alert_notices.notify_soon()
     return len(changed)
 
-
-pull.AFTER_APPLY.append(copy_alerts)

@@ -131,7 +131,7 @@ async def sync_now(ctx: Ctx, origin: str, *, wait_seconds: float) -> bool:
         raise Invalid(N_("A paused peer is not pulled. Resume it first."))
     from sns.mirror.pull import pull_peer  # pull logs through this module
 
-    task = asyncio.ensure_future(pull_peer(ctx.settings, peer))
+    task = asyncio.ensure_future(pull_peer(ctx.settings, peer, ctx.site))
     done, _ = await asyncio.wait({task}, timeout=wait_seconds)
     if not done:
         _background.add(task)

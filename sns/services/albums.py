@@ -203,6 +203,7 @@ async def _photo_visible(viewer: Viewer, photo) -> bool:
     return album is not None and await _album_visible(viewer, album)
 
 
-review.register("album", review.Reviewable(Album, N_("Album"), _album_visible, lambda a: f"/albums/{a.id}",
-                                           fields=("title", "description")))
-photo_access.register("album", _photo_visible)
+# What this area hands to the site (sns/areas.py): the review queue's kind "album", who sees its photos.
+REVIEWABLE = review.Reviewable(Album, N_("Album"), _album_visible, lambda a: f"/albums/{a.id}",
+                               fields=("title", "description"))
+photo_visible = _photo_visible

@@ -215,6 +215,6 @@ def community_url(community) -> str:
     return f"/communities/{community.id}"
 
 
-review.register("community", review.Reviewable(
-    Community, N_("Community"), None, community_url, fields=("name", "description")))
+REVIEWABLE = review.Reviewable(  # the review queue's kind "community" (sns/areas.py)
+    Community, N_("Community"), None, community_url, fields=("name", "description"))
 # reports on a community would need `author_id`; residents report its topics and replies instead

@@ -50,10 +50,10 @@ async def _decided(ctx: Ctx, entry: InquiryEntry, before: str, tx):
     return None
 
 
-review.register("inquiry_entry", review.Reviewable(InquiryEntry, N_("Message to the city"), _entry_visible,
-                                                   lambda e: inquiry_url(e.inquiry_id), fields=("body",),
-                                                   decided=_decided))
-photo_access.register_owner("inquiry", Inquiry, can_view_inquiry)
+# What this area hands to the site (sns/areas.py): the review queue's kind "inquiry_entry", who sees its photos.
+REVIEWABLE = review.Reviewable(InquiryEntry, N_("Message to the city"), _entry_visible,
+                               lambda e: inquiry_url(e.inquiry_id), fields=("body",), decided=_decided)
+photo_visible = photo_access.owner_check(Inquiry, can_view_inquiry)
 
 
 def check_status(value) -> str:

@@ -58,9 +58,10 @@ async def _decided(ctx: Ctx, message: Message, before: str, tx):
     return after_commit
 
 
-review.register("message", review.Reviewable(Message, N_("Mail message"), _message_visible,
+REVIEWABLE = review.Reviewable(  # the review queue's kind "message" (sns/areas.py)
+    Message, N_("Mail message"), _message_visible,
                                              lambda m: conversation_url(m.conversation_id), fields=("body",),
-                                             decided=_decided))
+                                             decided=_decided)
 
 
 async def active_participant_ids(conversation_id: str, conn=None) -> list[str]:

@@ -202,6 +202,6 @@ async def _decided(ctx: Ctx, reply: Reply, before: str, tx):
     return None
 
 
-review.register("reply", review.Reviewable(Reply, N_("Reply"), _reply_visible, reply_url, fields=("body",),
-                                           decided=_decided))
-photo_access.register("reply", _reply_photo_visible)
+# What this area hands to the site (sns/areas.py): the review queue's kind "reply", who sees its photos.
+REVIEWABLE = review.Reviewable(Reply, N_("Reply"), _reply_visible, reply_url, fields=("body",), decided=_decided)
+photo_visible = _reply_photo_visible

@@ -192,5 +192,5 @@ async def _features(ctx: Ctx, bbox: maps.BBox, limit: int) -> list[dict]:
             for r in rows]  # as `maps.point` builds them, inline: this runs for every marker in view
 
 
-maps.register(maps.Layer("reports", N_("Street reports"), _features, order=30, public=True, colour="#b5462f",
-                         list_url="/reports"))
+LAYER = maps.Layer("reports", N_("Street reports"), _features, order=30, public=True, colour="#b5462f",
+                   list_url="/reports")  # the map layer of street reports (sns/areas.py)

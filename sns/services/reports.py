@@ -64,10 +64,10 @@ async def _decided(ctx: Ctx, report: StreetReport, before: str, tx):
     return None
 
 
-review.register("street_report", review.Reviewable(StreetReport, N_("Street report"), _visible,
-                                                   lambda r: report_url(r.id), fields=("title", "body"),
-                                                   decided=_decided))
-photo_access.register_owner("report", StreetReport, can_view_report)
+# What this area hands to the site (sns/areas.py): the review queue's kind "street_report", who sees its photos.
+REVIEWABLE = review.Reviewable(StreetReport, N_("Street report"), _visible, lambda r: report_url(r.id),
+                               fields=("title", "body"), decided=_decided)
+photo_visible = photo_access.owner_check(StreetReport, can_view_report)
 
 
 async def _tell_department(report: StreetReport, tx) -> None:

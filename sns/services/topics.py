@@ -273,6 +273,7 @@ async def _decided(ctx: Ctx, topic: Topic, before: str, tx):
     return None
 
 
-review.register("topic", review.Reviewable(Topic, N_("Topic"), _topic_visible, lambda t: f"/topics/{t.id}",
-                                           fields=("title", "body"), decided=_decided))
-photo_access.register("topic", _topic_photo_visible)
+# What this area hands to the site (sns/areas.py): the review queue's kind "topic", who sees its photos.
+REVIEWABLE = review.Reviewable(Topic, N_("Topic"), _topic_visible, lambda t: f"/topics/{t.id}",
+                               fields=("title", "body"), decided=_decided)
+photo_visible = _topic_photo_visible

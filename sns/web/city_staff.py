@@ -9,6 +9,7 @@ from sns.errors import ServiceError
 from sns.i18n import N_
 from sns.models import INQUIRY_STATUSES
 from sns.services import inquiries, inquiry_lists
+from sns.web.departments import name_of, render_inquiry
 from sns.web.http import errors_of, form_of, load_ctx, login_redirect, redirect, render, text
 
 
@@ -19,8 +20,6 @@ def _filter(request: Request) -> inquiry_lists.InboxFilter:
 
 
 async def inbox_page(request: Request):
-    from sns.web.departments import name_of
-
     ctx = await load_ctx(request)
     if ctx.user is None:
         return login_redirect(request)
@@ -42,8 +41,6 @@ async def inbox_page(request: Request):
 
 
 async def _staff_action(request: Request, action, done: str):
-    from sns.web.departments import render_inquiry
-
     ctx = await load_ctx(request)
     if ctx.user is None:
         return login_redirect(request)

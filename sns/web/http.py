@@ -63,7 +63,7 @@ async def load_ctx(request: Request) -> Ctx:
     viewer = await load_viewer(user)
     client = request.client.host if request.client else ""
     read = request.scope["state"].get("session_read")
-    ctx = Ctx(state.settings, state.limits, viewer, client, read.versions if read else {})
+    ctx = Ctx(state.settings, state.limits, viewer, client, read.versions if read else {}, state.site)
     request.scope["state"]["ctx"] = ctx
     request.scope["state"]["session"] = session
     return ctx
@@ -132,7 +132,7 @@ async def render(request: Request, template: str, status: int = 200, **values: A
     from sns.services.site import load_site
 
     site = await load_site()
-    may = policies.offered(ctx.viewer)
+    may = policies.offered(ctx.viewer, ctx.site.offered)
     if may["moderate"]:
         from sns.services.review import waiting_count
 

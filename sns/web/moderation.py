@@ -8,6 +8,7 @@ from sns.errors import ServiceError
 from sns.i18n import N_
 from sns.policies import can_moderate, can_read_moderation_log
 from sns.services import review
+from sns.services.review_kinds import text_fields
 from sns.services.moderate import current_filter
 from sns.web.http import form_of, load_ctx, login_redirect, redirect, render, text
 
@@ -33,7 +34,7 @@ async def queue_page(request: Request):
     for item in items:
         t = item.target
         marked[item.flag.id] = [review.highlight_spans(getattr(t, n), filt)
-                                for n in review.text_fields(item.flag.kind, t)]
+                                for n in text_fields(ctx.site.review_kinds, item.flag.kind, t)]
     suggestions = await review.allow_suggestions(ctx)
     return await render(request, "moderation.html", items=items, marked=marked, suggestions=suggestions)
 
