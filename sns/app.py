@@ -33,6 +33,8 @@ from sns.web.router import IndexedRouter
 from sns.web.middleware import CSRF, Language, RefuseNul, SecurityHeaders, content_security_policy
 from sns.web.reader_pages import ReaderPages
 from sns.web.visitors import VisitorPages
+from sns.web.http import render
+from sns.search.schema import ensure_search_schema
 
 VISITOR_PAGES = ("/", "/alerts")  # the same for every visitor (sns/web/visitors.py)
 READER_PAGES = ("/home", "/diaries/", "/communities/")  # kept per reader (sns/web/reader_pages.py)
@@ -47,7 +49,6 @@ def _wants_json(request: Request) -> bool:
 async def service_error(request: Request, exc: ServiceError):
     if _wants_json(request):
         return JSONResponse({"error": exc.text(), "field": exc.field}, status_code=exc.status)
-    from sns.web.http import render
 
     return await render(request, "error.html", status=exc.status, message=exc.text())
 
@@ -62,7 +63,6 @@ async def malformed_key(request: Request, exc: ValidationError):
 async def http_error(request: Request, exc: HTTPException):
     if _wants_json(request):
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
-    from sns.web.http import render
 
     return await render(request, "error.html", status=exc.status_code, message=None)
 
@@ -90,7 +90,6 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
         forget_filter()  # nor an earlier database's word list
         async with RegisterTortoise(app, config=tortoise_config(settings), generate_schemas=generate_schemas):
             if generate_schemas:  # the search index is no model: make it too (migration 0006 does otherwise)
-                from sns.search.schema import ensure_search_schema
 
                 await ensure_search_schema(connections.get("default"))
             broadcast = events.open_broadcast(settings.broadcast_url)

@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from sns.cli import _init, _settings, console, main
+from sns.cli_common import _init, _settings, console
 
 
 def _run(click_ctx: click.Context, work):
@@ -39,7 +39,7 @@ def _ctx(settings):
     return Ctx(settings, Limits.from_settings(settings))
 
 
-@main.group()
+@click.group()
 def mirror() -> None:
     """Mirroring with neighbouring cities: peers, their health, catching up (docs/mirroring.md)."""
 

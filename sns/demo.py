@@ -15,6 +15,7 @@ from sns.policies import load_viewer
 from sns.services import accounts, diaries, friends, notices
 from sns.services.site import SiteConfig, districts, set_districts, update_site
 from sns.settings import Settings
+from sns.services.profiles import update_profile
 
 DEMO_PASSWORD = "demo-password"
 CENTRE = (32.5073, 130.6016)
@@ -109,7 +110,6 @@ async def seed_demo(settings: Settings, site: Site) -> bool:
             progress.advance(task)
             first_district = (await districts())[0]
             hanako = await as_user("hanako")
-            from sns.services.profiles import update_profile
 
             await update_profile(hanako, display_name=users["hanako"].display_name,
                                  introduction="Kindergarten teacher. I love the autumn festival.",

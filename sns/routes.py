@@ -11,7 +11,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from sns.templating import STATIC_DIR
-from sns.web import account, admin, auth, diaries, feeds, front, media, mirror_media, moderation, notices, people, word_lists
+from sns.web import (
+    account, admin, auth, diaries, feeds, front, media, mirror_media, moderation, notices, people, word_lists,
+)
 
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
 

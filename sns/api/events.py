@@ -15,7 +15,7 @@ from sns.api.schemas import BLUR, CLIENT_TOKEN, COORD, ID, NEXT, TEXT, TEXT_STAT
 from sns.api.shapes import html, person_brief, photo_json, when
 from sns.context import Ctx
 from sns.errors import Invalid
-from sns.i18n import N_
+from sns.i18n import N_, gettext
 from sns.models import RSVP_ANSWERS
 from sns.models.base import utcnow
 from sns.policies import can_cancel_event, can_delete_event, can_edit_event, can_rsvp, can_see_attendees
@@ -158,7 +158,6 @@ async def rsvp_event(request: Request, ctx: Ctx):
     waiting = rsvp.answer == "going" and rsvp.waitlisted
     message = N_("The event is full: you are on the waiting list. We will tell you if a place opens up.") \
         if waiting else None
-    from sns.i18n import gettext  # noqa: PLC0415
 
     return answer({"event_id": rsvp.event_id, "answer": "waiting" if waiting else rsvp.answer,
                    "message": gettext(message) if message else None})

@@ -28,6 +28,9 @@ from sns.policies import (
 from sns.models.alerts import ACTIVE_STATUSES, ALERT_STATUSES
 from sns.services.base import save_change, save_new, transaction
 from sns.settings import Settings
+from sns.services.moderate import open_flag, screen, tell_moderators
+from sns.services import alert_notices
+from sns.services.shared import public_changed
 
 log = logging.getLogger(__name__)
 KINDS_ADOPTED = ("alert", "alert_update", "notice", "standby_code")
@@ -99,7 +102,6 @@ async def _adopt_notice(p: dict[str, Any], peer: Peer, tx, settings: Settings, f
     if not may_post_notice_acting(author):
         raise NotAdopted("not a notice our staff may post")
     notice = await save_new(_new("notice", p), tx)
-    from sns.services.moderate import open_flag, screen  # as a notice posted here: never held, maybe looked at
 
     ctx = Ctx(settings, Limits.unlimited())
     screening = await screen(ctx, notice.title, notice.body, may_hold=False, counts=False)
@@ -178,10 +180,6 @@ async def adopt_from(settings: Settings, peer: Peer, site) -> int:
 
 async def _published(settings: Settings, site, steps: list[AlertUpdate], flags: list) -> None:
     """After commit: what readers see is fresh, open pages hear of new alerts, residents are told."""
-    from sns.services import alert_notices
-    from sns.services.moderate import tell_moderators
-    from sns.services.shared import public_changed
-
     public_changed()
     for step in steps:  # as sns.services.alerts publishes a step posted here
         alert = await Alert.get(id=step.alert_id)

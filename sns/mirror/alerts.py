@@ -1,7 +1,7 @@
 """A mirrored city's alerts in our own alert feeds (docs/mirroring.md, "Serving a mirror").
 
-After a batch of a neighbour's journal was applied to its replica (`after_apply` hooks, handed over by the mirror area in sns/areas.py), the
-neighbour's alerts and the steps of their history that arrived since the last round are copied into our
+After a batch of a neighbour's journal was applied to its replica (an `after_apply` hook, handed over by the
+mirror area in sns/areas.py), the neighbour's alerts and the steps of their history that arrived since the last round are copied into our
 own database, so that they appear in /alerts, the banner, the map, the Atom feed and the CAP documents of
 this instance, and our residents who asked to be told of alerts near them are told (sns/services/
 alert_notices.py reads every AlertUpdate, whatever its source).

@@ -29,6 +29,7 @@ from sns.mirror import instance_box, pull, replicas, seal, signing
 from sns.mirror.peers import fetch_hello
 from sns.models import JournalCounter, JournalEntry, Photo, User
 from sns.settings import Settings
+from sns.mirror.media_fetch import fetch_own_media
 
 if TYPE_CHECKING:  # the manifest names this module's restorer, so it imports it
     from sns.areas import Site
@@ -80,8 +81,6 @@ class Summary:
 async def restore_photos(settings: Settings, neighbour: Neighbour, private: PrivateKey,
                          progress: Callable[[int, int], None] | None) -> list[str]:
     """Our photos' files, fetched back from the neighbour (sns/mirror/media_fetch.py)."""
-    from sns.mirror.media_fetch import fetch_own_media
-
     ids = list(await Photo.filter(origin=settings.origin, deleted_at=None).values_list("id", flat=True))
     if not ids:
         return []

@@ -35,6 +35,7 @@ from sns.mirror.peers import active_peer, log_refusal
 from sns.mirror.travel import Openness
 from sns.models import JournalEntry, Peer
 from sns.settings import Settings
+from sns.services.site import load_site
 
 log = logging.getLogger(__name__)
 JSON = "application/json"
@@ -49,7 +50,6 @@ async def hello(request: Request) -> Response:
     key = load_signing_key(settings.keys_dir)
     public = signing.public_raw(key)
     backup = seal.load_public(settings.keys_dir)
-    from sns.services.site import load_site
 
     site = await load_site()
     return JSONResponse({

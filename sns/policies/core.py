@@ -9,7 +9,7 @@ only through moderation, never by wandering into private diaries.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Callable, Mapping
 
 from tortoise.expressions import Q
 

@@ -15,7 +15,7 @@ from sns.policies import (
     Viewer, album_scope, can_add_album_photo, can_create_album, can_delete_album, can_edit_album, can_remove_album_photo,
     can_view_album,
 )
-from sns.services import photo_access, review
+from sns.services import review
 from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone, transaction,
 )

@@ -244,7 +244,7 @@ async def delete_event(ctx: Ctx, event_id: str) -> None:
     await live.publish("event.deleted", {"id": event.id})
 
 
-# --- registrations: the review queue and photos -----------------------------------------------------
+# --- what this area hands to the site (sns/areas.py): the review queue and photos ----------------------
 
 async def _event_visible(viewer: Viewer, event) -> bool:
     community, membership = await community_and_membership(viewer, event.community_id)

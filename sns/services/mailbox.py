@@ -29,7 +29,7 @@ from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, transaction,
 )
 from sns.services.moderate import open_flag, screen, tell_moderators
-from sns.services.notifications import notify
+from sns.services.notifications import mark_read as notifications_read, notify
 
 SPLIT_RE = re.compile(r"[\s,、，;]+")
 MAX_BODY = 20_000
@@ -243,7 +243,6 @@ async def mark_read(ctx: Ctx, conversation_id: str) -> None:
         mine = mine.filter(Q(last_read_at=None) | Q(last_read_at__lt=conversation.last_message_at))
     async with transaction() as tx:
         await _change_places(mine, tx, last_read_at=utcnow())
-    from sns.services.notifications import mark_read as notifications_read
 
     await notifications_read(ctx, url=conversation_url(conversation.id))
 

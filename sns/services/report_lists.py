@@ -17,6 +17,7 @@ from sns.services import maps
 from sns.services.base import clean_text, require, save_change, save_new, transaction
 from sns.services.reports import status_label
 from sns.services.timelines import Page, _before
+from sns.services.departments import _position
 
 QUEUE_PAGE = 30
 OPEN = ("received", "in_progress")
@@ -133,8 +134,6 @@ async def _department(value) -> str | None:
 async def save_category(ctx: Ctx, category_id: str | None = None, *, name, name_ja="", department=None,
                         position=None, active=True) -> ReportCategory:
     """Add a category (no id) or change one: names, the department it goes to, order, whether offered."""
-    from sns.services.departments import _position
-
     require(can_manage_categories(ctx.viewer))
     name = clean_text(name, field="name", max_chars=100, single_line=True)
     name_ja = clean_text(name_ja, field="name_ja", max_chars=100, single_line=True, required=False)

@@ -51,7 +51,7 @@ def report_url(report_id: str) -> str:
     return f"/reports/{report_id}"
 
 
-# --- registrations: moderation and photos ------------------------------------------------
+# --- what this area hands to the site (sns/areas.py): moderation and photos ----------------
 
 async def _visible(viewer, report) -> bool:
     return can_view_report(viewer, report)

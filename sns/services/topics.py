@@ -24,7 +24,7 @@ from sns.policies import (
     can_pin_topic, can_post_topic, can_read_community, can_view_topic, is_banned_from, is_moderator, post_scope_sql,
 )
 from sns.policies.sql import database, fetch
-from sns.services import photo_access, review, rows
+from sns.services import review, rows
 from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone, transaction,
 )

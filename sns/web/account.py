@@ -9,6 +9,7 @@ from sns.i18n import LOCALES, N_
 from sns.models import ApiToken
 from sns.services import accounts, tokens
 from sns.web.http import errors_of, form_of, load_ctx, login_redirect, redirect, render, safe_next, text
+from sns.services.mailbox import set_email_on_mail
 
 
 async def settings_page(request: Request):
@@ -56,8 +57,6 @@ async def token_revoke(request: Request):
 
 async def mail_notice(request: Request):
     """The "e-mail me when new mail arrives" checkbox (mounted with the mail pages' routes)."""
-    from sns.services.mailbox import set_email_on_mail
-
     ctx = await load_ctx(request)
     if ctx.user is None:
         return login_redirect(request)

@@ -82,7 +82,7 @@ async def appeal(request: Request):
 
 
 async def report_and_return(request: Request, kind: str, back: str):
-    """A resident's report of any registered kind of text; back to the page it was on."""
+    """A resident's report of any kind of text the review queue knows (ctx.site.review_kinds); back to the page it was on."""
     ctx = await load_ctx(request)
     if ctx.user is None:
         return login_redirect(request)

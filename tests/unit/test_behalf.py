@@ -139,5 +139,6 @@ async def test_what_our_rules_refuse_is_left_out(site, town, monkeypatch):
     # a neighbour we do not let act for us is not even asked
     await Peer.filter(id=town["peer"].id).update(acts_for_us=False, behalf_cursor=0)
     asked = _serve(monkeypatch, _entries(site, town, "Not asked"))
-    assert await adopt.adopt_from(site.settings, await Peer.get(id=town["peer"].id), site.app.state.site) == 0 and asked == []
+    again = await adopt.adopt_from(site.settings, await Peer.get(id=town["peer"].id), site.app.state.site)
+    assert again == 0 and asked == []
     await Peer.filter(id=town["peer"].id).update(acts_for_us=True)
