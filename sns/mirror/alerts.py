@@ -1,10 +1,10 @@
 """A mirrored city's alerts in our own alert feeds (docs/mirroring.md, "Serving a mirror").
 
 After a batch of a neighbour's journal was applied to its replica (an `after_apply` hook, handed over by the
-mirror area in sns/areas.py), the neighbour's alerts and the steps of their history that arrived since the last round are copied into our
-own database, so that they appear in /alerts, the banner, the map, the Atom feed and the CAP documents of
-this instance, and our residents who asked to be told of alerts near them are told (sns/services/
-alert_notices.py reads every AlertUpdate, whatever its source).
+mirror area in sns/areas.py), the neighbour's alerts and the steps of their history that arrived since the
+last round are copied into our own database, so that they appear in /alerts, the banner, the map, the Atom
+feed and the CAP documents of this instance, and our residents who asked to be told of alerts near them are
+told (sns/services/alert_notices.py reads every AlertUpdate, whatever its source).
 
 A copy is marked the way an imported CAP alert is: `source` is "mirror:<origin>" (so nobody here can
 change it: `policies.can_change_alert`), `sender` and `identifier` stay the origin's (its CAP identity),
