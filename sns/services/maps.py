@@ -74,13 +74,9 @@ class DynamicLayers:
     listing: Callable[[Ctx], Awaitable[list[Layer]]]
 
 
-def layers(ctx: Ctx) -> list[Layer]:
-    """The layers the site's areas hand over (sns/areas.py), in the switcher's order."""
-    return list(ctx.site.layers)
-
-
 async def all_layers(ctx: Ctx) -> list[Layer]:
-    found = layers(ctx)
+    """The layers the site's areas hand over (sns/areas.py), in the switcher's order, then the uploaded ones."""
+    found = list(ctx.site.layers)
     for dynamic in ctx.site.dynamic_layers:
         found = found + await dynamic.listing(ctx)
     return found
