@@ -7,6 +7,7 @@ import os
 import sys
 
 import click
+from rich.console import Console
 
 from sns import cli_mirror, cli_restore
 from sns.cli_common import _init, _settings, console
