@@ -336,6 +336,7 @@ async def breakdown(settings, meta: dict, runs: int) -> dict:
     from sns.context import Ctx, Limits
     from sns.models import User
     from sns.policies import ANONYMOUS, load_viewer
+    from sns import areas
     from sns.services import maps
 
     conn = connections.get("default")
@@ -348,7 +349,7 @@ async def breakdown(settings, meta: dict, runs: int) -> dict:
 
     plain = sqlite3.connect(settings.data_dir / "sns.sqlite3")
     bbox = maps.BBox(*meta["dense_bbox"])
-    layer = maps.LAYERS["diaries"]
+    layer = areas.site().map_layers["diaries"]
     viewers = {"visitor": ANONYMOUS, "resident": await load_viewer(await User.get(username=BENCH_USER))}
     out: dict = {}
     try:

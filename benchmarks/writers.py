@@ -30,7 +30,7 @@ MAX_IN_FLIGHT = 50
 
 
 async def run(args) -> dict:
-    from sns import db
+    from sns import areas, db
     from sns.context import Ctx, Limits
     from sns.models import Diary, User
     from sns.policies import load_viewer
@@ -42,6 +42,7 @@ async def run(args) -> dict:
     rng = random.Random()
     async with db.database(settings):
         limits = Limits.from_settings(settings)
+        site = areas.site()  # what a held post's notice to the moderators reads (the review kinds)
         people = await User.filter(role="resident", state="active", deleted_at=None).values_list("id", flat=True)
         targets = list(await Diary.filter(visibility="public", state="published", deleted_at=None)
                        .order_by("-id").limit(2000).values_list("id", flat=True))
@@ -56,7 +57,7 @@ async def run(args) -> dict:
 
         async def as_someone() -> Ctx:
             user = await User.get(id=rng.choice(people))
-            return Ctx(settings, limits, await load_viewer(user), "127.0.0.1")
+            return Ctx(settings, limits, await load_viewer(user), "127.0.0.1", site=site)
 
         async def write(kind: str) -> None:
             t0 = time.perf_counter()

@@ -1,4 +1,5 @@
-"""Wiring only: routes, middleware, and a lifespan that opens and closes what the site needs."""
+"""Wiring only: the site built from the manifest (sns/areas.py), middleware, and a lifespan that opens and
+closes what the site needs."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import ValidationError
 
-from sns import events, i18n, tasks
+from sns import areas, events, i18n, tasks
 from sns.context import Limits
 from sns.db import tortoise_config
 from sns.errors import NotFound, ServiceError
@@ -32,6 +33,8 @@ from sns.web.router import IndexedRouter
 from sns.web.middleware import CSRF, Language, RefuseNul, SecurityHeaders, content_security_policy
 from sns.web.reader_pages import ReaderPages
 from sns.web.visitors import VisitorPages
+from sns.web.http import render
+from sns.search.schema import ensure_search_schema
 
 VISITOR_PAGES = ("/", "/alerts")  # the same for every visitor (sns/web/visitors.py)
 READER_PAGES = ("/home", "/diaries/", "/communities/")  # kept per reader (sns/web/reader_pages.py)
@@ -46,7 +49,6 @@ def _wants_json(request: Request) -> bool:
 async def service_error(request: Request, exc: ServiceError):
     if _wants_json(request):
         return JSONResponse({"error": exc.text(), "field": exc.field}, status_code=exc.status)
-    from sns.web.http import render
 
     return await render(request, "error.html", status=exc.status, message=exc.text())
 
@@ -61,7 +63,6 @@ async def malformed_key(request: Request, exc: ValidationError):
 async def http_error(request: Request, exc: HTTPException):
     if _wants_json(request):
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-    from sns.web.http import render
 
     return await render(request, "error.html", status=exc.status_code, message=None)
 
@@ -78,6 +79,7 @@ async def server_error(request: Request, exc: Exception):
 
 def create_app(settings: Settings | None = None, *, generate_schemas: bool = False) -> Starlette:
     settings = settings or load_settings()
+    site = areas.site()  # the site's parts, from the manifest: routes, jobs, hooks... (kept as app.state.site)
     secret = load_secret(settings.keys_dir)
     i18n.set_timezone(settings.timezone)
 
@@ -88,7 +90,6 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
         forget_filter()  # nor an earlier database's word list
         async with RegisterTortoise(app, config=tortoise_config(settings), generate_schemas=generate_schemas):
             if generate_schemas:  # the search index is no model: make it too (migration 0006 does otherwise)
-                from sns.search.schema import ensure_search_schema
 
                 await ensure_search_schema(connections.get("default"))
             broadcast = events.open_broadcast(settings.broadcast_url)
@@ -100,7 +101,7 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
             # tens of milliseconds in the middle of a request (the map's p99).
             gc.collect()
             gc.freeze()
-            supervisor = tasks.Supervisor(settings)
+            supervisor = tasks.Supervisor(settings, site)
             if settings.background_tasks:
                 supervisor.start()
                 tasks.set_current(supervisor)
@@ -117,14 +118,8 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
                 events.close_broadcast()
                 await replicas.close_all()
 
-    from sns.api.v1 import api_routes
-    from sns.mirror import adopt, pull  # noqa: F401 - registers the mirror_pull job, and adopting after it
-    from sns.mirror import alerts as mirrored_alerts  # noqa: F401 - a neighbour's alerts reach our feeds
-    from sns.mirror.serve import mirror_protocol_routes
-    from sns.routes import page_routes
-
     app = Starlette(
-        routes=[*mirror_protocol_routes(), *api_routes(), *page_routes()],
+        routes=list(site.routes),  # in the manifest's order
         middleware=[
             Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6),  # weak networks: ~4x fewer bytes
             # in a surge, visitors get the alerts page and the front page rendered once for all of them
@@ -142,8 +137,9 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
         lifespan=lifespan,
     )
     app.router = IndexedRouter(app.router.routes, lifespan=lifespan)  # ~230 routes: found by first segment
+    app.state.site = site
     app.state.settings = settings
     app.state.secret = secret
     app.state.limits = Limits.from_settings(settings)
-    app.state.templates = make_environment()
+    app.state.templates = make_environment(site)
     return app

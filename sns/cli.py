@@ -9,26 +9,9 @@ import sys
 import click
 from rich.console import Console
 
-from sns.settings import Settings, load_settings
-
-console = Console(stderr=True)
-
-
-def _settings(data: str | None, **overrides) -> Settings:
-    settings = load_settings(data, **overrides)
-    os.environ["SNS_DATA"] = str(settings.data_dir)  # so server workers read the same directory
-    return settings
-
-
-async def _init(settings: Settings) -> None:
-    from sns import db
-    from sns.keys import ensure_keys
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    settings.media_dir.mkdir(parents=True, exist_ok=True)
-    ensure_keys(settings.keys_dir)
-    await db.migrate(settings)
-
+from sns import cli_mirror, cli_restore
+from sns.cli_common import _init, _settings, console
+from sns.settings import Settings
 
 @click.group()
 @click.option("--data", envvar="SNS_DATA", default=None, help="Data directory (default ./var).")
@@ -75,11 +58,12 @@ def serve(click_ctx: click.Context, host: str | None, port: int | None, workers:
 @click.pass_context
 def demo(click_ctx: click.Context, host: str | None, port: int | None, no_serve: bool) -> None:
     """Create a demo town with residents, diaries, photos and notices, then serve it."""
+    from sns import areas  # (inside the commands: `sns --help` and the light commands start fast)
     from sns.demo import DEMO_PASSWORD, seed_demo
 
     settings = _settings(click_ctx.obj["data"])
     asyncio.run(_init(settings))
-    created = asyncio.run(seed_demo(settings))
+    created = asyncio.run(seed_demo(settings, areas.site()))
     url = f"http://{host or settings.host}:{port or settings.port}/"
     console.print(("[green]Demo town created.[/green]" if created else "Demo town already there."))
     console.print(f"Open {url}")
@@ -315,5 +299,5 @@ def disaster_end(click_ctx: click.Context) -> None:
     _switch(click_ctx, False)
 
 
-from sns import cli_mirror  # noqa: E402,F401 - `sns mirror ...` lives there
-from sns import cli_restore  # noqa: E402,F401 - `sns restore` lives there
+main.add_command(cli_mirror.mirror)  # `sns mirror ...` (sns/cli_mirror.py)
+main.add_command(cli_restore.restore_command)  # `sns restore` (sns/cli_restore.py)

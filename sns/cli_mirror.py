@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from sns.cli import _init, _settings, console, main
+from sns.cli_common import _init, _settings, console
 
 
 def _run(click_ctx: click.Context, work):
@@ -39,7 +39,7 @@ def _ctx(settings):
     return Ctx(settings, Limits.from_settings(settings))
 
 
-@main.group()
+@click.group()
 def mirror() -> None:
     """Mirroring with neighbouring cities: peers, their health, catching up (docs/mirroring.md)."""
 
@@ -147,6 +147,14 @@ def mirror_status(click_ctx: click.Context) -> None:
         Console().print(log)
 
 
+def sync_site():
+    """The site `sns mirror sync` pulls with: built from the manifest like the server's, so each round runs
+    the same hooks (a neighbour's alerts in our feeds, its photo files, what it holds for us)."""
+    from sns import areas  # (here, not at the top: the other `sns mirror` commands start fast)
+
+    return areas.site()
+
+
 @mirror.command("sync")
 @click.argument("origin", required=False)
 @click.pass_context
@@ -155,11 +163,10 @@ def mirror_sync(click_ctx: click.Context, origin: str | None) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     async def work(settings):
-        from sns.mirror import adopt  # noqa: F401 - its hook adopts what was posted there on our behalf
-        from sns.mirror import alerts as mirrored_alerts  # noqa: F401 - its hook copies their alerts
         from sns.mirror import box_exchange, pull, replicas
         from sns.models import Peer
 
+        site = sync_site()
         query = Peer.filter(state="active")
         chosen = await (query.filter(origin=origin) if origin else query).order_by("added_at")
         if origin and not chosen:
@@ -174,7 +181,7 @@ def mirror_sync(click_ctx: click.Context, origin: str | None) -> None:
                 def tell(cursor: int, head: int, task=task, start=start) -> None:
                     bar.update(task, completed=cursor - start, total=max(head - start, 1))
 
-                results.append(await pull.pull_peer(settings, peer, budget_seconds=float("inf"), progress=tell))
+                results.append(await pull.pull_peer(settings, peer, site, budget_seconds=float("inf"), progress=tell))
                 if not results[-1].error:
                     await box_exchange.keep_fresh(settings, peer, force=True)
         return results

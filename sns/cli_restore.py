@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from sns.cli import _init, _settings, console, main
+from sns.cli_common import _init, _settings, console
 
 
 def _confirmer(yes: bool):
@@ -55,7 +55,7 @@ def _report(settings, prepared, summary) -> None:
     console.print("Start the server (sns serve): it continues its journal, and its neighbours pull from it again.")
 
 
-@main.command("restore")
+@click.command("restore")
 @click.option("--from-peer", "url", required=True, help="The address of a neighbour that mirrors this city.")
 @click.option("--backup-key", "key_file", required=True, type=click.Path(exists=True, dir_okay=False),
               help="The file with this city's backup key (sns mirror backup-key made it; kept offline).")
@@ -71,6 +71,7 @@ def restore_command(click_ctx: click.Context, url: str, key_file: str, fingerpri
 
     async def run():
         from sns import db
+        from sns import areas  # the site's parts: which files `restore` fetches back after the journal
         from sns.mirror import replicas, restore
 
         try:
@@ -88,7 +89,7 @@ def restore_command(click_ctx: click.Context, url: str, key_file: str, fingerpri
                     def tell(done: int, head: int) -> None:
                         bar.update(task, completed=done, total=max(head, 1))
 
-                    summary = await restore.restore(settings, prepared, after, tell)
+                    summary = await restore.restore(settings, prepared, after, tell, site=areas.site())
             except restore.RestoreRefused as exc:
                 raise click.ClickException(str(exc)) from None
             finally:

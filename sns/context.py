@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sns.policies import ANONYMOUS, Viewer
 from sns.security import RateLimiter
 from sns.settings import Settings
+
+if TYPE_CHECKING:  # the manifest imports every part of the site, this module among them
+    from sns.areas import Site
 
 
 @dataclass
@@ -39,6 +43,9 @@ class Ctx:
     client_ip: str = ""
     # the reader's version numbers, read with the session (sns/web/session_read.py); empty otherwise
     versions: dict[str, int] = field(default_factory=dict)
+    # the site's parts, as the manifest built them (sns/areas.py): `request.app.state.site` for a request, the
+    # site the `sns` command built for its work; what plugs in (review kinds, map layers...) is read from here
+    site: Site | None = None
 
     @property
     def user(self):
@@ -49,4 +56,4 @@ class Ctx:
         return self.settings.origin
 
     def as_viewer(self, viewer: Viewer) -> "Ctx":
-        return Ctx(self.settings, self.limits, viewer, self.client_ip, self.versions)
+        return Ctx(self.settings, self.limits, viewer, self.client_ip, self.versions, self.site)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw
 from rich.progress import Progress
@@ -13,8 +14,12 @@ from sns.context import Ctx, Limits
 from sns.models import User
 from sns.policies import load_viewer
 from sns.services import accounts, diaries, friends, notices
+from sns.services.profiles import update_profile
 from sns.services.site import SiteConfig, districts, set_districts, update_site
 from sns.settings import Settings
+
+if TYPE_CHECKING:  # the manifest names the demo's parts, so it imports what they import
+    from sns.areas import Site
 
 DEMO_PASSWORD = "demo-password"
 CENTRE = (32.5073, 130.6016)
@@ -58,12 +63,13 @@ def demo_photo(seed: int) -> bytes:
     return out.getvalue()
 
 
-async def seed_demo(settings: Settings) -> bool:
-    """Create the demo town once; returns False when it is already there."""
+async def seed_demo(settings: Settings, site: Site) -> bool:
+    """Create the demo town once, then each of the site's areas adds its part (`demo` in sns/areas.py);
+    returns False when it is already there."""
     async with db.database(settings):
         if await User.filter(username="hanako").exists():
             return False
-        base = Ctx(settings, Limits.unlimited())
+        base = Ctx(settings, Limits.unlimited(), site=site)
         users: dict[str, User] = {}
         with Progress(transient=True) as progress:
             task = progress.add_task("Creating the demo town", total=len(PEOPLE) + len(FRIENDS) + len(DIARIES) + 8)
@@ -108,16 +114,13 @@ async def seed_demo(settings: Settings) -> bool:
             progress.advance(task)
             first_district = (await districts())[0]
             hanako = await as_user("hanako")
-            from sns.services.profiles import update_profile
 
             await update_profile(hanako, display_name=users["hanako"].display_name,
                                  introduction="Kindergarten teacher. I love the autumn festival.",
                                  district_id=first_district.id, visibility={"district": "members",
                                  "introduction": "public", "avatar": "public"}, avatar=demo_photo(99))
             progress.advance(task)
-            from sns.demos import PARTS
-
-            for part in PARTS:  # communities, events, the city's departments, mail, albums
+            for part in site.demo:  # communities, events, mail, the city's departments, albums...
                 await part.seed(as_user, users)
                 progress.advance(task)
     return True

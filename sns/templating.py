@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from sns import i18n
 from sns.markup import excerpt, render_markdown
+from sns.services import review_kinds
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -18,7 +20,7 @@ def _template_ngettext(singular: str, plural: str, n: int) -> str:
     return i18n.translations(i18n.current_locale()).ngettext(singular, plural, n)
 
 
-def make_environment() -> Environment:
+def make_environment(site=None) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -33,8 +35,7 @@ def make_environment() -> Environment:
     env.globals["language_name"] = i18n.language_name
     env.globals["month_name"] = i18n.month_name
     env.globals["LOCALES"] = i18n.LOCALES
-    from sns.services import review  # the queue's kinds (each service registers its own)
-
-    env.globals["review_kind_label"] = review.kind_label
-    env.globals["review_target_url"] = review.target_url
+    if site is not None:  # the review queue's kinds, handed over by the site's areas (sns/areas.py)
+        env.globals["review_kind_label"] = partial(review_kinds.kind_label, site.review_kinds)
+        env.globals["review_target_url"] = partial(review_kinds.target_url, site.review_kinds)
     return env

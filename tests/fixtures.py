@@ -135,11 +135,12 @@ class Site:
     settings: Settings
 
     def ctx(self) -> Ctx:
-        return Ctx(self.settings, self.app.state.limits)
+        return Ctx(self.settings, self.app.state.limits, site=self.app.state.site)
 
     async def ctx_for(self, user: User) -> Ctx:
         fresh = await User.get(id=user.id)
-        return Ctx(self.settings, self.app.state.limits, await load_viewer(fresh), "127.0.0.1")
+        return Ctx(self.settings, self.app.state.limits, await load_viewer(fresh), "127.0.0.1",
+                   site=self.app.state.site)
 
     async def user(self, username: str, role: str = "resident", **fields) -> User:
         from sns.services.accounts import create_user

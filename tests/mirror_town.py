@@ -88,8 +88,11 @@ async def write_bville(tmp: Path) -> Bville:
 async def install(settings, *batches: list[dict], synced_ago: timedelta = timedelta(seconds=2)) -> None:
     """Bville as our peer (last answered `synced_ago` ago), with `batches` stored in its replica and
     the after-apply hooks run, as a pull does."""
+    from sns import areas
     from sns.journal import Entry
     from sns.mirror import pull, replicas
+
+    site = areas.site()  # the hooks the app's pulls run
 
     now = utcnow()
     peer = await Peer.get_or_none(origin=ORIGIN)
@@ -104,7 +107,6 @@ async def install(settings, *batches: list[dict], synced_ago: timedelta = timede
         after = await replicas.cursor(replica, ORIGIN)
         fresh = [e for e in batch if e["seq"] > after]
         if fresh:
-            await replicas.store_entries(replica, [Entry.from_wire(e, origin=ORIGIN) for e in fresh],
-                                         expect_after=after, stream=ORIGIN)
-        for hook in pull.AFTER_APPLY:
-            await hook(settings, ORIGIN, [e for e in fresh if e.get("payload")])
+            entries = [Entry.from_wire(e, origin=ORIGIN) for e in fresh]
+            await replicas.store_entries(replica, entries, expect_after=after, stream=ORIGIN, on_store=site.on_store)
+            await pull.after_apply(settings, ORIGIN, entries, site.after_apply)

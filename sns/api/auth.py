@@ -51,7 +51,7 @@ async def api_ctx(request: Request) -> Ctx:
             i18n.set_locale(user.locale)  # an explicit Accept-Language wins for API clients
     app_state = request.app.state
     client = request.client.host if request.client else ""
-    ctx = Ctx(app_state.settings, app_state.limits, await load_viewer(user), client)
+    ctx = Ctx(app_state.settings, app_state.limits, await load_viewer(user), client, site=app_state.site)
     state["api_ctx"] = ctx
     return ctx
 

@@ -14,7 +14,6 @@ from sns.api.refusals import Reported, custom
 from sns.context import Ctx
 from sns.errors import Invalid
 from sns.i18n import N_, gettext
-from sns.services import map_layers  # noqa: F401  (registers the diaries and events layers)
 from sns.services import maps
 
 API = Operations("map")

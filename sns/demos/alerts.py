@@ -8,13 +8,12 @@ near the centre, so the banner (marked "Exercise") shows on every page of the de
 from __future__ import annotations
 
 from sns.services import accounts, alerts
+from sns.demo import DEMO_PASSWORD
 
 CENTRE = (32.5073, 130.6016)
 
 
 async def seed(as_user, users) -> None:
-    from sns.demo import DEMO_PASSWORD
-
     users["firedept"] = await accounts.create_user(
         await as_user("admin"), username="firedept", password=DEMO_PASSWORD, role="fire",
         display_name="Minato Fire Department / みなと消防署", email="firedept@example.org")

@@ -4,6 +4,8 @@ reports around the town's map centre in different statuses, with their public hi
 from __future__ import annotations
 
 from sns.models import Department
+from sns.demo import demo_photo
+from sns.services import report_lists, reports
 
 # (English, Japanese, the department it goes to)
 CATEGORIES = (
@@ -35,9 +37,6 @@ REPORTS = (
 
 
 async def seed(as_user, users) -> None:
-    from sns.demo import demo_photo
-    from sns.services import report_lists, reports
-
     admin = await as_user("admin")
     departments = {d.name: d.id for d in await Department.filter(deleted_at=None)}
     categories = {}

@@ -21,7 +21,7 @@ from sns import events, journal
 from sns.context import Ctx, Limits
 from sns.journal import Entry
 from sns.mirror.peers import log_refusal
-from sns.mirror.pull import AFTER_ROUND, PullResult, Refused, Unreachable, fetch_batch
+from sns.mirror.pull import PullResult, Refused, Unreachable, fetch_batch
 from sns.models import Alert, AlertUpdate, Notice, Peer, StaffActionLog, StandbyCode, User
 from sns.policies import (
     may_adopt_from, may_change_alert_acting, may_hold_standby_codes, may_post_alert_acting, may_post_notice_acting,
@@ -29,6 +29,9 @@ from sns.policies import (
 from sns.models.alerts import ACTIVE_STATUSES, ALERT_STATUSES
 from sns.services.base import save_change, save_new, transaction
 from sns.settings import Settings
+from sns.services.moderate import open_flag, screen, tell_moderators
+from sns.services import alert_notices
+from sns.services.shared import public_changed
 
 log = logging.getLogger(__name__)
 KINDS_ADOPTED = ("alert", "alert_update", "notice", "standby_code")
@@ -100,7 +103,6 @@ async def _adopt_notice(p: dict[str, Any], peer: Peer, tx, settings: Settings, f
     if not may_post_notice_acting(author):
         raise NotAdopted("not a notice our staff may post")
     notice = await save_new(_new("notice", p), tx)
-    from sns.services.moderate import open_flag, screen  # as a notice posted here: never held, maybe looked at
 
     ctx = Ctx(settings, Limits.unlimited())
     screening = await screen(ctx, notice.title, notice.body, may_hold=False, counts=False)
@@ -137,8 +139,9 @@ async def _adopt(entry: Entry, peer: Peer, settings: Settings, tx, done: list, f
         await _adopt_code_use(p, peer, tx)
 
 
-async def adopt_from(settings: Settings, peer: Peer) -> int:
-    """Adopt what `peer` holds for us beyond our cursor; the number of entries gone through."""
+async def adopt_from(settings: Settings, peer: Peer, site) -> int:
+    """Adopt what `peer` holds for us beyond our cursor; the number of entries gone through. (`site`: the
+    site's parts, sns/areas.py, for the moderators' notices of what was held.)"""
     if not may_adopt_from(peer):
         return 0
     gone = 0
@@ -171,17 +174,13 @@ async def adopt_from(settings: Settings, peer: Peer) -> int:
         gone += len(batch.entries)
         for text in refused:
             await log_refusal(peer.origin, "in", "behalf_refused", text)
-        await _published(settings, done, flags)
+        await _published(settings, site, done, flags)
         if batch.entries[-1].seq >= batch.head:
             return gone
 
 
-async def _published(settings: Settings, steps: list[AlertUpdate], flags: list) -> None:
+async def _published(settings: Settings, site, steps: list[AlertUpdate], flags: list) -> None:
     """After commit: what readers see is fresh, open pages hear of new alerts, residents are told."""
-    from sns.services import alert_notices
-    from sns.services.moderate import tell_moderators
-    from sns.services.shared import public_changed
-
     public_changed()
     for step in steps:  # as sns.services.alerts publishes a step posted here
         alert = await Alert.get(id=step.alert_id)
@@ -189,12 +188,10 @@ async def _published(settings: Settings, steps: list[AlertUpdate], flags: list) 
     if steps:
         alert_notices.notify_soon()
     for flag in flags:
-        await tell_moderators(Ctx(settings, Limits.unlimited()), flag)
+        await tell_moderators(Ctx(settings, Limits.unlimited(), site=site), flag)
 
 
-async def _after_round(settings: Settings, peer: Peer, result: PullResult) -> None:
+async def after_round(settings: Settings, peer: Peer, result: PullResult, site) -> None:
+    """After each pull round of a peer (a hook the mirror area hands over, sns/areas.py)."""
     if not result.error:  # it answered: ask it for what it holds for us too
-        await adopt_from(settings, await Peer.get(id=peer.id))
-
-
-AFTER_ROUND.append(_after_round)
+        await adopt_from(settings, await Peer.get(id=peer.id), site)

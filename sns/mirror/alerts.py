@@ -1,10 +1,10 @@
 """A mirrored city's alerts in our own alert feeds (docs/mirroring.md, "Serving a mirror").
 
-After a batch of a neighbour's journal was applied to its replica (`sns.mirror.pull.AFTER_APPLY`), the
-neighbour's alerts and the steps of their history that arrived since the last round are copied into our
-own database, so that they appear in /alerts, the banner, the map, the Atom feed and the CAP documents of
-this instance, and our residents who asked to be told of alerts near them are told (sns/services/
-alert_notices.py reads every AlertUpdate, whatever its source).
+After a batch of a neighbour's journal was applied to its replica (an `after_apply` hook, handed over by the
+mirror area in sns/areas.py), the neighbour's alerts and the steps of their history that arrived since the
+last round are copied into our own database, so that they appear in /alerts, the banner, the map, the Atom
+feed and the CAP documents of this instance, and our residents who asked to be told of alerts near them are
+told (sns/services/alert_notices.py reads every AlertUpdate, whatever its source).
 
 A copy is marked the way an imported CAP alert is: `source` is "mirror:<origin>" (so nobody here can
 change it: `policies.can_change_alert`), `sender` and `identifier` stay the origin's (its CAP identity),
@@ -24,7 +24,7 @@ from typing import Any
 
 from sns import events, journal
 from sns.journal import WITHDRAWN, Entry  # WITHDRAWN: the kind a replica gives an entry without its record
-from sns.mirror import pull, replicas
+from sns.mirror import replicas
 from sns.models import Alert, AlertUpdate, Peer
 from sns.models.base import utcnow
 from sns.services import alert_notices
@@ -120,5 +120,3 @@ async def copy_alerts(settings: Settings, origin: str, entries: list[dict[str, A
         alert_notices.notify_soon()
     return len(changed)
 
-
-pull.AFTER_APPLY.append(copy_alerts)

@@ -112,7 +112,7 @@ async def sign_in(ctx: Ctx, origin: str, username: Any, code: Any) -> tuple[Acti
     session = await ActingSession.create(
         id=token_hash(token), origin=origin, user_id=user.id, username=user.username, role=user.role,
         code_id=found.id, expires_at=now + timedelta(minutes=ctx.settings.mirror_acting_minutes))
-    await _after(ctx.settings, origin, [entry])
+    await _after(ctx, origin, [entry])
     return session, token
 
 
@@ -150,10 +150,10 @@ async def _keep(tx: Any, obj: Any, settings) -> Entry:
     return entry
 
 
-async def _after(settings, origin: str, entries: list[Entry]) -> None:
-    """What a pulled batch sets off (the city's alerts in our feeds: sns/mirror/alerts.py) follows these
-    writes too."""
-    await pull.after_apply(settings, origin, entries)
+async def _after(ctx: Ctx, origin: str, entries: list[Entry]) -> None:
+    """What a pulled batch sets off (the site's `after_apply` hooks: the city's alerts in our feeds,
+    sns/mirror/alerts.py) follows these writes too."""
+    await pull.after_apply(ctx.settings, origin, entries, ctx.site.after_apply)
 
 
 def _limit(ctx: Ctx, acting: Acting) -> None:
@@ -180,7 +180,7 @@ async def post_alert(ctx: Ctx, acting: Acting, *, client_token: str | None = Non
         step = AlertUpdate(alert_id=alert.id, author_id=user.id, status="outbreak", cap_identifier=alert.id, **marks)
         await step.save(using_db=tx, force_create=True)
         entries = [await _keep(tx, alert, ctx.settings), await _keep(tx, step, ctx.settings)]
-    await _after(ctx.settings, acting.origin, entries)
+    await _after(ctx, acting.origin, entries)
     return alert
 
 
@@ -207,7 +207,7 @@ async def change_status(ctx: Ctx, acting: Acting, alert_id: str, status: Any, no
         alert.status, alert.version, alert.updated_at = status, alert.version + 1, utcnow()
         await alert.save(using_db=tx)
         entries = [await _keep(tx, step, ctx.settings), await _keep(tx, alert, ctx.settings)]
-    await _after(ctx.settings, acting.origin, entries)
+    await _after(ctx, acting.origin, entries)
     return alert
 
 
@@ -221,7 +221,7 @@ async def post_notice(ctx: Ctx, acting: Acting, *, title: Any, body: Any) -> Not
     async with acting.replica._in_transaction() as tx:
         await notice.save(using_db=tx, force_create=True)
         entries = [await _keep(tx, notice, ctx.settings)]
-    await _after(ctx.settings, acting.origin, entries)
+    await _after(ctx, acting.origin, entries)
     return notice
 
 

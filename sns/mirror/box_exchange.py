@@ -23,10 +23,12 @@ from typing import Any
 import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from sns.keys import load_signing_key
 from sns.mirror import instance_box, replicas, seal, signing
 from sns.mirror.peers import log_refusal
+from sns.mirror.serve import authenticate, refuse
 from sns.models import Peer
 from sns.security import RateLimiter
 from sns.settings import Settings
@@ -40,8 +42,6 @@ _tried: dict[tuple[str, str], float] = {}  # (data directory, origin) -> when we
 
 async def serve_box(request: Request) -> Response:
     """The origin's sealed instance box, to an active peer's signed request."""
-    from sns.mirror.serve import authenticate, refuse
-
     settings: Settings = request.app.state.settings
     peer, refusal = await authenticate(request)
     if refusal:
@@ -143,8 +143,6 @@ def _limiter(settings: Settings) -> RateLimiter:
 
 async def hand_out_box(request: Request) -> Response:
     """The sealed instance box we keep for `origin`, to anyone (see the module's docstring for why)."""
-    from sns.mirror.serve import refuse
-
     settings: Settings = request.app.state.settings
     origin = request.path_params["origin"][:255]
     asker = request.client.host if request.client else ""
@@ -166,3 +164,9 @@ async def hand_out_box(request: Request) -> Response:
         "head": await replicas.cursor(replica, origin), "fetched_at": held["fetched_at"],
         "body": held["body"], "signature": held["signature"],
     })
+
+
+ROUTES = (
+    Route("/mirror/v1/instance-box", serve_box, methods=["GET"]),
+    Route("/mirror/v1/restore/{origin}/instance-box", hand_out_box, methods=["GET"]),
+)

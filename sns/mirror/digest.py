@@ -17,6 +17,7 @@ from typing import Any, AsyncIterator, Iterable
 
 from sns.journal import KINDS, payload_of
 from sns.mirror.travel import Openness
+from sns.models import JournalEntry
 
 ALL = "*"
 _PAGE = 2000
@@ -90,8 +91,6 @@ async def content_digest(conn: Any = None, origin: str | None = None, *, open_on
 async def journal_digest(origin: str, *, conn: Any = None, upto: int | None = None) -> tuple[str, int]:
     """The digest of `origin`'s journal (numbers, kinds, records, versions, payloads; up to number `upto`)
     and its length: a restored origin must continue the very journal it had, not a look-alike."""
-    from sns.models import JournalEntry
-
     def query_of(last):
         query = JournalEntry.filter(origin=origin, seq__gt=last or 0).order_by("seq").limit(_PAGE)
         if upto is not None:

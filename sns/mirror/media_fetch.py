@@ -28,7 +28,7 @@ from sns.media import photo_path, write_durably
 from sns.mirror import media_files, media_store, replicas, signing
 from sns.mirror.media_serve import H_MEDIA
 from sns.mirror.peers import log_refusal
-from sns.mirror.pull import AFTER_ROUND, PullResult, Refused, Unreachable
+from sns.mirror.pull import PullResult, Refused, Unreachable
 from sns.models import Peer
 from sns.settings import Settings
 
@@ -147,15 +147,14 @@ async def fetch_wanted(settings: Settings, peer: Peer, *, client: httpx.AsyncCli
     return sum(done)
 
 
-async def _after_round(settings: Settings, peer: Peer, result: PullResult) -> None:
+async def after_round(settings: Settings, peer: Peer, result: PullResult, site=None) -> None:
+    """After each pull round of a peer (a hook the mirror area hands over, sns/areas.py): its photo files."""
     if result.error:  # a peer not answering its journal is not asked for files either
         return
     with replicas.writer_lock(settings.data_dir, peer.origin) as mine:
         if mine:  # (else another worker of this machine is at it)
             await fetch_wanted(settings, peer)
 
-
-AFTER_ROUND.append(_after_round)
 
 
 @dataclass

@@ -24,13 +24,7 @@ from sns.mirror.media_files import safe_id
 from sns.mirror.travel import Openness
 from sns.models import Album, Event, Photo, Reply, Topic
 
-TABLE_SQL = (
-    "CREATE TABLE IF NOT EXISTS replica_media (photo_id VARCHAR(36) NOT NULL, thumb INT NOT NULL, "
-    "sha256 VARCHAR(64) NOT NULL DEFAULT '', bytes INT NOT NULL DEFAULT 0, sealed_ok INT NOT NULL DEFAULT 0, "
-    "want VARCHAR(8) NOT NULL DEFAULT 'none', have VARCHAR(8) NOT NULL DEFAULT '', "
-    "tries INT NOT NULL DEFAULT 0, next_at REAL NOT NULL DEFAULT 0, error VARCHAR(200) NOT NULL DEFAULT '', "
-    "PRIMARY KEY (photo_id, thumb))"
-)
+TABLE_SQL = replicas.MEDIA_TABLE_SQL  # a replica's own table, made with it (sns/mirror/replicas.py)
 # Kinds whose records photos belong to (directly, or through a topic, an event or an album).
 PARENT_KINDS = {"diary", "album", "topic", "reply", "event", "street_report", "disaster_post", "community"}
 HEX = set("0123456789abcdef")
@@ -231,6 +225,3 @@ async def missing_count(conn: Any) -> int:
                                        "WHERE want IN ('open', 'sealed') AND have != want")
     return int(rows[0]["n"]) if rows else 0
 
-
-replicas.KEPT_TABLES["replica_media"] = TABLE_SQL
-replicas.ON_STORE.append(note_entries)

@@ -8,7 +8,6 @@ anything travels. Peers are local records (never journaled): each city decides i
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,7 +27,6 @@ from sns.services.cap_sources import check_url
 
 HELLO_MAX_BYTES = 64 * 1024
 LOG_KEEP = 1000
-_background: set[asyncio.Task] = set()  # "sync now" pulls still running after the page answered
 
 
 async def fetch_hello(url: str, timeout: float) -> dict[str, Any]:
@@ -122,24 +120,13 @@ async def set_acting(ctx: Ctx, origin: str, allowed: bool, *, operator: bool = F
     return await Peer.get(id=peer.id)
 
 
-async def sync_now(ctx: Ctx, origin: str, *, wait_seconds: float) -> bool:
-    """Pull one active peer now and wait up to `wait_seconds` for it to catch up: True when it finished
-    (its health shows the result), False when it goes on in the background or another worker has it."""
+async def peer_to_pull(ctx: Ctx, origin: str) -> Peer:
+    """An active peer this staff member may have pulled now (sns/mirror/sync_now.py pulls it)."""
     _allowed(ctx, False)
     peer = await _peer(origin)
     if peer.state != "active":
         raise Invalid(N_("A paused peer is not pulled. Resume it first."))
-    from sns.mirror.pull import pull_peer  # pull logs through this module
-
-    task = asyncio.ensure_future(pull_peer(ctx.settings, peer))
-    done, _ = await asyncio.wait({task}, timeout=wait_seconds)
-    if not done:
-        _background.add(task)
-        task.add_done_callback(_background.discard)
-        return False
-    task.result()
-    after = await Peer.get(id=peer.id)
-    return after.last_attempt_at != peer.last_attempt_at  # unchanged: another worker was pulling it
+    return peer
 
 
 async def peer_of(ctx: Ctx, origin: str) -> Peer:

@@ -18,7 +18,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Sequence
 
 import httpx
 
@@ -31,15 +31,14 @@ from sns.models import Peer
 from sns.models.base import utcnow
 from sns.settings import Settings
 
+if TYPE_CHECKING:  # the manifest names this module's job, so it imports it
+    from sns.areas import Site
+
 log = logging.getLogger(__name__)
 
-# Called after a batch of a peer's entries was applied to its replica: (settings, origin, open entries).
-# Mirrored alerts reach our own alert feeds this way (sns/mirror/alerts.py).
-# Written on a neighbour's behalf into its replica (sns/mirror/behalf.py) sets these off too.
-AFTER_APPLY: list[Callable[[Settings, str, list[dict[str, Any]]], Awaitable[None]]] = []
-# Called at the end of each pull round of a peer: (settings, peer, result). The peer's photo files are
-# fetched this way (sns/mirror/media_fetch.py).
-AFTER_ROUND: list[Callable[[Settings, Peer, "PullResult"], Awaitable[None]]] = []
+# The hooks a pull runs come from the site's areas (sns/areas.py, `after_apply`, `after_round`, `on_store`),
+# passed in as `site`: the server's job and `sns mirror sync` build the same site, so they run the same hooks.
+AfterApply = Callable[[Settings, str, list[dict[str, Any]]], Awaitable[None]]
 
 
 class Refused(Exception):
@@ -158,31 +157,31 @@ async def _note_failure(peer: Peer, what: str, detail: str, refused: bool) -> No
     await Peer.filter(id=peer.id).update(failures=peer.failures, last_error=text, last_attempt_at=utcnow())
 
 
-async def after_apply(settings: Settings, origin: str, entries: list[Entry]) -> None:
-    """Run the AFTER_APPLY hooks on the open entries just written to `origin`'s replica (handed to the
-    hooks in their wire form, with the origin that numbered them)."""
+async def after_apply(settings: Settings, origin: str, entries: list[Entry], hooks: Sequence[AfterApply]) -> None:
+    """Run the site's `after_apply` hooks on the open entries just written to `origin`'s replica (handed
+    to the hooks in their wire form, with the origin that numbered them)."""
     opened = [dict(e.to_wire(), origin=e.origin) for e in entries if e.is_open]
-    for hook in AFTER_APPLY:
+    for hook in hooks:
         try:
             await hook(settings, origin, opened)
         except Exception:
             log.exception("after-apply hook %s failed for %s", hook, origin)
 
 
-async def pull_peer(settings: Settings, peer: Peer, *, budget_seconds: float = 10.0,
+async def pull_peer(settings: Settings, peer: Peer, site: Site, *, budget_seconds: float = 10.0,
                     progress: Callable[[int, int], None] | None = None) -> PullResult:
-    """Pull `peer` until caught up (or `budget_seconds` passed), then its photo files; safe to repeat
-    and to kill."""
-    result = await _pull_journal(settings, peer, budget_seconds=budget_seconds, progress=progress)
-    for hook in AFTER_ROUND:
+    """Pull `peer` until caught up (or `budget_seconds` passed), then the site's `after_round` hooks (its
+    photo files, what it holds for us); safe to repeat and to kill."""
+    result = await _pull_journal(settings, peer, site, budget_seconds=budget_seconds, progress=progress)
+    for hook in site.after_round:
         try:
-            await hook(settings, peer, result)
+            await hook(settings, peer, result, site)
         except Exception:
             log.exception("after-round hook %s failed for %s", hook, peer.origin)
     return result
 
 
-async def _pull_journal(settings: Settings, peer: Peer, *, budget_seconds: float,
+async def _pull_journal(settings: Settings, peer: Peer, site: Site, *, budget_seconds: float,
                         progress: Callable[[int, int], None] | None) -> PullResult:
     result = PullResult(peer.origin)
     replica = await replicas.open_replica(settings.data_dir, peer.origin)
@@ -209,12 +208,13 @@ async def _pull_journal(settings: Settings, peer: Peer, *, budget_seconds: float
                     return result
                 entries = batch.entries
                 if entries:
-                    stored = await replicas.store_entries(replica, entries, expect_after=after, stream=peer.origin)
+                    stored = await replicas.store_entries(replica, entries, expect_after=after, stream=peer.origin,
+                                                          on_store=site.on_store)
                     if stored is None:
                         return result  # someone else applied it meanwhile
                     result.applied += len(entries)
                     result.cursor = stored
-                    await after_apply(settings, peer.origin, entries)
+                    await after_apply(settings, peer.origin, entries, site.after_apply)
                 result.head = batch.head
                 now = utcnow()
                 changes: dict[str, Any] = dict(last_ok_at=now, last_attempt_at=now, failures=0, last_error="",
@@ -229,9 +229,9 @@ async def _pull_journal(settings: Settings, peer: Peer, *, budget_seconds: float
                     return result
 
 
-async def pull_all(settings: Settings, *, budget_seconds: float = 10.0) -> list[PullResult]:
+async def pull_all(settings: Settings, site: Site, *, budget_seconds: float = 10.0) -> list[PullResult]:
     peers = await Peer.filter(state="active").order_by("added_at")
-    results = await asyncio.gather(*(pull_peer(settings, p, budget_seconds=budget_seconds) for p in peers),
+    results = await asyncio.gather(*(pull_peer(settings, p, site, budget_seconds=budget_seconds) for p in peers),
                                    return_exceptions=True)
     out = []
     for peer, r in zip(peers, results):
@@ -248,10 +248,8 @@ async def pull_all(settings: Settings, *, budget_seconds: float = 10.0) -> list[
     return out
 
 
-async def run_job(settings: Settings) -> None:
-    await pull_all(settings)
+async def run_job(settings: Settings, site: Site) -> None:
+    await pull_all(settings, site)
 
 
-tasks.register(tasks.Job("mirror_pull", run_job, lambda s: float(s.mirror_pull_seconds)))
-
-from sns.mirror import media_fetch  # noqa: E402,F401 - fetches photo files after each round
+JOB = tasks.Job("mirror_pull", run_job, lambda s: float(s.mirror_pull_seconds))  # (sns/areas.py)

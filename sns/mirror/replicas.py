@@ -22,7 +22,8 @@ import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Iterator
+from types import MappingProxyType
+from typing import Any, Awaitable, Callable, Iterator, Mapping, Sequence
 
 from tortoise import Tortoise
 from tortoise.backends.sqlite import SqliteClient
@@ -43,11 +44,20 @@ EXTRA_SQL = (
 # after the tables: withdrawals find a record's earlier entries by its id
 INDEX_SQL = "CREATE INDEX IF NOT EXISTS replica_journal_record ON journal (record_id)"
 _SAFE = re.compile(r"[^a-z0-9.-]")
+# The photo files a replica wants and holds (sns/mirror/media_store.py): made with every replica, whoever
+# opens it first (a page or the pull), so it is part of the replica's own tables rather than handed over.
+MEDIA_TABLE_SQL = (
+    "CREATE TABLE IF NOT EXISTS replica_media (photo_id VARCHAR(36) NOT NULL, thumb INT NOT NULL, "
+    "sha256 VARCHAR(64) NOT NULL DEFAULT '', bytes INT NOT NULL DEFAULT 0, sealed_ok INT NOT NULL DEFAULT 0, "
+    "want VARCHAR(8) NOT NULL DEFAULT 'none', have VARCHAR(8) NOT NULL DEFAULT '', "
+    "tries INT NOT NULL DEFAULT 0, next_at REAL NOT NULL DEFAULT 0, error VARCHAR(200) NOT NULL DEFAULT '', "
+    "PRIMARY KEY (photo_id, thumb))"
+)
 # Tables of a replica's own bookkeeping, kept when a replica is rebuilt: name -> CREATE TABLE IF NOT EXISTS.
-KEPT_TABLES: dict[str, str] = {}
-# Called in the transaction that stores a batch, after its records are applied: (transaction, entries).
-# The photos a batch names are noted this way (sns/mirror/media_store.py).
-ON_STORE: list[Callable[[Any, list[dict[str, Any]]], Awaitable[None]]] = []
+KEPT_TABLES: Mapping[str, str] = MappingProxyType({"replica_media": MEDIA_TABLE_SQL})
+# Called in the transaction that stores a batch, after its records are applied: (transaction, entries). The
+# site's areas hand them over (`on_store` in sns/areas.py: the photos a batch names are noted this way).
+OnStore = Callable[[Any, list[dict[str, Any]]], Awaitable[None]]
 
 
 def replicas_dir(data_dir: Path) -> Path:
@@ -233,7 +243,7 @@ async def _upsert_all(tx: Any, kind: str, payloads: list[dict[str, Any]]) -> Non
 
 
 async def store_entries(client: SqliteClient, entries: list[Entry], *, expect_after: int | None = None,
-                        stream: str | None = None) -> int | None:
+                        stream: str | None = None, on_store: Sequence[OnStore] = ()) -> int | None:
     """Keep `entries` (in order) and apply the open ones, all in one transaction.
 
     With `expect_after`, the batch is applied only if the replica still ends at that number (another
@@ -251,9 +261,9 @@ async def store_entries(client: SqliteClient, entries: list[Entry], *, expect_af
         await _forget_taken_back(tx, entries)
         for kind, payloads in opened.items():
             await _upsert_all(tx, kind, payloads)
-        if ON_STORE:  # the hooks read entries in their wire form, with the origin that numbered them
+        if on_store:  # the hooks read entries in their wire form, with the origin that numbered them
             as_sent = [dict(e.to_wire(), origin=e.origin) for e in entries]
-            for hook in ON_STORE:
+            for hook in on_store:
                 await hook(tx, as_sent)
         return entries[-1].seq if entries else expect_after
 
@@ -283,5 +293,3 @@ async def meta(client: SqliteClient, key: str) -> str | None:
 async def set_meta(client: SqliteClient, key: str, value: str) -> None:
     await client.execute_query("INSERT OR REPLACE INTO replica_meta (key, value) VALUES (?, ?)", [key, value])
 
-
-from sns.mirror import media_store  # noqa: E402,F401 - every replica notes the photos of what it stores

@@ -9,14 +9,14 @@
    (opened from its sealed box when it travelled sealed) is applied with `journal.apply_entry` (search
    index on), the same path as replaying a local entry, and the journal row itself is written with its original number, one transaction per batch, with
    the journal counter. Killed at any moment, a new run goes on after the highest number restored. Then
-   the box's site settings, peers and CAP sources; then photos (MEDIA_RESTORERS).
+   the box's site settings, peers and CAP sources; then photos (the site's `media_restorers`).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from typing import Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import httpx
 from nacl.public import PrivateKey
@@ -30,6 +30,10 @@ from sns.mirror import instance_box, pull, seal, signing
 from sns.mirror.peers import fetch_hello
 from sns.models import JournalCounter, JournalEntry, Photo, User
 from sns.settings import Settings
+from sns.mirror.media_fetch import fetch_own_media
+
+if TYPE_CHECKING:  # the manifest names this module's restorer, so it imports it
+    from sns.areas import Site
 
 LOST = "lost"  # the kind of a restored journal row whose content could not be had (see `_content`)
 MARKER = "restore-in-progress.json"
@@ -73,17 +77,11 @@ class Summary:
     media: list[str] = field(default_factory=list)
 
 
-# Photo files are not in the journal: each function here fetches them back from the neighbour (open ones
-# as files, private ones as sealed blobs) and returns lines for the summary.
-MEDIA_RESTORERS: list[Callable[[Settings, Neighbour, PrivateKey, Callable[[int, int], None] | None],
-                               Awaitable[list[str]]]] = []
-
-
+# Photo files are not in the journal: each of the site's `media_restorers` (sns/areas.py) fetches them back
+# from the neighbour (open ones as files, private ones as sealed blobs) and returns lines for the summary.
 async def restore_photos(settings: Settings, neighbour: Neighbour, private: PrivateKey,
                          progress: Callable[[int, int], None] | None) -> list[str]:
     """Our photos' files, fetched back from the neighbour (sns/mirror/media_fetch.py)."""
-    from sns.mirror.media_fetch import fetch_own_media
-
     ids = list(await Photo.filter(origin=settings.origin, deleted_at=None).values_list("id", flat=True))
     if not ids:
         return []
@@ -95,8 +93,6 @@ async def restore_photos(settings: Settings, neighbour: Neighbour, private: Priv
     lines += [f"photo file not restored: {why}" for why in got.failed[:20]]
     return lines
 
-
-MEDIA_RESTORERS.append(restore_photos)
 
 
 async def _box_answer(settings: Settings, url: str) -> dict[str, Any]:
@@ -242,8 +238,9 @@ async def _apply_batch(origin: str, entries: list[Entry], private: PrivateKey, s
 
 
 async def restore(settings: Settings, prepared: Prepared, after: int,
-                  progress: Callable[[int, int], None] | None = None) -> Summary:
-    """Put the keys back, then the journal and its records from `after` on, then the local rows."""
+                  progress: Callable[[int, int], None] | None = None, *, site: Site) -> Summary:
+    """Put the keys back, then the journal and its records from `after` on, then the local rows, then the
+    files the site's `media_restorers` fetch back (`site`: the site's parts, sns/areas.py)."""
     origin, neighbour = settings.origin, prepared.neighbour
     summary = Summary(head=prepared.head, resumed_after=after)
     summary.keys = instance_box.install_keys(settings.keys_dir, prepared.box)
@@ -279,7 +276,7 @@ async def restore(settings: Settings, prepared: Prepared, after: int,
         if restored else 0
     summary.records = sum([await model.filter(origin=origin).count() for model in journal.KINDS.values()])
     summary.photos = await Photo.filter(origin=origin).count()
-    for fetch_back in MEDIA_RESTORERS:
+    for fetch_back in site.media_restorers:
         summary.media += await fetch_back(settings, neighbour, prepared.private, progress)
     (settings.data_dir / MARKER).unlink(missing_ok=True)
     return summary

@@ -37,6 +37,7 @@ from sns.mirror.peers import active_peer, log_refusal
 from sns.mirror.travel import Openness
 from sns.models import Peer
 from sns.settings import Settings
+from sns.services.site import load_site
 
 log = logging.getLogger(__name__)
 JSON = "application/json"
@@ -51,7 +52,6 @@ async def hello(request: Request) -> Response:
     key = load_signing_key(settings.keys_dir)
     public = signing.public_raw(key)
     backup = seal.load_public(settings.keys_dir)
-    from sns.services.site import load_site
 
     site = await load_site()
     return JSONResponse({
@@ -210,15 +210,10 @@ async def behalf_batch(request: Request) -> Response:
     return _signed_batch(request, settings, peer, stream, after, head, entries, route="behalf")
 
 
-def mirror_protocol_routes() -> list:
-    from sns.mirror import media_serve
-    from sns.mirror.box_exchange import hand_out_box, serve_box
-
-    return [
-        Route("/mirror/v1/hello", hello, methods=["GET"]),
-        Route("/mirror/v1/journal/{stream}", journal_batch, methods=["GET"]),
-        Route("/mirror/v1/behalf/{origin}", behalf_batch, methods=["GET"]),
-        *media_serve.ROUTES,
-        Route("/mirror/v1/instance-box", serve_box, methods=["GET"]),
-        Route("/mirror/v1/restore/{origin}/instance-box", hand_out_box, methods=["GET"]),
-    ]
+# The protocol's own addresses; the manifest (sns/areas.py) adds those of media_serve.py and
+# box_exchange.py after them.
+ROUTES = (
+    Route("/mirror/v1/hello", hello, methods=["GET"]),
+    Route("/mirror/v1/journal/{stream}", journal_batch, methods=["GET"]),
+    Route("/mirror/v1/behalf/{origin}", behalf_batch, methods=["GET"]),
+)

@@ -6,7 +6,7 @@ departments, and albums. Everything is importable from `sns.policies`.
 """
 
 from sns.policies.core import *  # noqa: F401,F403
-from sns.policies.core import ANONYMOUS, MODERATOR_ROLES, STAFF_ROLES, Viewer, load_viewer  # noqa: F401
+from sns.policies.core import ANONYMOUS, MODERATOR_ROLES, STAFF_ROLES, Viewer  # noqa: F401
 from sns.policies.communities import *  # noqa: F401,F403
 from sns.policies.events import *  # noqa: F401,F403
 from sns.policies.messages import *  # noqa: F401,F403
@@ -21,6 +21,6 @@ from sns.policies.mirror import *  # noqa: F401,F403
 from sns.policies.behalf import *  # noqa: F401,F403
 from sns.policies.mirror_pages import *  # noqa: F401,F403
 from sns.policies.sql import (  # noqa: F401
-    Params, audience_scope_sql, blocked_ids_sql, comment_scope_sql, diary_scope_sql, friend_ids_sql,
+    Params, audience_scope_sql, blocked_ids_sql, comment_scope_sql, diary_scope_sql, friend_ids_sql, load_viewer,
     public_diary_scope_sql,
 )

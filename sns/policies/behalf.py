@@ -14,7 +14,7 @@ the origin) because nobody is signed in as a local user when acting.
 from __future__ import annotations
 
 from sns.policies.alerts import ALERT_ROLES
-from sns.policies.core import OFFERED_ELSEWHERE, Viewer, is_admin
+from sns.policies.core import Viewer, is_admin
 
 ACTING_ROLES = frozenset({"fire", "disaster", "admin"})
 
@@ -61,4 +61,3 @@ def may_adopt_from(peer) -> bool:
     return peer is not None and peer.state == "active" and peer.acts_for_us
 
 
-OFFERED_ELSEWHERE["standby_codes"] = can_manage_standby_codes

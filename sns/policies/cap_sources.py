@@ -8,7 +8,7 @@ on them in an emergency; the fire role and everyone else never see the page.
 from __future__ import annotations
 
 from sns.policies.core import *  # noqa: F401,F403
-from sns.policies.core import OFFERED_ELSEWHERE, Viewer, is_admin, is_signed_in
+from sns.policies.core import Viewer, is_admin, is_signed_in
 
 
 def can_manage_alert_sources(v: Viewer) -> bool:
@@ -19,4 +19,3 @@ def can_read_alert_sources(v: Viewer) -> bool:
     return is_admin(v) or (is_signed_in(v) and v.role == "disaster")
 
 
-OFFERED_ELSEWHERE["alert_sources"] = can_read_alert_sources

@@ -9,7 +9,7 @@ only through moderation, never by wandering into private diaries.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Callable, Mapping
 
 from tortoise.expressions import Q
 
@@ -39,22 +39,6 @@ class Viewer:
 
 
 ANONYMOUS = Viewer()
-
-
-async def load_viewer(user: User | None) -> Viewer:
-    """One query: my friends, the blocks that involve me, and for municipal staff the departments they
-    answer residents for (`sns.policies.sql.viewer_relations_sql`)."""
-    if user is None:
-        return ANONYMOUS
-    from sns.policies.sql import database, fetch, viewer_relations_sql
-
-    conn, p = database()
-    found: dict[str, set[str]] = {"friend": set(), "blocking": set(), "blocked_by": set(), "department": set()}
-    for row in await fetch(conn, viewer_relations_sql(Viewer(user), p, user.role != "resident"), p):
-        found[row["kind"]].add(row["other"])
-    return Viewer(user=user, friend_ids=frozenset(found["friend"]),
-                  blocked_ids=frozenset(found["blocking"] | found["blocked_by"]),
-                  blocking_ids=frozenset(found["blocking"]), department_ids=frozenset(found["department"]))
 
 
 # --- predicates ----------------------------------------------------------------
@@ -212,15 +196,12 @@ def can_appeal(v: Viewer, author_id: str) -> bool:
 
 # --- what the navigation offers (each page checks its own rule again) ----------------------
 
-# Staff pages of other areas, added by their policy modules (name -> predicate), so that `offered` needs
-# no import of them.
-OFFERED_ELSEWHERE: dict[str, Any] = {}
-
-
-def offered(v: Viewer) -> dict[str, bool]:
-    """The staff pages this viewer may open, so templates never decide by role names."""
+def offered(v: Viewer, elsewhere: Mapping[str, Callable[[Viewer], bool]] = {}) -> dict[str, bool]:
+    """The staff pages this viewer may open, so templates never decide by role names. `elsewhere`: the
+    staff pages of other areas (name -> predicate), as the site's areas hand them over (`ctx.site.offered`,
+    sns/areas.py), so that this module needs no import of their rules."""
     return {
-        **{name: allowed(v) for name, allowed in OFFERED_ELSEWHERE.items()},
+        **{name: allowed(v) for name, allowed in elsewhere.items()},
         "administer": can_administer(v),
         "invite": can_invite(v),
         "post_notice": can_post_notice(v),

@@ -15,7 +15,7 @@ from tortoise.expressions import Q
 
 from sns.policies.core import *  # noqa: F401,F403
 from sns.policies.core import (
-    OFFERED_ELSEWHERE, Viewer, is_blocked, is_friend, is_moderator, is_self, is_signed_in,
+    Viewer, is_blocked, is_friend, is_moderator, is_self, is_signed_in,
 )
 
 SWITCH_ROLES = frozenset({"disaster", "admin"})
@@ -104,5 +104,3 @@ def can_see_archive_counts(v: Viewer) -> bool:
     return is_disaster_staff(v)
 
 
-OFFERED_ELSEWHERE["switch_disaster"] = can_switch_disaster
-OFFERED_ELSEWHERE["disaster_staff"] = is_disaster_staff

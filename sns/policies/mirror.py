@@ -8,7 +8,7 @@ answered, how far behind it is), since failover concerns it; nobody else sees th
 from __future__ import annotations
 
 from sns.policies.core import *  # noqa: F401,F403
-from sns.policies.core import OFFERED_ELSEWHERE, Viewer, is_admin, is_signed_in
+from sns.policies.core import Viewer, is_admin, is_signed_in
 
 
 def can_manage_peers(v: Viewer) -> bool:
@@ -19,7 +19,6 @@ def can_read_peers(v: Viewer) -> bool:
     return is_admin(v) or (is_signed_in(v) and v.role == "disaster")
 
 
-OFFERED_ELSEWHERE["mirror_peers"] = can_read_peers
 
 
 # --- what a neighbour shows of a city it mirrors ------------------------------------------------------

@@ -8,7 +8,7 @@ administrators say which shelters are open, full or closed.
 from __future__ import annotations
 
 from sns.policies.core import *  # noqa: F401,F403
-from sns.policies.core import OFFERED_ELSEWHERE, Viewer, is_admin, is_signed_in
+from sns.policies.core import Viewer, is_admin, is_signed_in
 
 
 def can_read_shelters(v: Viewer) -> bool:
@@ -25,7 +25,6 @@ def can_set_shelter_status(v: Viewer) -> bool:
     return is_admin(v) or (is_signed_in(v) and v.role == "disaster")
 
 
-OFFERED_ELSEWHERE["shelter_status"] = can_set_shelter_status
 
 
 def can_manage_map_layers(v: Viewer) -> bool:

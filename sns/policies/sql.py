@@ -23,7 +23,8 @@ from typing import Any
 
 from tortoise import connections
 
-from sns.policies.core import Viewer, is_signed_in
+from sns.models import User
+from sns.policies.core import ANONYMOUS, Viewer, is_signed_in
 
 
 class Params:
@@ -123,3 +124,18 @@ def comment_scope_sql(v: Viewer, alias: str, p: Params) -> str:
         scope = (f"({scope} AND {a}.author_id NOT IN ({blocked_ids_sql(v, p)}))"
                  f" OR ({a}.author_id = {p(v.id)} AND {a}.deleted_at IS NULL)")
     return f"({scope})"
+
+
+async def load_viewer(user: User | None) -> Viewer:
+    """One query: my friends, the blocks that involve me, and for municipal staff the departments they
+    answer residents for (`viewer_relations_sql`). Here, beside the SQL it runs (the rulebook's core
+    names the Viewer; this module reads one)."""
+    if user is None:
+        return ANONYMOUS
+    conn, p = database()
+    found: dict[str, set[str]] = {"friend": set(), "blocking": set(), "blocked_by": set(), "department": set()}
+    for row in await fetch(conn, viewer_relations_sql(Viewer(user), p, user.role != "resident"), p):
+        found[row["kind"]].add(row["other"])
+    return Viewer(user=user, friend_ids=frozenset(found["friend"]),
+                  blocked_ids=frozenset(found["blocking"] | found["blocked_by"]),
+                  blocking_ids=frozenset(found["blocking"]), department_ids=frozenset(found["department"]))

@@ -17,6 +17,7 @@ from typing import Any
 
 from sns.search import tokens as tok
 from sns.search.schema import dialect_of
+from sns.models import Community, Diary, Event, Reply, Topic
 
 MAX_TEXT = 20_000  # characters of a text that are indexed (and kept for snippets)
 
@@ -67,8 +68,6 @@ def _searchable(obj: Any) -> bool:
 
 
 async def _community_row(community_id: str, conn: Any) -> dict:
-    from sns.models import Community
-
     rows = await Community.filter(id=community_id).using_db(conn).values("readable_by", "state", "deleted_at")
     return rows[0] if rows else {"readable_by": None, "state": None, "deleted_at": None}
 
@@ -158,8 +157,6 @@ async def _topic(obj: Any, conn: Any) -> None:
 
 
 async def _reply(obj: Any, conn: Any) -> None:
-    from sns.models import Topic
-
     rows = await Topic.filter(id=obj.topic_id).using_db(conn).values(
         "community_id", "state", "deleted_at", "community__readable_by", "community__state", "community__deleted_at")
     if not rows:
@@ -183,8 +180,6 @@ async def _event(obj: Any, conn: Any) -> None:
 
 
 def _handlers() -> dict[type, Any]:
-    from sns.models import Community, Diary, Event, Reply, Topic
-
     return {Diary: _diary, Topic: _topic, Reply: _reply, Event: _event, Community: _community}
 
 

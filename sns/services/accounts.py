@@ -10,7 +10,7 @@ from tortoise.exceptions import IntegrityError
 from sns import events, mail
 from sns.context import Ctx
 from sns.errors import Conflict, Forbidden, Invalid, NotFound, TooMany
-from sns.i18n import N_, current_locale, gettext, using_locale
+from sns.i18n import LOCALES, N_, current_locale, gettext, using_locale
 from sns.models import ROLES, PasswordReset, Session, User
 from sns.models.base import utcnow
 from sns.services.moderate import refuse_flagged_fields, screen
@@ -206,7 +206,6 @@ async def set_state(ctx: Ctx, user_id: str, state: str) -> User:
 
 
 async def set_locale(ctx: Ctx, locale: str) -> None:
-    from sns.i18n import LOCALES
     if ctx.user is None or locale not in LOCALES:
         return
     ctx.user.locale = locale

@@ -13,7 +13,7 @@ from sns.policies import (
     Viewer, album_scope, can_add_album_photo, can_create_album, can_delete_album, can_edit_album, can_remove_album_photo,
     can_view_album,
 )
-from sns.services import photo_access, review
+from sns.services import review
 from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone, transaction,
 )
@@ -198,6 +198,7 @@ async def _photo_visible(viewer: Viewer, photo) -> bool:
     return album is not None and await _album_visible(viewer, album)
 
 
-review.register("album", review.Reviewable(Album, N_("Album"), _album_visible, lambda a: f"/albums/{a.id}",
-                                           fields=("title", "description")))
-photo_access.register("album", _photo_visible)
+# What this area hands to the site (sns/areas.py): the review queue's kind "album", who sees its photos.
+REVIEWABLE = review.Reviewable(Album, N_("Album"), _album_visible, lambda a: f"/albums/{a.id}",
+                               fields=("title", "description"))
+photo_visible = _photo_visible

@@ -1,4 +1,4 @@
-"""Telling residents of alerts: the background job `alert_notices` (registered in sns/tasks.py).
+"""Telling residents of alerts: the background job `alert_notices` (its round and `JOB`: alert_sending.py).
 
 Each round reads the alert history steps (AlertUpdate rows: postings and status changes, whether
 posted here, imported from a CAP source or mirrored) that it has not handled yet, newer than a stored
@@ -143,16 +143,7 @@ async def collect(settings: Settings) -> int:
     return written
 
 
-async def run_round(settings: Settings) -> None:
-    from sns.services.alert_sending import send_due
-
-    await collect(settings)
-    await send_due(settings)
-
-
 def notify_soon() -> None:
     """After an alert step is committed: the job's next round starts now (posting never waits for it)."""
     tasks.nudge("alert_notices")
 
-
-tasks.register(tasks.Job("alert_notices", run_round, lambda s: float(s.alert_notice_seconds)))

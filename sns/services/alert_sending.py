@@ -19,12 +19,13 @@ from datetime import datetime, timedelta
 import httpx
 from tortoise.expressions import F, Q
 
-from sns import mail, webpush
+from sns import mail, tasks, webpush
 from sns.i18n import gettext, using_locale
 from sns.models import Alert, AlertUpdate, User
 from sns.models.alert_notices import AlertNotice, AlertNoticeStep, PushSubscription
 from sns.ids import uuid7
 from sns.models.base import utcnow
+from sns.services.alert_notices import collect
 from sns.services.alerts import alert_url, kind_label, status_label
 from sns.settings import Settings
 
@@ -158,3 +159,12 @@ async def send_due(settings: Settings, *, now: datetime | None = None) -> int:
     async with httpx.AsyncClient(timeout=PUSH_TIMEOUT, follow_redirects=False) as client:
         await asyncio.gather(*(one(n) for n in claimed))
     return len(claimed)
+
+
+async def run_round(settings: Settings, site=None) -> None:
+    """One round of the job `alert_notices`: write the notices of new alert steps, then send what is due."""
+    await collect(settings)
+    await send_due(settings)
+
+
+JOB = tasks.Job("alert_notices", run_round, lambda s: float(s.alert_notice_seconds))  # (sns/areas.py)

@@ -303,5 +303,5 @@ async def layer_features(ctx: Ctx, bbox: maps.BBox, limit: int) -> list[dict[str
     return alert_features([a for a in await active_alerts(ctx) if _in_box(a, bbox)][:limit])
 
 
-maps.register(maps.Layer("alerts", N_("Alerts"), layer_features, order=10, public=True, colour="#c62828",
-                         list_url="/alerts"))
+LAYER = maps.Layer("alerts", N_("Alerts"), layer_features, order=10, public=True, colour="#c62828",
+                   list_url="/alerts")  # the map layer of alerts (sns/areas.py)

@@ -251,8 +251,9 @@ async def poll_sources(settings: Settings, *, source_ids: list[str] | None = Non
         return []
 
 
-async def run_job(settings: Settings) -> None:
+async def run_job(settings: Settings, site=None) -> None:
+    """The job `cap_poll` (its round needs nothing of the site but the settings)."""
     await poll_sources(settings)
 
 
-tasks.register(tasks.Job("cap_poll", run_job, lambda s: max(1, min(10, s.cap_poll_seconds))))
+JOB = tasks.Job("cap_poll", run_job, lambda s: max(1, min(10, s.cap_poll_seconds)))  # (sns/areas.py)

@@ -25,6 +25,7 @@ from sns.services.rows import model_columns, model_of
 from sns.services import review
 from sns.services.base import clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, transaction
 from sns.services.moderate import open_flag, screen, tell_moderators
+from sns.services.timelines import Page
 
 NOT_FOUND = N_("This community does not exist or is not shared with you.")
 NAME_CHARS = 100
@@ -195,8 +196,6 @@ async def pending_count(community_id: str) -> int:
 async def list_communities(ctx: Ctx, *, before: str | None = None, limit: int | None = None,
                            mine: bool = False):
     """Communities the viewer may see, newest first (one query, two with `mine`)."""
-    from sns.services.timelines import Page
-
     limit = limit or ctx.settings.page_size
     q = Community.filter(community_scope(ctx.viewer))
     if before and is_id(before):
@@ -215,6 +214,6 @@ def community_url(community) -> str:
     return f"/communities/{community.id}"
 
 
-review.register("community", review.Reviewable(
-    Community, N_("Community"), None, community_url, fields=("name", "description")))
+REVIEWABLE = review.Reviewable(  # the review queue's kind "community" (sns/areas.py)
+    Community, N_("Community"), None, community_url, fields=("name", "description"))
 # reports on a community would need `author_id`; residents report its topics and replies instead

@@ -42,9 +42,10 @@ async def _visible(viewer, post) -> bool:
     return can_view_board_post(viewer, post)
 
 
-review.register("disaster_post", review.Reviewable(DisasterPost, N_("Disaster board post"), _visible,
-                                                   lambda p: post_url(p.id), fields=("body",)))
-photo_access.register_owner("disaster", DisasterPost, can_view_board_post)
+# What this area hands to the site (sns/areas.py): the review queue's kind "disaster_post", who sees its photos.
+REVIEWABLE = review.Reviewable(DisasterPost, N_("Disaster board post"), _visible, lambda p: post_url(p.id),
+                               fields=("body",))
+photo_visible = photo_access.owner_check(DisasterPost, can_view_board_post)
 
 
 async def write_post(ctx: Ctx, *, body, place="", lat=None, lon=None, photos=(),

@@ -28,6 +28,7 @@ from sns.services.diaries import check_visibility
 from sns.services.photos import photos_kept, process_photos, remove_photos, replace_photos, store_photos
 from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.notifications import notify
+from sns.services.waiting_list import promote_waiting
 
 MAX_CAPACITY = 100_000
 FIRST_YEAR, LAST_YEAR = 1970, 2200
@@ -176,8 +177,6 @@ async def post_event(ctx: Ctx, *, title, description="", starts_at: datetime, en
 async def edit_event(ctx: Ctx, event_id: str, *, title, description, starts_at: datetime, ends_at: datetime,
                      place="", lat=None, lon=None, blur=False, capacity=None, visibility="public", official=None,
                      photos=(), remove_photos=()) -> Event:
-    from sns.services.rsvps import promote_waiting  # noqa: PLC0415 (rsvps imports this module)
-
     event = await get_event(ctx, event_id)
     require(can_edit_event(ctx.viewer, event))
     if official and not event.official:
@@ -245,13 +244,14 @@ async def delete_event(ctx: Ctx, event_id: str) -> None:
     await live.publish("event.deleted", {"id": event.id})
 
 
-# --- registrations: the review queue and photos -----------------------------------------------------
+# --- what this area hands to the site (sns/areas.py): the review queue and photos ----------------------
 
 async def _event_visible(viewer: Viewer, event) -> bool:
     community, membership = await community_and_membership(viewer, event.community_id)
     return can_view_event(viewer, event, community, membership)
 
 
-review.register("event", review.Reviewable(Event, N_("Event"), _event_visible, lambda e: f"/events/{e.id}",
-                                           fields=("title", "description")))
-photo_access.register_owner("event", Event, _event_visible)
+# What this area hands to the site (sns/areas.py): the review queue's kind "event", who sees its photos.
+REVIEWABLE = review.Reviewable(Event, N_("Event"), _event_visible, lambda e: f"/events/{e.id}",
+                               fields=("title", "description"))
+photo_visible = photo_access.owner_check(Event, _event_visible)

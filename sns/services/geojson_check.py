@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sns.errors import Invalid
-from sns.i18n import N_
+from sns.i18n import N_, gettext
 
 GEOMETRIES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
               "GeometryCollection")
@@ -53,8 +53,6 @@ class _lazy:
         self.message, self.params = message, params
 
     def __str__(self) -> str:
-        from sns.i18n import gettext
-
         return gettext(self.message, **self.params)
 
 

@@ -29,7 +29,7 @@ from sns.services.accounts import USERNAME_RE
 from sns.services.departments import get_department, staff_ids
 from sns.services.photos import process_photos, store_photos
 from sns.services.moderate import open_flag, screen, tell_moderators
-from sns.services.notifications import notify
+from sns.services.notifications import mark_read as notifications_read, notify
 
 MAX_BODY = 10_000
 
@@ -50,10 +50,10 @@ async def _decided(ctx: Ctx, entry: InquiryEntry, before: str, tx):
     return None
 
 
-review.register("inquiry_entry", review.Reviewable(InquiryEntry, N_("Message to the city"), _entry_visible,
-                                                   lambda e: inquiry_url(e.inquiry_id), fields=("body",),
-                                                   decided=_decided))
-photo_access.register_owner("inquiry", Inquiry, can_view_inquiry)
+# What this area hands to the site (sns/areas.py): the review queue's kind "inquiry_entry", who sees its photos.
+REVIEWABLE = review.Reviewable(InquiryEntry, N_("Message to the city"), _entry_visible,
+                               lambda e: inquiry_url(e.inquiry_id), fields=("body",), decided=_decided)
+photo_visible = photo_access.owner_check(Inquiry, can_view_inquiry)
 
 
 def check_status(value) -> str:
@@ -220,6 +220,5 @@ async def mark_read(ctx: Ctx, inquiry: Inquiry) -> None:
     """The resident opened their thread: nothing new any more (and the notifications about it are read)."""
     if is_self(ctx.viewer, inquiry.resident_id):
         await Inquiry.filter(id=inquiry.id).update(resident_read_at=utcnow())
-    from sns.services.notifications import mark_read as notifications_read
 
     await notifications_read(ctx, url=inquiry_url(inquiry.id))

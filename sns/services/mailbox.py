@@ -29,7 +29,7 @@ from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, transaction,
 )
 from sns.services.moderate import open_flag, screen, tell_moderators
-from sns.services.notifications import notify
+from sns.services.notifications import mark_read as notifications_read, notify
 
 SPLIT_RE = re.compile(r"[\s,、，;]+")
 MAX_BODY = 20_000
@@ -58,9 +58,10 @@ async def _decided(ctx: Ctx, message: Message, before: str, tx):
     return after_commit
 
 
-review.register("message", review.Reviewable(Message, N_("Mail message"), _message_visible,
+REVIEWABLE = review.Reviewable(  # the review queue's kind "message" (sns/areas.py)
+    Message, N_("Mail message"), _message_visible,
                                              lambda m: conversation_url(m.conversation_id), fields=("body",),
-                                             decided=_decided))
+                                             decided=_decided)
 
 
 async def active_participant_ids(conversation_id: str, conn=None) -> list[str]:
@@ -242,7 +243,6 @@ async def mark_read(ctx: Ctx, conversation_id: str) -> None:
         mine = mine.filter(Q(last_read_at=None) | Q(last_read_at__lt=conversation.last_message_at))
     async with transaction() as tx:
         await _change_places(mine, tx, last_read_at=utcnow())
-    from sns.services.notifications import mark_read as notifications_read
 
     await notifications_read(ctx, url=conversation_url(conversation.id))
 

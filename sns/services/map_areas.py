@@ -1,6 +1,6 @@
 """Layers administrators upload as GeoJSON (hazard zones, evacuation routes), shown on the map as they are.
 
-Each shown layer is a map layer named "area:<id>" (registered with `maps.register_dynamic`). Its
+Each shown layer is a map layer named "area:<id>" (`LAYERS`, named in sns/areas.py). Its
 features come from the stored, already checked FeatureCollection, parsed once per version and kept in
 memory; a map showing another part of the world skips the layer by its bounding box, then each
 feature by its own.
@@ -170,4 +170,4 @@ async def _listing(ctx: Ctx) -> list[maps.Layer]:
     return [_as_map_layer(layer) for layer in await list_layers(ctx)]
 
 
-maps.register_dynamic(PREFIX, _lookup, _listing)
+LAYERS = maps.DynamicLayers(PREFIX, _lookup, _listing)  # the uploaded layers, handed to the map (sns/areas.py)

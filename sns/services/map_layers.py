@@ -51,6 +51,6 @@ async def event_features(ctx: Ctx, bbox: maps.BBox, limit: int) -> list[dict[str
             for r in rows]
 
 
-maps.register(maps.Layer("diaries", N_("Diaries"), diary_features, order=40, colour="#2f6db5", list_url="/diaries",
-                         locate=locate_diaries, describe=describe_diaries))
-maps.register(maps.Layer("events", N_("Events"), event_features, order=35, colour="#c77d00", list_url="/events"))
+DIARIES = maps.Layer("diaries", N_("Diaries"), diary_features, order=40, colour="#2f6db5", list_url="/diaries",
+                     locate=locate_diaries, describe=describe_diaries)
+EVENTS = maps.Layer("events", N_("Events"), event_features, order=35, colour="#c77d00", list_url="/events")

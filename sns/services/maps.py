@@ -1,7 +1,8 @@
 """The map's data: layers that plug in, the box a map shows, and clustering of dense areas.
 
-Each part of the site that has places registers a `Layer` from its own service module (diaries and
-events here, street reports, shelters and uploaded areas in theirs, alerts when they land). A layer
+Each part of the site that has places hands over a `Layer` from its own service module (diaries and
+events in map_layers.py, street reports, shelters, alerts and uploaded areas in theirs), named by its area in
+the manifest (sns/areas.py); the map reaches them through `ctx.site`. A layer
 answers one question: which of its features, visible to this viewer, fall in this box. The page is
 rendered once; the markers always come from `features()` through the API, so what a person sees on
 the map is exactly what the policies let them read.
@@ -64,37 +65,20 @@ class Layer:
     describe: Callable[[Ctx, list[str]], Awaitable[list[dict[str, Any]]]] | None = None
 
 
-LAYERS: dict[str, Layer] = {}
-
-
-def register(layer: Layer) -> None:
-    LAYERS[layer.name] = layer
-
-
-def layers() -> list[Layer]:
-    return sorted(LAYERS.values(), key=lambda layer: (layer.order, layer.name))
-
-
 # Extra layers that are data rather than code (the areas administrators upload): a function
 # giving `Layer`s for the names it knows ("area:<id>") and listing the current ones.
-@dataclass
-class _Dynamic:
+@dataclass(frozen=True)
+class DynamicLayers:
     prefix: str
     lookup: Callable[[Ctx, str], Awaitable[Layer | None]]
     listing: Callable[[Ctx], Awaitable[list[Layer]]]
 
 
-DYNAMIC: list[_Dynamic] = []
-
-
-def register_dynamic(prefix: str, lookup, listing) -> None:
-    DYNAMIC[:] = [d for d in DYNAMIC if d.prefix != prefix] + [_Dynamic(prefix, lookup, listing)]
-
-
 async def all_layers(ctx: Ctx) -> list[Layer]:
-    found = layers()
-    for dynamic in DYNAMIC:
-        found += await dynamic.listing(ctx)
+    """The layers the site's areas hand over (sns/areas.py), in the switcher's order, then the uploaded ones."""
+    found = list(ctx.site.layers)
+    for dynamic in ctx.site.dynamic_layers:
+        found = found + await dynamic.listing(ctx)
     return found
 
 
@@ -131,15 +115,15 @@ def parse_bbox(raw: str | None) -> BBox:
 async def resolve_layers(ctx: Ctx, raw: str | None) -> list[Layer]:
     """The layers asked for (comma-separated names), or those shown by default. Unknown names are an error."""
     if raw is None or not raw.strip():
-        return [layer for layer in layers() if layer.shown_by_default]
+        return [layer for layer in ctx.site.layers if layer.shown_by_default]
     names = list(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip()))
     if len(names) > 50:
         raise Invalid(N_("Too many layers asked for at once."), field="layers")
     chosen = []
     for name in names:
-        layer = LAYERS.get(name)
+        layer = ctx.site.map_layers.get(name)
         if layer is None:
-            for dynamic in DYNAMIC:
+            for dynamic in ctx.site.dynamic_layers:
                 if name.startswith(dynamic.prefix):
                     layer = await dynamic.lookup(ctx, name)
                     break

@@ -21,6 +21,7 @@ from sns.errors import Invalid
 from sns.i18n import N_, gettext, using_locale
 from sns.models import Flag, SiteSetting, User
 from sns.models.base import utcnow
+from sns.services.review_kinds import kind_label
 
 WORD_LIST_KEY = "word_list"
 _cache: dict[str, object] = {}
@@ -146,11 +147,10 @@ async def tell_moderators(ctx: Ctx, flag: Flag | None) -> None:
     with using_locale(ctx.settings.default_locale):
         reasons = {"filter": gettext("the word filter held it"), "grey": gettext("its writer's posts wait for now"),
                    "report": gettext("a resident reported it"), "appeal": gettext("its writer appeals a removal")}
-        from sns.services.review import kind_label  # the kinds register there (review imports this module)
-
         subject = gettext("A post waits for review")
         body = gettext("Waiting for review: %(kind)s (%(reason)s).\nWords: %(terms)s\n\nOpen the review queue: %(link)s",
-                       kind=kind_label(flag.kind), reason=reasons.get(flag.reason, flag.reason),
+                       kind=kind_label(ctx.site.review_kinds, flag.kind),
+                       reason=reasons.get(flag.reason, flag.reason),
                        terms=", ".join(flag.terms) or "-", link=link)
     for to in recipients:
         mail.send_later(ctx.settings, to, subject, body)

@@ -20,7 +20,7 @@ from sns.policies import (
     can_delete_reply, can_edit_reply, can_follow_topic, can_reply, can_view_reply, is_banned_from, load_viewer,
     post_scope,
 )
-from sns.services import photo_access, review
+from sns.services import review
 from sns.services.base import (
     clean_text, delete_with_tombstone, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone,
     transaction,
@@ -201,6 +201,6 @@ async def _decided(ctx: Ctx, reply: Reply, before: str, tx):
     return None
 
 
-review.register("reply", review.Reviewable(Reply, N_("Reply"), _reply_visible, reply_url, fields=("body",),
-                                           decided=_decided))
-photo_access.register("reply", _reply_photo_visible)
+# What this area hands to the site (sns/areas.py): the review queue's kind "reply", who sees its photos.
+REVIEWABLE = review.Reviewable(Reply, N_("Reply"), _reply_visible, reply_url, fields=("body",), decided=_decided)
+photo_visible = _reply_photo_visible

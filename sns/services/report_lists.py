@@ -17,6 +17,7 @@ from sns.services import maps
 from sns.services.base import clean_text, require, save_change, save_new, transaction
 from sns.services.reports import status_label
 from sns.services.timelines import Page, _before
+from sns.services.departments import _position
 
 QUEUE_PAGE = 30
 OPEN = ("received", "in_progress")
@@ -133,8 +134,6 @@ async def _department(value) -> str | None:
 async def save_category(ctx: Ctx, category_id: str | None = None, *, name, name_ja="", department=None,
                         position=None, active=True) -> ReportCategory:
     """Add a category (no id) or change one: names, the department it goes to, order, whether offered."""
-    from sns.services.departments import _position
-
     require(can_manage_categories(ctx.viewer))
     name = clean_text(name, field="name", max_chars=100, single_line=True)
     name_ja = clean_text(name_ja, field="name_ja", max_chars=100, single_line=True, required=False)
@@ -192,5 +191,5 @@ async def _features(ctx: Ctx, bbox: maps.BBox, limit: int) -> list[dict]:
             for r in rows]  # as `maps.point` builds them, inline: this runs for every marker in view
 
 
-maps.register(maps.Layer("reports", N_("Street reports"), _features, order=30, public=True, colour="#b5462f",
-                         list_url="/reports"))
+LAYER = maps.Layer("reports", N_("Street reports"), _features, order=30, public=True, colour="#b5462f",
+                   list_url="/reports")  # the map layer of street reports (sns/areas.py)

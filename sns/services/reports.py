@@ -51,7 +51,7 @@ def report_url(report_id: str) -> str:
     return f"/reports/{report_id}"
 
 
-# --- registrations: moderation and photos ------------------------------------------------
+# --- what this area hands to the site (sns/areas.py): moderation and photos ----------------
 
 async def _visible(viewer, report) -> bool:
     return can_view_report(viewer, report)
@@ -64,10 +64,10 @@ async def _decided(ctx: Ctx, report: StreetReport, before: str, tx):
     return None
 
 
-review.register("street_report", review.Reviewable(StreetReport, N_("Street report"), _visible,
-                                                   lambda r: report_url(r.id), fields=("title", "body"),
-                                                   decided=_decided))
-photo_access.register_owner("report", StreetReport, can_view_report)
+# What this area hands to the site (sns/areas.py): the review queue's kind "street_report", who sees its photos.
+REVIEWABLE = review.Reviewable(StreetReport, N_("Street report"), _visible, lambda r: report_url(r.id),
+                               fields=("title", "body"), decided=_decided)
+photo_visible = photo_access.owner_check(StreetReport, can_view_report)
 
 
 async def _tell_department(report: StreetReport, tx) -> None:

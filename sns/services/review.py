@@ -7,7 +7,6 @@ item's open flags and appends one row to the audit log, all in one transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
 
 from sns import events, mail
 from sns.context import Ctx
@@ -21,6 +20,7 @@ from sns.policies import (
 )
 from sns.services.base import clean_text, rate_limit_post, require, save_change, transaction
 from sns.services.moderate import current_filter, tell_moderators
+from sns.services.review_kinds import Reviewable, text_fields
 from sns.services.shared import public_changed
 
 
@@ -34,50 +34,11 @@ async def _comment_visible(viewer, comment) -> bool:
     return diary is not None and can_view_comment(viewer, comment, diary)
 
 
-@dataclass(frozen=True)
-class Reviewable:
-    """A kind of text the queue handles: its model, its name for people, and (for reports) whether
-    the reporter may see it (an async `visible(viewer, record)`; None: residents cannot report it)."""
-
-    model: type
-    label: str
-    visible: Callable[[Any, Any], Awaitable[bool]] | None = None
-    url: Callable[[Any], str] | None = None  # where the text is shown, for the moderator's link
-    fields: tuple[str, ...] = ("title", "body")  # the texts a moderator reads and masks
-    # What else changes when a moderator decides, in the same transaction: a held message that is
-    # approved reaches its readers, a forum's counts include an approved reply... Called with
-    # (ctx, target, state before the decision, tx); may return a coroutine function to run after
-    # commit (e-mail notices).
-    decided: Callable[[Any, Any, str, Any], Awaitable[Callable[[], Awaitable[Any]] | None]] | None = None
-
-
-def text_fields(kind: str, target) -> list[str]:
-    names = KINDS[kind].fields if kind in KINDS else ("title", "body")
-    return [n for n in names if target is not None and hasattr(target, n)]
-
-
-def kind_label(kind: str) -> str:
-    return gettext(KINDS[kind].label) if kind in KINDS else kind
-
-
-def target_url(kind: str, target) -> str | None:
-    kind_of = KINDS.get(kind)
-    if kind_of is None or kind_of.url is None or target is None or target.deleted_at is not None:
-        return None
-    return kind_of.url(target)
-
-
-KINDS: dict[str, Reviewable] = {
-    "diary": Reviewable(Diary, N_("Diary entry"), _diary_visible, lambda d: f"/diaries/{d.id}"),
-    "comment": Reviewable(Comment, N_("Comment"), _comment_visible, lambda c: f"/diaries/{c.diary_id}"),
-    "notice": Reviewable(Notice, N_("Notice"), None, lambda n: f"/notices/{n.id}"),
-}
-
-
-def register(kind: str, reviewable: Reviewable) -> None:
-    """Each kind of resident text (topics, replies, events, mail...) registers itself once, from its
-    service module, so that the queue, reports and appeals handle it like a diary entry."""
-    KINDS[kind] = reviewable
+# The kinds of text of the diaries and notices areas; every other area hands over its own (a `REVIEWABLE`
+# in its service module). The manifest (sns/areas.py) names them all; the queue reads `ctx.site.review_kinds`.
+DIARY = Reviewable(Diary, N_("Diary entry"), _diary_visible, lambda d: f"/diaries/{d.id}")
+COMMENT = Reviewable(Comment, N_("Comment"), _comment_visible, lambda c: f"/diaries/{c.diary_id}")
+NOTICE = Reviewable(Notice, N_("Notice"), None, lambda n: f"/notices/{n.id}")
 ACTIONS = ("approve", "remove", "mask", "warn", "suspend", "false_alarm")
 # Warning or suspending the writer decides nothing about the text: it stays in the queue (a held
 # text stays hidden) until a moderator approves, masks or removes it.
@@ -100,8 +61,8 @@ async def waiting_count() -> int:
     return await Flag.filter(resolved_at=None).count()
 
 
-async def _target(kind: str, target_id: str, conn=None):
-    kind_of = KINDS.get(kind)
+async def _target(ctx: Ctx, kind: str, target_id: str, conn=None):
+    kind_of = ctx.site.review_kinds.get(kind)
     if kind_of is None:
         return None
     q = kind_of.model.filter(id=target_id)
@@ -120,7 +81,7 @@ async def queue(ctx: Ctx, limit: int = 100) -> list[QueueItem]:
             continue
         if len(items) >= limit:
             continue
-        items[key] = QueueItem(f, await _target(f.kind, f.target_id), f.author, [f])
+        items[key] = QueueItem(f, await _target(ctx, f.kind, f.target_id), f.author, [f])
     return list(items.values())
 
 
@@ -161,12 +122,12 @@ async def act(ctx: Ctx, flag_id: str, action: str, note: str = "") -> Flag:
     async with transaction() as tx:
         open_flags = await Flag.filter(kind=flag.kind, target_id=flag.target_id, resolved_at=None).using_db(tx)
         terms = sorted({t for f in open_flags for t in f.terms})
-        target = await _target(flag.kind, flag.target_id, tx)
+        target = await _target(ctx, flag.kind, flag.target_id, tx)
         after_commit = None
         if target is not None:
             before = getattr(target, "state", "published")
-            await _apply(action, flag, target, filt, tx)
-            kind_of = KINDS.get(flag.kind)
+            await _apply(ctx, action, flag, target, filt, tx)
+            kind_of = ctx.site.review_kinds.get(flag.kind)
             if kind_of is not None and kind_of.decided is not None:
                 after_commit = await kind_of.decided(ctx, target, before, tx)
         if action == "suspend":
@@ -191,7 +152,7 @@ async def act(ctx: Ctx, flag_id: str, action: str, note: str = "") -> Flag:
     return flag
 
 
-async def _apply(action: str, flag: Flag, target, filt, tx) -> None:
+async def _apply(ctx: Ctx, action: str, flag: Flag, target, filt, tx) -> None:
     """What an action does to the text itself. Only approve, mask and false alarm publish a held
     text; warn and suspend leave it as it is (a held text stays hidden)."""
     if action in ("approve", "false_alarm", "restore"):
@@ -201,7 +162,7 @@ async def _apply(action: str, flag: Flag, target, filt, tx) -> None:
             target.deleted_at = None
             await save_change(target, tx)
     elif action == "mask":
-        for name in text_fields(flag.kind, target):
+        for name in text_fields(ctx.site.review_kinds, flag.kind, target):
             setattr(target, name, filt.censor(getattr(target, name)))
         if hasattr(target, "state"):
             target.state = "published"
@@ -216,8 +177,8 @@ async def _apply(action: str, flag: Flag, target, filt, tx) -> None:
 async def report(ctx: Ctx, kind: str, target_id: str, reason) -> Flag:
     """A resident reports a text they can see; it stays visible until a moderator decides."""
     reason = clean_text(reason, field="reason", max_chars=1000)
-    kind_of = KINDS.get(kind)
-    target = await _target(kind, target_id) if kind_of is not None and kind_of.visible else None
+    kind_of = ctx.site.review_kinds.get(kind)
+    target = await _target(ctx, kind, target_id) if kind_of is not None and kind_of.visible else None
     if target is None or not await kind_of.visible(ctx.viewer, target):
         raise NotFound(N_("This post does not exist."))
     require(can_report(ctx.viewer, target.author_id), N_("You cannot report your own post."))

@@ -21,6 +21,7 @@ from sns.models.base import utcnow
 from sns.policies import can_rsvp, can_see_attendees
 from sns.services.base import require, save_change, save_new, transaction
 from sns.services.events import get_event
+from sns.services.waiting_list import going_count as _going, promote_waiting
 from sns.services.notifications import notify
 
 
@@ -36,28 +37,6 @@ def check_answer(value) -> str:
     if value not in RSVP_ANSWERS:
         raise Invalid(N_("Answer going, maybe or not going."), field="answer")
     return value
-
-
-async def _going(event_id: str, tx) -> int:
-    return await Rsvp.filter(event_id=event_id, answer="going", waitlisted=False, deleted_at=None).using_db(tx).count()
-
-
-async def promote_waiting(event: Event, tx) -> list[str]:
-    """Fill free places from the waiting list, oldest answer first; sets `event.going_count` (the caller
-    saves the event). Returns who was promoted."""
-    going = await _going(event.id, tx)
-    promoted = []
-    while event.capacity is None or going < event.capacity:
-        first = await Rsvp.filter(event_id=event.id, answer="going", waitlisted=True, deleted_at=None) \
-            .using_db(tx).order_by("answered_at", "id").first()
-        if first is None:
-            break
-        first.waitlisted = False
-        await save_change(first, tx)
-        promoted.append(first.user_id)
-        going += 1
-    event.going_count = going
-    return promoted
 
 
 async def answer_event(ctx: Ctx, event_id: str, answer) -> Rsvp:

@@ -25,7 +25,7 @@ from sns.errors import Invalid
 from sns.i18n import N_
 from sns.ids import is_id
 from sns.models import Membership
-from sns.policies import can_view_diary
+from sns.policies import can_view_community, can_view_diary, can_view_event, can_view_reply, can_view_topic
 from sns.search import query as sql_query
 from sns.services.rows import Person
 from sns.search import snippets
@@ -148,8 +148,6 @@ def _has_phrases(row: dict, q: Query) -> bool:
 
 
 async def _visible_hits(ctx: Ctx, rows: list[dict], q: Query, memberships: dict) -> list[Hit]:
-    from sns.policies import can_view_community, can_view_event, can_view_reply, can_view_topic
-
     conn = connections.get("default")
     ids = {kind: [r["target_id"] for r in rows if r["kind"] == kind] for kind in KINDS}
     diaries = await _records(conn, "diaries", ids["diary"])

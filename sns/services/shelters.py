@@ -189,5 +189,5 @@ async def describe_shelters(ctx: Ctx, ids: list[str]) -> list[dict[str, Any]]:
     return _features(await Shelter.filter(id__in=ids, deleted_at=None).values(*FEATURE_FIELDS))
 
 
-maps.register(maps.Layer("shelters", N_("Shelters"), shelter_features, order=20, public=True, colour="#2e7d32",
-                         list_url="/shelters", locate=locate_shelters, describe=describe_shelters))
+LAYER = maps.Layer("shelters", N_("Shelters"), shelter_features, order=20, public=True, colour="#2e7d32",
+                   list_url="/shelters", locate=locate_shelters, describe=describe_shelters)  # (sns/areas.py)

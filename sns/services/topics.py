@@ -24,7 +24,7 @@ from sns.policies import (
     can_pin_topic, can_post_topic, can_read_community, can_view_topic, is_banned_from, is_moderator, post_scope_sql,
 )
 from sns.policies.sql import database, fetch
-from sns.services import photo_access, review, rows
+from sns.services import review, rows
 from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone, transaction,
 )
@@ -272,6 +272,7 @@ async def _decided(ctx: Ctx, topic: Topic, before: str, tx):
     return None
 
 
-review.register("topic", review.Reviewable(Topic, N_("Topic"), _topic_visible, lambda t: f"/topics/{t.id}",
-                                           fields=("title", "body"), decided=_decided))
-photo_access.register("topic", _topic_photo_visible)
+# What this area hands to the site (sns/areas.py): the review queue's kind "topic", who sees its photos.
+REVIEWABLE = review.Reviewable(Topic, N_("Topic"), _topic_visible, lambda t: f"/topics/{t.id}",
+                               fields=("title", "body"), decided=_decided)
+photo_visible = _topic_photo_visible

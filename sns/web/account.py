@@ -8,6 +8,7 @@ from sns.errors import ServiceError
 from sns.i18n import LOCALES, N_
 from sns.models import ApiToken
 from sns.services import accounts, tokens
+from sns.services.mailbox import set_email_on_mail
 from sns.web.http import errors_of, form_of, load_ctx, redirect, render, safe_next, signed_in, text
 
 
@@ -51,8 +52,6 @@ async def token_revoke(request: Request, ctx):
 @signed_in
 async def mail_notice(request: Request, ctx):
     """The "e-mail me when new mail arrives" checkbox (mounted with the mail pages' routes)."""
-    from sns.services.mailbox import set_email_on_mail
-
     on = text(form_of(request), "email_on_mail") == "1"
     await set_email_on_mail(ctx, on)
     return redirect("/settings", N_("You will get an e-mail when new mail arrives.") if on

@@ -14,7 +14,7 @@ from sns.errors import ServiceError
 from sns.geo import parse_outline
 from sns.i18n import N_
 from sns.mirror import behalf
-from sns.models import Peer
+from sns.models import District, Peer
 from sns.policies import may_post_alert_acting, may_post_notice_acting
 from sns.web.alerts import FIELDS, _helpers
 from sns.web.http import app_state, errors_of, form_of, load_ctx, redirect, render, text
@@ -98,8 +98,6 @@ async def staff_sign_out(request: Request):
 
 
 async def _districts(acting) -> list:
-    from sns.models import District
-
     return await District.filter(deleted_at=None).using_db(acting.replica).order_by("position", "name")
 
 

@@ -14,6 +14,7 @@ from sns.services import albums as album_service
 from sns.services import profiles
 from sns.services.communities import my_communities
 from sns.web.http import errors_of, files, form_of, load_ctx, redirect, render, signed_in, text
+from sns.web.moderation import report_and_return
 
 FIELDS = ("title", "description", "visibility", "community")
 
@@ -137,8 +138,6 @@ async def photo_remove(request: Request, ctx):
 
 
 async def album_report(request: Request):
-    from sns.web.moderation import report_and_return  # noqa: PLC0415 (the same report form as diaries)
-
     return await report_and_return(request, "album", album_url(request.path_params["id"]))
 
 

@@ -15,13 +15,12 @@ from sns.policies import can_change_alert, can_post_alert
 from sns.services import alerts as alert_service
 from sns.services import mirror_pages
 from sns.web.http import errors_of, form_of, load_ctx, redirect, render, signed_in, text
+from sns.services.site import districts
 
 FIELDS = ("kind", "title", "description", "instruction", "address", "lat", "lon", "radius_m", "polygon", "severity")
 
 
 async def _districts() -> list:
-    from sns.services.site import districts
-
     return await districts()
 
 

@@ -14,6 +14,7 @@ from sns.services import calendar as calendar_service
 from sns.services import events as event_service
 from sns.services.ics import calendar_ics
 from sns.web.http import errors_of, form_of, load_ctx, redirect, render, signed_in, text
+from sns.services.site import load_site
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 
@@ -64,7 +65,6 @@ async def feed_revoke(request: Request, ctx):
 
 async def town_ics(request: Request):
     ctx = await load_ctx(request)
-    from sns.services.site import load_site  # noqa: PLC0415
 
     site = await load_site()
     name = gettext("%(town)s: events", town=site.name_for(ctx.settings.default_locale))

@@ -10,6 +10,7 @@ from sns.i18n import N_
 from sns.models import INQUIRY_STATUSES
 from sns.services import inquiries, inquiry_lists
 from sns.web.http import errors_of, form_of, redirect, render, signed_in, text
+from sns.web.departments import name_of, render_inquiry
 
 
 def _filter(request: Request) -> inquiry_lists.InboxFilter:
@@ -20,8 +21,6 @@ def _filter(request: Request) -> inquiry_lists.InboxFilter:
 
 @signed_in
 async def inbox_page(request: Request, ctx):
-    from sns.web.departments import name_of
-
     f = _filter(request)
     raw = request.query_params.get("page", "1")
     page = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else 1
@@ -41,8 +40,6 @@ async def inbox_page(request: Request, ctx):
 
 @signed_in
 async def _staff_action(request: Request, ctx, action, done: str):
-    from sns.web.departments import render_inquiry
-
     inquiry_id = request.path_params["id"]
     form = form_of(request)
     try:

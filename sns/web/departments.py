@@ -101,14 +101,12 @@ async def report_entry(request: Request):
     return await report_and_return(request, "inquiry_entry", back)
 
 
-from sns.web import city_admin, city_staff  # noqa: E402  (they use the helpers above)
-
+# The residents' pages; the manifest (sns/areas.py) puts the staff's (city_staff.py: /city/inbox before
+# /city/{id}) before them and the administrators' (city_admin.py) after.
 ROUTES: list[Route] = [
     Route("/city", city_page, methods=GET),
     Route("/city/new", new_page, methods=BOTH),
-    *city_staff.ROUTES,
     Route("/city/entries/{id}/report", report_entry, methods=POST),
     Route("/city/{id}", inquiry_page, methods=GET),
     Route("/city/{id}/reply", reply, methods=POST),
-    *city_admin.ROUTES,
 ]

@@ -22,6 +22,7 @@ from sns.services import disaster_board, safety, shelters
 from sns.web.diaries import held_message
 from sns.web.visitors import same_for_every_resident
 from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, signed_in, text
+from sns.web.moderation import report_and_return
 
 POST = ["POST"]
 PAGE = 50  # board posts per page, newest first
@@ -144,8 +145,6 @@ async def board_post(request: Request):
 
 
 async def board_post_report(request: Request):
-    from sns.web.moderation import report_and_return  # noqa: PLC0415 (the same report form as diaries)
-
     return await report_and_return(request, "disaster_post", disaster_board.post_url(request.path_params["id"]))
 
 

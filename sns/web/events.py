@@ -18,6 +18,7 @@ from sns.services import events as event_service
 from sns.services import rsvps
 from sns.web import calendar as calendar_pages
 from sns.web.http import errors_of, files, form_of, load_ctx, redirect, render, signed_in, text
+from sns.web.moderation import report_and_return
 
 FIELDS = ("title", "description", "start_date", "start_time", "end_date", "end_time", "place", "lat", "lon",
           "capacity", "visibility", "community", "official")
@@ -183,8 +184,6 @@ async def event_rsvp(request: Request, ctx):
 
 
 async def event_report(request: Request):
-    from sns.web.moderation import report_and_return  # noqa: PLC0415 (the same report form as diaries)
-
     return await report_and_return(request, "event", event_url(request.path_params["id"]))
 
 

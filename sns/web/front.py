@@ -11,6 +11,7 @@ from sns.security import new_token
 from sns.services import disaster, mirror_pages, safety, timelines
 from sns.web.http import load_ctx, login_redirect, redirect, render
 from sns.web.reader_pages import fill_later, fills_later, keep_for_reader, keep_while
+from sns.web.disaster import light_front
 
 
 async def front_page(request: Request):
@@ -19,7 +20,6 @@ async def front_page(request: Request):
     # A neighbouring city that does not answer: its residents are pointed to its mirror (shared, no query warm)
     fallen = await mirror_pages.fallen_cities(ctx.settings)
     if event is not None:  # disaster mode: the light, text-first page, for everyone
-        from sns.web.disaster import light_front
 
         return await light_front(request, ctx, event, fallen=fallen)
     if ctx.user is not None:

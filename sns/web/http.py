@@ -21,6 +21,10 @@ from sns.security import new_token
 from sns.services import notifications
 from sns.web.session_read import read_session
 from sns.web.middleware import CSRF_COOKIE, CSRF_FIELD, csrf_token_for, new_csrf_cookie
+from sns.services.site import load_site
+from sns.services.review import waiting_count
+from sns.services.alerts import active_alerts
+from sns.services.disaster import active_event
 
 SESSION_COOKIE = "sns_session"
 FLASH_COOKIE = "sns_flash"
@@ -64,7 +68,7 @@ async def load_ctx(request: Request) -> Ctx:
     viewer = await load_viewer(user)
     client = request.client.host if request.client else ""
     read = request.scope["state"].get("session_read")
-    ctx = Ctx(state.settings, state.limits, viewer, client, read.versions if read else {})
+    ctx = Ctx(state.settings, state.limits, viewer, client, read.versions if read else {}, state.site)
     request.scope["state"]["ctx"] = ctx
     request.scope["state"]["session"] = session
     return ctx
@@ -130,13 +134,10 @@ def take_flash(request: Request) -> str | None:
 async def render(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
     ctx = await load_ctx(request)
     state = app_state(request)
-    from sns.services.site import load_site
 
     site = await load_site()
-    may = policies.offered(ctx.viewer)
+    may = policies.offered(ctx.viewer, ctx.site.offered)
     if may["moderate"]:
-        from sns.services.review import waiting_count
-
         values.setdefault("waiting_review", await waiting_count())
         request.scope["state"]["not_kept"] = True  # the queue's count has no version number
     read = request.scope["state"].get("session_read")
@@ -144,11 +145,9 @@ async def render(request: Request, template: str, status: int = 200, **values: A
         # read with the session, less what this very request marked read
         values.setdefault("unread_notifications", max(0, read.unread - notifications.marked_during_request()))
     if "active_alerts" not in values:  # the banner on every page: shared, no query on a warm cache
-        from sns.services.alerts import active_alerts
 
         values["active_alerts"] = await active_alerts(ctx)
     if "disaster" not in values:  # the disaster-mode banner: shared too
-        from sns.services.disaster import active_event
 
         values["disaster"] = await active_event(ctx)
     cookie, _ = csrf_cookie(request)

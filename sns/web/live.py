@@ -23,6 +23,9 @@ from starlette.routing import Route
 from sns import events, i18n
 from sns.services.live import HEARTBEAT_EVENT, LIVE_EVENTS, missed_since
 from sns.web.http import load_ctx
+from sns.web.events import event_list
+from sns.services.alerts import active_alerts
+from sns.services.disaster import active_event
 
 
 def _message(payload: dict) -> str:
@@ -81,8 +84,6 @@ async def live_events(request: Request):
     """`/events` the old way: an EventSource opened there before the stream had its own address asks
     for `text/event-stream` and gets the stream; anything else gets the town's events page."""
     if not wants_stream(request):
-        from sns.web.events import event_list  # noqa: PLC0415
-
         return await event_list(request)
     return await live_stream(request)
 
@@ -90,9 +91,6 @@ async def live_events(request: Request):
 async def alert_banner(request: Request):
     """The banners alone (disaster mode, then alerts), for static/live.js to put in place: the same
     partials every page includes."""
-    from sns.services.alerts import active_alerts
-    from sns.services.disaster import active_event
-
     ctx = await load_ctx(request)
     templates, lang = request.app.state.templates, i18n.current_locale()
     html = templates.get_template("_disaster_banner.html").render(disaster=await active_event(ctx), lang=lang) \

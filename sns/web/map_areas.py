@@ -11,6 +11,7 @@ from sns.i18n import N_
 from sns.policies import can_manage_map_layers
 from sns.services import map_areas as area_service
 from sns.web.http import errors_of, files, form_of, redirect, render, signed_in_with, text
+from sns.services.geojson_check import Refused
 
 FIELDS = ("name", "name_ja", "description")
 PAGE = "/admin/map-layers"
@@ -37,8 +38,6 @@ async def layers_page(request: Request):
     uploads = await files(form, "file")
     try:
         if not uploads:
-            from sns.services.geojson_check import Refused
-
             raise Refused(N_("Choose a GeoJSON file."))
         await area_service.upload_layer(ctx, **typed, data=uploads[0])
     except ServiceError as exc:

@@ -13,12 +13,11 @@ from sns.services.site import load_site
 from sns.web.http import load_ctx, render
 from sns.web.map_skeleton import skeleton
 from sns.web.middleware import content_security_policy
+from sns.i18n import gettext
 
 
 def layer_config(layers: list[maps.Layer]) -> list[dict]:
     """What static/map.js needs to know of each layer (names in the reader's language)."""
-    from sns.i18n import gettext
-
     return [{"name": layer.name, "label": gettext(layer.label), "colour": layer.colour,
              "shown": layer.shown_by_default, "list": layer.list_url} for layer in layers]
 

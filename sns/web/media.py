@@ -20,7 +20,7 @@ async def photo(request: Request):
     item = await Photo.get_or_none(id=photo_id)
     if item is None:
         return Response(status_code=404)
-    if not await may_view_photo(ctx.viewer, item):
+    if not await may_view_photo(ctx.viewer, item, ctx.site.photo_owners):
         return Response(status_code=404)
     path = photo_path(ctx.settings.media_dir, item.id, thumb=kind == "thumb.jpg")
     if not path.exists():

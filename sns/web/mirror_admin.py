@@ -12,6 +12,7 @@ from sns.errors import ServiceError
 from sns.i18n import N_, gettext
 from sns.mirror import peers as service
 from sns.mirror import status
+from sns.mirror.sync_now import sync_now
 from sns.policies import can_manage_peers, can_read_peers
 from sns.web.http import errors_of, form_of, redirect, render, signed_in_with, text
 
@@ -99,7 +100,7 @@ async def peer_sync(request: Request):
     if refused:
         return refused
     origin = request.path_params["origin"]
-    finished = await service.sync_now(ctx, origin, wait_seconds=ctx.settings.mirror_timeout_seconds + 2)
+    finished = await sync_now(ctx, origin, wait_seconds=ctx.settings.mirror_timeout_seconds + 2)
     peer = await service.peer_of(ctx, origin)
     return redirect(_anchor(peer), N_("The neighbour was pulled: its health below shows the result.") if finished
                     else N_("The neighbour is being pulled right now; look again soon."))

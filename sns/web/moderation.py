@@ -8,6 +8,7 @@ from sns.errors import ServiceError
 from sns.i18n import N_
 from sns.policies import can_moderate, can_read_moderation_log
 from sns.services import review
+from sns.services.review_kinds import text_fields
 from sns.services.moderate import current_filter
 from sns.web.http import form_of, redirect, render, signed_in, text
 
@@ -31,7 +32,7 @@ async def queue_page(request: Request, ctx):
     for item in items:
         t = item.target
         marked[item.flag.id] = [review.highlight_spans(getattr(t, n), filt)
-                                for n in review.text_fields(item.flag.kind, t)]
+                                for n in text_fields(ctx.site.review_kinds, item.flag.kind, t)]
     suggestions = await review.allow_suggestions(ctx)
     return await render(request, "moderation.html", items=items, marked=marked, suggestions=suggestions)
 
@@ -72,8 +73,8 @@ async def appeal(request: Request, ctx):
 
 @signed_in
 async def report_and_return(request: Request, ctx, kind: str, back: str):
-    """A resident's report of any registered kind of text; back to the page it was on. Called as
-    `report_and_return(request, kind, back)` (`signed_in` gives the context)."""
+    """A resident's report of any kind of text the review queue knows (ctx.site.review_kinds); back to the
+    page it was on. Called as `report_and_return(request, kind, back)` (`signed_in` gives the context)."""
     try:
         await review.report(ctx, kind, request.path_params["id"], text(form_of(request), "reason"))
     except ServiceError as exc:

@@ -9,13 +9,16 @@ from starlette.routing import Route
 
 from sns.errors import Forbidden, ServiceError
 from sns.i18n import N_
-from sns.models import REPORT_STATUSES
+from sns.models import REPORT_STATUSES, Department
 from sns.policies import can_edit_report, can_file_report, can_follow_report, can_report, can_work_report, is_self
 from sns.services import report_lists
 from sns.services import reports as report_service
 from sns.web.diaries import held_message
 from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, signed_in, text
 from sns.web.report_staff import ROUTES as STAFF_ROUTES
+from sns.services.notifications import mark_read
+from sns.web.departments import name_of
+from sns.web.moderation import report_and_return
 
 FIELDS = ("category", "title", "body", "place", "lat", "lon", "blur")
 POST = ["POST"]
@@ -72,16 +75,11 @@ async def report_new(request: Request, ctx):
 
 
 async def render_report(request: Request, ctx, report, status: int = 200, **extra):
-    from sns.services.notifications import mark_read
-
     v = ctx.viewer
     updates = await report_service.history(report.id)
     photos = (await report_service.photos_of([report.id]))[report.id]
     department = None
     if report.department_id:
-        from sns.models import Department
-        from sns.web.departments import name_of
-
         found = await Department.get_or_none(id=report.department_id)
         department = name_of(found) if found else None
     await mark_read(ctx, url=report_service.report_url(report.id))
@@ -154,8 +152,6 @@ async def report_unfollow(request: Request, ctx):
 
 
 async def report_report(request: Request):
-    from sns.web.moderation import report_and_return  # noqa: PLC0415 (the same report form as diaries)
-
     return await report_and_return(request, "street_report", report_service.report_url(request.path_params["id"]))
 
 

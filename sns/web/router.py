@@ -10,11 +10,22 @@ slash redirect, 404; lifespan; websockets) goes through Starlette's own loop ove
 
 from __future__ import annotations
 
-from starlette._utils import get_route_path
 from starlette.routing import BaseRoute, Match, Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
 _ANY = None  # bucket of routes whose first segment is not a literal
+
+
+def route_path(scope: Scope) -> str:
+    """The path the routes see: the request's path without the app's `root_path` (what Starlette's own
+    routes match against; written here rather than taken from Starlette's private helpers)."""
+    path: str = scope["path"]
+    root_path = scope.get("root_path", "")
+    if not root_path or not path.startswith(root_path):
+        return path
+    if path == root_path:
+        return ""
+    return path[len(root_path):] if path[len(root_path)] == "/" else path
 
 
 def _first_segment(route: BaseRoute) -> str | None:
@@ -46,7 +57,7 @@ class IndexedRouter(Router):
 
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            for route in self._candidates(get_route_path(scope)):
+            for route in self._candidates(route_path(scope)):
                 match, child_scope = route.matches(scope)
                 if match is Match.FULL:
                     scope.setdefault("router", self)

@@ -6,6 +6,7 @@ role, staff, moderators, residents and visitors never see them.
 
 import pytest
 
+from sns import areas
 from sns.models.cap_sources import CapSource
 from sns.policies import ANONYMOUS, can_manage_alert_sources, can_read_alert_sources, load_viewer, offered
 
@@ -31,7 +32,7 @@ async def test_rules(town, viewer):
     v = ANONYMOUS if viewer == "visitor" else await load_viewer(town["users"][viewer])
     got = {"read": can_read_alert_sources(v), "manage": can_manage_alert_sources(v)}
     assert got == {action: viewer in who for action, who in ALLOWED.items()}
-    assert offered(v)["alert_sources"] == (viewer in ALLOWED["read"])
+    assert offered(v, areas.site().offered)["alert_sources"] == (viewer in ALLOWED["read"])
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)

@@ -6,6 +6,7 @@ disaster desk reads their health; the fire role, staff, moderators, residents an
 
 import pytest
 
+from sns import areas
 from sns.models import Peer
 from sns.policies import ANONYMOUS, can_manage_peers, can_read_peers, load_viewer, offered
 
@@ -37,7 +38,7 @@ async def test_rules(town, viewer):
     v = ANONYMOUS if viewer == "visitor" else await load_viewer(town["users"][viewer])
     got = {"read": can_read_peers(v), "manage": can_manage_peers(v)}
     assert got == {action: viewer in who for action, who in ALLOWED.items()}
-    assert offered(v)["mirror_peers"] == (viewer in ALLOWED["read"])
+    assert offered(v, areas.site().offered)["mirror_peers"] == (viewer in ALLOWED["read"])
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)

@@ -107,11 +107,11 @@ async def test_adopted_exactly_once_even_after_a_failure(site, town, monkeypatch
 
     monkeypatch.setattr(adopt, "_adopt_notice", crash)
     with pytest.raises(RuntimeError):
-        await adopt.adopt_from(site.settings, town["peer"])
+        await adopt.adopt_from(site.settings, town["peer"], site.app.state.site)
     assert not await Alert.filter(id=alert_id).exists() and (await Peer.get(id=town["peer"].id)).behalf_cursor == 0
     monkeypatch.setattr(adopt, "_adopt_notice", real)
-    assert await adopt.adopt_from(site.settings, town["peer"]) == 3
-    assert await adopt.adopt_from(site.settings, town["peer"]) == 0  # nothing new: nothing twice
+    assert await adopt.adopt_from(site.settings, town["peer"], site.app.state.site) == 3
+    assert await adopt.adopt_from(site.settings, town["peer"], site.app.state.site) == 0  # nothing new: nothing twice
     alert = await Alert.get(id=alert_id)
     assert (alert.version, alert.posted_via, alert.author_id) == (2, NEIGHBOUR, town["fire"].id)
     assert (await Notice.get(id=notice_id)).version == 2
@@ -135,11 +135,12 @@ async def test_what_our_rules_refuse_is_left_out(site, town, monkeypatch):
     entries[2] = dict(entries[2], kind="diary")  # never posted on our behalf
     _serve(monkeypatch, entries)
     before = await MirrorLog.filter(what="behalf_refused").count()
-    assert await adopt.adopt_from(site.settings, town["peer"]) == 3
+    assert await adopt.adopt_from(site.settings, town["peer"], site.app.state.site) == 3
     assert not await Alert.filter(title="Refused fire").exists()
     assert await MirrorLog.filter(what="behalf_refused").count() == before + 3
     # a neighbour we do not let act for us is not even asked
     await Peer.filter(id=town["peer"].id).update(acts_for_us=False, behalf_cursor=0)
     asked = _serve(monkeypatch, _entries(site, town, "Not asked"))
-    assert await adopt.adopt_from(site.settings, await Peer.get(id=town["peer"].id)) == 0 and asked == []
+    again = await adopt.adopt_from(site.settings, await Peer.get(id=town["peer"].id), site.app.state.site)
+    assert again == 0 and asked == []
     await Peer.filter(id=town["peer"].id).update(acts_for_us=True)

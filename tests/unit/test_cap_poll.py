@@ -53,12 +53,12 @@ async def poll(site, *sources) -> dict[str, cap_poll.Outcome]:
 async def test_an_alert_is_imported_once_then_follows_update_and_cancel(site, server):
     server.serve("/pref.cap", cap(), headers={"ETag": '"v1"'})
     src = await source(server, "/pref.cap")
-    await tasks.run_once("cap_poll", site.settings)  # a new source is due at once
+    await tasks.run_once("cap_poll", site.settings, site.app.state.site)  # a new source is due at once
     alert = await Alert.get()
     assert (alert.sender, alert.identifier, alert.status, alert.source) == ("fd@pref.example", "PREF-1",
                                                                             "outbreak", src.url)
     # polled again and again: not due, then not modified (ETag), then the same document: still one alert
-    await tasks.run_once("cap_poll", site.settings)
+    await tasks.run_once("cap_poll", site.settings, site.app.state.site)
     assert server.hits["/pref.cap"] == 1
     assert (await poll(site, src))["/pref.cap"].result == "not_modified"
     assert server.seen_headers["/pref.cap"]["If-None-Match"] == '"v1"'
@@ -147,7 +147,7 @@ async def test_every_bad_source_gets_a_clear_reason_and_the_good_one_still_impor
     sources.append(await source(server, f"http://127.0.0.1:{port}/cap", "refused port"))
     sources.append(await source(server, "ftp://127.0.0.1/cap", "not http"))  # made without the form's checks
     started = time.monotonic()
-    await cap_poll.run_job(site.settings)  # the job itself: never raises
+    await cap_poll.run_job(site.settings, site.app.state.site)  # the job itself: never raises
     took = time.monotonic() - started
     assert await Alert.filter(identifier="GOOD-1").count() == 1
     assert await Alert.filter(identifier="MOVED-1").count() == 1  # a redirect is followed
@@ -203,11 +203,11 @@ async def test_two_workers_at_once_import_once(site, server):
 async def test_a_paused_source_is_not_polled_and_a_removed_one_keeps_its_alerts(site, server):
     server.serve("/paused.cap", cap("PAUSED-1"))
     src = await source(server, "/paused.cap", enabled=False)
-    await tasks.run_once("cap_poll", site.settings)
+    await tasks.run_once("cap_poll", site.settings, site.app.state.site)
     assert server.hits["/paused.cap"] == 0 and not await Alert.exists(identifier="PAUSED-1")
     src.enabled = True
     await src.save()
-    await tasks.run_once("cap_poll", site.settings)
+    await tasks.run_once("cap_poll", site.settings, site.app.state.site)
     assert await Alert.exists(identifier="PAUSED-1")
     await src.delete()
     assert await Alert.exists(identifier="PAUSED-1")

@@ -159,7 +159,8 @@ async def _store_batch(site) -> None:
     conn = await replicas.open_replica(site.settings.data_dir, CITY)
     after = await replicas.cursor(conn, CITY)
     entries = await serve._own_entries(site.settings, after, 1000, 10**9)
-    await replicas.store_entries(conn, [dataclasses.replace(e, origin=CITY) for e in entries])
+    await replicas.store_entries(conn, [dataclasses.replace(e, origin=CITY) for e in entries],
+                                 on_store=site.app.state.site.on_store)
 
 
 def _mirrored(site, photo_id: str, thumb: bool = False, sealed: bool = False):

@@ -3,25 +3,25 @@
 import asyncio
 
 from sns import tasks
+from sns.areas import Area, build_site
 from sns.settings import Settings
 
 
-async def test_a_failing_job_is_retried_and_never_stops_another(monkeypatch):
-    monkeypatch.setattr(tasks, "_JOBS", {})
+async def test_a_failing_job_is_retried_and_never_stops_another():
     calls = {"bad": 0, "good": 0}
     bad_times = []
 
-    async def bad(settings):
+    async def bad(settings, site):
         calls["bad"] += 1
         bad_times.append(asyncio.get_running_loop().time())
         raise RuntimeError("the source is down")
 
-    async def good(settings):
+    async def good(settings, site):
         calls["good"] += 1
 
-    tasks.register(tasks.Job("bad", bad, lambda s: 0.01, max_backoff=0.2))
-    tasks.register(tasks.Job("good", good, lambda s: 0.01))
-    supervisor = tasks.Supervisor(Settings())
+    site = build_site([Area("test", jobs=(tasks.Job("bad", bad, lambda s: 0.01, max_backoff=0.2),
+                                          tasks.Job("good", good, lambda s: 0.01)))])
+    supervisor = tasks.Supervisor(Settings(), site)
     supervisor.start()
     await asyncio.sleep(0.5)
     await supervisor.stop()
@@ -34,18 +34,17 @@ async def test_a_failing_job_is_retried_and_never_stops_another(monkeypatch):
     assert calls["good"] > calls["bad"]
 
 
-async def test_nudge_runs_the_next_round_at_once(monkeypatch):
-    monkeypatch.setattr(tasks, "_JOBS", {})
+async def test_nudge_runs_the_next_round_at_once():
     ran = asyncio.Event()
     rounds = []
 
-    async def job(settings):
+    async def job(settings, site):
         rounds.append(1)
         if len(rounds) == 2:
             ran.set()
 
-    tasks.register(tasks.Job("slow", job, lambda s: 3600))
-    supervisor = tasks.Supervisor(Settings())
+    site = build_site([Area("test", jobs=(tasks.Job("slow", job, lambda s: 3600),))])
+    supervisor = tasks.Supervisor(Settings(), site)
     supervisor.start()
     tasks.set_current(supervisor)
     try:

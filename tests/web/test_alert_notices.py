@@ -62,7 +62,7 @@ async def test_posting_tells_those_concerned_once_in_their_language(town):
     alert = await alert_service.post_alert(
         fire, kind="fire", title="Fire at the old warehouse", description="Smoke.", instruction="Keep windows closed.",
         address="Minato-machi 1-2", radius_m=300, districts=[minato.id], **WAREHOUSE)
-    await tasks.run_once("alert_notices", site.settings)
+    await tasks.run_once("alert_notices", site.settings, site.app.state.site)
     aiko, ben = mails_to(inbox, "aiko@example.org"), mails_to(inbox, "ben@example.org")
     assert len(aiko) == 1 and len(ben) == 1
     assert not mails_to(inbox, "chie@example.org") and not mails_to(inbox, "dan@example.org")
@@ -82,7 +82,7 @@ async def test_posting_tells_those_concerned_once_in_their_language(town):
     assert payload["title"] == "Fire at the old warehouse" and payload["url"] == f"/alerts/{alert.id}"
     assert "Fire at the old warehouse".encode() not in raw  # the push service cannot read it
     # a second round sends nothing again
-    await tasks.run_once("alert_notices", site.settings)
+    await tasks.run_once("alert_notices", site.settings, site.app.state.site)
     assert len(inbox.messages) == 2 and len(push.received) == 1
     assert await AlertNotice.filter(alert_id=alert.id, state="sent").count() == 3
 
@@ -92,7 +92,7 @@ async def test_two_rounds_at_once_send_each_notice_once(town):
     before, pushed = len(inbox.messages), len(push.received)
     await alert_service.post_alert(fire, kind="flood", title="River rising", description="", instruction="",
                                    districts=[minato.id], **WAREHOUSE)
-    await asyncio.gather(*(tasks.run_once("alert_notices", site.settings) for _ in range(3)))
+    await asyncio.gather(*(tasks.run_once("alert_notices", site.settings, site.app.state.site) for _ in range(3)))
     assert len(inbox.messages) - before == 2 and len(push.received) - pushed == 1
 
 
@@ -100,14 +100,14 @@ async def test_status_changes_go_to_those_told_of_the_posting(town):
     site, inbox, push, browser, fire, people, minato = town
     alert = await alert_service.post_alert(fire, kind="fire", title="Grass fire by the school", description="",
                                            instruction="Stay away.", radius_m=100, **WAREHOUSE)  # no district
-    await tasks.run_once("alert_notices", site.settings)
+    await tasks.run_once("alert_notices", site.settings, site.app.state.site)
     assert [m["Subject"] for m in mails_to(inbox, "ben@example.org")][-1] == "Alert: Grass fire by the school"
     assert not any("Grass fire" in m["Subject"] for m in mails_to(inbox, "aiko@example.org"))
     before = len(inbox.messages)
     await alert_service.change_status(fire, alert.id, "under_control", "Contained.")
     await alert_service.correct_alert(fire, alert.id, title="Grass fire by the primary school", description="",
                                       instruction="Stay away.")  # a correction is not told
-    await tasks.run_once("alert_notices", site.settings)
+    await tasks.run_once("alert_notices", site.settings, site.app.state.site)
     told = inbox.messages[before:]
     assert [rcpts for rcpts, _ in told] == [["ben@example.org"]]
     assert told[0][1]["Subject"] == "Alert Under control: Grass fire by the primary school"
@@ -117,7 +117,7 @@ async def test_status_changes_go_to_those_told_of_the_posting(town):
     # the push service says the browser unsubscribed (410): the subscription goes, mail still goes
     push.status = 410
     await alert_service.change_status(fire, alert.id, "extinguished")
-    await tasks.run_once("alert_notices", site.settings)
+    await tasks.run_once("alert_notices", site.settings, site.app.state.site)
     push.status = 201
     assert mails_to(inbox, "ben@example.org")[-1]["Subject"].startswith("Alert Extinguished")
     assert not await PushSubscription.filter(user_id=people["ben"].id).exists()
@@ -130,7 +130,7 @@ async def test_drills_only_to_those_who_want_them(town):
     before = len(inbox.messages)
     await alert_service.post_alert(fire, kind="fire", title="Drill: fire at the town hall", description="",
                                    instruction="", exercise=True, districts=[minato.id], **WAREHOUSE)
-    await tasks.run_once("alert_notices", site.settings)
+    await tasks.run_once("alert_notices", site.settings, site.app.state.site)
     told = inbox.messages[before:]
     assert [rcpts for rcpts, _ in told] == [["aiko@example.org"]]  # ben said no drills
 
@@ -144,7 +144,7 @@ async def test_push_service_down_is_retried_and_holds_back_no_mail(town):
     before = len(inbox.messages)
     alert = await alert_service.post_alert(fire, kind="storm", title="Strong winds", description="",
                                            instruction="Stay indoors.", radius_m=500, **WAREHOUSE)
-    await tasks.run_once("alert_notices", site.settings)
+    await tasks.run_once("alert_notices", site.settings, site.app.state.site)
     assert [rcpts for rcpts, _ in inbox.messages[before:]] == [["ben@example.org"]]
     waiting = await AlertNotice.get(alert_id=alert.id, channel="push")
     assert (waiting.state, waiting.attempts) == ("pending", 1) and waiting.last_error

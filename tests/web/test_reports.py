@@ -266,7 +266,7 @@ async def test_map_layer_shows_published_reports_with_their_status(site, town):
     from sns.services import maps
     from sns.services import reports as report_service
 
-    layer = maps.LAYERS["reports"]
+    layer = site.app.state.site.map_layers["reports"]
     assert (layer.label, layer.order, layer.list_url, layer.public) == ("Street reports", 30, "/reports", True)
     rita, roadie = await User.get(username="rita"), await User.get(username="roadie")
     shown = await report_service.write_report(await site.ctx_for(rita), category=town["pothole"].id,

@@ -70,16 +70,17 @@ async def test_import_shift_jis_then_residents_see_open_shelters_first(site):
 
 
 async def test_map_layer_lists_shelters_in_the_box(site):
-    from sns.services import maps, shelters as shelter_service  # noqa: F401 (registers the layer)
+    from sns.services import maps, shelters as shelter_service
 
     ctx = site.ctx()
-    found = await maps.features(ctx, maps.parse_bbox("130.5,32.4,130.7,32.6"), [maps.LAYERS["shelters"]])
+    layer = site.app.state.site.map_layers["shelters"]
+    found = await maps.features(ctx, maps.parse_bbox("130.5,32.4,130.7,32.6"), [layer])
     names = {f["properties"]["title"]: f for f in found["features"]}
     assert "北の森公園" in names
     props = names["北の森公園"]["properties"]
     assert props["status"] == "open" and props["status_label"] == "Opened" and props["capacity"] == 3000
     assert props["hazards"] == ["Earthquake", "Large fire"] and props["url"].startswith("/shelters#shelter-")
-    elsewhere = await maps.features(ctx, maps.parse_bbox("139,35,140,36"), [maps.LAYERS["shelters"]])
+    elsewhere = await maps.features(ctx, maps.parse_bbox("139,35,140,36"), [layer])
     assert elsewhere["features"] == []
 
 
@@ -196,7 +197,8 @@ async def test_many_shelters_in_view_are_clustered_and_the_few_described(site):
             for n in range(400)]
     rows.append("離れ小島,島1,,,,○,,,,,35.9,139.9,10,")
     await shelter_service.import_shelters(ctx, sjis(*rows), replace=False)
-    found = await maps.features(ctx, maps.parse_bbox("138.9,34.9,140,36"), [maps.LAYERS["shelters"]], zoom=8)
+    found = await maps.features(ctx, maps.parse_bbox("138.9,34.9,140,36"), [site.app.state.site.map_layers["shelters"]],
+                                zoom=8)
     clusters = [f for f in found["features"] if f["properties"].get("cluster")]
     singles = [f for f in found["features"] if not f["properties"].get("cluster")]
     assert sum(c["properties"]["count"] for c in clusters) == 400
