@@ -22,8 +22,9 @@ Who builds a site, and how run-time code reaches it:
 Import rule: this module imports the parts; no part imports it (a type hint uses `TYPE_CHECKING`), so it
 adds no import cycle. `tests/unit/test_imports.py` counts the cycles left in `sns/`.
 
-The API: each area names its `sns/api/` module (`api`); `sns/api/v1.py` still lists them in `AREAS` and
-gives the routes (the API's declarations are being rewritten; then it will take them from here).
+The API: each area names its `sns/api/` module (`api`), whose `API` declares its operations
+(sns/api/declare.py); the site serves them all under /api/v1 in the manifest's order, before the pages
+(`Site.operations`, which /api/v1/openapi.json describes).
 Journal kinds: still `sns.journal.KINDS` (TODO: hand them over per area once the journal package has
 its typed kinds; done separately so as not to collide with that work).
 """
@@ -42,6 +43,8 @@ from sns.api import communities as communities_api, departments as departments_a
 from sns.api import disaster as disaster_api, events as events_api, maps as maps_api, messages as messages_api
 from sns.api import notices as notices_api, people as people_api, reports as reports_api, search as search_api
 from sns.api import shelters as shelters_api
+from sns.api import v1
+from sns.api.declare import Operation
 from sns.api.v1 import api_routes
 from sns.demos import albums as albums_demo, alerts as alerts_demo, communities as communities_demo
 from sns.demos import departments as departments_demo, disaster as disaster_demo, events as events_demo
@@ -100,6 +103,7 @@ class Site:
     areas: tuple[Area, ...]
     routes: tuple[BaseRoute, ...]
     api: tuple[ModuleType, ...]
+    operations: tuple[Operation, ...]  # the API's, in the order they are matched (/api/v1/openapi.json)
     review_kinds: Mapping[str, Reviewable]
     photo_owners: Mapping[str, Check]
     map_layers: Mapping[str, Layer]
@@ -140,17 +144,25 @@ def _named_by_hand(route: BaseRoute) -> bool:
     return bool(name) and (endpoint is None or name != getattr(endpoint, "__name__", None))
 
 
+def _api_routes_of(area: Area) -> list[BaseRoute]:
+    return [op.route() for op in area.api.API] if area.api is not None else []
+
+
 def build_site(areas: Iterable[Area]) -> Site:
     areas = tuple(areas)
     _merge(areas, "area", lambda a: [(a.name, a)])
-    all_routes = _all(areas, lambda a: a.routes)
-    _merge(areas, "route name", lambda a: [(r.name, r) for r in a.routes if _named_by_hand(r)])
+    operations = _all(areas, lambda a: a.api.API if a.api is not None else ())
+    _merge(areas, "API operation", lambda a: [(f"{op.method} {op.path}", op) for op in (a.api.API if a.api else ())])
+    # the API first (nothing else is under /api/, and its last route answers any other /api/ address)
+    all_routes = (*api_routes(operations), *_all(areas, lambda a: a.routes))
+    _merge(areas, "route name", lambda a: [(r.name, r) for r in (*a.routes, *_api_routes_of(a)) if _named_by_hand(r)])
     map_layers = _merge(areas, "map layer", lambda a: [(layer.name, layer) for layer in a.map_layers])
     _merge(areas, "dynamic layer prefix", lambda a: [(d.prefix, d) for d in a.dynamic_layers])
     return Site(
         areas=areas,
         routes=all_routes,
         api=tuple(a.api for a in areas if a.api is not None),
+        operations=operations,
         review_kinds=_merge(areas, "review kind", lambda a: a.review_kinds.items()),
         photo_owners=_merge(areas, "photo owner", lambda a: a.photo_owners.items()),
         map_layers=map_layers,
@@ -169,7 +181,7 @@ def build_site(areas: Iterable[Area]) -> Site:
 AREAS: tuple[Area, ...] = (
     # a neighbour's requests first: /mirror/v1/... before a neighbour's read-only pages under /mirror/{origin}/
     Area("mirror_protocol", routes=(*serve.ROUTES, *media_serve.ROUTES, *box_exchange.ROUTES)),
-    Area("api", routes=tuple(api_routes())),  # every /api/ address (sns/api/v1.py), before the pages
+    Area("api", api=v1),  # the API's own document (/api/v1/openapi.json); each area's API comes with it
     Area("front", routes=routes.FRONT),
     Area("accounts", routes=routes.ACCOUNTS),
     Area("diaries", routes=routes.DIARIES, api=diaries_api, map_layers=(map_layers.DIARIES,),
@@ -203,9 +215,10 @@ AREAS: tuple[Area, ...] = (
          map_layers=(report_lists.LAYER,)),
     Area("shelters", routes=tuple(shelters_pages.ROUTES), api=shelters_api, demo=shelters_demo,
          map_layers=(shelters.LAYER,), offered={"shelter_status": can_set_shelter_status}),
+    # alert_feeds before alerts: /api/v1/alerts/{id}.cap is matched before /api/v1/alerts/{id}
+    Area("alert_feeds", routes=tuple(alert_feeds_pages.ROUTES), api=alert_feeds_api),
     Area("alerts", routes=tuple(alerts_pages.ROUTES), api=alerts_api, demo=alerts_demo, map_layers=(alerts.LAYER,),
          offered={"post_alert": can_post_alert}),
-    Area("alert_feeds", routes=tuple(alert_feeds_pages.ROUTES), api=alert_feeds_api),
     Area("alert_notices", routes=tuple(alert_notices_pages.ROUTES), jobs=(alert_sending.JOB,)),
     Area("cap_sources", routes=tuple(cap_sources_pages.ROUTES), jobs=(cap_poll.JOB,),
          offered={"alert_sources": can_read_alert_sources}),

@@ -1,15 +1,15 @@
-"""The JSON API, version 1: every operation in the order they are matched (the pages and the API share
-services and policies), and a JSON answer for any other address under /api/."""
+"""The JSON API, version 1: the site's operations (each area's `API`, in the manifest's order: sns/areas.py),
+the document describing them, and a JSON answer for any other address under /api/. The pages and the API
+share services and policies."""
 
 from __future__ import annotations
+
+from typing import Iterable
 
 from starlette.requests import Request
 from starlette.routing import Match, Route
 
-from sns.api import (
-    albums, alert_feeds, alerts, communities, departments, diaries, disaster, events, maps, messages, notices, openapi,
-    people, reports, search, shelters,
-)
+from sns.api import openapi
 from sns.api.declare import Media, Operation, Operations
 from sns.api.http import answer, error_response
 from sns.context import Ctx
@@ -17,28 +17,14 @@ from sns.errors import NotFound, ServiceError
 from sns.i18n import N_
 
 EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-# Modules whose operations /api/v1 serves (each module's `API`), in the order they are matched.
-# alert_feeds before alerts: /api/v1/alerts/{id}.cap must be matched before /api/v1/alerts/{id}.
-DECLARED = (diaries, people, notices, communities, events, messages, departments, albums, search, maps, reports,
-            shelters, alert_feeds, alerts, disaster)
-API = Operations("meta")
+API = Operations("meta")  # this module's own operation: the document of all of them
 
 
 @API.get("/api/v1/openapi.json", answer=Media("application/json", {"type": "object", "description": "This document."}),
          errors=())
 async def openapi_document(ctx: Ctx):
     """This API described as an OpenAPI 3.1 document."""
-    return answer(openapi.build(declared(), ctx.settings))
-
-
-def declared() -> list[Operation]:
-    """Every operation, in the order they are matched."""
-    return [*(op for module in DECLARED for op in module.API), *API]
-
-
-def endpoints() -> list[Route]:
-    """The documented API: one Route per path and method."""
-    return [op.route() for op in declared()]
+    return answer(openapi.build(list(ctx.site.operations), ctx.settings))
 
 
 class MethodNotAllowed(ServiceError):
@@ -64,6 +50,8 @@ def _fallback(routes: list[Route]):
     return unknown
 
 
-def api_routes() -> list:
-    routes = endpoints()
+def api_routes(operations: Iterable[Operation]) -> list[Route]:
+    """The site's operations in the order they are matched (the manifest's), then an answer for anything
+    else under /api/."""
+    routes = [op.route() for op in operations]
     return [*routes, Route("/api/{rest:path}", _fallback(routes), methods=EVERY_METHOD, name="api_fallback")]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import pytest
 
+import sns.api
+
 from sns import areas, cli_mirror, tasks
-from sns.api import v1
 from sns.app import create_app
 from sns.mirror import adopt, media_fetch, media_store, pull, replicas, restore
 from sns.mirror import alerts as mirrored_alerts
@@ -48,8 +52,16 @@ def test_no_registry_is_left_in_a_module():
         assert not hasattr(module, name), f"{module.__name__}.{name}"
 
 
-def test_every_api_module_belongs_to_an_area():
-    assert set(v1.AREAS) <= set(areas.site().api)
+def test_the_api_is_what_the_areas_hand_over_in_their_order():
+    site = areas.site()
+    every = [importlib.import_module(f"sns.api.{m.name}") for m in pkgutil.iter_modules(sns.api.__path__)]
+    modules = [m for m in every if hasattr(m, "API")]
+    assert set(modules) == set(site.api)  # no API module left out of the manifest
+    assert [op for module in site.api for op in module.API] == list(site.operations)
+    paths = [op.path for op in site.operations]
+    assert paths.index("/api/v1/alerts/{id}.cap") < paths.index("/api/v1/alerts/{id}")
+    served = [r for r in site.routes if getattr(r, "path", "").startswith("/api/")]
+    assert [r.path for r in served[:-1]] == paths and served[-1].name == "api_fallback"
 
 
 def test_the_site_merges_what_the_areas_hand_over():
