@@ -25,8 +25,8 @@ adds no import cycle. `tests/unit/test_imports.py` counts the cycles left in `sn
 The API: each area names its `sns/api/` module (`api`), whose `API` declares its operations
 (sns/api/declare.py); the site serves them all under /api/v1 in the manifest's order, before the pages
 (`Site.operations`, which /api/v1/openapi.json describes).
-Journal kinds: still `sns.journal.KINDS` (TODO: hand them over per area once the journal package has
-its typed kinds; done separately so as not to collide with that work).
+Journal kinds stay one table, `sns.journal.KINDS`: a kind is a wire name neighbours rely on, kept beside
+the typed entry (`sns/journal/`) rather than handed over by areas.
 """
 
 from __future__ import annotations

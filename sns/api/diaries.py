@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from sns.api.declare import WRITE, Input, Operations, Query, Reply
-from sns.api.fields import Before, Blur, ClientToken, IdList, Lat, Limit, Lon, Title, Visibility, text, valid_username
+from sns.api.fields import (
+    PLACE_RULE, Before, Blur, ClientToken, IdList, Lat, Limit, Lon, Title, Visibility, text, valid_username,
+)
 from sns.api.http import absolute
 from sns.api.refusals import Reported
 from sns.api.shapes import CommentList, Comment, DiaryDetail, DiaryPage, comment_json, diary_json
@@ -24,6 +26,8 @@ Body = text(min_length=1, description="Markdown; at most `max_body_chars` charac
 class DiaryNew(Input):
     """Give both lat and lon (WGS84 degrees), or neither."""
 
+    model_config = ConfigDict(json_schema_extra=PLACE_RULE)
+
     title: Title
     body: Body
     visibility: Visibility
@@ -35,6 +39,8 @@ class DiaryNew(Input):
 
 class DiaryEdit(Input):
     """Fields left out keep their value; lat and lon null removes the place."""
+
+    model_config = ConfigDict(json_schema_extra=PLACE_RULE)
 
     title: Title = None  # type: ignore[assignment]  (may be left out, never null)
     body: Body = None  # type: ignore[assignment]
