@@ -49,7 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pages import WRK_SCRIPT, find_wrk  # noqa: E402
+from load import find_wrk, lua_script  # noqa: E402
 from servers import Server, free_port  # noqa: E402
 
 PYTHON = sys.executable
@@ -131,7 +131,7 @@ def fetch(base: str, path: str) -> tuple[int, bytes]:
 
 def wrk_load(wrk: str, url: str, connections: int, seconds: float) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
-        fh.write(WRK_SCRIPT)
+        fh.write(lua_script(None))  # the script that reports its figures as one JSON line
     try:
         argv = [wrk, "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "30s", "-s", fh.name,
                 "-H", "Accept-Encoding: identity", url]
