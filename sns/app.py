@@ -49,7 +49,6 @@ def _wants_json(request: Request) -> bool:
 async def service_error(request: Request, exc: ServiceError):
     if _wants_json(request):
         return JSONResponse({"error": exc.text(), "field": exc.field}, status_code=exc.status)
-
     return await render(request, "error.html", status=exc.status, message=exc.text())
 
 
@@ -63,7 +62,6 @@ async def malformed_key(request: Request, exc: ValidationError):
 async def http_error(request: Request, exc: HTTPException):
     if _wants_json(request):
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-
     return await render(request, "error.html", status=exc.status_code, message=None)
 
 
@@ -90,7 +88,6 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
         forget_filter()  # nor an earlier database's word list
         async with RegisterTortoise(app, config=tortoise_config(settings), generate_schemas=generate_schemas):
             if generate_schemas:  # the search index is no model: make it too (migration 0006 does otherwise)
-
                 await ensure_search_schema(connections.get("default"))
             broadcast = events.open_broadcast(settings.broadcast_url)
             await broadcast.connect()
