@@ -17,6 +17,7 @@ from typing import Any, Iterable, Iterator
 from sns import view_versions
 from sns.journal.entry import Entry
 from sns.journal.kinds import KINDS
+from sns.search.index import index_object
 
 CHUNK = 400  # ids in one IN (...) list
 
@@ -74,8 +75,6 @@ async def upsert(conn: Any, kind: str, payloads: list[dict[str, Any]], *, index:
                     await model.create(id=p["id"], using_db=conn, **values_of(model, p))
         written += newer
     if index and written:
-        from sns.search.index import index_object  # the index reads the models; imported late to keep this light
-
         for p in written:
             applied = await model.filter(id=p["id"]).using_db(conn).first()
             await view_versions.bump_for(kind, applied, conn)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from datetime import timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -256,8 +257,6 @@ async def active_alerts(ctx: Ctx) -> list[Alert]:
 
 async def list_alerts(ctx: Ctx, *, everything: bool = False) -> list[Alert]:
     """Active alerts first (newest first), then those over in the last 30 days (or all with `everything`)."""
-    from datetime import timedelta
-
     active = await _load_active()
     over = Alert.filter(deleted_at=None).exclude(status__in=list(ACTIVE_STATUSES))
     if not everything:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from functools import wraps
 from typing import Any
+from urllib.parse import quote
 
 from itsdangerous import BadSignature, Signer
 from starlette.datastructures import FormData, UploadFile
@@ -186,8 +187,6 @@ def errors_of(exc: ServiceError) -> dict[str, str]:
 
 
 def login_redirect(request: Request) -> RedirectResponse:
-    from urllib.parse import quote
-
     return redirect(f"/login?next={quote(request.url.path)}")
 
 
