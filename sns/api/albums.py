@@ -122,7 +122,7 @@ async def create_album(ctx: Ctx, body: AlbumNew):
     """Make an album (mine, or a community's that I am an active member of)."""
     album = await album_service.create_album(
         ctx, title=body.title, description=body.description, visibility=body.visibility,
-        community_id=body.community_id, client_token=body.client_token or None)
+        community_id=body.community_id, client_token=body.client_token)
     return await _detail(ctx, album.id, 201)
 
 

@@ -192,7 +192,7 @@ async def post_alert(ctx: Ctx, body: AlertNew):
     the place).
     """
     fields = body.model_dump(exclude={"client_token"})
-    alert = await alert_service.post_alert(ctx, **fields, client_token=body.client_token or None)
+    alert = await alert_service.post_alert(ctx, **fields, client_token=body.client_token)
     return await _detail(ctx, alert, 201)
 
 

@@ -12,6 +12,7 @@ from sns.api.community_shapes import (
     membership_json, reply_json, topic_json,
 )
 from sns.api.declare import WRITE, Operations, Reply as Answer
+from sns.api.fields import page_limit
 from sns.api.http import absolute
 from sns.api.shapes import person_brief
 from sns.context import Ctx
@@ -38,10 +39,6 @@ GET_TOPIC = _uses("get_topic", "edit_topic", "list_replies", "create_reply", "to
 GET_REPLY = _uses("edit_reply", "delete_reply")
 
 
-def _limit(ctx: Ctx, limit: int | None) -> int:
-    return limit or min(ctx.settings.page_size, 100)
-
-
 async def _community_detail(ctx: Ctx, community_id: str, status: int = 200) -> Answer:
     community = await community_service.get_community(ctx, community_id)
     membership = await community_service.membership_of(ctx.viewer, community.id)
@@ -62,7 +59,7 @@ async def _topic_detail(ctx: Ctx, topic_id: str, status: int = 200) -> Answer:
 @API.get(C, answer=CommunityPage, query=CommunitiesQuery, errors=(400, 401))
 async def list_communities(ctx: Ctx, query: CommunitiesQuery):
     """Communities the caller may see, newest first (`mine=1`: only those I am a member of)."""
-    limit, mine = _limit(ctx, query.limit), query.mine == "1"
+    limit, mine = page_limit(ctx, query.limit), query.mine == "1"
     if mine:
         require_user(ctx)
     page = await community_service.list_communities(ctx, before=query.before, limit=limit, mine=mine)
@@ -77,7 +74,7 @@ async def create_community(ctx: Ctx, body: CommunityNew):
     """Open a community (the caller becomes its admin)."""
     community = await community_service.open_community(
         ctx, name=body.name, description=body.description, join_policy=body.join_policy,
-        readable_by=body.readable_by, official=body.official, client_token=body.client_token or None)
+        readable_by=body.readable_by, official=body.official, client_token=body.client_token)
     return await _community_detail(ctx, community.id, 201)
 
 
@@ -138,7 +135,7 @@ async def member_action(ctx: Ctx, id: str, username: str, body: MemberAction):
 @API.get(C + "/{id}/topics", answer=TopicPage, query=TopicsQuery, tag="topics", errors=(400, 401, 404))
 async def list_topics(ctx: Ctx, id: str, query: TopicsQuery):
     """The community's topics: pinned first, then most recently active; a page at a time."""
-    limit = _limit(ctx, query.limit)
+    limit = page_limit(ctx, query.limit)
     community = await community_service.get_community(ctx, id)
     membership = await community_service.membership_of(ctx.viewer, community.id)
     if not can_read_community(ctx.viewer, community, membership):
@@ -156,7 +153,7 @@ async def create_topic(ctx: Ctx, id: str, body: TopicNew):
     """Post a topic (members of the community)."""
     topic = await topic_service.post_topic(
         ctx, id, title=body.title, body=body.body, lat=body.lat, lon=body.lon, blur=body.blur,
-        client_token=body.client_token or None)
+        client_token=body.client_token)
     return await _topic_detail(ctx, topic.id, 201)
 
 
@@ -197,7 +194,7 @@ async def list_replies(ctx: Ctx, id: str):
           errors=(*WRITE, 404, 409, 429), links=GET_REPLY)
 async def create_reply(ctx: Ctx, id: str, body: ReplyNew):
     """Reply to a topic (members; a locked topic answers 409)."""
-    reply = await reply_service.add_reply(ctx, id, body.body, client_token=body.client_token or None)
+    reply = await reply_service.add_reply(ctx, id, body.body, client_token=body.client_token)
     reply, place = await reply_service.get_reply(ctx, reply.id)
     await reply.fetch_related("author")
     return reply_json(ctx, reply, [], place)

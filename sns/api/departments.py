@@ -178,7 +178,7 @@ async def list_my_inquiries(ctx: Ctx):
 async def create_inquiry(ctx: Ctx, body: InquiryNew):
     """Write to a department (photos can be added on the page only)."""
     inquiry = await inquiries.create_inquiry(ctx, department_id=body.department_id, subject=body.subject,
-                                             body=body.body, client_token=body.client_token or None)
+                                             body=body.body, client_token=body.client_token)
     return await _detail(ctx, inquiry.id)
 
 
@@ -192,7 +192,7 @@ async def get_inquiry(ctx: Ctx, id: str):
           errors=(*WRITE, 404, 429))
 async def reply_inquiry(ctx: Ctx, id: str, body: InquiryReply):
     """Add to a thread: the resident (not when closed), or staff (with the status after it, default answered)."""
-    await inquiries.reply(ctx, id, body.body, status=body.status, client_token=body.client_token or None)
+    await inquiries.reply(ctx, id, body.body, status=body.status, client_token=body.client_token)
     return await _detail(ctx, id)
 
 

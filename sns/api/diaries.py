@@ -8,7 +8,7 @@ from pydantic import ConfigDict, Field
 
 from sns.api.declare import WRITE, Input, Operations, Query, Reply
 from sns.api.fields import (
-    PLACE_RULE, Before, Blur, ClientToken, IdList, Lat, Limit, Lon, Title, Visibility, text, valid_username,
+    PLACE_RULE, Before, Blur, ClientToken, IdList, Lat, Limit, Lon, Title, Visibility, text, valid_username, page_limit,
 )
 from sns.api.http import absolute
 from sns.api.refusals import Reported
@@ -72,7 +72,7 @@ async def _detail(ctx: Ctx, diary, status: int = 200):
 @API.get("/api/v1/diaries", answer=DiaryPage, query=DiaryQuery, errors=(400, 401, 404), name="api_diaries")
 async def list_diaries(ctx: Ctx, query: DiaryQuery):
     """Diaries the caller may see, newest first, a page at a time."""
-    limit = query.limit or min(ctx.settings.page_size, 100)
+    limit = page_limit(ctx, query.limit)
     username = valid_username(query.author or None)
     author_id = (await profiles.get_profile(ctx, username)).id if username else None
     page = await timelines.diaries(ctx, author_id=author_id, before=query.before, limit=limit)
@@ -89,7 +89,7 @@ async def create_diary(ctx: Ctx, body: DiaryNew):
     """Write a diary entry."""
     diary = await diary_service.write_diary(
         ctx, title=body.title, body=body.body, visibility=body.visibility, lat=body.lat, lon=body.lon,
-        blur=body.blur, client_token=body.client_token or None,
+        blur=body.blur, client_token=body.client_token,
     )
     return await _detail(ctx, diary, 201)
 
@@ -136,7 +136,7 @@ async def list_comments(ctx: Ctx, id: str):
 async def create_comment(ctx: Ctx, id: str, body: CommentNew):
     """Comment on a diary entry."""
     diary = await diary_service.get_diary(ctx, id)
-    comment = await diary_service.add_comment(ctx, diary.id, body.body, client_token=body.client_token or None)
+    comment = await diary_service.add_comment(ctx, diary.id, body.body, client_token=body.client_token)
     await comment.fetch_related("author")
     return comment_json(ctx, comment, diary)
 

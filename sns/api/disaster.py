@@ -186,7 +186,7 @@ async def list_checkins(ctx: Ctx):
 async def create_checkin(ctx: Ctx, body: CheckinNew):
     """Check in: `{"status": "safe" | "need_help", "message", "place", "lat", "lon"}`; the newest counts."""
     done = await safety.check_in(ctx, status=body.status, message=body.message, place=body.place, lat=body.lat,
-                                 lon=body.lon, client_token=body.client_token or None)
+                                 lon=body.lon, client_token=body.client_token)
     done.user = ctx.user
     return checkin_json(done)
 
@@ -215,5 +215,5 @@ async def list_disaster_board(ctx: Ctx):
 async def create_disaster_post(ctx: Ctx, body: BoardPostNew):
     """Report damage on the board: `{"body", "place", "lat", "lon"}` (photos: use the page's form)."""
     post = await disaster_board.write_post(ctx, body=body.body, place=body.place, lat=body.lat, lon=body.lon,
-                                           client_token=body.client_token or None)
+                                           client_token=body.client_token)
     return post_json(ctx, post)

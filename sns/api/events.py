@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field
 from sns.api.declare import WRITE, Input, Operations, Output, Query, Reply
 from sns.api.fields import (
     PLACE_RULE, Blur, ClientToken, Coord, Id, IdList, Lat, Limit, Lon, Next, Page, TextState, Time, Title, Url,
-    Visibility, text, whole,
+    Visibility, text, whole, page_limit,
 )
 from sns.api.http import absolute
 from sns.api.shapes import Person, Photo, html, person_brief, photo_json, when
@@ -240,7 +240,7 @@ async def create_event(ctx: Ctx, body: EventNew):
         ctx, title=body.title, description=body.description, starts_at=starts_at, ends_at=ends_at,
         place=body.place, lat=body.lat, lon=body.lon, blur=body.blur, capacity=body.capacity,
         visibility=body.visibility, community_id=body.community_id, official=body.official,
-        client_token=body.client_token or None)
+        client_token=body.client_token)
     return await _detail(ctx, event.id, 201)
 
 
@@ -308,7 +308,7 @@ async def list_attendees(ctx: Ctx, id: str):
 @API.get("/api/v1/me/rsvps", answer=MyRsvps, query=MyRsvpsQuery, auth=True, errors=(400, 401))
 async def list_my_rsvps(ctx: Ctx, query: MyRsvpsQuery):
     """My answers to events that are not over, soonest first."""
-    rows = await rsvps.my_rsvps(ctx, limit=query.limit or min(ctx.settings.page_size, 100))
+    rows = await rsvps.my_rsvps(ctx, limit=page_limit(ctx, query.limit))
     return {"items": [{"event_id": r.event_id, "title": r.event.title,
                        "api_url": absolute(ctx, f"/api/v1/events/{r.event_id}"), "starts_at": when(r.event.starts_at),
                        "answer": _answer(r)} for r in rows]}

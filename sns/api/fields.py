@@ -102,7 +102,7 @@ def text(max_length: int | None = None, min_length: int = 0, description: str | 
 Title = text(200, 1)
 ClientToken = Annotated[str | None, Field(
     max_length=64, pattern=LINE, description="Any unique text per post: sending the same one again posts once (safe retries)."),
-    AfterValidator(lambda v: v if v is None else _no_control(v))]
+    AfterValidator(lambda v: None if not v else _no_control(v))]  # an empty token: none
 Visibility = Annotated[Literal[VISIBILITIES], Field(  # type: ignore[valid-type]
     description="Who may see it: everyone, signed-in residents, friends, or only the author.")]
 TextState = Annotated[Literal["published", "held", "removed"], Field(
@@ -135,6 +135,11 @@ Limit = Annotated[int | None, Field(ge=1, le=MAX_LIMIT,
                                     description="How many items per page (the site's page size by default).")]
 Before = Annotated[Id | None, Field(
     description="Only items older than this id: follow the `next` link of the previous page.")]
+def page_limit(ctx, limit: int | None) -> int:
+    """How many items a page holds: the caller's `limit`, else the site's page size."""
+    return limit or min(ctx.settings.page_size, MAX_LIMIT)
+
+
 Page = Annotated[int, Field(ge=1, le=9999, description="Which page, from 1.")]
 
 # Path parameters, by name: every operation with `{id}` in its path takes it as this.

@@ -66,9 +66,6 @@ def answer(data: Any, status: int = 200, headers: dict[str, str] | None = None) 
     return JSONResponse(data, status_code=status, headers=headers)
 
 
-def no_content() -> Response:
-    return Response(status_code=204)
-
 
 def absolute(ctx: Ctx, path: str, **query: Any) -> str:
     """A link on this instance's public address (`public_url`), whatever host the call came to."""

@@ -138,7 +138,7 @@ async def list_conversations(ctx: Ctx, query: ConversationQuery):
 async def create_conversation(ctx: Ctx, body: ConversationNew):
     """Write to one or more residents: a new conversation with its first message."""
     message = await mailbox.start_conversation(ctx, to=body.to, subject=body.subject, body=body.body,
-                                               client_token=body.client_token or None)
+                                               client_token=body.client_token)
     return await _detail(ctx, message.conversation_id)
 
 
@@ -152,7 +152,7 @@ async def get_conversation(ctx: Ctx, id: str):
           errors=(*WRITE, 404, 429))
 async def reply_conversation(ctx: Ctx, id: str, body: MailReply):
     """Reply in a conversation."""
-    message = await mailbox.reply(ctx, id, body.body, client_token=body.client_token or None)
+    message = await mailbox.reply(ctx, id, body.body, client_token=body.client_token)
     await message.fetch_related("author")
     return message_json(ctx, message)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sns.api.declare import WRITE, Input, Operations, Query, Reply
-from sns.api.fields import Before, Limit, Title, text
+from sns.api.fields import Before, Limit, Title, text, page_limit
 from sns.api.http import absolute
 from sns.api.shapes import Notice, NoticePage, notice_json
 from sns.context import Ctx
@@ -26,7 +26,7 @@ class NoticeQuery(Query):
 @API.get("/api/v1/notices", answer=NoticePage, query=NoticeQuery, errors=(400, 401))
 async def list_notices(ctx: Ctx, query: NoticeQuery):
     """Official notices, newest first, a page at a time."""
-    limit = query.limit or min(ctx.settings.page_size, 100)
+    limit = page_limit(ctx, query.limit)
     page = await timelines.notices(limit, query.before)
     next_url = absolute(ctx, "/api/v1/notices", before=page.next_before, limit=limit) if page.next_before else None
     return {"items": [notice_json(ctx, n) for n in page.items], "next": next_url}

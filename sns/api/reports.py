@@ -13,7 +13,7 @@ from starlette.requests import Request
 from sns.api.auth import require_user
 from sns.api.declare import WRITE, Body, Input, Operations, Output, Query, Reply, read_body
 from sns.api.fields import (
-    Before, Blur, ClientToken, Id, Limit, MaybeTime, MaybeUrl, Next, TextState, Time, Title, Url, text,
+    Before, Blur, ClientToken, Id, Limit, MaybeTime, MaybeUrl, Next, TextState, Time, Title, Url, text, page_limit,
 )
 from sns.api.http import absolute
 from sns.api.refusals import Reported, refusal
@@ -172,7 +172,7 @@ async def _no_body(request: Request, ctx: Ctx) -> None:
 @API.get("/api/v1/reports", answer=StreetReportPage, query=ReportQuery, errors=(400, 401))
 async def list_street_reports(ctx: Ctx, query: ReportQuery):
     """Street reports the caller may see, newest first, a page at a time (filters: category, status, mine)."""
-    limit, mine = query.limit or min(ctx.settings.page_size, 100), query.mine is not None
+    limit, mine = page_limit(ctx, query.limit), query.mine is not None
     if mine:
         require_user(ctx)
     f = report_lists.ReportFilter(category=query.category or "", status=query.status or "", mine=mine)
@@ -189,7 +189,7 @@ async def create_street_report(ctx: Ctx, body: StreetReportNew):
     """Report something in the street: a category, a title, a description and a place (photos on the page)."""
     report = await report_service.write_report(
         ctx, category=body.category_id, title=body.title, body=body.body, place=body.place, lat=body.lat,
-        lon=body.lon, blur=body.blur, client_token=body.client_token or None)
+        lon=body.lon, blur=body.blur, client_token=body.client_token)
     return await _detail(ctx, report.id, 201)
 
 

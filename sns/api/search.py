@@ -8,7 +8,7 @@ from pydantic import Field
 from starlette.requests import Request
 
 from sns.api.declare import Operations, Output, Query
-from sns.api.fields import Before, Id, Limit, Next, Time, Url
+from sns.api.fields import Before, Id, Limit, Next, Time, Url, page_limit
 from sns.api.http import absolute
 from sns.api.refusals import Reported
 from sns.api.shapes import Person, person_brief
@@ -91,7 +91,7 @@ async def search(ctx: Ctx, query: SearchQuery, request: Request):
     Japanese works without spaces between words (a search for 火事 finds 近所で火事がありました).
     Every word must be found. Newest first, or `order=relevant`.
     """
-    limit = query.limit or min(ctx.settings.page_size, 100)
+    limit = page_limit(ctx, query.limit)
     results = await search_service.search(ctx, query.q, kinds=_kinds(request), order=query.order,
                                           before=query.before, page=str(query.page or 1), limit=limit)
     common = {"q": results.query, "kinds": ",".join(results.kinds) or None, "order": results.order, "limit": limit}

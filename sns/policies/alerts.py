@@ -8,7 +8,7 @@ only, so they do not); every such action is written to the staff action log by t
 from __future__ import annotations
 
 from sns.policies.core import *  # noqa: F401,F403
-from sns.policies.core import Viewer, is_signed_in  # noqa: F401
+from sns.policies.core import Viewer, is_signed_in
 
 ALERT_ROLES = frozenset({"fire", "disaster"})
 

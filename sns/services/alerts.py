@@ -27,7 +27,7 @@ from sns.models.alerts import (
 from sns.models.base import utcnow
 from sns.policies import can_change_alert, can_post_alert
 from sns.services import alert_notices, maps
-from sns.services.alert_districts import check_districts, district_names  # noqa: F401 (used by pages)
+from sns.services.alert_districts import check_districts
 from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, transaction,
 )

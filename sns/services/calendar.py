@@ -20,7 +20,8 @@ from sns.models.base import utcnow
 from sns.policies import ANONYMOUS, Viewer, event_scope, is_signed_in, load_viewer
 from sns.security import new_token, token_hash
 from sns.services.base import require
-from sns.services.events import FIRST_YEAR, LAST_YEAR, my_community_ids, readable_community_ids, zone_of
+from sns.services.event_access import my_community_ids, readable_community_ids
+from sns.services.events import FIRST_YEAR, LAST_YEAR, zone_of
 
 MAX_FEEDS = 5
 FEED_PAST, FEED_AHEAD = timedelta(days=90), timedelta(days=400)

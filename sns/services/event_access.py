@@ -5,7 +5,7 @@ from __future__ import annotations
 from sns.models import Community, Membership
 from sns.policies import Viewer
 from sns.services import communities
-from sns.services.communities import membership_of  # noqa: F401 (events and albums take it from here)
+from sns.services.communities import membership_of
 
 
 async def community_and_membership(viewer: Viewer, community_id: str | None):

@@ -21,9 +21,7 @@ from sns.services import photo_access, review
 from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, tombstone, transaction,
 )
-from sns.services.event_access import (  # noqa: F401 (re-exported: albums, calendar)
-    community_and_membership, membership_of, my_community_ids, readable_community_ids,
-)
+from sns.services.event_access import community_and_membership
 from sns.services.diaries import check_visibility
 from sns.services.photos import photos_kept, process_photos, remove_photos, replace_photos, store_photos
 from sns.services.moderate import open_flag, screen, tell_moderators

@@ -21,7 +21,7 @@ from sns.policies import can_manage_shelters, can_set_shelter_status
 from sns.services import maps
 from sns.services.base import clean_text, require, save_change, save_new, tombstone, transaction
 from sns.services.shared import public_changed
-from sns.services.shelter_csv import ImportRefused, ShelterRow, parse  # noqa: F401 (ImportRefused: for callers)
+from sns.services.shelter_csv import ShelterRow, parse
 
 STATUS_LABELS = {"open": N_("Opened"), "full": N_("Full"), "closed": N_("Not open")}
 HAZARD_LABELS = {

@@ -13,6 +13,7 @@ from sns.i18n import N_
 from sns.models.alerts import ALERT_KINDS, ALERT_STATUSES, SEVERITIES
 from sns.policies import can_change_alert, can_post_alert
 from sns.services import alerts as alert_service
+from sns.services.alert_districts import district_names
 from sns.services import mirror_pages
 from sns.web.http import errors_of, form_of, load_ctx, redirect, render, signed_in, text
 from sns.services.site import districts
@@ -40,7 +41,7 @@ async def alert_list(request: Request):
 
 async def _render_alert(request: Request, ctx, alert, status: int = 200, **extra):
     steps = await alert_service.history(alert)
-    names = await alert_service.district_names(alert)
+    names = await district_names(alert)
     return await render(request, "alert.html", status=status, alert=alert, steps=steps, district_names=names,
                         may_change=can_change_alert(ctx.viewer, alert) and alert_service.is_active(alert),
                         **_helpers(), **extra)
