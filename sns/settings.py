@@ -19,6 +19,7 @@ from typing import Any
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("var")
+    media_dir: Path = Path("")  # empty: <data_dir>/media; several machines of one city share one (NFS...)
     database_url: str = ""  # empty: SQLite file `sns.sqlite3` in data_dir
     origin: str = "localhost"  # canonical host name of this instance
     public_url: str = ""  # empty: http://{host}:{port}
@@ -60,6 +61,14 @@ class Settings:
     web_push_contact: str = ""  # the VAPID contact push services may write to (mailto: or https:); empty: mail_from
     web_push_loopback: bool = False  # accept push endpoints on this machine (http://127.0.0.1...): tests only
     background_tasks: bool = True  # run the background jobs (CAP polling, alert notices) in this process
+    job_lease_seconds: int = 30  # a job's lease: another machine takes a job this long after its holder died
+    limits_url: str = ""  # where rate limits count: empty: broadcast_url's Redis if it is one, else the database
+    mail_outbox_seconds: int = 5  # pace of the job sending the mail outbox (writing a mail nudges it at once)
+    mail_max_attempts: int = 12  # tries of one mail (back-off doubling from mail_retry_seconds) before it fails
+    mail_retry_seconds: int = 30  # the first wait before a mail that could not be sent is tried again
+    metrics_allow: str = "127.0.0.1/32, ::1/128"  # addresses (CIDR, comma-separated) that may read /metrics
+    trusted_proxies: str = "127.0.0.1, ::1"  # addresses whose X-Forwarded-For / -Proto is believed (nginx)
+    log_format: str = "text"  # text: for people; json: one JSON object per line (for a log collector)
     cap_poll_seconds: int = 60  # how often each configured CAP source is fetched (unless it says otherwise)
     cap_max_bytes: int = 2 * 1024 * 1024  # the largest CAP document or feed read from a source
     cap_timeout_seconds: int = 10  # connecting to a CAP source, and each wait for its next bytes
@@ -84,15 +93,17 @@ class Settings:
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
-    @property
-    def media_dir(self) -> Path:
-        return self.data_dir / "media"
+    def __post_init__(self) -> None:
+        if self.media_dir == Path(""):  # the default follows the data directory
+            object.__setattr__(self, "media_dir", self.data_dir / "media")
 
     @property
     def keys_dir(self) -> Path:
         return self.data_dir / "keys"
 
     def replace(self, **changes: Any) -> "Settings":
+        if "data_dir" in changes and "media_dir" not in changes and self.media_dir == self.data_dir / "media":
+            changes["media_dir"] = Path("")  # it followed the data directory: it still does
         return dataclasses.replace(self, **changes)
 
 

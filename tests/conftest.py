@@ -8,7 +8,7 @@ import sns.security
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fixtures import drop_databases, make_site, smtp_server  # noqa: E402
+from fixtures import drop_databases, make_site, redis_server, smtp_server  # noqa: E402
 
 # Argon2id at its cheapest for the sites that run inside this process: the suite makes and signs in
 # over a thousand accounts, and at the library's recommended cost (64 MiB, 3 passes, 4 lanes) each hash
@@ -36,3 +36,11 @@ def smtp():
     """A real SMTP server (aiosmtpd) on a loopback port: (controller, inbox)."""
     with smtp_server() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """One real redis-server for the whole run, started the first time a test asks (tests keep their keys
+    apart by what they name them, or flush the database number they use)."""
+    with redis_server() as url:
+        yield url

@@ -27,6 +27,7 @@ from sns.models.places import (
     StreetReport,
 )
 from sns.models.notifications import Notification
+from sns.models.operations import OUTBOX_STATES, JobLease, OutboxMail, RateCount
 from sns.models.social import Block, Friendship
 from sns.models.users import (
     PROFILE_FIELDS,
@@ -51,5 +52,5 @@ __all__ = [
     "Message", "Notification", "Participant", "READABLE_BY", "RSVP_ANSWERS", "Reply", "Rsvp", "Topic", "TopicFollow",
     "ApiToken", "Block", "FLAG_KINDS", "Flag", "MODERATION_ACTIONS", "ModerationLog", "Comment", "Diary", "District", "Friendship", "Invitation",
     "JournalCounter", "JournalEntry", "ViewVersion", "MirrorLog", "PEER_STATES", "Peer", "Notice", "PasswordReset", "Photo", "PROFILE_FIELDS",
-    "ROLES", "Session", "SiteSetting", "TEXT_STATES", "User", "VISIBILITIES",
+    "ROLES", "OUTBOX_STATES", "JobLease", "OutboxMail", "RateCount", "Session", "SiteSetting", "TEXT_STATES", "User", "VISIBILITIES",
 ]
