@@ -47,8 +47,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(NGINX), re
 def _nginx_conf(tmp: Path, upstream_port: int, port: int) -> Path:
     """An nginx.conf for this user: the project's locations with the upstream and static folder put in."""
     locations = (DEPLOY / "nginx" / "sns-locations.conf").read_text()
-    assert "alias /opt/sns/static/;" in locations  # the placeholder the guide tells operators to change
-    (tmp / "sns-locations.conf").write_text(locations.replace("/opt/sns/static/", f"{STATIC_DIR}/"))
+    assert "alias /opt/sns/src/static/;" in locations  # the placeholder the guide tells operators to change
+    (tmp / "sns-locations.conf").write_text(locations.replace("/opt/sns/src/static/", f"{STATIC_DIR}/"))
     user = "user root;\n" if os.geteuid() == 0 else ""  # as root, workers would become nobody otherwise
     conf = tmp / "nginx.conf"
     conf.write_text(f"""{user}daemon off;
@@ -330,7 +330,7 @@ def test_the_tls_site_file_is_valid_nginx(stack, tmp_path):
     site = site.replace("/etc/letsencrypt/live/sns.example.jp/", f"{tmp_path}/")
     site = site.replace("/etc/nginx/snippets/sns-locations.conf", str(tmp_path / "sns-locations.conf"))
     locations = (DEPLOY / "nginx" / "sns-locations.conf").read_text()
-    (tmp_path / "sns-locations.conf").write_text(locations.replace("/opt/sns/static/", f"{STATIC_DIR}/"))
+    (tmp_path / "sns-locations.conf").write_text(locations.replace("/opt/sns/src/static/", f"{STATIC_DIR}/"))
     (tmp_path / "sns.conf").write_text(site)
     (tmp_path / "nginx.conf").write_text(f"""pid {tmp_path}/nginx.pid;
 error_log {tmp_path}/error.log;
