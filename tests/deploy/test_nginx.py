@@ -117,7 +117,8 @@ def stack(tmp_path_factory):
     server = LiveServer(root / "data", _migrated_database(root / "data"))
     server.extra_env = {"SNS_ORIGIN": "nginx.test", "SNS_TRUSTED_PROXIES": PROXY_ADDRESS,
                         "SNS_LOGIN_ATTEMPTS_PER_15MIN": str(LOGIN_LIMIT)}
-    server.create_user("hanako", "fire")  # (makes the keys as `sns init` does) writes diaries, posts alerts through the API
+    # hanako writes diaries and posts alerts through the API (`sns user create` makes the keys, as `sns init`)
+    server.create_user("hanako", "fire")
     proxy = root / "proxy"
     proxy.mkdir()
     port = free_port()
@@ -332,7 +333,8 @@ def test_the_tls_site_file_is_valid_nginx(tmp_path):
     # `nginx -t` binds its ports: free loopback ones instead of 80 and 443 (and no IPv6, which may be off)
     for port, where in (("80", free_port()), ("443 ssl http2", f"{free_port()} ssl http2")):
         assert f"    listen {port};" in site and f"    listen [::]:{port};" in site
-        site = site.replace(f"    listen [::]:{port};\n", "").replace(f"    listen {port};", f"    listen 127.0.0.1:{where};")
+        site = site.replace(f"    listen [::]:{port};\n", "")
+        site = site.replace(f"    listen {port};", f"    listen 127.0.0.1:{where};")
     locations = (DEPLOY / "nginx" / "sns-locations.conf").read_text()
     (tmp_path / "sns-locations.conf").write_text(locations.replace("/opt/sns/src/static/", f"{STATIC_DIR}/"))
     (tmp_path / "sns.conf").write_text(site)
