@@ -60,7 +60,7 @@ class MemoryStore:
         return hits if expires > self.clock() else 0
 
     async def add(self, row: str, previous: str, window_start: int, ttl: int, n: int) -> tuple[int, int]:
-        hits = self._count(row) + n
+        hits = max(self._count(row) + n, 0)  # a hit given back after the store failed is not owed
         self._rows[row] = (self.clock() + ttl, hits)
         if len(self._rows) > self.MAX_ROWS:
             now = self.clock()
