@@ -40,7 +40,8 @@ def is_event_id(value: str | None) -> bool:
 def event_id_at(seconds: float) -> str:
     """The smallest AlertUpdate id (UUIDv7, ordered by time) that could have been made at `seconds` (a
     `time.time()`) on any machine: where a stream that was sent no id yet replays from after an outage."""
-    ms = max(0, int(seconds * 1000) - CLOCK_SLACK_MS)
+    ms = max(0, int(seconds * 1000) // CLOCK_SLACK_MS * CLOCK_SLACK_MS - CLOCK_SLACK_MS)  # pages opened in one
+    # minute share one, so that their replays after an outage are one query (sns/web/live.py)
     h = f"{ms:012x}"
     return f"{h[:8]}-{h[8:12]}-7000-8000-000000000000"
 

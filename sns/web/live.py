@@ -14,6 +14,7 @@ The stream was once at `/events` (the town's events page), chosen by `Accept: te
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from functools import lru_cache
@@ -55,6 +56,19 @@ def _chunk_for(message: str) -> str | None:
     return _message(payload) if payload.get("event") in LIVE_EVENTS else None
 
 
+_replaying: dict[str, asyncio.Task] = {}
+
+
+async def _missed_once(cursor: str) -> list[dict]:
+    """`missed_since(cursor)` made once for every stream that asks at the same time: when the worker's broker
+    connection comes back, all its open pages catch up at once, most of them from the same id."""
+    task = _replaying.get(cursor)
+    if task is None:
+        task = _replaying[cursor] = asyncio.ensure_future(missed_since(cursor))
+        task.add_done_callback(lambda _done: _replaying.pop(cursor, None))
+    return await asyncio.shield(task)
+
+
 async def _stream(last_event_id: str | None) -> AsyncIterator[str]:
     yield "retry: 3000\n\n"
     hub = events.broadcast()
@@ -70,7 +84,7 @@ async def _stream(last_event_id: str | None) -> AsyncIterator[str]:
             cursor = payload["update"]
         async for event in subscriber:  # heartbeats come as events too (sns.services.live.heartbeat)
             if event.message == events.RECONNECTED:  # the worker's broker was away: what did this page miss?
-                for payload in await missed_since(cursor):
+                for payload in await _missed_once(cursor):
                     yield _message(payload)
                     cursor = payload["update"]
                 continue
