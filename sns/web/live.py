@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from functools import lru_cache
 from typing import AsyncIterator
@@ -30,6 +31,8 @@ from sns.web.http import load_ctx
 from sns.web.events import event_list
 from sns.services.alerts import active_alerts
 from sns.services.disaster import active_event
+
+log = logging.getLogger(__name__)
 
 
 def _message(payload: dict) -> str:
@@ -65,8 +68,14 @@ async def _missed_once(cursor: str) -> list[dict]:
     task = _replaying.get(cursor)
     if task is None:
         task = _replaying[cursor] = asyncio.ensure_future(missed_since(cursor))
-        task.add_done_callback(lambda _done: _replaying.pop(cursor, None))
+        task.add_done_callback(lambda done: _replayed(cursor, done))
     return await asyncio.shield(task)
+
+
+def _replayed(cursor: str, done: asyncio.Task) -> None:
+    _replaying.pop(cursor, None)
+    if not done.cancelled() and done.exception() is not None:  # logged once, not once per open page
+        log.warning("live: could not replay missed alert changes: %r", done.exception())
 
 
 async def _stream(last_event_id: str | None) -> AsyncIterator[str]:
@@ -84,7 +93,11 @@ async def _stream(last_event_id: str | None) -> AsyncIterator[str]:
             cursor = payload["update"]
         async for event in subscriber:  # heartbeats come as events too (sns.services.live.heartbeat)
             if event.message == events.RECONNECTED:  # the worker's broker was away: what did this page miss?
-                for payload in await _missed_once(cursor):
+                try:
+                    missed = await _missed_once(cursor)
+                except Exception:  # the database is away too: the browser comes back in 3 s with Last-Event-ID
+                    return
+                for payload in missed:
                     yield _message(payload)
                     cursor = payload["update"]
                 continue
