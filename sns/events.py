@@ -199,7 +199,7 @@ class Hub:
         tries = 0
         while True:
             try:
-                await self._broker.open(self._deliver)
+                await asyncio.wait_for(self._broker.open(self._deliver), 2 * CONNECT_SECONDS)  # a cut network: no hang
                 break
             except Exception as exc:
                 await self._broker.close()
