@@ -27,8 +27,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from browser.live import PASSWORD, LiveServer, free_port
-from fixtures import _fresh_postgres, _migrated_template
+from browser.live import PASSWORD, LiveServer, free_port, migrated_database
 from sns.templating import STATIC_DIR
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -80,22 +79,6 @@ http {{
     return conf
 
 
-def _migrated_database(data: Path) -> str:
-    """What `sns init` leaves, copied from the test run's migrated template (as tests/multi/cities.py does):
-    a new PostgreSQL database when the suite runs on it, else the SQLite file in `data`."""
-    pg = os.environ.get("SNS_TEST_DATABASE_URL") or ""
-
-    async def make() -> str:
-        template = await _migrated_template(pg)
-        if pg:
-            return await _fresh_postgres(pg, template)
-        shutil.copyfile(template, data / "sns.sqlite3")
-        return ""
-
-    with ThreadPoolExecutor(1) as pool:  # this thread may have an event loop of its own
-        return pool.submit(asyncio.run, make()).result()
-
-
 def _wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -114,7 +97,7 @@ def stack(tmp_path_factory):
     """(sns serve, nginx's base URL, the nginx directory, an API token of a resident with the fire role)."""
     root = tmp_path_factory.mktemp("nginx")
     (root / "data").mkdir()
-    server = LiveServer(root / "data", _migrated_database(root / "data"))
+    server = LiveServer(root / "data", migrated_database(root / "data"))
     server.extra_env = {"SNS_ORIGIN": "nginx.test", "SNS_TRUSTED_PROXIES": PROXY_ADDRESS,
                         "SNS_LOGIN_ATTEMPTS_PER_15MIN": str(LOGIN_LIMIT)}
     # hanako writes diaries and posts alerts through the API (`sns user create` makes the keys, as `sns init`)
