@@ -137,6 +137,9 @@ class Supervisor:
             await self._run_renewing(job)
         except asyncio.CancelledError:
             raise
+        except LeaseLost as exc:  # the row is the new holder's now: its counts are not this round's to change
+            log.warning("background job %s: %s", job.name, exc)
+            return
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"[:2000]
             log.exception("background job %s failed", job.name)

@@ -6,10 +6,12 @@ Two supervisors with different holders on one database stand for two processes (
 
 import asyncio
 import time
+from datetime import timedelta
 
 from sns import tasks
 from sns.areas import Area, build_site
 from sns.models import JobLease
+from sns.models.base import utcnow
 
 LEASE = 1  # seconds: a holder renews every 0.25 s
 
@@ -115,6 +117,26 @@ async def test_a_round_longer_than_the_lease_keeps_it(site):
     await a.stop()
     await b.stop()
     assert len(a_rounds) == 1 and not b_rounds  # renewed while it ran: b never took it
+
+
+async def test_a_round_whose_lease_was_taken_stops_and_leaves_the_row_alone(site):
+    """A holder that could not renew in time (a stalled machine) finds another holding the job: it stops
+    its round rather than run beside the new holder's, and writes nothing in the new holder's row."""
+    finished = []
+
+    async def long(settings, site_):
+        await asyncio.sleep(3 * LEASE)
+        finished.append(1)
+
+    a = supervisor(site, tasks.Job("stolen", long, lambda s: 60), "a")
+    a.start()
+    await wait_until(lambda: _holder("stolen", "a"))
+    await JobLease.filter(name="stolen").update(holder="b", expires_at=utcnow() + timedelta(minutes=5))
+    await asyncio.sleep(LEASE / 4 + 0.3)
+    assert "round:stolen" not in {t.get_name() for t in asyncio.all_tasks()}  # stopped at the next renewal
+    await a.stop()
+    row = await JobLease.get(name="stolen")
+    assert not finished and row.holder == "b" and row.runs == 0 and row.failures == 0
 
 
 async def test_a_failing_job_backs_off_is_counted_and_never_stops_another(site):
