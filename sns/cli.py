@@ -36,7 +36,8 @@ def _serve(settings: Settings, host: str | None, port: int | None, workers: int 
     host, port = host or settings.host, port or settings.port
     os.environ["SNS_HOST"], os.environ["SNS_PORT"] = host, str(port)
     uvicorn.run("sns.app:create_app", factory=True, host=host, port=port, workers=workers or settings.workers,
-                proxy_headers=True, log_level="info", timeout_graceful_shutdown=5)
+                proxy_headers=True, forwarded_allow_ips=settings.trusted_proxies,  # X-Forwarded-For only from these
+                log_level="info", timeout_graceful_shutdown=5)
 
 
 @main.command()
