@@ -135,7 +135,12 @@ async def send_due(settings: Settings) -> int:
         async with gate:
             await _send_one(settings, row)
 
-    await asyncio.gather(*(one(row) for row in claimed))
+    try:
+        await asyncio.gather(*(one(row) for row in claimed))
+    except asyncio.CancelledError:  # a clean stop: what was not sent yet goes back, for the next holder now
+        if claimed:
+            await OutboxMail.filter(claimed_by=claimed[0].claimed_by, state="queued").update(claimed_until=None)
+        raise
     return len(claimed)
 
 

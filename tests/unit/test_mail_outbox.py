@@ -94,3 +94,17 @@ async def test_without_smtp_host_mail_is_logged_and_marked_sent(site, caplog):
     await mail.drain(settings)
     assert (await OutboxMail.get(id=row.id)).state == "sent"
     assert "Demo mail" in caplog.text
+
+
+async def test_a_dead_senders_claim_holds_the_mail_only_until_it_expires(site):
+    with smtp_server() as (controller, inbox):
+        settings = to_port(site, controller.port)
+        row = await mail.queue(None, settings, "f@example.org", "Claimed", "by a sender killed mid-send")
+        await OutboxMail.filter(id=row.id).update(claimed_by="dead:1:x", claimed_until=utcnow() + timedelta(minutes=1),
+                                                  attempts=1)
+        await mail.drain(settings)
+        assert inbox.messages == []  # another sender's claim is respected while it lasts
+        await OutboxMail.filter(id=row.id).update(claimed_until=utcnow() - timedelta(seconds=1))
+        await mail.drain(settings)
+    assert [msg["Message-ID"] for _, msg in inbox.messages] == [row.message_id]
+    assert (await OutboxMail.get(id=row.id)).state == "sent"
