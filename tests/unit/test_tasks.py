@@ -8,7 +8,7 @@ import asyncio
 import time
 from datetime import timedelta
 
-from sns import tasks
+from sns import leases, tasks
 from sns.areas import Area, build_site
 from sns.models import JobLease
 from sns.models.base import utcnow
@@ -44,6 +44,15 @@ def recording(rounds: list, seconds: float = 0.0, fail: bool = False):
         if fail:
             raise RuntimeError("the source is down")
     return run
+
+
+async def test_of_many_processes_taking_a_lease_at_once_exactly_one_wins(site):
+    """The missing row (INSERT) and the expired one (conditional UPDATE), each raced by 12 holders at once
+    (on PostgreSQL, on as many connections)."""
+    for round_ in range(2):
+        won = await asyncio.gather(*(leases.take("raced", f"h{round_}-{i}", 30) for i in range(12)))
+        assert won.count(True) == 1, won
+        await JobLease.filter(name="raced").update(expires_at=utcnow() - timedelta(seconds=1))
 
 
 async def test_two_processes_run_each_round_once(site):
