@@ -12,6 +12,7 @@ import asyncio
 import logging
 import signal
 
+from sns.app import create_app
 from sns.leases import HOLDER
 from sns.settings import Settings
 
@@ -19,8 +20,6 @@ log = logging.getLogger(__name__)
 
 
 async def run_jobs(settings: Settings) -> None:
-    from sns.app import create_app  # (here: `sns --help` stays light)
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(settings)
     stop = asyncio.Event()
