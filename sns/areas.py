@@ -68,7 +68,7 @@ from sns.web import city_admin, city_staff
 from sns.web import communities as communities_pages, departments as departments_pages
 from sns.web import disaster as disaster_pages, events as events_pages, live as live_pages, maps as maps_pages
 from sns.web import messages as messages_pages, mirror_admin as mirror_admin_pages
-from sns.web import mirror_pages, notifications as notifications_pages, reports as reports_pages
+from sns.web import mirror_pages, notifications as notifications_pages, ops as ops_pages, reports as reports_pages
 from sns.web import search as search_pages, shelters as shelters_pages, standby as standby_pages
 
 Hook = Callable[..., Awaitable[Any]]
@@ -179,6 +179,8 @@ def build_site(areas: Iterable[Area]) -> Site:
 
 
 AREAS: tuple[Area, ...] = (
+    # what a load balancer and the monitoring ask (/healthz, /readyz, /metrics): first, nothing shadows them
+    Area("ops", routes=tuple(ops_pages.ROUTES)),
     # a neighbour's requests first: /mirror/v1/... before a neighbour's read-only pages under /mirror/{origin}/
     Area("mirror_protocol", routes=(*serve.ROUTES, *media_serve.ROUTES, *box_exchange.ROUTES)),
     Area("api", api=v1),  # the API's own document (/api/v1/openapi.json); each area's API comes with it

@@ -47,3 +47,9 @@ async def publish(event: str, data: dict[str, Any]) -> None:
 
 def broadcast() -> Broadcast | None:
     return _broadcast
+
+
+def connected() -> bool:
+    """Is this process's live-events broker open (what /readyz asks)? A minimal answer until the broker
+    reports its own connection state."""
+    return _broadcast is not None

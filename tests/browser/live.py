@@ -89,10 +89,12 @@ class LiveServer:
             if "That username is taken." not in str(exc):
                 raise
 
-    def start(self, timeout: float = 30) -> None:
+    def start(self, timeout: float = 30, workers: int | None = None) -> None:
+        more = ["--workers", str(workers)] if workers else []
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [str(SNS), "--data", str(self.data_dir), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                [str(SNS), "--data", str(self.data_dir), "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                 *more],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
