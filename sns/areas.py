@@ -179,12 +179,11 @@ def build_site(areas: Iterable[Area]) -> Site:
 
 
 AREAS: tuple[Area, ...] = (
-    # what a load balancer and the monitoring ask (/healthz, /readyz, /metrics): first, nothing shadows them
-    Area("ops", routes=tuple(ops_pages.ROUTES)),
     # a neighbour's requests first: /mirror/v1/... before a neighbour's read-only pages under /mirror/{origin}/
     Area("mirror_protocol", routes=(*serve.ROUTES, *media_serve.ROUTES, *box_exchange.ROUTES)),
     Area("api", api=v1),  # the API's own document (/api/v1/openapi.json); each area's API comes with it
     Area("front", routes=routes.FRONT),
+    Area("ops", routes=tuple(ops_pages.ROUTES)),  # what a load balancer and the monitoring ask (docs/monitoring.md)
     Area("accounts", routes=routes.ACCOUNTS),
     Area("diaries", routes=routes.DIARIES, api=diaries_api, map_layers=(map_layers.DIARIES,),
          review_kinds={"diary": review.DIARY, "comment": review.COMMENT}),

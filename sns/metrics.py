@@ -64,9 +64,29 @@ def use_multiprocess_dir(data_dir: Path) -> Path:
     return directory
 
 
+def forget_dead_workers(directory: str) -> None:
+    """A worker that died without shutting down (uvicorn starts another) still has its live-gauge file:
+    removed, so `sns_live_streams` counts only live workers (its counters stay: what it counted happened)."""
+    for path in Path(directory).glob("gauge_live*_*.db"):
+        pid = path.stem.rsplit("_", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            multiprocess.mark_process_dead(int(pid), directory)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
 def exposition() -> bytes:
     """The text of this process's metrics, or of every worker's when they share a directory."""
     if multiprocess_mode():
+        forget_dead_workers(os.environ[MULTIPROC_ENV])
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
         return generate_latest(registry)
