@@ -93,6 +93,34 @@ async def test_outbox_depth_and_moderation_queue_at_scrape_time(site):
     assert value(after, "sns_moderation_queue") == value(before, "sns_moderation_queue") + 1
 
 
+async def test_statements_in_transactions_are_timed_too(site):
+    from prometheus_client import REGISTRY
+    from tortoise.transactions import in_transaction
+
+    before = REGISTRY.get_sample_value("sns_db_query_duration_seconds_count")
+    async with in_transaction() as tx:
+        await tx.execute_query("SELECT 1")
+        async with in_transaction() as nested:  # a savepoint: a wrapper of its own
+            await nested.execute_query("SELECT 1")
+    assert REGISTRY.get_sample_value("sns_db_query_duration_seconds_count") == before + 2
+
+
+async def test_an_open_live_stream_is_counted_until_it_ends():
+    from prometheus_client import REGISTRY
+    from sns.metrics import counted_stream
+
+    async def stream():
+        yield "retry: 3000\n\n"
+        yield ": still here\n\n"
+
+    before = REGISTRY.get_sample_value("sns_live_streams")
+    opened = counted_stream(stream())
+    assert await opened.__anext__() == "retry: 3000\n\n"
+    assert REGISTRY.get_sample_value("sns_live_streams") == before + 1
+    await opened.aclose()  # the page went away
+    assert REGISTRY.get_sample_value("sns_live_streams") == before
+
+
 async def test_metrics_are_refused_with_the_ordinary_404_page_elsewhere(site):
     transport = httpx.ASGITransport(app=site.app, client=("203.0.113.7", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://test.example") as stranger:
@@ -130,3 +158,21 @@ async def test_readyz_names_the_database_when_it_does_not_answer(unreachable_sit
         assert (await client.get("/healthz")).status_code == 200  # the process itself is up
         text = (await client.get("/metrics")).text
         assert value(text, "sns_database_up") == 0
+
+
+def test_a_json_log_line_carries_the_exception():
+    import json
+    import logging
+    import sys
+
+    from sns.logs import JsonFormatter
+
+    try:
+        raise ValueError("broken\nacross lines")
+    except ValueError:
+        record = logging.LogRecord("sns.app", logging.ERROR, __file__, 1, "failed on %s", ("/x",), sys.exc_info())
+    line = JsonFormatter().format(record)
+    assert "\n" not in line
+    parsed = json.loads(line)
+    assert parsed["message"] == "failed on /x" and parsed["level"] == "ERROR" and parsed["logger"] == "sns.app"
+    assert "ValueError: broken" in parsed["exception"] and parsed["time"].endswith("Z")
