@@ -13,7 +13,8 @@ from sns.settings import Settings, load_settings
 
 MODELS = ["sns.models"]
 # the library's SQLite and asyncpg clients, each statement timed (/metrics): sns/db_timing/
-TIMED_ENGINES = {"tortoise.backends.sqlite": "sns.db_timing.sqlite", "tortoise.backends.asyncpg": "sns.db_timing.asyncpg"}
+TIMED_ENGINES = {"tortoise.backends.sqlite": "sns.db_timing.sqlite",
+                 "tortoise.backends.asyncpg": "sns.db_timing.asyncpg"}
 
 
 def tortoise_config(settings: Settings) -> dict:

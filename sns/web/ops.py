@@ -157,11 +157,11 @@ def snapshot_families(snap: Snapshot) -> list:
     now = snap.at
     up = GaugeMetricFamily("sns_database_up", "1 when the scrape could read the database")
     up.add_metric([], 1 if snap.database_up else 0)
-    runs = CounterMetricFamily("sns_job_runs", "Rounds a background job has run (any process)", labels=["job"])
+    runs = CounterMetricFamily("sns_job_runs", "Rounds a background job has run (any process)", labels=["job_name"])
     failures = GaugeMetricFamily("sns_job_failures", "A job's failed rounds in a row (0: the last one worked)",
-                                 labels=["job"])
+                                 labels=["job_name"])
     finished = GaugeMetricFamily("sns_job_last_finished_age_seconds", "Seconds since a job's last round ended",
-                                 labels=["job"])
+                                 labels=["job_name"])
     for job in snap.jobs:
         runs.add_metric([job.name], job.runs)
         failures.add_metric([job.name], job.failures)

@@ -53,7 +53,8 @@ async def test_a_job_nobody_runs_is_a_warning_not_a_failure(site):
         assert response.status_code == 200
         assert response.json()["warnings"] == [f"job {name}: its lease expired more than two lease periods ago"]
         text = await scrape(site)
-        assert value(text, "sns_job_runs_total", job=name) == 3 and value(text, "sns_job_failures", job=name) == 0
+        assert value(text, "sns_job_runs_total", job_name=name) == 3
+        assert value(text, "sns_job_failures", job_name=name) == 0
     finally:
         await JobLease.filter(name=name).delete()
 
