@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 UNMATCHED = "(unmatched)"  # the one route label of every path no route matched (bounded labels)
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-STATUS_CLASSES = ("0xx", "1xx", "2xx", "3xx", "4xx", "5xx")
+STATUS_CLASSES = ("none", "1xx", "2xx", "3xx", "4xx", "5xx")  # none: the client left before an answer
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 REQUESTS = Counter("sns_http_requests_total", "HTTP requests answered, by route template, method and status "
@@ -129,9 +129,8 @@ class RequestMetrics:
 
         try:
             await self.app(scope, receive, note_status)
-        except BaseException as exc:
-            if isinstance(exc, Exception):
-                UNHANDLED.labels(route_label(scope, self._cached_paths)).inc()
+        except Exception:
+            UNHANDLED.labels(route_label(scope, self._cached_paths)).inc()
             status = status or 500  # what Starlette's error middleware answers, when nothing was sent yet
             raise
         finally:

@@ -94,6 +94,25 @@ async def test_outbox_depth_and_moderation_queue_at_scrape_time(site):
     assert value(after, "sns_moderation_queue") == value(before, "sns_moderation_queue") + 1
 
 
+async def test_cap_sources_and_neighbours_at_scrape_time(site):
+    from sns.models import CapSource, Peer
+
+    now = utcnow()
+    ok = await CapSource.create(url="https://ok.example/cap.xml", label="Prefecture", last_success_at=now)
+    bad = await CapSource.create(url="https://bad.example/cap.xml", label="River office",
+                                 last_success_at=now - timedelta(hours=2), last_error_at=now - timedelta(hours=1),
+                                 last_error="timeout")
+    await Peer.create(origin="bville.example", url="https://bville.example", fingerprint="f" * 64,
+                      public_key="k" * 43, last_ok_at=now - timedelta(minutes=5), failures=2)
+    text = await scrape(site)
+    assert value(text, "sns_cap_source_failing", id=ok.id, source="Prefecture") == 0
+    assert value(text, "sns_cap_source_failing", id=bad.id, source="River office") == 1
+    assert 7100 < value(text, "sns_cap_source_success_age_seconds", id=bad.id, source="River office") < 7300
+    assert 290 < value(text, "sns_mirror_pull_age_seconds", peer="bville.example") < 400
+    assert value(text, "sns_mirror_pull_failures", peer="bville.example") == 2
+    assert "sns_mirror_entries_behind{" not in text  # no replica of it yet: not known
+
+
 async def test_statements_in_transactions_are_timed_too(site):
     from prometheus_client import REGISTRY
     from tortoise.transactions import in_transaction
