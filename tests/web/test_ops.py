@@ -141,6 +141,27 @@ async def test_an_open_live_stream_is_counted_until_it_ends():
     assert REGISTRY.get_sample_value("sns_live_streams") == before
 
 
+async def test_an_unhandled_exception_is_counted_as_an_error_of_its_route():
+    from prometheus_client import REGISTRY
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.routing import Route
+
+    from sns.metrics import RequestMetrics
+
+    async def boom(request):
+        raise RuntimeError("a bug")
+
+    app = Starlette(routes=[Route("/boom/{n}", boom)], middleware=[Middleware(RequestMetrics)])
+    labels = {"route": "/boom/{n}", "method": "GET", "status": "5xx"}
+    before = REGISTRY.get_sample_value("sns_http_requests_total", labels) or 0
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test.example") as client:
+        assert (await client.get("/boom/7")).status_code == 500
+    assert REGISTRY.get_sample_value("sns_http_unhandled_exceptions_total", {"route": "/boom/{n}"}) == 1
+    assert REGISTRY.get_sample_value("sns_http_requests_total", labels) == before + 1
+
+
 async def test_metrics_are_refused_with_the_ordinary_404_page_elsewhere(site):
     transport = httpx.ASGITransport(app=site.app, client=("203.0.113.7", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://test.example") as stranger:
