@@ -115,6 +115,7 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
                 await broadcast.disconnect()
                 events.close_broadcast()
                 await replicas.close_all()
+                await app.state.limits.close()  # a Redis client, when the limits are counted there
 
     app = Starlette(
         routes=list(site.routes),  # in the manifest's order

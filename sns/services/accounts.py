@@ -86,19 +86,19 @@ async def create_user(
 async def authenticate(ctx: Ctx, username: str, password: str) -> User:
     """Check a password, rate-limited per client address and per username."""
     key_ip, key_user = f"ip:{ctx.client_ip}", f"user:{(username or '').lower()}"
-    if ctx.limits.logins.blocked(key_ip) or ctx.limits.logins.blocked(key_user):
+    if await ctx.limits.logins.blocked(key_ip) or await ctx.limits.logins.blocked(key_user):
         raise TooMany(N_("Too many sign-in attempts. Please wait 15 minutes and try again."))
     user = await User.filter(username=(username or "").strip().lower(), deleted_at=None).first()
     ok = verify_password(user.password_hash if user else "", password or "")
     if not ok or user is None:
-        ctx.limits.logins.hit(key_ip)
-        ctx.limits.logins.hit(key_user)
+        await ctx.limits.logins.hit(key_ip)
+        await ctx.limits.logins.hit(key_user)
         raise Invalid(N_("The username or password is not right."), field="password")
     if user.state == "suspended":
         raise Forbidden(N_("This account is suspended. Please contact the site administrator."))
     if user.state == "pending":
         raise Forbidden(N_("This account is waiting for an administrator's approval."))
-    ctx.limits.logins.reset(key_user)
+    await ctx.limits.logins.reset(key_user)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         await user.save(update_fields=["password_hash"])
@@ -133,7 +133,7 @@ async def change_password(ctx: Ctx, current: str, new: str, keep_session: str | 
 async def request_password_reset(ctx: Ctx, email_or_username: str) -> None:
     """Mail a reset link if the account exists; the answer is the same either way."""
     key = (email_or_username or "").strip().lower()
-    if not key or not ctx.limits.resets.hit(f"reset:{ctx.client_ip}"):
+    if not key or not await ctx.limits.resets.hit(f"reset:{ctx.client_ip}"):
         return
     user = await User.filter(deleted_at=None, state="active").filter(username=key).first()
     if user is None:

@@ -181,7 +181,7 @@ async def start_conversation(ctx: Ctx, *, to, subject, body, client_token: str |
     recipients = await find_recipients(ctx, to)
     subject = clean_text(subject, field="subject", max_chars=200, single_line=True)
     body = clean_text(body, field="body", max_chars=min(ctx.settings.max_body_chars, MAX_BODY))
-    rate_limit_post(ctx)
+    await rate_limit_post(ctx)
     screening = await screen(ctx, subject, body)
     subject, body = screening.texts
     others: list[str] = []
@@ -217,7 +217,7 @@ async def reply(ctx: Ctx, conversation_id: str, body, client_token: str | None =
         if earlier is not None:
             return earlier
     body = clean_text(body, field="body", max_chars=min(ctx.settings.max_body_chars, MAX_BODY))
-    rate_limit_post(ctx)
+    await rate_limit_post(ctx)
     screening = await screen(ctx, body)
     (body,) = screening.texts
     others: list[str] = []

@@ -186,7 +186,7 @@ async def report(ctx: Ctx, kind: str, target_id: str, reason) -> Flag:
                                      resolved_at=None)
     if earlier is not None:  # reported twice (or the form sent twice): one report
         return earlier
-    rate_limit_post(ctx)
+    await rate_limit_post(ctx)
     flag = await Flag.create(kind=kind, target_id=target.id, author_id=target.author_id, reason="report",
                              reporter_id=ctx.user.id, note=reason)
     await tell_moderators(ctx, flag)
