@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from browser.live import LiveServer, fresh_database_url
+from browser.live import LiveServer, migrated_database
 
 pytestmark = pytest.mark.slow
 ROUNDS, PER_ROUND = 5, 40
@@ -18,9 +18,9 @@ ROUNDS, PER_ROUND = 5, 40
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    live = LiveServer(tmp_path_factory.mktemp("ops-workers"), fresh_database_url())
+    data = tmp_path_factory.mktemp("ops-workers")
+    live = LiveServer(data, migrated_database(data))  # `sns serve` makes the keys itself
     live.extra_env = {"SNS_LOG_FORMAT": "json"}
-    live.sns("init")
     try:
         live.start(workers=2)
         yield live
