@@ -37,7 +37,7 @@ from typing import Any, Awaitable, Callable, Iterable, Mapping
 
 from starlette.routing import BaseRoute
 
-from sns import routes, tasks
+from sns import mail, routes, tasks
 from sns.api import albums as albums_api, alert_feeds as alert_feeds_api, alerts as alerts_api
 from sns.api import communities as communities_api, departments as departments_api, diaries as diaries_api
 from sns.api import disaster as disaster_api, events as events_api, maps as maps_api, messages as messages_api
@@ -185,6 +185,7 @@ AREAS: tuple[Area, ...] = (
     Area("front", routes=routes.FRONT),
     Area("ops", routes=tuple(ops_pages.ROUTES)),  # what a load balancer and the monitoring ask (docs/monitoring.md)
     Area("accounts", routes=routes.ACCOUNTS),
+    Area("mail", jobs=(mail.JOB,)),  # the outbox: invitations, password resets, notes to moderators and residents
     Area("diaries", routes=routes.DIARIES, api=diaries_api, map_layers=(map_layers.DIARIES,),
          review_kinds={"diary": review.DIARY, "comment": review.COMMENT}),
     Area("people", routes=routes.PEOPLE, api=people_api),

@@ -1,4 +1,4 @@
-"""The `sns` command: init, serve, demo, user create, token create, search reindex, alerts poll/sources, disaster start/end."""
+"""The `sns` command: init, serve, jobs, demo, user create, token create, search reindex, alerts poll/sources, disaster start/end."""
 
 from __future__ import annotations
 
@@ -53,6 +53,17 @@ def serve(click_ctx: click.Context, host: str | None, port: int | None, workers:
     settings = _settings(click_ctx.obj["data"])
     asyncio.run(_init(settings))
     _serve(settings, host, port, workers)
+
+
+@main.command()
+@click.pass_context
+def jobs(click_ctx: click.Context) -> None:
+    """Run the background jobs, and no web server, until SIGTERM (runs pending migrations first)."""
+    from sns.jobs_process import run_jobs
+
+    settings = _settings(click_ctx.obj["data"], background_tasks=True)  # what this process is for
+    asyncio.run(_init(settings))
+    asyncio.run(run_jobs(settings))
 
 
 @main.command()

@@ -141,19 +141,19 @@ async def request_password_reset(ctx: Ctx, email_or_username: str) -> None:
     if user is None or not user.email:
         return
     token = new_token()
-    await PasswordReset.create(
-        token_hash=token_hash(token), user=user,
-        expires_at=utcnow() + timedelta(hours=ctx.settings.password_reset_hours),
-    )
     link = f"{ctx.settings.base_url}/password/reset/{token}"
     with using_locale(user.locale or current_locale()):  # the resident's own language when saved
-        mail.send_later(
-            ctx.settings, user.email, gettext("Resetting your password"),
-            gettext("Someone (we hope you) asked to reset the password of %(user)s.\n\n"
-                    "Open this link within %(hours)d hours to choose a new one:\n%(link)s\n\n"
-                    "If it was not you, ignore this message; your password stays as it is.",
-                    user=user.username, hours=ctx.settings.password_reset_hours, link=link),
+        subject = gettext("Resetting your password")
+        body = gettext("Someone (we hope you) asked to reset the password of %(user)s.\n\n"
+                       "Open this link within %(hours)d hours to choose a new one:\n%(link)s\n\n"
+                       "If it was not you, ignore this message; your password stays as it is.",
+                       user=user.username, hours=ctx.settings.password_reset_hours, link=link)
+    async with transaction() as tx:  # the link works exactly when its mail is in the outbox
+        await PasswordReset.create(
+            token_hash=token_hash(token), user=user,
+            expires_at=utcnow() + timedelta(hours=ctx.settings.password_reset_hours), using_db=tx,
         )
+        await mail.queue(tx, ctx.settings, user.email, subject, body)
 
 
 async def reset_password(ctx: Ctx, token: str, new: str) -> User:

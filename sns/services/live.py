@@ -20,7 +20,7 @@ import json
 import logging
 from typing import Any
 
-from sns import events
+from sns import events, tasks
 from sns.models import AlertUpdate
 from sns.services.shared import public_changed
 
@@ -65,11 +65,14 @@ async def follow_changes(hub) -> None:
             if event is None:
                 return
             try:
-                kind = json.loads(event.message).get("event")
+                data = json.loads(event.message)
+                kind = data.get("event")
             except (TypeError, ValueError, AttributeError):
                 continue
             if kind in FORGET_ON:
                 public_changed()
+            elif kind == "job":  # a job nudged anywhere: run here if this process holds its lease
+                tasks.wake(str(data.get("name")))
 
 
 async def heartbeat(every: float = HEARTBEAT) -> None:

@@ -140,13 +140,13 @@ async def act(ctx: Ctx, flag_id: str, action: str, note: str = "") -> Flag:
                 f.resolved_at, f.resolution = now, action
                 await f.save(using_db=tx, update_fields=["resolved_at", "resolution"])
         await _log(ctx, action, flag, terms, note, tx)
+        if action == "warn" and author.email:
+            with using_locale(author.locale or ctx.settings.default_locale):
+                await mail.queue(tx, ctx.settings, author.email, gettext("A note from the site team"),
+                                 gettext("The site team looked at one of your posts and asks you to keep to the "
+                                         "community rules.\n\n%(note)s", note=note or "-"))
     if after_commit is not None:
         await after_commit()
-    if action == "warn" and author.email:
-        with using_locale(author.locale or ctx.settings.default_locale):
-            mail.send_later(ctx.settings, author.email, gettext("A note from the site team"),
-                            gettext("The site team looked at one of your posts and asks you to keep to the "
-                                    "community rules.\n\n%(note)s", note=note or "-"))
     public_changed()
     await events.publish("moderation.resolved", {"kind": flag.kind, "id": flag.target_id, "action": action})
     return flag
