@@ -68,7 +68,7 @@ from sns.web import city_admin, city_staff
 from sns.web import communities as communities_pages, departments as departments_pages
 from sns.web import disaster as disaster_pages, events as events_pages, live as live_pages, maps as maps_pages
 from sns.web import messages as messages_pages, mirror_admin as mirror_admin_pages
-from sns.web import mirror_pages, notifications as notifications_pages, reports as reports_pages
+from sns.web import mirror_pages, notifications as notifications_pages, ops as ops_pages, reports as reports_pages
 from sns.web import search as search_pages, shelters as shelters_pages, standby as standby_pages
 
 Hook = Callable[..., Awaitable[Any]]
@@ -183,6 +183,7 @@ AREAS: tuple[Area, ...] = (
     Area("mirror_protocol", routes=(*serve.ROUTES, *media_serve.ROUTES, *box_exchange.ROUTES)),
     Area("api", api=v1),  # the API's own document (/api/v1/openapi.json); each area's API comes with it
     Area("front", routes=routes.FRONT),
+    Area("ops", routes=tuple(ops_pages.ROUTES)),  # what a load balancer and the monitoring ask (docs/monitoring.md)
     Area("accounts", routes=routes.ACCOUNTS),
     Area("mail", jobs=(mail.JOB,)),  # the outbox: invitations, password resets, notes to moderators and residents
     Area("diaries", routes=routes.DIARIES, api=diaries_api, map_layers=(map_layers.DIARIES,),

@@ -33,11 +33,14 @@ def init(click_ctx: click.Context) -> None:
 def _serve(settings: Settings, host: str | None, port: int | None, workers: int | None) -> None:
     import uvicorn
 
+    from sns import logs, metrics
+
     host, port = host or settings.host, port or settings.port
     os.environ["SNS_HOST"], os.environ["SNS_PORT"] = host, str(port)
+    metrics.use_multiprocess_dir(settings.data_dir)  # before the workers start: /metrics sums them all
     uvicorn.run("sns.app:create_app", factory=True, host=host, port=port, workers=workers or settings.workers,
                 proxy_headers=True, forwarded_allow_ips=settings.trusted_proxies,  # X-Forwarded-For only from these
-                log_level="info", timeout_graceful_shutdown=5)
+                log_level="info", timeout_graceful_shutdown=5, log_config=logs.uvicorn_log_config(settings))
 
 
 @main.command()

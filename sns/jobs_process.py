@@ -14,13 +14,14 @@ import signal
 
 from sns.app import create_app
 from sns.leases import HOLDER
+from sns.logs import configure as configure_logs
 from sns.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 async def run_jobs(settings: Settings) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logs(settings)  # text, or JSON lines with `log_format = "json"` (sns/logs.py)
     app = create_app(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, StreamingResponse
 from starlette.routing import Route
 
-from sns import events, i18n
+from sns import events, i18n, metrics
 from sns.services.live import HEARTBEAT_EVENT, LIVE_EVENTS, event_id_at, is_event_id, missed_since
 from sns.web.http import load_ctx
 from sns.web.events import event_list
@@ -115,7 +115,7 @@ def wants_stream(request: Request) -> bool:
 async def live_stream(request: Request):
     """The stream an open page listens to (static/live.js), from where its `Last-Event-ID` left off."""
     last = request.headers.get("last-event-id") or request.query_params.get("last")
-    return StreamingResponse(_stream(last), media_type="text/event-stream",
+    return StreamingResponse(metrics.counted_stream(_stream(last)), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
