@@ -111,11 +111,12 @@ def town(tmp_path_factory):
         city.create_user(name)
     city.start()
     try:
-        with _signed_in(city, "hanako") as http:
-            public = _diary(http, "Lanterns on the river", "public", jpeg_with_gps("orange"))
-            private = _diary(http, "Our kitchen", "friends", jpeg_with_gps("blue"))
-            photo = PHOTO.search(http.get(public).text).group(1)
-            cookies = dict(http.cookies)
+        http = _signed_in(city, "hanako")
+        public = _diary(http, "Lanterns on the river", "public", jpeg_with_gps("orange"))
+        private = _diary(http, "Our kitchen", "friends", jpeg_with_gps("blue"))
+        photo = PHOTO.search(http.get(public).text).group(1)
+        cookies = dict(http.cookies)
+        http.close()
         writer = Writer(city)
         writer.start()
         try:
