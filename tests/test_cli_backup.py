@@ -27,7 +27,9 @@ import httpx
 import pytest
 
 from browser.live import PASSWORD, SNS, LiveServer, fresh_database_url, jpeg_with_gps
+from multi.cities import migrated_database
 from sns.backup import database_digests, libpq_url
+from sns.keys import ensure_keys
 from sns.settings import load_settings
 
 pytestmark = pytest.mark.slow
@@ -105,8 +107,9 @@ class Writer(threading.Thread):
 @pytest.fixture(scope="module")
 def town(tmp_path_factory):
     root = tmp_path_factory.mktemp("backup-town")
-    city = LiveServer(root / "city", fresh_database_url())
-    city.sns("init")
+    (root / "city").mkdir()
+    city = LiveServer(root / "city", migrated_database(root / "city"))  # as `sns init` leaves it, but quicker
+    ensure_keys(city.data_dir / "keys")
     for name in ("hanako", "taro"):
         city.create_user(name)
     city.start()
