@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from sns.settings import Settings, load_settings
 
@@ -76,6 +76,19 @@ def libpq_url(settings: Settings) -> str:
     parts = urlsplit(settings.db_url)
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k in LIBPQ_PARAMS])
     return urlunsplit(("postgresql", parts.netloc, parts.path, query, ""))
+
+
+def pg_command(settings: Settings) -> tuple[str, dict[str, str]]:
+    """(the URL without its password, an environment with PGPASSWORD) for pg_dump and pg_restore: a
+    password in their arguments would be readable by every user of the machine (ps)."""
+    parts = urlsplit(libpq_url(settings))
+    env = dict(os.environ)
+    if parts.password is not None:
+        env["PGPASSWORD"] = unquote(parts.password)
+        host = parts.netloc.rsplit("@", 1)[1]
+        user = parts.netloc.rsplit("@", 1)[0].split(":", 1)[0]
+        parts = parts._replace(netloc=f"{user}@{host}")
+    return urlunsplit(parts), env
 
 
 def _project_version() -> str:
@@ -242,9 +255,10 @@ async def _backup_postgres(settings: Settings, out: Path, tell: Tell) -> tuple[d
         async with conn.transaction(isolation="repeatable_read", readonly=True):
             snapshot = await conn.fetchval("SELECT pg_export_snapshot()")
             tell("database", 0, 2)
+            where, env = pg_command(settings)
             dump = await asyncio.create_subprocess_exec(
-                _pg_tool("pg_dump"), "--format=custom", f"--snapshot={snapshot}", f"--file={target}", url,
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                _pg_tool("pg_dump"), "--format=custom", f"--snapshot={snapshot}", f"--file={target}", where,
+                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             tables = await pg_digests(conn)
             tell("database", 1, 2)
             _, err = await dump.communicate()
@@ -372,9 +386,10 @@ def _restore_database(settings: Settings, source: Path, tell: Tell) -> None:
         shutil.copyfile(source / SQLITE_FILE, part)
         os.replace(part, target)
     else:
+        where, env = pg_command(settings)
         done = subprocess.run([_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
-                               "--single-transaction", f"--dbname={libpq_url(settings)}", str(source / PG_FILE)],
-                              capture_output=True, text=True)
+                               "--single-transaction", f"--dbname={where}", str(source / PG_FILE)],
+                              env=env, capture_output=True, text=True)
         if done.returncode != 0:
             raise BackupRefused(f"pg_restore failed (the database is left as it was): {done.stderr.strip()}")
     tell("database", 1, 1)

@@ -215,3 +215,44 @@ def test_restore_takes_exactly_one_source(town, tmp_path):
                 "--from-peer", "http://127.0.0.1:9")
     assert both.returncode != 0 and "exactly one of --from-peer" in both.stderr
     assert not os.path.exists(tmp_path / "x")
+
+
+def test_a_backup_from_an_older_version_is_brought_up_to_date(tmp_path):
+    """A backup taken before the newest migration: restore applies what it lacks (SQLite, in process:
+    the database kind does not matter to this)."""
+    from tortoise import Tortoise
+    from tortoise.migrations.api import migrate
+
+    from sns import backup, db
+    from sns.keys import ensure_keys
+
+    old = load_settings(tmp_path / "old", database_url="", origin="old.test")
+    old.data_dir.mkdir()
+    ensure_keys(old.keys_dir)
+    earlier = sorted(p.stem for p in (Path(db.__file__).parent / "migrations").glob("00*.py"))[-2]
+
+    async def migrate_to_earlier():
+        await migrate(config=db.tortoise_config(old), target=f"models.{earlier}")
+        await Tortoise.close_connections()
+
+    asyncio.run(migrate_to_earlier())
+    manifest = backup.backup(old, tmp_path / "backup", lambda *_: None)
+    assert manifest["migration"] == earlier != backup.latest_migration()
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SNS_") and k != "DATABASE_URL"}
+    done = subprocess.run([str(SNS), "--data", str(tmp_path / "new"), "restore", "--from-backup",
+                           str(tmp_path / "backup")], env={**env, "SNS_ORIGIN": "old.test", "COLUMNS": "200"},
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert f"the backup was at {earlier}; brought up to {backup.latest_migration()}" in done.stderr
+    with sqlite3.connect(tmp_path / "new" / "sns.sqlite3") as restored:
+        applied = restored.execute("SELECT MAX(name) FROM tortoise_migrations WHERE app = 'models'").fetchone()[0]
+    assert applied == backup.latest_migration()
+
+
+def test_restore_refuses_another_origin(town, tmp_path):
+    other = {**town["city"].env, "SNS_ORIGIN": "elsewhere.test", "DATABASE_URL": ""}
+    done = subprocess.run([str(SNS), "--data", str(tmp_path / "new"), "restore", "--from-backup", str(town["backup"])],
+                          env=other, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and "This backup is of browser.test" in done.stderr
+    assert not (tmp_path / "new").exists()
