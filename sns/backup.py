@@ -106,14 +106,19 @@ def latest_migration() -> str:
     return max((p.stem for p in folder.glob("[0-9]*.py")), default="")
 
 
-def _combine(row_digests) -> tuple[int, str]:
-    """An order-free digest of a table: the sum of its rows' SHA-256 (a multiset hash). Streams, so a
+class _TableDigest:
+    """An order-free digest of a table: the sum of its rows' SHA-256 (a multiset hash). Row by row, so a
     big table needs no memory, and the order rows come back in does not matter."""
-    total, count = 0, 0
-    for text in row_digests:
-        total = (total + int.from_bytes(hashlib.sha256(text.encode()).digest(), "big")) % (1 << 256)
-        count += 1
-    return count, f"{total:064x}"
+
+    def __init__(self) -> None:
+        self.rows, self.total = 0, 0
+
+    def add(self, text: str) -> None:
+        self.total = (self.total + int.from_bytes(hashlib.sha256(text.encode()).digest(), "big")) % (1 << 256)
+        self.rows += 1
+
+    def result(self) -> dict:
+        return {"rows": self.rows, "sha256": f"{self.total:064x}"}
 
 
 # -- table digests ---------------------------------------------------------------------------------------
@@ -127,8 +132,10 @@ def sqlite_digests(path: Path) -> dict[str, dict]:
                                           "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
         out = {}
         for name in names:
-            rows, digest = _combine(repr(row) for row in db.execute(f'SELECT * FROM "{name}"'))  # nosec B608
-            out[name] = {"rows": rows, "sha256": digest}
+            digest = _TableDigest()
+            for row in db.execute(f'SELECT * FROM "{name}"'):  # nosec B608 (names from sqlite_master)
+                digest.add(repr(row))
+            out[name] = digest.result()
         return out
     finally:
         db.close()
@@ -142,11 +149,10 @@ async def pg_digests(conn) -> dict[str, dict]:
                                             "ORDER BY tablename")]
     out = {}
     for name in names:
-        texts = []
+        digest = _TableDigest()
         async for record in conn.cursor(f'SELECT t::text FROM "{name}" AS t', prefetch=2000):  # nosec B608
-            texts.append(record[0])
-        rows, digest = _combine(texts)
-        out[name] = {"rows": rows, "sha256": digest}
+            digest.add(record[0])
+        out[name] = digest.result()
     return out
 
 
