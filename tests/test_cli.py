@@ -118,3 +118,13 @@ def test_init_needs_no_origin_when_the_environment_gives_it(tmp_path):
     made = run(tmp_path, "init", env={"SNS_ORIGIN": "env.example"})
     assert made.returncode == 0, made.stderr
     assert "env.example" in made.stderr and not (tmp_path / "sns.toml").exists()
+
+
+def test_peering_with_an_instance_of_the_same_name_says_which_setting_to_change(data):
+    from mirror_peer import neighbour_server
+
+    with neighbour_server(origin="cli.test") as twin:  # made with the same name as `data` (cli.test)
+        refused = run(data, "mirror", "add", twin.url, "--fingerprint", twin.fingerprint, env={"COLUMNS": "300"})
+    assert refused.returncode != 0
+    assert ("That address answers as cli.test, the same name as this instance: each city needs its own origin "
+            "(the `origin` setting, set by sns init --origin).") in " ".join(refused.stderr.split())
