@@ -281,6 +281,9 @@ def backup(settings: Settings, out: Path, tell: Tell) -> dict:
     """Write a backup of the (running) instance into `out`, which must be new or empty; returns the manifest."""
     if not _is_empty_dir(out):
         raise BackupRefused(f"{out} is not empty: give a new directory (a backup never overwrites another).")
+    if out.resolve().is_relative_to(settings.media_dir.resolve()):
+        raise BackupRefused(f"{out} is inside the photos directory ({settings.media_dir}): the next backup "
+                            "would hold this one. Give a directory elsewhere.")
     out.mkdir(parents=True, exist_ok=True)
     kind = _kind(settings)
     if kind == "sqlite":
@@ -413,13 +416,14 @@ def _put_files(settings: Settings, source: Path, manifest: dict, tell: Tell) -> 
         elif name == "sns.toml":
             target = settings.data_dir / "sns.toml"
         else:
-            continue  # the database: restored above
-        _copy_file(source / name, target)
+            target = None  # the database: restored above
+        if target is not None:
+            _copy_file(source / name, target)
         if top == "keys":
             settings.keys_dir.chmod(0o700)
             target.chmod(0o600)
         tell("files", done, len(names))
-    return len(names)
+    return sum(1 for name in names if not name.startswith("database/"))
 
 
 def restore(data_dir: Path, source: Path, tell: Tell) -> Restored:
