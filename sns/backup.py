@@ -286,6 +286,8 @@ def backup(settings: Settings, out: Path, tell: Tell) -> dict:
                             "would hold this one. Give a directory elsewhere.")
     out.mkdir(parents=True, exist_ok=True)
     kind = _kind(settings)
+    # The database before the photos: a photo's file is written before its row commits
+    # (sns.services.photos), so every photo of the snapshot is on disk when the media are copied.
     if kind == "sqlite":
         tables, migration = _backup_sqlite(settings, out, tell)
     else:
