@@ -26,8 +26,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from browser.live import PASSWORD, SNS, LiveServer, fresh_database_url, jpeg_with_gps
-from multi.cities import migrated_database
+from browser.live import PASSWORD, SNS, LiveServer, fresh_database_url, jpeg_with_gps, migrated_database
 from sns.backup import database_digests, libpq_url
 from sns.keys import ensure_keys
 from sns.settings import load_settings
