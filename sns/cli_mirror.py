@@ -175,7 +175,7 @@ def mirror_sync(click_ctx: click.Context, origin: str | None) -> None:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=console) as bar:
             for peer in chosen:
-                start = await replicas.cursor(await replicas.open_replica(settings.data_dir, peer.origin), peer.origin)
+                start = await replicas.cursor(await replicas.open_replica(settings, peer.origin), peer.origin)
                 task = bar.add_task(peer.origin, total=max(peer.head_seq - start, 1))
 
                 def tell(cursor: int, head: int, task=task, start=start) -> None:

@@ -123,7 +123,7 @@ async def fetch_wanted(settings: Settings, peer: Peer, *, client: httpx.AsyncCli
                        signer=None, budget_seconds: float = ROUND_SECONDS, now: float | None = None) -> int:
     """Delete what we should no longer hold of `peer`'s photos, then fetch what we miss (those due).
     Returns the number of files fetched."""
-    conn = await replicas.open_replica(settings.data_dir, peer.origin)
+    conn = await replicas.open_replica(settings, peer.origin)
     await _delete_unwanted(settings, peer.origin, conn)
     rows = await media_store.to_fetch(conn, PER_ROUND, now)
     if not rows:
@@ -151,7 +151,7 @@ async def after_round(settings: Settings, peer: Peer, result: PullResult, site=N
     """After each pull round of a peer (a hook the mirror area hands over, sns/areas.py): its photo files."""
     if result.error:  # a peer not answering its journal is not asked for files either
         return
-    with replicas.writer_lock(settings.data_dir, peer.origin) as mine:
+    async with replicas.writer_lock(settings, peer.origin) as mine:
         if mine:  # (else another worker of this machine is at it)
             await fetch_wanted(settings, peer)
 

@@ -35,7 +35,7 @@ def safe_id(photo_id: Any) -> bool:
 
 
 def mirror_media_dir(data_dir: Path, origin: str) -> Path:
-    return replicas.replicas_dir(data_dir) / replicas.file_name(origin)[: -len(".sqlite3")] / "media"
+    return replicas.replicas_dir(data_dir) / replicas.safe_name(origin) / "media"
 
 
 def mirror_path(data_dir: Path, origin: str, photo_id: str, thumb: bool, sealed: bool) -> Path:

@@ -128,10 +128,10 @@ async def compare(settings, replica_data: Path) -> dict:
 
 
 async def seqs(settings, origin: str, data_dir: Path | None = None) -> dict:
-    from sns.mirror import replicas
+    from sns.mirror import replicas, sql
 
     client = await replicas.open_replica(data_dir or settings.data_dir, origin)
-    _, rows = await client.execute_query("SELECT seq FROM journal WHERE origin = ? ORDER BY seq", [origin])
+    rows = await sql.query(client, "SELECT seq FROM journal WHERE origin = ? ORDER BY seq", [origin])
     numbers = [r["seq"] for r in rows]
     return {"count": len(numbers), "distinct": len(set(numbers)), "first": numbers[0] if numbers else 0,
             "last": numbers[-1] if numbers else 0,
