@@ -83,7 +83,7 @@ async def replica_media(request: Request) -> Response:
     form = await media_store.held(conn, photo_id, int(thumb))
     if form not in TYPES:
         return Response(status_code=404)
-    path = media_files.mirror_path(settings.data_dir, peer.origin, photo_id, thumb, sealed=form == "sealed")
+    path = media_files.mirror_path(settings, peer.origin, photo_id, thumb, sealed=form == "sealed")
     data = await anyio.to_thread.run_sync(_read, path)
     if data is None:
         return Response(status_code=404)

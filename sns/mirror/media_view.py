@@ -55,5 +55,5 @@ async def mirrored_photo_file(settings: Settings, origin: str, photo_id: str, th
         return None
     if await media_store.held(conn, photo_id, int(thumb)) != "open":
         return None
-    path = media_files.mirror_path(settings.data_dir, origin, photo_id, thumb, sealed=False)
+    path = media_files.mirror_path(settings, origin, photo_id, thumb, sealed=False)
     return path if path.is_file() else None

@@ -20,8 +20,11 @@ def is_postgres(conn: Any) -> bool:
 
 def marks(conn: Any, sql: str) -> str:
     """`sql` with its `?` marks as the connection's dialect wants them (no `?` may stand in a literal)."""
-    if not is_postgres(conn):
-        return sql
+    return numbered(sql) if is_postgres(conn) else sql
+
+
+def numbered(sql: str) -> str:
+    """`sql` with its `?` marks numbered as PostgreSQL wants them (`$1`, `$2`...)."""
     numbers = itertools.count(1)
     return _MARK.sub(lambda _: f"${next(numbers)}", sql)
 

@@ -164,7 +164,7 @@ async def _store_batch(site) -> None:
 
 
 def _mirrored(site, photo_id: str, thumb: bool = False, sealed: bool = False):
-    return media_files.mirror_path(site.settings.data_dir, CITY, photo_id, thumb, sealed)
+    return media_files.mirror_path(site.settings, CITY, photo_id, thumb, sealed)
 
 
 @pytest.fixture(scope="module")
