@@ -24,8 +24,11 @@ POOL_MIN, POOL_MAX = 1, 4  # one pool per neighbour per process: kept small
 
 
 def schema_name(safe: str, suffix: str = "") -> str:
-    """The schema of an origin already made safe (a-z, 0-9, '.', '-', '_'), within PostgreSQL's 63 bytes."""
-    return f"{PREFIX}{safe[:50]}{suffix}"
+    """The schema of an origin already made safe (a-z, 0-9, '.', '-', '_'), within PostgreSQL's 63 bytes: a
+    longer name keeps its start and a digest of the whole (two long origins must not share a schema)."""
+    if len(safe) > 50:
+        safe = f"{safe[:41]}~{hashlib.sha256(safe.encode()).hexdigest()[:8]}"
+    return f"{PREFIX}{safe}{suffix}"
 
 
 def quoted(name: str) -> str:

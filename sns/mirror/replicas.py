@@ -60,8 +60,8 @@ MEDIA_TABLE_SQL = (
     "CREATE TABLE IF NOT EXISTS replica_media (photo_id VARCHAR(36) NOT NULL, thumb INT NOT NULL, "
     "sha256 VARCHAR(64) NOT NULL DEFAULT '', bytes INT NOT NULL DEFAULT 0, sealed_ok INT NOT NULL DEFAULT 0, "
     "want VARCHAR(8) NOT NULL DEFAULT 'none', have VARCHAR(8) NOT NULL DEFAULT '', "
-    "tries INT NOT NULL DEFAULT 0, next_at DOUBLE PRECISION NOT NULL DEFAULT 0, error VARCHAR(200) NOT NULL DEFAULT '', "
-    "PRIMARY KEY (photo_id, thumb))"
+    "tries INT NOT NULL DEFAULT 0, next_at DOUBLE PRECISION NOT NULL DEFAULT 0, "
+    "error VARCHAR(200) NOT NULL DEFAULT '', PRIMARY KEY (photo_id, thumb))"
 )
 # Tables of a replica's own bookkeeping, kept when a replica is rebuilt: name -> CREATE TABLE IF NOT EXISTS.
 KEPT_TABLES: Mapping[str, str] = MappingProxyType({"replica_media": MEDIA_TABLE_SQL})
@@ -83,7 +83,7 @@ def data_dir_of(where: Where) -> Path:
 
 
 def replicas_dir(where: Where) -> Path:
-    """The folder of the SQLite replicas (and of the photo files held for every replica)."""
+    """The folder of the SQLite replicas and of their photo files."""
     return data_dir_of(where) / "mirror"
 
 
@@ -229,7 +229,9 @@ async def existing_origins(where: Where) -> list[str]:
 
 async def exists(where: Where, origin: str) -> bool:
     """Whether `origin` has a replica (a page must not make one for a name it was merely given)."""
-    return safe_name(origin) in await existing_origins(where)
+    if postgres_url(where):
+        return await replica_pg.schema_exists(connections.get("default"), schema_of(origin))
+    return path_of(where, origin).exists()
 
 
 async def drop(where: Where, origin: str) -> None:

@@ -82,9 +82,8 @@ def test_the_neighbours_users_live_only_in_its_schema(world):
 
 
 def test_dropping_the_replica_drops_its_schema(world):
-    a, b, neighbour = world
+    a, _, _ = world
     assert rows(a.database_url, "SELECT 1 FROM pg_namespace WHERE nspname = $1", schema_of(THEIRS))
     a.sns("mirror", "remove", THEIRS)
     a.sns("mirror", "drop-replica", THEIRS)
     assert not rows(a.database_url, "SELECT 1 FROM pg_namespace WHERE nspname = $1", schema_of(THEIRS))
-    assert httpx.get(f"{b.url}/mirror/{THEIRS}/notices", trust_env=False, timeout=30).status_code in (404, 200)

@@ -128,6 +128,22 @@ async def test_a_replica_is_apart_from_our_own_database(replica, site):
     assert await Diary.all().using_db(replica).count() == 0
 
 
+async def test_dropping_a_replica_deletes_its_schema_or_file(replica, where):
+    await replicas.store_entries(replica, [entry(1, notice(1))])
+    assert await replicas.exists(where, ORIGIN) and not await replicas.exists(where, "other.example")
+    await replicas.drop(where, ORIGIN)
+    assert not await replicas.exists(where, ORIGIN) and await replicas.existing_origins(where) == []
+    again = await replicas.open_replica(where, ORIGIN)  # made anew, empty
+    assert await replicas.cursor(again, ORIGIN) == 0
+
+
+def test_schema_names_are_safe_and_short():
+    assert replicas.schema_of("B.Example") == "mirror_b.example"
+    assert replicas.schema_of("../x;DROP") == "mirror_.._x_drop"
+    long_a, long_b = replicas.schema_of("a" * 70 + ".one"), replicas.schema_of("a" * 70 + ".two")
+    assert long_a != long_b and len(long_a + ".new") <= 63
+
+
 def test_file_names_are_safe():
     assert replicas.file_name("B.Example") == "b.example.sqlite3"
     assert "/" not in replicas.file_name("../../etc/passwd") and replicas.file_name("") == "_.sqlite3"
