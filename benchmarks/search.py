@@ -259,7 +259,7 @@ def ensure_town(sizes: dict[str, int], regenerate: bool, pg_url: str) -> tuple[P
                 text=True)
     if demo.returncode != 0:
         print("the demo town could not be made; starting from `sns init`:\n" + demo.stderr[-800:], file=sys.stderr)
-        _sns(work, database_url, "init", check=True, stdout=subprocess.DEVNULL)
+        _sns(work, database_url, "init", "--origin", ORIGIN, check=True, stdout=subprocess.DEVNULL)
     from sns.settings import load_settings
 
     settings = load_settings(work, database_url=database_url)

@@ -23,6 +23,7 @@ from sns.context import Limits
 from sns.db import tortoise_config
 from sns.errors import NotFound, ServiceError
 from sns.keys import load_secret
+from sns.metrics import RequestMetrics
 from sns.mirror import replicas
 from sns.services.live import follow_changes, heartbeat
 from sns.services.moderate import forget_filter
@@ -114,10 +115,13 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
                 await broadcast.disconnect()
                 events.close_broadcast()
                 await replicas.close_all()
+                await app.state.limits.close()  # a Redis client, when the limits are counted there
 
     app = Starlette(
         routes=list(site.routes),  # in the manifest's order
         middleware=[
+            # outermost: every answer counted under its route (/metrics), the page caches' too
+            Middleware(RequestMetrics, access_timing=settings.log_format == "json"),
             Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6),  # weak networks: ~4x fewer bytes
             # in a surge, visitors get the alerts page and the front page rendered once for all of them
             Middleware(VisitorPages, paths=VISITOR_PAGES, settings=settings, secret=secret, resident_paths=("/",)),

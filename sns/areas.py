@@ -37,7 +37,7 @@ from typing import Any, Awaitable, Callable, Iterable, Mapping
 
 from starlette.routing import BaseRoute
 
-from sns import routes, tasks
+from sns import mail, routes, tasks
 from sns.api import albums as albums_api, alert_feeds as alert_feeds_api, alerts as alerts_api
 from sns.api import communities as communities_api, departments as departments_api, diaries as diaries_api
 from sns.api import disaster as disaster_api, events as events_api, maps as maps_api, messages as messages_api
@@ -68,7 +68,7 @@ from sns.web import city_admin, city_staff
 from sns.web import communities as communities_pages, departments as departments_pages
 from sns.web import disaster as disaster_pages, events as events_pages, live as live_pages, maps as maps_pages
 from sns.web import messages as messages_pages, mirror_admin as mirror_admin_pages
-from sns.web import mirror_pages, notifications as notifications_pages, reports as reports_pages
+from sns.web import mirror_pages, notifications as notifications_pages, ops as ops_pages, reports as reports_pages
 from sns.web import search as search_pages, shelters as shelters_pages, standby as standby_pages
 
 Hook = Callable[..., Awaitable[Any]]
@@ -183,7 +183,9 @@ AREAS: tuple[Area, ...] = (
     Area("mirror_protocol", routes=(*serve.ROUTES, *media_serve.ROUTES, *box_exchange.ROUTES)),
     Area("api", api=v1),  # the API's own document (/api/v1/openapi.json); each area's API comes with it
     Area("front", routes=routes.FRONT),
+    Area("ops", routes=tuple(ops_pages.ROUTES)),  # what a load balancer and the monitoring ask (docs/monitoring.md)
     Area("accounts", routes=routes.ACCOUNTS),
+    Area("mail", jobs=(mail.JOB,)),  # the outbox: invitations, password resets, notes to moderators and residents
     Area("diaries", routes=routes.DIARIES, api=diaries_api, map_layers=(map_layers.DIARIES,),
          review_kinds={"diary": review.DIARY, "comment": review.COMMENT}),
     Area("people", routes=routes.PEOPLE, api=people_api),

@@ -1,15 +1,18 @@
-"""The `sns` command: init, serve, demo, user create, token create, search reindex, alerts poll/sources, disaster start/end."""
+"""The `sns` command: init, serve, jobs, demo, user create, token create, search reindex, alerts poll/sources, disaster start/end."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
+import tomllib
+from pathlib import Path
 
 import click
 from rich.console import Console
 
-from sns import cli_mirror, cli_restore
+from sns import cli_backup, cli_mirror, cli_restore
 from sns.cli_common import _init, _settings, console
 from sns.settings import Settings
 
@@ -21,22 +24,81 @@ def main(click_ctx: click.Context, data: str | None) -> None:
     click_ctx.obj = {"data": data}
 
 
+# A host name (dot-separated labels of letters, digits and inner hyphens), optionally with a port.
+_HOST = re.compile(r"^(?=.{1,253}(:|$))[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
+                   r"(?::[0-9]{1,5})?$")
+
+
+def _checked_origin(origin: str) -> str:
+    """Records carry their origin for ever and neighbours tell cities apart by it: a URL or a typo
+    caught here is never written into one."""
+    host = origin.strip().lower()
+    if not _HOST.match(host):
+        raise click.BadParameter(f"{origin!r} is not a host name: give the name alone, like sns.city.example "
+                                 "(no http://, no path, no spaces).", param_hint="--origin")
+    return host
+
+
+def _saved_origin(toml_path: Path) -> str | None:
+    if not toml_path.is_file():
+        return None
+    with toml_path.open("rb") as fh:
+        return tomllib.load(fh).get("origin")
+
+
+def _write_origin(toml_path: Path, origin: str) -> None:
+    """Add `origin` at the top of sns.toml (made if missing), leaving every other line as the operator
+    wrote it; at the top it can never fall into a [table]."""
+    toml_path.parent.mkdir(parents=True, exist_ok=True)
+    before = toml_path.read_text() if toml_path.is_file() else ""
+    toml_path.write_text(f'origin = "{origin}"  # this city\'s canonical host name: never change it\n' + before)
+
+
+def _name_the_instance(data: str | None, origin: str | None) -> None:
+    """Make sure the instance has its own name before anything is made: two instances that both call
+    themselves localhost cannot peer, and an origin cannot be changed once records carry it."""
+    toml_path = _settings(data).data_dir / "sns.toml"
+    saved, env = _saved_origin(toml_path), os.environ.get("SNS_ORIGIN") or None
+    if origin is None:
+        if saved is None and env is None:
+            raise click.UsageError("Name this city first: sns init --origin HOST, its canonical host name (like "
+                                   "sns.city.example), written into sns.toml and never changed later.")
+        return
+    origin = _checked_origin(origin)
+    if saved is not None and saved != origin:
+        raise click.ClickException(f"sns.toml already names this instance {saved}; an origin never changes "
+                                   "(its records carry it).")
+    if env is not None and env != origin:
+        raise click.ClickException(f"SNS_ORIGIN says {env}, --origin says {origin}: the environment would win. "
+                                   "Give the same name, or unset SNS_ORIGIN.")
+    if saved is None:
+        _write_origin(toml_path, origin)
+
+
 @main.command()
+@click.option("--origin", default=None, metavar="HOST",
+              help="This city's canonical host name (like sns.city.example), written into sns.toml; "
+                   "needed once, unless sns.toml or SNS_ORIGIN already has it. Never changed later.")
 @click.pass_context
-def init(click_ctx: click.Context) -> None:
+def init(click_ctx: click.Context, origin: str | None) -> None:
     """Create or upgrade the instance: database, migrations, keys. Safe to repeat."""
+    _name_the_instance(click_ctx.obj["data"], origin)
     settings = _settings(click_ctx.obj["data"])
     asyncio.run(_init(settings))
-    console.print(f"[green]Ready[/green]: data in {settings.data_dir.resolve()}")
+    console.print(f"[green]Ready[/green]: {settings.origin}, data in {settings.data_dir.resolve()}")
 
 
 def _serve(settings: Settings, host: str | None, port: int | None, workers: int | None) -> None:
     import uvicorn
 
+    from sns import logs, metrics
+
     host, port = host or settings.host, port or settings.port
     os.environ["SNS_HOST"], os.environ["SNS_PORT"] = host, str(port)
+    metrics.use_multiprocess_dir(settings.data_dir)  # before the workers start: /metrics sums them all
     uvicorn.run("sns.app:create_app", factory=True, host=host, port=port, workers=workers or settings.workers,
-                proxy_headers=True, log_level="info", timeout_graceful_shutdown=5)
+                proxy_headers=True, forwarded_allow_ips=settings.trusted_proxies,  # X-Forwarded-For only from these
+                log_level="info", timeout_graceful_shutdown=5, log_config=logs.uvicorn_log_config(settings))
 
 
 @main.command()
@@ -49,6 +111,17 @@ def serve(click_ctx: click.Context, host: str | None, port: int | None, workers:
     settings = _settings(click_ctx.obj["data"])
     asyncio.run(_init(settings))
     _serve(settings, host, port, workers)
+
+
+@main.command()
+@click.pass_context
+def jobs(click_ctx: click.Context) -> None:
+    """Run the background jobs, and no web server, until SIGTERM (runs pending migrations first)."""
+    from sns.jobs_process import run_jobs
+
+    settings = _settings(click_ctx.obj["data"], background_tasks=True)  # what this process is for
+    asyncio.run(_init(settings))
+    asyncio.run(run_jobs(settings))
 
 
 @main.command()
@@ -301,3 +374,4 @@ def disaster_end(click_ctx: click.Context) -> None:
 
 main.add_command(cli_mirror.mirror)  # `sns mirror ...` (sns/cli_mirror.py)
 main.add_command(cli_restore.restore_command)  # `sns restore` (sns/cli_restore.py)
+main.add_command(cli_backup.backup_command)  # `sns backup` (sns/cli_backup.py)

@@ -1,5 +1,6 @@
 """`sns restore --from-peer URL --backup-key FILE`: rebuild a destroyed instance from a neighbour's copy
-(docs/operating.md, "When the server is destroyed"; the work itself is sns/mirror/restore.py)."""
+(docs/operating.md, "When the server is destroyed"; the work itself is sns/mirror/restore.py).
+`sns restore --from-backup DIR` brings back a backup made by `sns backup` instead (sns/cli_backup.py)."""
 
 from __future__ import annotations
 
@@ -56,16 +57,30 @@ def _report(settings, prepared, summary) -> None:
 
 
 @click.command("restore")
-@click.option("--from-peer", "url", required=True, help="The address of a neighbour that mirrors this city.")
-@click.option("--backup-key", "key_file", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="The file with this city's backup key (sns mirror backup-key made it; kept offline).")
+@click.option("--from-peer", "url", default=None, help="The address of a neighbour that mirrors this city.")
+@click.option("--backup-key", "key_file", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="With --from-peer: the file with this city's backup key (sns mirror backup-key made it; "
+                   "kept offline).")
+@click.option("--from-backup", "backup_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="A directory written by sns backup --out.")
 @click.option("--fingerprint", default=None, help="The neighbour's fingerprint, as its administrator read it to you.")
 @click.option("--yes", is_flag=True, help="Trust the neighbour's fingerprint without asking.")
 @click.pass_context
-def restore_command(click_ctx: click.Context, url: str, key_file: str, fingerprint: str | None, yes: bool) -> None:
-    """Rebuild this (destroyed) instance in an empty data directory from a neighbour's copy: public
-    content from its mirror, private content from the sealed backup opened with the backup key.
-    Killed or cut off, run it again: it goes on where it stopped."""
+def restore_command(click_ctx: click.Context, url: str | None, key_file: str | None, backup_dir: Path | None,
+                    fingerprint: str | None, yes: bool) -> None:
+    """Rebuild this (destroyed) instance in an empty data directory, either from a neighbour's copy
+    (--from-peer: public content from its mirror, private content from the sealed backup opened with the
+    backup key; killed or cut off, run it again: it goes on where it stopped) or from a backup directory
+    (--from-backup, made by sns backup)."""
+    if (url is None) == (backup_dir is None):
+        raise click.UsageError("Give exactly one of --from-peer URL (with --backup-key) or --from-backup DIR.")
+    if backup_dir is not None:
+        from sns.cli_backup import restore_from_backup
+
+        restore_from_backup(click_ctx, backup_dir)
+        return
+    if key_file is None:
+        raise click.UsageError("--from-peer needs --backup-key FILE (the key sns mirror backup-key made).")
     settings = _settings(click_ctx.obj["data"])
     backup_key = Path(key_file).read_text(errors="replace")
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sns.policies import ANONYMOUS, Viewer
-from sns.security import RateLimiter
+from sns.limits import RateLimiter, open_store
 from sns.settings import Settings
 
 if TYPE_CHECKING:  # the manifest imports every part of the site, this module among them
@@ -15,24 +15,32 @@ if TYPE_CHECKING:  # the manifest imports every part of the site, this module am
 
 @dataclass
 class Limits:
-    """Per-process rate limits, made once per app from the settings."""
+    """The site's rate limits, made once per app from the settings and counted in the store `limits_url`
+    names, so they hold across every worker and machine (sns/limits.py)."""
 
     logins: RateLimiter
     posts: RateLimiter
     resets: RateLimiter
+    box_asks: RateLimiter  # unsigned asks for a neighbour's sealed instance box (sns/mirror/box_exchange.py)
 
     @classmethod
     def unlimited(cls) -> "Limits":
-        """For trusted bulk work (the demo seeder), where no person is typing."""
-        return cls(*(RateLimiter(10**9, 1) for _ in range(3)))
+        """For trusted bulk work (the demo seeder), where no person is typing: counted in memory."""
+        return cls(*(RateLimiter(name, 10**9, 1) for name in ("logins", "posts", "resets", "box-asks")))
 
     @classmethod
     def from_settings(cls, s: Settings) -> "Limits":
+        store = open_store(s)
         return cls(
-            logins=RateLimiter(s.login_attempts_per_15min, 15 * 60),
-            posts=RateLimiter(s.posts_per_10min, 10 * 60),
-            resets=RateLimiter(5, 60 * 60),
+            logins=RateLimiter("logins", s.login_attempts_per_15min, 15 * 60, store),
+            posts=RateLimiter("posts", s.posts_per_10min, 10 * 60, store),
+            resets=RateLimiter("resets", 5, 60 * 60, store),
+            box_asks=RateLimiter("box-asks", s.mirror_restore_requests_per_hour, 60 * 60, store),
         )
+
+    async def close(self) -> None:
+        """Closes the store's connection (a Redis client); the database's is the site's."""
+        await self.logins.store.close()
 
 
 @dataclass

@@ -7,17 +7,21 @@ from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.config_generator import expand_db_url
 
 from sns.settings import Settings, load_settings
 
 MODELS = ["sns.models"]
+# the library's SQLite and asyncpg clients, each statement timed (/metrics): sns/db_timing/
+TIMED_ENGINES = {"tortoise.backends.sqlite": "sns.db_timing.sqlite",
+                 "tortoise.backends.asyncpg": "sns.db_timing.asyncpg"}
 
 
 def tortoise_config(settings: Settings) -> dict:
     url = settings.db_url
     if url.startswith("sqlite://"):
-        connection: dict | str = {
-            "engine": "tortoise.backends.sqlite",
+        connection: dict = {
+            "engine": TIMED_ENGINES["tortoise.backends.sqlite"],
             "credentials": {
                 "file_path": url[len("sqlite://"):],
                 "journal_mode": "WAL",
@@ -27,7 +31,8 @@ def tortoise_config(settings: Settings) -> dict:
             },
         }
     else:
-        connection = url
+        connection = expand_db_url(url)
+        connection["engine"] = TIMED_ENGINES.get(connection["engine"], connection["engine"])  # others: untimed
     return {
         "connections": {"default": connection},
         "apps": {

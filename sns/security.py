@@ -1,12 +1,10 @@
-"""Passwords, secret tokens and rate limits."""
+"""Passwords and secret tokens (rate limits: sns/limits.py)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
-import time
-from collections import defaultdict, deque
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -54,41 +52,3 @@ def token_hash(token: str) -> str:
 
 def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
-
-
-class RateLimiter:
-    """At most `limit` events per `window` seconds per key, in this process.
-
-    With several workers each keeps its own count, so the effective limit is
-    `limit x workers`; the documented numbers are per worker.
-    """
-
-    def __init__(self, limit: int, window: float) -> None:
-        self.limit = limit
-        self.window = window
-        self._events: dict[str, deque[float]] = defaultdict(deque)
-
-    def _trim(self, key: str, now: float) -> deque[float]:
-        q = self._events[key]
-        while q and q[0] <= now - self.window:
-            q.popleft()
-        return q
-
-    def blocked(self, key: str) -> bool:
-        now = time.monotonic()
-        return len(self._trim(key, now)) >= self.limit
-
-    def hit(self, key: str) -> bool:
-        """Count one event; False when the limit was already reached."""
-        now = time.monotonic()
-        q = self._trim(key, now)
-        if len(q) >= self.limit:
-            return False
-        q.append(now)
-        if len(self._events) > 100_000:  # bounded memory under a flood of keys
-            for k in [k for k, v in self._events.items() if not v][:50_000]:
-                del self._events[k]
-        return True
-
-    def reset(self, key: str) -> None:
-        self._events.pop(key, None)

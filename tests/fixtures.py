@@ -31,7 +31,7 @@ from PIL import Image
 
 from sns import db
 from sns.app import create_app
-from sns.context import Ctx, Limits
+from sns.context import Ctx
 from sns.models import User
 from sns.policies import load_viewer
 from sns.settings import Settings, load_settings

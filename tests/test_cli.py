@@ -6,6 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,9 @@ def data(tmp_path_factory) -> Path:
 
 
 def test_init_creates_the_instance_and_is_safe_to_repeat(data):
-    first = run(data, "init")
+    first = run(data, "init", "--origin", "cli.test")
     assert first.returncode == 0, first.stderr
+    assert 'origin = "cli.test"' in (data / "sns.toml").read_text()  # later commands know the name
     key = (data / "keys" / "secret.key").read_bytes()
     signing = (data / "keys" / "instance.ed25519").read_bytes()
     assert oct((data / "keys" / "secret.key").stat().st_mode & 0o777) == "0o600"
@@ -36,8 +38,9 @@ def test_init_creates_the_instance_and_is_safe_to_repeat(data):
         "SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"users", "diaries", "comments", "journal", "tortoise_migrations"} <= tables
 
-    again = run(data, "init")
+    again = run(data, "init")  # the name is in sns.toml now: not asked again
     assert again.returncode == 0, again.stderr
+    assert "cli.test" in again.stderr
     assert (data / "keys" / "secret.key").read_bytes() == key  # keys are never replaced
     assert (data / "keys" / "instance.ed25519").read_bytes() == signing
 
@@ -85,3 +88,43 @@ def test_demo_seeds_a_town_once(tmp_path):
     second = run(tmp_path, "demo", "--no-serve")
     assert second.returncode == 0
     assert db.execute("SELECT count(*) FROM diaries").fetchone()[0] == diaries
+
+
+def test_init_without_an_origin_says_to_name_the_city(tmp_path):
+    refused = run(tmp_path, "init")
+    assert refused.returncode != 0
+    assert "sns init --origin HOST" in refused.stderr
+    assert not any(tmp_path.iterdir())  # nothing made
+
+
+def test_init_with_an_origin_adds_it_to_the_settings_already_there(tmp_path):
+    (tmp_path / "sns.toml").write_text("# the city's own settings\nport = 8001\n")
+    made = run(tmp_path, "init", "--origin", "SNS.City.Example")
+    assert made.returncode == 0, made.stderr
+    assert tomllib.loads((tmp_path / "sns.toml").read_text()) == {"origin": "sns.city.example", "port": 8001}
+    assert "# the city's own settings\nport = 8001\n" in (tmp_path / "sns.toml").read_text()
+    other = run(tmp_path, "init", "--origin", "another.example")  # an origin never changes
+    assert other.returncode != 0 and "already names this instance sns.city.example" in other.stderr
+
+
+@pytest.mark.parametrize("bad", ["https://city.example/", "city example", "city_.example", "-city.example", ""])
+def test_init_refuses_a_malformed_host_name(tmp_path, bad):
+    refused = run(tmp_path, "init", "--origin", bad)
+    assert refused.returncode != 0 and "is not a host name" in refused.stderr
+    assert not (tmp_path / "sns.toml").exists()
+
+
+def test_init_needs_no_origin_when_the_environment_gives_it(tmp_path):
+    made = run(tmp_path, "init", env={"SNS_ORIGIN": "env.example"})
+    assert made.returncode == 0, made.stderr
+    assert "env.example" in made.stderr and not (tmp_path / "sns.toml").exists()
+
+
+def test_peering_with_an_instance_of_the_same_name_says_which_setting_to_change(data):
+    from mirror_peer import neighbour_server
+
+    with neighbour_server(origin="cli.test") as twin:  # made with the same name as `data` (cli.test)
+        refused = run(data, "mirror", "add", twin.url, "--fingerprint", twin.fingerprint, env={"COLUMNS": "300"})
+    assert refused.returncode != 0
+    assert ("That address answers as cli.test, the same name as this instance: each city needs its own origin "
+            "(the `origin` setting, set by sns init --origin).") in " ".join(refused.stderr.split())

@@ -20,7 +20,7 @@ def add_source(data, url: str, label: str, enabled: bool = True) -> None:
 
 def test_poll_prints_each_source_and_imports_once(tmp_path):
     data = tmp_path / "instance"
-    assert run(data, "init").returncode == 0
+    assert run(data, "init", "--origin", "cli.test").returncode == 0
     empty = run(data, "alerts", "poll")
     assert empty.returncode == 0 and "No enabled alert sources" in empty.stderr
     with cap_server() as server:

@@ -13,7 +13,7 @@ from test_cli import run
 
 
 def test_init_makes_a_vapid_key_once(tmp_path):
-    assert run(tmp_path, "init").returncode == 0
+    assert run(tmp_path, "init", "--origin", "cli.test").returncode == 0
     path = tmp_path / "keys" / "vapid.p256"
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
@@ -21,5 +21,5 @@ def test_init_makes_a_vapid_key_once(tmp_path):
     public = base64.urlsafe_b64decode(vapid_public_key(tmp_path / "keys") + "=")
     assert len(public) == 65 and public[0] == 4  # the uncompressed point a browser's PushManager takes
     before = path.read_bytes()
-    assert run(tmp_path, "init").returncode == 0
+    assert run(tmp_path, "init", "--origin", "cli.test").returncode == 0
     assert path.read_bytes() == before  # never replaced: browsers subscribed with its public half

@@ -84,7 +84,7 @@ async def sign_in(ctx: Ctx, origin: str, username: Any, code: Any) -> tuple[Acti
     The code is used up at once (in the replica, journaled, so the city learns it too)."""
     name = str(username or "").strip().lower()[:32]
     keys = (f"acting-ip:{ctx.client_ip}", f"acting:{origin}:{name}")
-    if any(ctx.limits.logins.blocked(k) for k in keys):
+    if any([await ctx.limits.logins.blocked(k) for k in keys]):
         raise TooMany(N_("Too many sign-in attempts. Please wait 15 minutes and try again."))
     peer, health, replica = await _city(ctx.settings, origin)
     if replica is None:
@@ -97,7 +97,7 @@ async def sign_in(ctx: Ctx, origin: str, username: Any, code: Any) -> tuple[Acti
                     city=(peer.name if peer else "") or origin)
     if found is None:
         for k in keys:
-            ctx.limits.logins.hit(k)
+            await ctx.limits.logins.hit(k)
         raise wrong
     now = utcnow()
     async with replica._in_transaction() as tx:
@@ -106,7 +106,7 @@ async def sign_in(ctx: Ctx, origin: str, username: Any, code: Any) -> tuple[Acti
         if taken != 1:  # the same code, typed twice at once: the first one won
             raise wrong
         entry = await _keep(tx, await StandbyCode.filter(id=found.id).using_db(tx).first(), ctx.settings)
-    ctx.limits.logins.reset(keys[1])
+    await ctx.limits.logins.reset(keys[1])
     token = new_token()
     session = await ActingSession.create(
         id=token_hash(token), origin=origin, user_id=user.id, username=user.username, role=user.role,
@@ -154,8 +154,8 @@ async def _after(ctx: Ctx, origin: str, entries: list[Entry]) -> None:
     await pull.after_apply(ctx.settings, origin, entries, ctx.site.after_apply)
 
 
-def _limit(ctx: Ctx, acting: Acting) -> None:
-    if not ctx.limits.posts.hit(f"acting:{acting.origin}:{acting.user.id}"):
+async def _limit(ctx: Ctx, acting: Acting) -> None:
+    if not await ctx.limits.posts.hit(f"acting:{acting.origin}:{acting.user.id}"):
         raise TooMany(N_("You are posting very quickly. Please wait a few minutes and try again."))
 
 
@@ -169,7 +169,7 @@ async def post_alert(ctx: Ctx, acting: Acting, *, client_token: str | None = Non
         if earlier is not None:
             return earlier
     fields = await alert_fields(ctx, **typed, conn=db)
-    _limit(ctx, acting)
+    await _limit(ctx, acting)
     marks = dict(origin=acting.origin, posted_via=ctx.settings.origin)
     alert = Alert(**fields, status="outbreak", author_id=user.id, sender=acting.origin, client_token=token, **marks)
     alert.identifier = alert.id
@@ -196,7 +196,7 @@ async def change_status(ctx: Ctx, acting: Acting, alert_id: str, status: Any, no
     require(may_change_alert_acting(acting.user, alert),
             N_("Only the fire department and the disaster desk change alerts."))
     status, note = check_status_change(alert, status, note)
-    _limit(ctx, acting)
+    await _limit(ctx, acting)
     steps = await AlertUpdate.filter(alert_id=alert.id).using_db(acting.replica).count()  # before: writes first
     async with acting.replica._in_transaction() as tx:
         step = AlertUpdate(alert_id=alert.id, author_id=acting.user.id, status=status, note=note,
@@ -213,7 +213,7 @@ async def post_notice(ctx: Ctx, acting: Acting, *, title: Any, body: Any) -> Not
     """An official notice of the city, posted here (screened by the city's filter when it adopts it)."""
     require(may_post_notice_acting(acting.user), N_("Only municipal staff can post official notices."))
     title, body = notice_fields(ctx, title, body)
-    _limit(ctx, acting)
+    await _limit(ctx, acting)
     notice = Notice(author_id=acting.user.id, title=title, body=body, origin=acting.origin,
                     posted_via=ctx.settings.origin)
     async with acting.replica._in_transaction() as tx:

@@ -30,13 +30,11 @@ from sns.mirror import instance_box, replicas, seal, signing
 from sns.mirror.peers import log_refusal
 from sns.mirror.serve import authenticate, refuse
 from sns.models import Peer
-from sns.security import RateLimiter
 from sns.settings import Settings
 
 log = logging.getLogger(__name__)
 META_KEY = "instance_box"
 MAX_BOX_BYTES = 4 * 1024 * 1024
-_limits: dict[int, RateLimiter] = {}
 _tried: dict[tuple[str, str], float] = {}  # (data directory, origin) -> when we last asked for its box
 
 
@@ -133,19 +131,12 @@ def _check(answer: httpx.Response, peer: Peer, settings: Settings, nonce: str) -
     return None
 
 
-def _limiter(settings: Settings) -> RateLimiter:
-    per_hour = settings.mirror_restore_requests_per_hour
-    if per_hour not in _limits:
-        _limits[per_hour] = RateLimiter(per_hour, 3600)
-    return _limits[per_hour]
-
-
 async def hand_out_box(request: Request) -> Response:
     """The sealed instance box we keep for `origin`, to anyone (see the module's docstring for why)."""
     settings: Settings = request.app.state.settings
     origin = request.path_params["origin"][:255]
     asker = request.client.host if request.client else ""
-    if not _limiter(settings).hit(asker):
+    if not await request.app.state.limits.box_asks.hit(asker):  # counted across machines
         await log_refusal(origin, "in", "too_many", f"instance box asked too often by {asker}")
         return refuse(429, "too_many", "asked too often; try again in an hour")
     peer = await Peer.get_or_none(origin=origin)

@@ -78,7 +78,9 @@ async def add_peer(ctx: Ctx, url: Any, fingerprint: Any, *, acts_for_us: bool = 
                          "until its administrator confirms the fingerprint with you."),
                       field="fingerprint", found=hello["fingerprint"])
     if hello["origin"] == ctx.settings.origin:
-        raise Invalid(N_("That is this instance itself."), field="url")
+        raise Invalid(N_("That address answers as %(origin)s, the same name as this instance: each city needs its "
+                         "own origin (the `origin` setting, set by sns init --origin)."), field="url",
+                      origin=hello["origin"])
     values = dict(url=url, name=str(hello.get("name") or "")[:200], fingerprint=hello["fingerprint"],
                   public_key=hello["public_key"], backup_key=str(hello.get("backup_key") or "")[:64],
                   state="active", changed_at=utcnow(), failures=0, last_error="", acts_for_us=bool(acts_for_us))

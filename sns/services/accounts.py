@@ -86,19 +86,19 @@ async def create_user(
 async def authenticate(ctx: Ctx, username: str, password: str) -> User:
     """Check a password, rate-limited per client address and per username."""
     key_ip, key_user = f"ip:{ctx.client_ip}", f"user:{(username or '').lower()}"
-    if ctx.limits.logins.blocked(key_ip) or ctx.limits.logins.blocked(key_user):
+    if await ctx.limits.logins.blocked(key_ip) or await ctx.limits.logins.blocked(key_user):
         raise TooMany(N_("Too many sign-in attempts. Please wait 15 minutes and try again."))
     user = await User.filter(username=(username or "").strip().lower(), deleted_at=None).first()
     ok = verify_password(user.password_hash if user else "", password or "")
     if not ok or user is None:
-        ctx.limits.logins.hit(key_ip)
-        ctx.limits.logins.hit(key_user)
+        await ctx.limits.logins.hit(key_ip)
+        await ctx.limits.logins.hit(key_user)
         raise Invalid(N_("The username or password is not right."), field="password")
     if user.state == "suspended":
         raise Forbidden(N_("This account is suspended. Please contact the site administrator."))
     if user.state == "pending":
         raise Forbidden(N_("This account is waiting for an administrator's approval."))
-    ctx.limits.logins.reset(key_user)
+    await ctx.limits.logins.reset(key_user)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         await user.save(update_fields=["password_hash"])
@@ -133,7 +133,7 @@ async def change_password(ctx: Ctx, current: str, new: str, keep_session: str | 
 async def request_password_reset(ctx: Ctx, email_or_username: str) -> None:
     """Mail a reset link if the account exists; the answer is the same either way."""
     key = (email_or_username or "").strip().lower()
-    if not key or not ctx.limits.resets.hit(f"reset:{ctx.client_ip}"):
+    if not key or not await ctx.limits.resets.hit(f"reset:{ctx.client_ip}"):
         return
     user = await User.filter(deleted_at=None, state="active").filter(username=key).first()
     if user is None:
@@ -141,19 +141,19 @@ async def request_password_reset(ctx: Ctx, email_or_username: str) -> None:
     if user is None or not user.email:
         return
     token = new_token()
-    await PasswordReset.create(
-        token_hash=token_hash(token), user=user,
-        expires_at=utcnow() + timedelta(hours=ctx.settings.password_reset_hours),
-    )
     link = f"{ctx.settings.base_url}/password/reset/{token}"
     with using_locale(user.locale or current_locale()):  # the resident's own language when saved
-        mail.send_later(
-            ctx.settings, user.email, gettext("Resetting your password"),
-            gettext("Someone (we hope you) asked to reset the password of %(user)s.\n\n"
-                    "Open this link within %(hours)d hours to choose a new one:\n%(link)s\n\n"
-                    "If it was not you, ignore this message; your password stays as it is.",
-                    user=user.username, hours=ctx.settings.password_reset_hours, link=link),
+        subject = gettext("Resetting your password")
+        body = gettext("Someone (we hope you) asked to reset the password of %(user)s.\n\n"
+                       "Open this link within %(hours)d hours to choose a new one:\n%(link)s\n\n"
+                       "If it was not you, ignore this message; your password stays as it is.",
+                       user=user.username, hours=ctx.settings.password_reset_hours, link=link)
+    async with transaction() as tx:  # the link works exactly when its mail is in the outbox
+        await PasswordReset.create(
+            token_hash=token_hash(token), user=user,
+            expires_at=utcnow() + timedelta(hours=ctx.settings.password_reset_hours), using_db=tx,
         )
+        await mail.queue(tx, ctx.settings, user.email, subject, body)
 
 
 async def reset_password(ctx: Ctx, token: str, new: str) -> User:

@@ -71,7 +71,7 @@ async def create_album(ctx: Ctx, *, title, description="", visibility="members",
             return earlier
     title, description = _clean(ctx, title, description)
     visibility = "public" if community else check_visibility(visibility)
-    rate_limit_post(ctx)
+    await rate_limit_post(ctx)
     screening = await screen(ctx, title, description)
     title, description = screening.texts
     try:
@@ -131,7 +131,7 @@ async def add_photos(ctx: Ctx, album_id: str, uploads: list[bytes], caption: str
     if album.photo_count + len(uploads) > MAX_PHOTOS_PER_ALBUM:
         raise Invalid(N_("An album holds at most %(n)d photos."), field="photos", n=MAX_PHOTOS_PER_ALBUM)
     images = await reencode_photos(ctx, uploads)
-    rate_limit_post(ctx)
+    await rate_limit_post(ctx)
     if caption:
         caption = (await screen_without_waiting(ctx, caption=caption))["caption"]
     async with transaction() as tx:

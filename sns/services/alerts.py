@@ -165,7 +165,7 @@ async def post_alert(ctx: Ctx, *, client_token: str | None = None, **typed) -> A
         if earlier is not None:  # a double-submitted form posts once
             return earlier
     fields = await alert_fields(ctx, **typed)
-    rate_limit_post(ctx)
+    await rate_limit_post(ctx)
     alert = Alert(**fields, status="outbreak", author_id=ctx.user.id, sender=ctx.settings.origin,
                   client_token=client_token or None, origin=ctx.origin)
     alert.identifier = alert.id

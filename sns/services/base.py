@@ -79,6 +79,7 @@ def idempotency_key(value: Any) -> str | None:
     return None
 
 
-def rate_limit_post(ctx: Ctx) -> None:
-    if not ctx.limits.posts.hit(ctx.user.id):
+async def rate_limit_post(ctx: Ctx) -> None:
+    """Refuse a post past the posting limit, counted per person across every worker and machine."""
+    if not await ctx.limits.posts.hit(ctx.user.id):
         raise TooMany(N_("You are posting very quickly. Please wait a few minutes and try again."))

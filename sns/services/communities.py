@@ -132,7 +132,7 @@ async def open_community(ctx: Ctx, *, name, description, join_policy="open", rea
     name, description, join_policy, readable_by = _clean(ctx, name, description, join_policy, readable_by)
     if official:
         require(can_mark_official(ctx.viewer), N_("Only the city's staff may mark a community official."))
-    rate_limit_post(ctx)
+    await rate_limit_post(ctx)
     screening = await screen(ctx, name, description)
     name, description = screening.texts
     now = utcnow()

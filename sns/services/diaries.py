@@ -49,7 +49,7 @@ async def write_diary(ctx: Ctx, *, title, body, visibility, lat=None, lon=None, 
     visibility = check_visibility(visibility)
     lat, lon = parse_location(lat, lon, blur=bool(blur))
     images = await process_photos(ctx, list(photos))
-    rate_limit_post(ctx)
+    await rate_limit_post(ctx)
     screening = await screen(ctx, title, body)
     title, body = screening.texts
     try:
@@ -115,7 +115,7 @@ async def add_comment(ctx: Ctx, diary_id: str, body, client_token: str | None = 
         if earlier is not None:
             return earlier
     body = clean_text(body, field="comment", max_chars=min(ctx.settings.max_body_chars, 5000))
-    rate_limit_post(ctx)
+    await rate_limit_post(ctx)
     screening = await screen(ctx, body)
     (body,) = screening.texts
     try:

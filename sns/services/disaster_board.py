@@ -63,7 +63,7 @@ async def write_post(ctx: Ctx, *, body, place="", lat=None, lon=None, photos=(),
     place = clean_text(place, field="place", max_chars=200, single_line=True, required=False)
     lat, lon = parse_location(lat, lon)
     images = await process_photos(ctx, list(photos))
-    rate_limit_post(ctx)
+    await rate_limit_post(ctx)
     screening = await screen(ctx, body)
     (body,) = screening.texts
     try:

@@ -152,7 +152,7 @@ async def post_event(ctx: Ctx, *, title, description="", starts_at: datetime, en
         capacity=capacity, lat=lat, lon=lon, blur=blur)
     visibility = "public" if community else check_visibility(visibility)
     images = await process_photos(ctx, list(photos))
-    rate_limit_post(ctx)
+    await rate_limit_post(ctx)
     screening = await screen(ctx, title, description)
     title, description = screening.texts
     try:

@@ -104,7 +104,7 @@ async def create_inquiry(ctx: Ctx, *, department_id, subject, body, photos=(),
     subject = clean_text(subject, field="subject", max_chars=200, single_line=True)
     body = clean_text(body, field="body", max_chars=min(ctx.settings.max_body_chars, MAX_BODY))
     images = await process_photos(ctx, list(photos))
-    rate_limit_post(ctx)
+    await rate_limit_post(ctx)
     screening = await screen(ctx, subject, body)
     subject, body = screening.texts
     try:
@@ -143,7 +143,7 @@ async def reply(ctx: Ctx, inquiry_id: str, body, *, status=None, client_token: s
     new_status = check_status(status or "answered") if staff else None
     state, flag = "published", None
     if not staff:
-        rate_limit_post(ctx)
+        await rate_limit_post(ctx)
         screening = await screen(ctx, body)
         (body,) = screening.texts
         state = screening.state

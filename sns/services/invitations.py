@@ -27,14 +27,15 @@ async def invite(ctx: Ctx, *, email: str = "", note: str = "", send_mail: bool =
     email = check_email(email)
     note = clean_text(note, field="note", max_chars=200, required=False, single_line=True)
     token = new_token()
-    invitation = await Invitation.create(
-        token_hash=token_hash(token), email=email, note=note, invited_by_id=ctx.user.id,
-        expires_at=utcnow() + timedelta(days=ctx.settings.invitation_days),
-    )
     link = invitation_link(ctx, token)
-    if email and send_mail:
-        subject, body = await _invitation_mail(ctx, link)
-        mail.send_later(ctx.settings, email, subject, body)
+    mailed = await _invitation_mail(ctx, link) if email and send_mail else None
+    async with transaction() as tx:  # the invitation and its mail, together
+        invitation = await Invitation.create(
+            token_hash=token_hash(token), email=email, note=note, invited_by_id=ctx.user.id,
+            expires_at=utcnow() + timedelta(days=ctx.settings.invitation_days), using_db=tx,
+        )
+        if mailed is not None:
+            await mail.queue(tx, ctx.settings, email, *mailed)
     return invitation, link
 
 

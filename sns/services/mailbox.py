@@ -51,11 +51,8 @@ async def _decided(ctx: Ctx, message: Message, before: str, tx):
     conversation = await Conversation.get(id=message.conversation_id).using_db(tx)
     author = await User.get(id=message.author_id).using_db(tx)
     others = await _deliver(ctx, conversation, message, tx)
-
-    async def after_commit():
-        await _mail_notices(ctx, conversation, others, author)
-
-    return after_commit
+    await _mail_notices(ctx, conversation, others, author, tx)
+    return None
 
 
 REVIEWABLE = review.Reviewable(  # the review queue's kind "message" (sns/areas.py)
@@ -147,12 +144,14 @@ async def _deliver(ctx: Ctx, conversation: Conversation, message: Message, tx) -
     return others
 
 
-async def _mail_notices(ctx: Ctx, conversation: Conversation, user_ids: list[str], sender: User | None) -> None:
-    """E-mail "you have new mail" (never the message itself) to those who asked for it."""
+async def _mail_notices(ctx: Ctx, conversation: Conversation, user_ids: list[str], sender: User | None,
+                        tx) -> None:
+    """E-mail "you have new mail" (never the message itself) to those who asked for it, queued in the
+    transaction that delivers the message."""
     if not user_ids:
         return
     people = await User.filter(id__in=user_ids, email_on_mail=True, state="active", deleted_at=None).exclude(
-        email="")
+        email="").using_db(tx)
     link = ctx.settings.base_url + conversation_url(conversation.id)
     name = sender.display_name if sender else ""
     for person in people:
@@ -162,7 +161,7 @@ async def _mail_notices(ctx: Ctx, conversation: Conversation, user_ids: list[str
                            "Read it there (the message is not in this e-mail, to keep it private):\n%(link)s\n\n"
                            "You get this e-mail because you asked for it in your settings.",
                            name=name, subject=conversation.subject, link=link)
-        mail.send_later(ctx.settings, person.email, subject, body)
+        await mail.queue(tx, ctx.settings, person.email, subject, body)
 
 
 def _held(message: Message, screening) -> Message:
@@ -181,7 +180,7 @@ async def start_conversation(ctx: Ctx, *, to, subject, body, client_token: str |
     recipients = await find_recipients(ctx, to)
     subject = clean_text(subject, field="subject", max_chars=200, single_line=True)
     body = clean_text(body, field="body", max_chars=min(ctx.settings.max_body_chars, MAX_BODY))
-    rate_limit_post(ctx)
+    await rate_limit_post(ctx)
     screening = await screen(ctx, subject, body)
     subject, body = screening.texts
     others: list[str] = []
@@ -196,10 +195,10 @@ async def start_conversation(ctx: Ctx, *, to, subject, body, client_token: str |
             flag = await open_flag(screening, "message", message.id, ctx.user.id, tx)
             if screening.state == "published":
                 others = await _deliver(ctx, conversation, message, tx)
+            await tell_moderators(ctx, flag, tx)
+            await _mail_notices(ctx, conversation, others, ctx.user, tx)
     except IntegrityError:  # the same form, submitted twice at once: the first one won
         return await Message.get(client_token=client_token, author_id=ctx.user.id)
-    await tell_moderators(ctx, flag)
-    await _mail_notices(ctx, conversation, others, ctx.user)
     await events.publish("mail.sent", {"conversation": conversation.id})
     return _held(message, screening)
 
@@ -217,7 +216,7 @@ async def reply(ctx: Ctx, conversation_id: str, body, client_token: str | None =
         if earlier is not None:
             return earlier
     body = clean_text(body, field="body", max_chars=min(ctx.settings.max_body_chars, MAX_BODY))
-    rate_limit_post(ctx)
+    await rate_limit_post(ctx)
     screening = await screen(ctx, body)
     (body,) = screening.texts
     others: list[str] = []
@@ -228,10 +227,10 @@ async def reply(ctx: Ctx, conversation_id: str, body, client_token: str | None =
             flag = await open_flag(screening, "message", message.id, ctx.user.id, tx)
             if screening.state == "published":
                 others = await _deliver(ctx, conversation, message, tx)
+            await tell_moderators(ctx, flag, tx)
+            await _mail_notices(ctx, conversation, others, ctx.user, tx)
     except IntegrityError:
         return await Message.get(client_token=client_token, author_id=ctx.user.id)
-    await tell_moderators(ctx, flag)
-    await _mail_notices(ctx, conversation, others, ctx.user)
     await events.publish("mail.sent", {"conversation": conversation.id})
     return _held(message, screening)
 

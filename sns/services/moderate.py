@@ -136,12 +136,13 @@ async def open_flag(screening: Screening, kind: str, target_id: str, author_id: 
                              terms=screening.terms, using_db=conn)
 
 
-async def tell_moderators(ctx: Ctx, flag: Flag | None) -> None:
-    """Mail every administrator and the designated helper, in the background."""
+async def tell_moderators(ctx: Ctx, flag: Flag | None, conn=None) -> None:
+    """Mail every administrator and the designated helper, through the outbox: in `conn`'s transaction
+    (the one that opened the flag) when the caller passes it, else right after its commit."""
     if flag is None:
         return
-    admins = await User.filter(role="admin", state="active", deleted_at=None).exclude(email="").values_list(
-        "email", flat=True)
+    admins = await User.filter(role="admin", state="active", deleted_at=None).exclude(email="").using_db(
+        conn).values_list("email", flat=True)
     recipients = sorted(set(admins) | ({ctx.settings.moderation_helper_email} - {""}))
     link = f"{ctx.settings.base_url}/moderation"
     with using_locale(ctx.settings.default_locale):
@@ -153,7 +154,7 @@ async def tell_moderators(ctx: Ctx, flag: Flag | None) -> None:
                        reason=reasons.get(flag.reason, flag.reason),
                        terms=", ".join(flag.terms) or "-", link=link)
     for to in recipients:
-        mail.send_later(ctx.settings, to, subject, body)
+        await mail.queue(conn, ctx.settings, to, subject, body)
 
 
 __all__ = ["Screening", "screen", "screen_without_waiting", "open_flag", "tell_moderators", "current_filter", "forget_filter",

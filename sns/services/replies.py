@@ -93,7 +93,7 @@ async def add_reply(ctx: Ctx, topic_id: str, body, *, photos=(), client_token: s
             return earlier
     body = clean_text(body, field="body", max_chars=min(ctx.settings.max_body_chars, REPLY_CHARS))
     images = await process_photos(ctx, list(photos))
-    rate_limit_post(ctx)
+    await rate_limit_post(ctx)
     screening = await screen(ctx, body)
     (body,) = screening.texts
     published = screening.state == "published"

@@ -151,7 +151,7 @@ async def write_report(ctx: Ctx, *, category, title, body, lat, lon, place="", b
     category, title, body, place, lat, lon = await _clean(ctx, category=category, title=title, body=body,
                                                           place=place, lat=lat, lon=lon, blur=blur)
     images = await process_photos(ctx, list(photos))
-    rate_limit_post(ctx)
+    await rate_limit_post(ctx)
     screening = await screen(ctx, title, body)
     title, body = screening.texts
     try:

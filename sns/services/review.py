@@ -140,13 +140,13 @@ async def act(ctx: Ctx, flag_id: str, action: str, note: str = "") -> Flag:
                 f.resolved_at, f.resolution = now, action
                 await f.save(using_db=tx, update_fields=["resolved_at", "resolution"])
         await _log(ctx, action, flag, terms, note, tx)
+        if action == "warn" and author.email:
+            with using_locale(author.locale or ctx.settings.default_locale):
+                await mail.queue(tx, ctx.settings, author.email, gettext("A note from the site team"),
+                                 gettext("The site team looked at one of your posts and asks you to keep to the "
+                                         "community rules.\n\n%(note)s", note=note or "-"))
     if after_commit is not None:
         await after_commit()
-    if action == "warn" and author.email:
-        with using_locale(author.locale or ctx.settings.default_locale):
-            mail.send_later(ctx.settings, author.email, gettext("A note from the site team"),
-                            gettext("The site team looked at one of your posts and asks you to keep to the "
-                                    "community rules.\n\n%(note)s", note=note or "-"))
     public_changed()
     await events.publish("moderation.resolved", {"kind": flag.kind, "id": flag.target_id, "action": action})
     return flag
@@ -186,7 +186,7 @@ async def report(ctx: Ctx, kind: str, target_id: str, reason) -> Flag:
                                      resolved_at=None)
     if earlier is not None:  # reported twice (or the form sent twice): one report
         return earlier
-    rate_limit_post(ctx)
+    await rate_limit_post(ctx)
     flag = await Flag.create(kind=kind, target_id=target.id, author_id=target.author_id, reason="report",
                              reporter_id=ctx.user.id, note=reason)
     await tell_moderators(ctx, flag)

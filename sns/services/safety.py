@@ -50,7 +50,7 @@ async def check_in(ctx: Ctx, *, status, message="", place="", lat=None, lon=None
     message = clean_text(message, field="message", max_chars=MAX_MESSAGE, required=False)
     place = clean_text(place, field="place", max_chars=200, single_line=True, required=False)
     lat, lon = parse_location(lat, lon)
-    rate_limit_post(ctx)
+    await rate_limit_post(ctx)
     try:
         async with transaction() as tx:
             for earlier in await SafetyCheckin.filter(event_id=event.id, user_id=ctx.user.id, current=True) \

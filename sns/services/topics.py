@@ -128,7 +128,7 @@ async def post_topic(ctx: Ctx, community_id: str, *, title, body, lat=None, lon=
             return earlier
     title, body, lat, lon = _clean(ctx, title, body, lat, lon, blur)
     images = await process_photos(ctx, list(photos))
-    rate_limit_post(ctx)
+    await rate_limit_post(ctx)
     screening = await screen(ctx, title, body)
     title, body = screening.texts
     now = utcnow()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from fixtures import PASSWORD, _fresh_postgres, free_port, jpeg_with_gps  # noqa: F401 (used by the tests)
+from fixtures import PASSWORD, _fresh_postgres, _migrated_template, free_port, jpeg_with_gps  # noqa: F401 (used by the tests)
 
 SNS = Path(sys.executable).with_name("sns")
 PHONE = {"width": 390, "height": 844}
@@ -41,6 +42,23 @@ def fresh_database_url() -> str:
         return ""
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, _fresh_postgres(pg)).result()
+
+
+def migrated_database(data: Path) -> str:
+    """A database with the migrations applied, as `sns init` leaves it: a copy of the test run's migrated
+    template (a new PostgreSQL database when the suite runs on it, else the SQLite file in `data`)."""
+    pg = os.environ.get("SNS_TEST_DATABASE_URL") or ""
+
+    async def make() -> str:
+        template = await _migrated_template(pg)
+        if pg:
+            return await _fresh_postgres(pg, template)
+        data.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, data / "sns.sqlite3")
+        return ""
+
+    with ThreadPoolExecutor(1) as pool:  # this thread may have an event loop of its own
+        return pool.submit(asyncio.run, make()).result()
 
 
 class LiveServer:
@@ -89,10 +107,13 @@ class LiveServer:
             if "That username is taken." not in str(exc):
                 raise
 
-    def start(self, timeout: float = 30) -> None:
+    def start(self, timeout: float = 30, workers: int = 1) -> None:
+        """Serve (with `workers` processes, as `sns serve --workers N`) and wait until it answers."""
+        more = ["--workers", str(workers)] if workers > 1 else []
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [str(SNS), "--data", str(self.data_dir), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                [str(SNS), "--data", str(self.data_dir), "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                 *more],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )

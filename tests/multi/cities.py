@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import shutil
 import socket
 import sqlite3
 import subprocess
@@ -20,30 +18,13 @@ from pathlib import Path
 
 import asyncpg
 
-from browser.live import SNS, LiveServer
-from fixtures import _fresh_postgres, _migrated_template
+from browser.live import SNS, LiveServer, migrated_database
 from sns.keys import ensure_keys, fingerprint
 from sns.mirror.replica_pg import quoted
 from sns.mirror.replicas import path_of, schema_of
 from sns.mirror.sql import numbered
 
 TOOL = Path(__file__).with_name("mirror_tool.py")
-
-
-def migrated_database(data: Path) -> str:
-    """A database with the migrations applied, as `sns init` leaves it: a copy of the test run's migrated
-    template (a new PostgreSQL database when the suite runs on it, else the SQLite file in `data`)."""
-    pg = os.environ.get("SNS_TEST_DATABASE_URL") or ""
-
-    async def make() -> str:
-        template = await _migrated_template(pg)
-        if pg:
-            return await _fresh_postgres(pg, template)
-        shutil.copyfile(template, data / "sns.sqlite3")
-        return ""
-
-    with ThreadPoolExecutor(1) as pool:  # this thread may have an event loop of its own
-        return pool.submit(asyncio.run, make()).result()
 
 
 class City(LiveServer):

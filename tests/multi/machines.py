@@ -17,7 +17,7 @@ from typing import Iterator
 
 import pytest
 
-from browser.live import LiveServer, fresh_database_url
+from browser.live import LiveServer, migrated_database
 
 needs_postgres = pytest.mark.skipif(not os.environ.get("SNS_TEST_DATABASE_URL"),
                                     reason="needs PostgreSQL (SNS_TEST_DATABASE_URL): machines share its database")
@@ -38,7 +38,7 @@ def city_machines(root: Path, count: int = 2, *, redis_url: str = "", env: dict[
     """`count` machines of one city. The broker is Redis when `redis_url` is given, else the database.
     `env` adds settings (SNS_...) to every machine; each machine's own `extra_env` may be changed before
     `start()`. The first machine runs `sns init` (migrations, keys); the others get copies of its keys."""
-    url = fresh_database_url()
+    url = migrated_database(root / "a")  # what `sns init` leaves, copied: migrating anew takes ~20 s here
     media = root / "shared-media"
     media.mkdir(parents=True, exist_ok=True)
     settings = {"SNS_BROADCAST_URL": redis_url or url, **(env or {})}

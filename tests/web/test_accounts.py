@@ -31,7 +31,7 @@ async def test_invitation_mail_lets_a_resident_join(site, smtp, admin):
     response = await client.submit("/admin/invitations", {"email": "newcomer@example.org", "note": "neighbour",
                                                           "send_mail": "1"})
     assert response.status_code == 200
-    await mail.drain()
+    await mail.drain(site.settings)
     rcpts, msg = inbox.messages[-1]
     assert rcpts == ["newcomer@example.org"] and msg["From"] == "town@test.example"
     text = msg.get_content()
@@ -101,7 +101,7 @@ async def test_forgotten_password_is_reset_by_mail(site, smtp):
     assert answer.status_code == 200
     unknown = await site.client().submit("/password/forgot", {"who": "nobody@example.org"}, follow=True)
     assert unknown.text.count("flash") == answer.text.count("flash")  # same answer: no account probing
-    await mail.drain()
+    await mail.drain(site.settings)
     link = inbox.last_link("forgetful@example.org")
     assert link.startswith("/password/reset/")
     changed = await visitor.submit(link, {"new_password": "a brand new passphrase"})

@@ -281,7 +281,7 @@ async def test_email_notice_without_the_message(site, people, smtp):
     inbox.messages.clear()
     aiko = await signed_in(site, "aiko")
     cid = conversation_of(await write(aiko, "daiki, emi", "Secret plan", "The surprise party is at eight"))
-    await mail.drain()
+    await mail.drain(site.settings)
     to_daiki = [m for rcpts, m in inbox.messages if "daiki@example.org" in rcpts]
     assert len(to_daiki) == 1 and not any("emi@example.org" in r for r, _ in inbox.messages)  # emi did not ask
     content = to_daiki[0].get_content()

@@ -149,7 +149,8 @@ async def test_a_wrong_fingerprint_shows_the_one_found_and_keeps_everything(site
 @pytest.mark.parametrize("case, field, message", [
     ("unreachable", "url", "Could not reach that address."),
     ("not_sns", "url", "That address does not answer like a local SNS instance."),
-    ("itself", "url", "That is this instance itself."),
+    ("itself", "url", "That address answers as test.example, the same name as this instance: each city needs "
+     "its own origin (the `origin` setting, set by sns init --origin)."),
     ("bad_url", "url", "This is not a web address (http:// or https://)."),
     ("no_fingerprint", "fingerprint", "Type the fingerprint the neighbour"),
 ])

@@ -76,7 +76,7 @@ async def test_held_post_is_invisible_to_others_until_approved(site, people, smt
     assert diary_id not in (await reader_api.get("/api/v1/diaries")).text
     assert diary_id in (await writer.get("/diaries")).text  # the author still sees it, marked
 
-    await mail.drain()
+    await mail.drain(site.settings)
     to = {r for rcpts, _ in inbox.messages for r in rcpts}
     assert {"mayor@test.example", "helper@test.example"} <= to
     assert any("/moderation" in m.get_content() for _, m in inbox.messages)
