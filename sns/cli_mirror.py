@@ -104,8 +104,33 @@ def mirror_resume(click_ctx: click.Context, origin: str) -> None:
 @click.argument("origin")
 @click.pass_context
 def mirror_remove(click_ctx: click.Context, origin: str) -> None:
-    """End peering with ORIGIN: it can pull nothing more. Its replica stays on disk."""
+    """End peering with ORIGIN: it can pull nothing more. Its replica stays (see drop-replica)."""
     _set_state(click_ctx, origin, "removed", "Removed")
+
+
+@mirror.command("drop-replica")
+@click.argument("origin")
+@click.pass_context
+def mirror_drop_replica(click_ctx: click.Context, origin: str) -> None:
+    """Delete the replica of a removed neighbour ORIGIN (its schema on PostgreSQL, its file on SQLite).
+    Refused while ORIGIN is a peer that is not removed: the city may still need what it holds."""
+
+    async def work(settings):
+        from sns.mirror import replicas
+        from sns.models import Peer
+
+        peer = await Peer.get_or_none(origin=origin)
+        if peer is not None and peer.state != "removed":
+            raise click.ClickException(f"{origin} is still a peer ({peer.state}): `sns mirror remove` it first")
+        if not await replicas.exists(settings, origin):
+            raise click.ClickException(f"no replica of {origin} here")
+        async with replicas.writer_lock(settings, origin) as mine:
+            if not mine:
+                raise click.ClickException(f"the replica of {origin} is being written right now: try again")
+        await replicas.drop(settings, origin)
+
+    _run(click_ctx, work)
+    console.print(f"[green]Dropped[/green] the replica of {origin}")
 
 
 def _age(moment: datetime | None, now: datetime) -> str:
@@ -175,7 +200,7 @@ def mirror_sync(click_ctx: click.Context, origin: str | None) -> None:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=console) as bar:
             for peer in chosen:
-                start = await replicas.cursor(await replicas.open_replica(settings.data_dir, peer.origin), peer.origin)
+                start = await replicas.cursor(await replicas.open_replica(settings, peer.origin), peer.origin)
                 task = bar.add_task(peer.origin, total=max(peer.head_seq - start, 1))
 
                 def tell(cursor: int, head: int, task=task, start=start) -> None:

@@ -102,7 +102,7 @@ async def install(settings, *batches: list[dict], synced_ago: timedelta = timede
         await Peer.create(origin=ORIGIN, **values)
     else:
         await Peer.filter(id=peer.id).update(**values)
-    replica = await replicas.open_replica(settings.data_dir, ORIGIN)
+    replica = await replicas.open_replica(settings, ORIGIN)
     for batch in batches:
         after = await replicas.cursor(replica, ORIGIN)
         fresh = [e for e in batch if e["seq"] > after]

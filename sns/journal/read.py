@@ -24,10 +24,19 @@ async def head(origin: str, conn: Any = None) -> int:
     return int(row["seq"]) if row else 0
 
 
+def _marks(client: Any, count: int) -> list[str]:
+    """Parameter marks for the client's dialect: a replica is an SQLite file or a PostgreSQL schema."""
+    if client.capabilities.dialect == "sqlite":
+        return ["?"] * count
+    return [f"${n}" for n in range(1, count + 1)]
+
+
 async def entries_by_sql(client: Any, origin: str, after_seq: int, limit: int) -> list[Entry]:
-    """The same from a connection read by hand (a replica: sqlite, no model instances made)."""
+    """The same from a connection read by hand (a replica, either database: no model instances made)."""
+    marks = _marks(client, 3)
     _, rows = await client.execute_query(
-        f"SELECT {COLUMNS} FROM journal WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?", [origin, after_seq, limit])
+        f"SELECT {COLUMNS} FROM journal WHERE origin = {marks[0]} AND seq > {marks[1]} ORDER BY seq "
+        f"LIMIT {marks[2]}", [origin, after_seq, limit])
     return [Entry.from_sql(row) for row in rows]
 
 

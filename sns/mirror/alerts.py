@@ -24,7 +24,7 @@ from typing import Any
 
 from sns import events, journal
 from sns.journal import WITHDRAWN, Entry  # WITHDRAWN: the kind a replica gives an entry without its record
-from sns.mirror import replicas
+from sns.mirror import replicas, sql
 from sns.models import Alert, AlertUpdate, Peer
 from sns.models.base import utcnow
 from sns.services import alert_notices
@@ -97,15 +97,15 @@ async def _round(entries: list[Entry], origin: str, name: str) -> set[str]:
 async def copy_alerts(settings: Settings, origin: str, entries: list[dict[str, Any]] | None = None) -> int:
     """Copy what arrived of `origin`'s alerts since the last round (read from its replica: `entries`, the batch
     the pull hands over, is not needed); returns how many alerts changed."""
-    replica = await replicas.open_replica(settings.data_dir, origin)
+    replica = await replicas.open_replica(settings, origin)
     done = int(await replicas.meta(replica, KEY) or 0)
     peer = await Peer.get_or_none(origin=origin)
     name = (peer.name if peer is not None else "") or origin
     top = await replicas.cursor(replica, origin)  # stable: hooks run under the replica's writer lock
     changed: set[str] = set()
     while done < top:
-        _, rows = await replica.execute_query(
-            "SELECT seq, kind, record_id, payload FROM journal WHERE origin = ? AND seq > ? AND seq <= ? "
+        rows = await sql.query(
+            replica, "SELECT seq, kind, record_id, payload FROM journal WHERE origin = ? AND seq > ? AND seq <= ? "
             "AND kind IN ('alert', 'alert_update', ?) ORDER BY seq LIMIT ?", [origin, done, top, WITHDRAWN, CHUNK])
         if rows:
             changed |= await _round([Entry.from_sql(r, origin) for r in rows], origin, name)

@@ -24,7 +24,7 @@ from sns.errors import Conflict, Forbidden, Invalid, NotFound, TooMany
 from sns.i18n import N_
 from sns.journal import Entry
 from sns.mirror import peers as peer_rules
-from sns.mirror import pull, replicas
+from sns.mirror import pull, replicas, sql
 from sns.models import ActingSession, Alert, AlertUpdate, Notice, Peer, StandbyCode, User
 from sns.models.base import utcnow
 from sns.policies import (
@@ -58,9 +58,8 @@ async def _city(settings, origin: str) -> tuple[Peer | None, str, Any]:
     peer = await Peer.get_or_none(origin=origin)
     health = peer_rules.health(peer, settings.mirror_down_after_seconds) if peer else ""
     replica = None
-    if peer is not None and replicas.file_name(origin)[: -len(".sqlite3")] in replicas.existing_origins(
-            settings.data_dir):
-        replica = await replicas.open_replica(settings.data_dir, origin)
+    if peer is not None and await replicas.exists(settings, origin):
+        replica = await replicas.open_replica(settings, origin)
     return peer, health, replica
 
 
@@ -145,8 +144,7 @@ async def _keep(tx: Any, obj: Any, settings) -> Entry:
     highest held, plus one), as `journal.record` journals our own writes; the entry."""
     entry = journal.entry_of(obj, origin=settings.origin, seq=await replicas.cursor(tx, settings.origin) + 1)
     await journal.append(entry, tx)
-    await tx.execute_query("INSERT OR REPLACE INTO replica_records (record_id, kind) VALUES (?, ?)",
-                           [obj.id, entry.kind])
+    await sql.query(tx, replicas.RECORD_SQL, [obj.id, entry.kind])
     return entry
 
 

@@ -60,13 +60,12 @@ async def serve_box(request: Request) -> Response:
 
 async def kept(replica: Any) -> dict[str, Any] | None:
     """The box answer kept in a replica: {body, signature, stamp, fetched_at}, or None."""
-    _, rows = await replica.execute_query("SELECT value FROM replica_meta WHERE key = ?", [META_KEY])
-    return json.loads(rows[0]["value"]) if rows else None
+    value = await replicas.meta(replica, META_KEY)
+    return json.loads(value) if value is not None else None
 
 
 async def _keep(replica: Any, value: dict[str, Any]) -> None:
-    await replica.execute_query("INSERT OR REPLACE INTO replica_meta (key, value) VALUES (?, ?)",
-                                [META_KEY, json.dumps(value)])
+    await replicas.set_meta(replica, META_KEY, json.dumps(value))
 
 
 async def keep_fresh(settings: Settings, peer: Peer, *, force: bool = False,
@@ -77,7 +76,7 @@ async def keep_fresh(settings: Settings, peer: Peer, *, force: bool = False,
     if not force and time.monotonic() - _tried.get(tried, -1e9) < settings.mirror_instance_box_seconds:
         return True  # asked lately (answered or not): not again before the interval
     _tried[tried] = time.monotonic()
-    replica = await replicas.open_replica(settings.data_dir, peer.origin)
+    replica = await replicas.open_replica(settings, peer.origin)
     held = await kept(replica)
     target = "/mirror/v1/instance-box" + (f"?have={held['stamp']}" if held else "")
     headers = signing.sign_request(load_signing_key(settings.keys_dir), method="GET", target=target,
@@ -142,12 +141,12 @@ async def hand_out_box(request: Request) -> Response:
         return refuse(429, "too_many", "asked too often; try again in an hour")
     peer = await Peer.get_or_none(origin=origin)
     held = None
-    if peer is not None and replicas.path_of(settings.data_dir, origin).exists():
-        held = await kept(await replicas.open_replica(settings.data_dir, origin))
+    if peer is not None and await replicas.exists(settings, origin):
+        held = await kept(await replicas.open_replica(settings, origin))
     if held is None:
         await log_refusal(origin, "in", "no_replica", f"instance box asked by {asker}")
         return refuse(404, "no_replica", "this instance holds no copy of that origin")
-    replica = await replicas.open_replica(settings.data_dir, origin)
+    replica = await replicas.open_replica(settings, origin)
     await log_refusal(origin, "in", "box_handed_out", f"sealed instance box handed to {asker}")
     return JSONResponse({
         "protocol": signing.PROTOCOL, "origin": origin, "from": settings.origin, "peer_state": peer.state,

@@ -81,7 +81,7 @@ def _write(path: Path, data: bytes) -> None:
 async def _delete_unwanted(settings: Settings, origin: str, conn: Any) -> int:
     removed = 0
     for row in await media_store.to_delete(conn):
-        path = media_files.mirror_path(settings.data_dir, origin, row["photo_id"], bool(row["thumb"]),
+        path = media_files.mirror_path(settings, origin, row["photo_id"], bool(row["thumb"]),
                                        sealed=row["have"] == "sealed")
         await anyio.to_thread.run_sync(lambda p=path: p.unlink(missing_ok=True))
         await media_store.set_have(conn, row["photo_id"], row["thumb"], "")
@@ -111,9 +111,9 @@ async def _fetch_one(settings: Settings, peer: Peer, conn: Any, client: httpx.As
             await log_refusal(peer.origin, "out", what, detail)
         await media_store.set_failed(conn, photo_id, int(thumb), row["tries"], f"{what}: {detail}", now)
         return False
-    path = media_files.mirror_path(settings.data_dir, peer.origin, photo_id, thumb, sealed=form == "sealed")
+    path = media_files.mirror_path(settings, peer.origin, photo_id, thumb, sealed=form == "sealed")
     await anyio.to_thread.run_sync(_write, path, body)
-    other = media_files.mirror_path(settings.data_dir, peer.origin, photo_id, thumb, sealed=form != "sealed")
+    other = media_files.mirror_path(settings, peer.origin, photo_id, thumb, sealed=form != "sealed")
     await anyio.to_thread.run_sync(lambda: other.unlink(missing_ok=True))
     await media_store.set_have(conn, photo_id, int(thumb), form)
     return True
@@ -123,7 +123,7 @@ async def fetch_wanted(settings: Settings, peer: Peer, *, client: httpx.AsyncCli
                        signer=None, budget_seconds: float = ROUND_SECONDS, now: float | None = None) -> int:
     """Delete what we should no longer hold of `peer`'s photos, then fetch what we miss (those due).
     Returns the number of files fetched."""
-    conn = await replicas.open_replica(settings.data_dir, peer.origin)
+    conn = await replicas.open_replica(settings, peer.origin)
     await _delete_unwanted(settings, peer.origin, conn)
     rows = await media_store.to_fetch(conn, PER_ROUND, now)
     if not rows:
@@ -151,7 +151,7 @@ async def after_round(settings: Settings, peer: Peer, result: PullResult, site=N
     """After each pull round of a peer (a hook the mirror area hands over, sns/areas.py): its photo files."""
     if result.error:  # a peer not answering its journal is not asked for files either
         return
-    with replicas.writer_lock(settings.data_dir, peer.origin) as mine:
+    async with replicas.writer_lock(settings, peer.origin) as mine:
         if mine:  # (else another worker of this machine is at it)
             await fetch_wanted(settings, peer)
 

@@ -34,13 +34,17 @@ def safe_id(photo_id: Any) -> bool:
     return isinstance(photo_id, str) and bool(ID_RE.match(photo_id))
 
 
-def mirror_media_dir(data_dir: Path, origin: str) -> Path:
-    return replicas.replicas_dir(data_dir) / replicas.file_name(origin)[: -len(".sqlite3")] / "media"
+def mirror_media_dir(where: replicas.Where, origin: str) -> Path:
+    """Where a replica's photo files are kept: beside the replica's file on SQLite; in the media directory
+    on PostgreSQL, which every machine of the city shares as it shares the replica's schema."""
+    if replicas.postgres_url(where):
+        return where.media_dir / "mirror" / replicas.safe_name(origin)  # type: ignore[union-attr]
+    return replicas.replicas_dir(where) / replicas.safe_name(origin) / "media"
 
 
-def mirror_path(data_dir: Path, origin: str, photo_id: str, thumb: bool, sealed: bool) -> Path:
+def mirror_path(where: replicas.Where, origin: str, photo_id: str, thumb: bool, sealed: bool) -> Path:
     """The neighbour's copy of one file of `origin`'s photo: the open JPEG, or its sealed copy."""
-    path = photo_path(mirror_media_dir(data_dir, origin), photo_id, thumb)
+    path = photo_path(mirror_media_dir(where, origin), photo_id, thumb)
     return path.with_suffix(".sealed") if sealed else path
 
 

@@ -77,13 +77,13 @@ async def replica_media(request: Request) -> Response:
     settings = _settings(request)
     photo_id, thumb = request.path_params["photo_id"], _thumb(request)
     if thumb is None or not media_files.safe_id(photo_id) \
-            or peer.origin not in replicas.existing_origins(settings.data_dir):
+            or not await replicas.exists(settings, peer.origin):
         return Response(status_code=404)
-    conn = await replicas.open_replica(settings.data_dir, peer.origin)
+    conn = await replicas.open_replica(settings, peer.origin)
     form = await media_store.held(conn, photo_id, int(thumb))
     if form not in TYPES:
         return Response(status_code=404)
-    path = media_files.mirror_path(settings.data_dir, peer.origin, photo_id, thumb, sealed=form == "sealed")
+    path = media_files.mirror_path(settings, peer.origin, photo_id, thumb, sealed=form == "sealed")
     data = await anyio.to_thread.run_sync(_read, path)
     if data is None:
         return Response(status_code=404)

@@ -19,7 +19,7 @@ import time
 from typing import Any
 
 from sns.journal import KINDS
-from sns.mirror import replicas
+from sns.mirror import replicas, sql
 from sns.mirror.media_files import safe_id
 from sns.mirror.travel import Openness
 from sns.models import Album, Event, Photo, Reply, Topic
@@ -55,16 +55,16 @@ async def _note(tx: Any, opened: list[list[Any]], sealed: list[str], gone: list[
     file: what we hold of the old one is fetched again), and whether the origin offers a sealed copy of
     the withdrawn ones ({"sealed": true}) or nothing (deleted)."""
     if opened:
-        await tx.execute_many(
-            "INSERT INTO replica_media (photo_id, thumb, sha256, bytes) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (photo_id, thumb) DO UPDATE SET have = CASE WHEN sha256 = excluded.sha256 THEN have "
-            "ELSE '' END, sha256 = excluded.sha256, bytes = excluded.bytes, sealed_ok = 0", opened)
+        await sql.many(
+            tx, "INSERT INTO replica_media (photo_id, thumb, sha256, bytes) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (photo_id, thumb) DO UPDATE SET have = CASE WHEN replica_media.sha256 = excluded.sha256 "
+            "THEN replica_media.have ELSE '' END, sha256 = excluded.sha256, bytes = excluded.bytes, sealed_ok = 0", opened)
     if sealed:
-        await tx.execute_many("INSERT INTO replica_media (photo_id, thumb, sealed_ok) VALUES (?, ?, 1) "
-                              "ON CONFLICT (photo_id, thumb) DO UPDATE SET sealed_ok = 1",
-                              [[i, thumb] for i in sealed for thumb in (0, 1)])
+        await sql.many(tx, "INSERT INTO replica_media (photo_id, thumb, sealed_ok) VALUES (?, ?, 1) "
+                       "ON CONFLICT (photo_id, thumb) DO UPDATE SET sealed_ok = 1",
+                       [[i, thumb] for i in sealed for thumb in (0, 1)])
     if gone:
-        await tx.execute_many("UPDATE replica_media SET sealed_ok = 0 WHERE photo_id = ?", [[i] for i in gone])
+        await sql.many(tx, "UPDATE replica_media SET sealed_ok = 0 WHERE photo_id = ?", [[i] for i in gone])
 
 
 async def _ids(tx: Any, model, column: str, values: list[str], extra: str = "") -> set[str]:
@@ -73,8 +73,8 @@ async def _ids(tx: Any, model, column: str, values: list[str], extra: str = "") 
     listed = sorted(set(values))
     for start in range(0, len(listed), 500):
         chunk = listed[start:start + 500]
-        _, rows = await tx.execute_query(f"SELECT id FROM {model._meta.db_table} WHERE {column} IN "
-                                         f"({', '.join('?' for _ in chunk)}){extra}", chunk)
+        rows = await sql.query(tx, f"SELECT id FROM {model._meta.db_table} WHERE {column} IN "
+                                    f"({', '.join('?' for _ in chunk)}){extra}", chunk)
         found.update(r["id"] for r in rows)
     return found
 
@@ -113,9 +113,9 @@ async def _decide(tx: Any, photo_ids: set[str]) -> None:
     rows: list[Any] = []
     for start in range(0, len(listed), 500):
         chunk = listed[start:start + 500]
-        rows += (await tx.execute_query(
-            "SELECT photo_id, thumb, sha256, sealed_ok, want FROM replica_media WHERE photo_id IN "
-            f"({', '.join('?' for _ in chunk)})", chunk))[1]
+        rows += await sql.query(
+            tx, "SELECT photo_id, thumb, sha256, sealed_ok, want FROM replica_media WHERE photo_id IN "
+            f"({', '.join('?' for _ in chunk)})", chunk)
     if not rows:
         return
     found = {p["id"]: p for p in await Photo.filter(id__in=list({r["photo_id"] for r in rows})).using_db(tx).values()}
@@ -135,7 +135,7 @@ async def _decide(tx: Any, photo_ids: set[str]) -> None:
         if want != row["want"]:
             changes.append([want, photo_id, row["thumb"]])
     if changes:
-        await tx.execute_many("UPDATE replica_media SET want = ?, tries = 0, next_at = 0 "
+        await sql.many(tx, "UPDATE replica_media SET want = ?, tries = 0, next_at = 0 "
                               "WHERE photo_id = ? AND thumb = ?", changes)
 
 
@@ -179,49 +179,48 @@ async def note_entries(tx: Any, entries: list[dict[str, Any]]) -> None:
 
 async def to_delete(conn: Any) -> list[dict[str, Any]]:
     """Files we hold that we should not (or not in that form)."""
-    _, rows = await conn.execute_query("SELECT photo_id, thumb, have FROM replica_media "
-                                       "WHERE have != '' AND have != want")
+    rows = await sql.query(conn, "SELECT photo_id, thumb, have FROM replica_media "
+                                 "WHERE have != '' AND have != want")
     return [dict(r) for r in rows]
 
 
 async def to_fetch(conn: Any, limit: int, now: float | None = None) -> list[dict[str, Any]]:
-    _, rows = await conn.execute_query(
-        "SELECT photo_id, thumb, sha256, bytes, want, tries FROM replica_media WHERE want IN ('open', 'sealed') "
-        "AND have != want AND next_at <= ? ORDER BY next_at, photo_id, thumb LIMIT ?",
+    rows = await sql.query(
+        conn, "SELECT photo_id, thumb, sha256, bytes, want, tries FROM replica_media "
+        "WHERE want IN ('open', 'sealed') AND have != want AND next_at <= ? ORDER BY next_at, photo_id, thumb LIMIT ?",
         [now if now is not None else time.time(), limit])
     return [dict(r) for r in rows]
 
 
 async def set_have(conn: Any, photo_id: str, thumb: int, have: str) -> None:
-    await conn.execute_query("UPDATE replica_media SET have = ?, tries = 0, next_at = 0, error = '' "
-                             "WHERE photo_id = ? AND thumb = ?", [have, photo_id, thumb])
+    await sql.query(conn, "UPDATE replica_media SET have = ?, tries = 0, next_at = 0, error = '' "
+                          "WHERE photo_id = ? AND thumb = ?", [have, photo_id, thumb])
 
 
 async def set_gone(conn: Any, photo_id: str, thumb: int) -> None:
     """The origin has no such file any more: nothing to hold until an entry says otherwise."""
-    await conn.execute_query("UPDATE replica_media SET want = 'none', sealed_ok = 0, error = 'gone at the origin' "
-                             "WHERE photo_id = ? AND thumb = ?", [photo_id, thumb])
+    await sql.query(conn, "UPDATE replica_media SET want = 'none', sealed_ok = 0, error = 'gone at the origin' "
+                          "WHERE photo_id = ? AND thumb = ?", [photo_id, thumb])
 
 
 async def set_failed(conn: Any, photo_id: str, thumb: int, tries: int, error: str, now: float | None = None) -> None:
     """A try that failed: the next one after a back-off (5 s, doubling, at most an hour)."""
     wait = min(3600.0, 5.0 * 2 ** min(tries, 12))
-    await conn.execute_query("UPDATE replica_media SET tries = ?, next_at = ?, error = ? "
-                             "WHERE photo_id = ? AND thumb = ?",
-                             [tries + 1, (now if now is not None else time.time()) + wait, error[:200],
-                              photo_id, thumb])
+    await sql.query(conn, "UPDATE replica_media SET tries = ?, next_at = ?, error = ? "
+                          "WHERE photo_id = ? AND thumb = ?",
+                    [tries + 1, (now if now is not None else time.time()) + wait, error[:200], photo_id, thumb])
 
 
 async def held(conn: Any, photo_id: str, thumb: int) -> str:
     """What we hold of one file: 'open', 'sealed' or ''."""
-    _, rows = await conn.execute_query("SELECT have FROM replica_media WHERE photo_id = ? AND thumb = ?",
-                                       [photo_id, thumb])
+    rows = await sql.query(conn, "SELECT have FROM replica_media WHERE photo_id = ? AND thumb = ?",
+                           [photo_id, thumb])
     return rows[0]["have"] if rows else ""
 
 
 async def missing_count(conn: Any) -> int:
     """Files we should hold and do not (yet): what `sns mirror status` shows."""
-    _, rows = await conn.execute_query("SELECT COUNT(*) AS n FROM replica_media "
+    rows = await sql.query(conn, "SELECT COUNT(*) AS n FROM replica_media "
                                        "WHERE want IN ('open', 'sealed') AND have != want")
     return int(rows[0]["n"]) if rows else 0
 

@@ -7,6 +7,8 @@ A photo is shown while it is in the replica, what it belongs to is public there
 from __future__ import annotations
 
 from pathlib import Path
+
+from sns.settings import Settings
 from typing import Any
 
 from sns.mirror import media_files, media_store, replicas
@@ -43,15 +45,15 @@ async def _owners(conn: Any, photo: Photo) -> dict[str, Any]:
     return owners
 
 
-async def mirrored_photo_file(data_dir: Path, origin: str, photo_id: str, thumb: bool) -> Path | None:
+async def mirrored_photo_file(settings: Settings, origin: str, photo_id: str, thumb: bool) -> Path | None:
     """The JPEG to send for `origin`'s photo, or None (not mirrored here, not public, not held)."""
-    if not media_files.safe_id(photo_id) or origin not in replicas.existing_origins(data_dir):
+    if not media_files.safe_id(photo_id) or not await replicas.exists(settings, origin):
         return None  # (never opens, so never creates, a replica for a name typed into an address)
-    conn = await replicas.open_replica(data_dir, origin)
+    conn = await replicas.open_replica(settings, origin)
     photo = await Photo.filter(id=photo_id).using_db(conn).first()
     if photo is None or not can_view_mirrored_photo(photo, await _owners(conn, photo)):
         return None
     if await media_store.held(conn, photo_id, int(thumb)) != "open":
         return None
-    path = media_files.mirror_path(data_dir, origin, photo_id, thumb, sealed=False)
+    path = media_files.mirror_path(settings, origin, photo_id, thumb, sealed=False)
     return path if path.is_file() else None

@@ -103,7 +103,7 @@ async def _peer(origin: str) -> Peer:
 
 async def set_state(ctx: Ctx, origin: str, state: str, *, operator: bool = False) -> Peer:
     """Pause, resume or remove a peer. A removed peer can pull nothing and is pulled no more; its replica
-    stays on disk (the city may still need it) until removed by hand."""
+    stays (the city may still need it) until `sns mirror drop-replica` deletes it."""
     _allowed(ctx, operator)
     if state not in ("active", "paused", "removed"):
         raise Invalid(N_("You are not allowed to do that."))

@@ -184,8 +184,8 @@ async def pull_peer(settings: Settings, peer: Peer, site: Site, *, budget_second
 async def _pull_journal(settings: Settings, peer: Peer, site: Site, *, budget_seconds: float,
                         progress: Callable[[int, int], None] | None) -> PullResult:
     result = PullResult(peer.origin)
-    replica = await replicas.open_replica(settings.data_dir, peer.origin)
-    with replicas.writer_lock(settings.data_dir, peer.origin) as mine:
+    replica = await replicas.open_replica(settings, peer.origin)
+    async with replicas.writer_lock(settings, peer.origin) as mine:
         if not mine:
             return result  # another worker of this machine is pulling it right now
         started = time.monotonic()

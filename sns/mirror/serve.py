@@ -137,14 +137,14 @@ async def _complete(row: Entry) -> dict[str, Any]:
 async def _replica_entries(settings: Settings, stream: str, after: int, limit: int,
                            numbered_as: str | None = None) -> list[Entry]:
     """Entries of `stream`'s replica: its own (or, with `numbered_as`, those numbered under that origin)."""
-    client = await replicas.open_replica(settings.data_dir, stream)
+    client = await replicas.open_replica(settings, stream)
     return await journal.entries_by_sql(client, numbered_as or stream, after, limit)
 
 
 async def head_of(settings: Settings, stream: str) -> int:
     if stream == settings.origin:
         return await journal.head(stream)
-    return await replicas.cursor(await replicas.open_replica(settings.data_dir, stream), stream)
+    return await replicas.cursor(await replicas.open_replica(settings, stream), stream)
 
 
 def _query(request: Request, settings: Settings) -> tuple[int, int] | None:
@@ -187,7 +187,7 @@ async def journal_batch(request: Request) -> Response:
     if stream == settings.origin:
         entries = await _own_entries(settings, after, limit, settings.mirror_max_batch_bytes // 2)
         extra["acts_for_you"] = bool(peer.acts_for_us)  # may its staff act for us here while we are down?
-    elif stream == peer.origin and stream in replicas.existing_origins(settings.data_dir):
+    elif stream == peer.origin and await replicas.exists(settings, stream):
         entries = await _replica_entries(settings, stream, after, limit)
     else:
         await log_refusal(peer.origin, "in", "unknown_stream", stream[:200])
@@ -202,11 +202,11 @@ async def behalf_batch(request: Request) -> Response:
         return asked
     settings, peer, after, limit = asked
     stream = request.path_params["origin"]
-    if stream != peer.origin or stream not in replicas.existing_origins(settings.data_dir):
+    if stream != peer.origin or not await replicas.exists(settings, stream):
         await log_refusal(peer.origin, "in", "unknown_stream", f"behalf/{stream}"[:200])
         return refuse(404, "unknown_stream", "this instance serves no such journal to you")
     entries = await _replica_entries(settings, stream, after, limit, numbered_as=settings.origin)
-    head = await replicas.cursor(await replicas.open_replica(settings.data_dir, stream), settings.origin)
+    head = await replicas.cursor(await replicas.open_replica(settings, stream), settings.origin)
     return _signed_batch(request, settings, peer, stream, after, head, entries, route="behalf")
 
 

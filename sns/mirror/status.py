@@ -31,7 +31,7 @@ class PeerStatus:
 
 
 async def peer_status(settings: Settings, peer: Peer) -> PeerStatus:
-    replica = await replicas.open_replica(settings.data_dir, peer.origin)
+    replica = await replicas.open_replica(settings, peer.origin)
     cursor = await replicas.cursor(replica, peer.origin)
     behind = max(0, peer.head_seq - cursor)
     now = utcnow()

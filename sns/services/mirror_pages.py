@@ -97,7 +97,7 @@ async def city(settings: Settings, origin: str) -> MirroredCity:
     if not mirror_visible_city(peer):
         raise NotFound(MISSING)
     found = _city(settings, peer)
-    found.replica = await replicas.open_replica(settings.data_dir, peer.origin)
+    found.replica = await replicas.open_replica(settings, peer.origin)
     found.disaster = await DisasterEvent.filter(mirror_disaster_scope()).using_db(found.replica) \
         .order_by("-started_at").first()
     return found

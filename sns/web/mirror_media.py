@@ -9,7 +9,7 @@ from sns.mirror.media_view import mirrored_photo_file
 
 
 async def mirrored_photo(request: Request) -> Response:
-    path = await mirrored_photo_file(request.app.state.settings.data_dir, request.path_params["origin"],
+    path = await mirrored_photo_file(request.app.state.settings, request.path_params["origin"],
                                      request.path_params["id"], request.url.path.endswith("/thumb"))
     if path is None:
         return Response(status_code=404)

@@ -128,9 +128,9 @@ class Snapshot:
 
 async def _behind(settings, peer: Peer) -> int | None:
     """Entries the neighbour has that we do not, when its replica exists (None: not known)."""
-    if not replicas.path_of(settings.data_dir, peer.origin).exists():
+    if not await replicas.exists(settings, peer.origin):
         return None
-    cursor = await replicas.cursor(await replicas.open_replica(settings.data_dir, peer.origin), peer.origin)
+    cursor = await replicas.cursor(await replicas.open_replica(settings, peer.origin), peer.origin)
     return max(0, peer.head_seq - cursor)
 
 

@@ -1,9 +1,11 @@
 """Neighbouring cities for the mirroring tests: real `sns serve` processes on loopback ports, each on its
-own data directory and database (PostgreSQL when the suite runs on it; replicas are always SQLite files),
+own data directory and database (PostgreSQL when the suite runs on it, and then the replicas are schemas of
+that database; else SQLite, replicas are files in the data directory),
 peered the way administrators do it (`sns mirror add URL --fingerprint FP` on both sides)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import sqlite3
@@ -11,12 +13,16 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import asyncpg
 
 from browser.live import SNS, LiveServer, migrated_database
 from sns.keys import ensure_keys, fingerprint
-from sns.mirror.replicas import path_of
+from sns.mirror.replica_pg import quoted
+from sns.mirror.replicas import path_of, schema_of
+from sns.mirror.sql import numbered
 
 TOOL = Path(__file__).with_name("mirror_tool.py")
 
@@ -49,18 +55,12 @@ class City(LiveServer):
 
     def compare(self, origin_city: "City") -> dict:
         """Digests of `origin_city`'s open records and of our replica of it, and the numbers we hold."""
-        return origin_city.tool("compare", "--replica-data", str(self.data_dir))
+        return origin_city.tool("compare", "--replica-data", str(self.data_dir), "--replica-db", self.database_url)
 
     def cursor_of(self, origin: str) -> int:
-        """The highest entry of `origin` this city's replica holds, read straight from the file."""
-        path = path_of(self.data_dir, origin)
-        if not path.exists():
-            return 0
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10) as db:
-            try:
-                return db.execute("SELECT MAX(seq) FROM journal WHERE origin = ?", [origin]).fetchone()[0] or 0
-            except sqlite3.OperationalError:  # being made right now
-                return 0
+        """The highest entry of `origin` this city's replica holds, read straight from it."""
+        rows = replica_rows(self, origin, "SELECT MAX(seq) FROM journal WHERE origin = ?", origin)
+        return (rows[0][0] or 0) if rows else 0
 
     def wait_for(self, origin: str, head: int, timeout: float = 60) -> int:
         deadline = time.monotonic() + timeout
@@ -77,6 +77,35 @@ class City(LiveServer):
         done = self.run_sns("mirror", "status")
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout + done.stderr
+
+
+def replica_rows(server: LiveServer, origin: str, sql: str, *args) -> list[tuple]:
+    """The rows of `sql` (with `?` marks) read straight from `server`'s replica of `origin`, wherever it
+    lives (its schema on PostgreSQL, its file on SQLite); [] while it is not made yet."""
+    if server.database_url:
+        return _schema_rows(server.database_url, schema_of(origin), numbered(sql), args)
+    path = path_of(server.data_dir, origin)
+    if not path.exists():
+        return []
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10) as db:
+        try:
+            return db.execute(sql, args).fetchall()
+        except sqlite3.OperationalError:  # being made right now
+            return []
+
+
+def _schema_rows(url: str, schema: str, sql: str, args: tuple) -> list[tuple]:
+    async def read() -> list[tuple]:
+        conn = await asyncpg.connect(url, server_settings={"search_path": quoted(schema)})
+        try:
+            return [tuple(r) for r in await conn.fetch(sql, *args)]
+        except asyncpg.UndefinedTableError:  # being made right now
+            return []
+        finally:
+            await conn.close()
+
+    with ThreadPoolExecutor(1) as pool:  # this thread may have an event loop of its own
+        return pool.submit(asyncio.run, read()).result()
 
 
 def peer(*pairs: tuple[City, City]) -> None:

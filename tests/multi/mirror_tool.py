@@ -97,7 +97,7 @@ async def digest(settings, replica: str | None) -> dict:
     from sns.mirror.digest import records_of, content_digest
 
     if replica:
-        client = await replicas.open_replica(settings.data_dir, replica)
+        client = await replicas.open_replica(settings, replica)
         out = {"digest": await content_digest(client, replica), "records": len(await records_of(client, replica))}
         await replicas.close_all()
         return out
@@ -107,9 +107,10 @@ async def digest(settings, replica: str | None) -> dict:
             "all": len(await records_of(client, settings.origin))}
 
 
-async def compare(settings, replica_data: Path) -> dict:
+async def compare(settings, replica_data: Path, replica_db: str = "") -> dict:
     """In one process (each start costs seconds): our open records' digest, the digest of the replica of us
-    held in `replica_data`, and the journal numbers that replica holds."""
+    held by the city of `replica_data` (and of the database `replica_db`, where its replicas live when it is
+    PostgreSQL), and the journal numbers that replica holds."""
     from tortoise import connections
 
     from sns.mirror import replicas
@@ -117,21 +118,22 @@ async def compare(settings, replica_data: Path) -> dict:
     from sns.models import JournalEntry
 
     own = connections.get("default")
-    client = await replicas.open_replica(replica_data, settings.origin)
+    where = load_settings(replica_data, database_url=replica_db) if replica_db else replica_data
+    client = await replicas.open_replica(where, settings.origin)
     out = {"own_open": await content_digest(own, settings.origin, open_only=True),
            "records": len(await records_of(own, settings.origin, open_only=True)),
            "replica": await content_digest(client, settings.origin),
            "head": await JournalEntry.filter(origin=settings.origin).count(),
-           "seqs": await seqs(settings, settings.origin, replica_data)}
+           "seqs": await seqs(settings, settings.origin, where)}
     await replicas.close_all()
     return out
 
 
-async def seqs(settings, origin: str, data_dir: Path | None = None) -> dict:
-    from sns.mirror import replicas
+async def seqs(settings, origin: str, where=None) -> dict:
+    from sns.mirror import replicas, sql
 
-    client = await replicas.open_replica(data_dir or settings.data_dir, origin)
-    _, rows = await client.execute_query("SELECT seq FROM journal WHERE origin = ? ORDER BY seq", [origin])
+    client = await replicas.open_replica(where or settings, origin)
+    rows = await sql.query(client, "SELECT seq FROM journal WHERE origin = ? ORDER BY seq", [origin])
     numbers = [r["seq"] for r in rows]
     return {"count": len(numbers), "distinct": len(set(numbers)), "first": numbers[0] if numbers else 0,
             "last": numbers[-1] if numbers else 0,
@@ -150,7 +152,7 @@ async def main(args) -> None:
         elif args.command == "seqs":
             out = await seqs(settings, args.origin)
         elif args.command == "compare":
-            out = await compare(settings, Path(args.replica_data))
+            out = await compare(settings, Path(args.replica_data), args.replica_db or "")
         else:
             await post(settings, args.rate, args.seconds)
             return
@@ -164,7 +166,9 @@ def parse(argv):
     sub.add_parser("write").add_argument("count", type=int)
     sub.add_parser("digest").add_argument("--replica")
     sub.add_parser("seqs").add_argument("origin")
-    sub.add_parser("compare").add_argument("--replica-data", required=True)
+    p = sub.add_parser("compare")
+    p.add_argument("--replica-data", required=True)
+    p.add_argument("--replica-db", default="")
     p = sub.add_parser("post")
     p.add_argument("rate", type=float)
     p.add_argument("seconds", type=float)

@@ -13,12 +13,12 @@ then equal A's, A's staff log says they were posted at b.test on A's behalf, and
 from __future__ import annotations
 
 import re
-import sqlite3
 
 import httpx
 import pytest
 
 from browser.live import PASSWORD, LiveServer, fresh_database_url, wait_for
+from cities import replica_rows as cities_replica_rows
 
 pytestmark = pytest.mark.slow
 
@@ -63,14 +63,7 @@ def signed_in(server: LiveServer, username: str) -> httpx.Client:
 
 
 def replica_rows(server: LiveServer, sql: str, *args) -> list[tuple]:
-    path = server.data_dir / "mirror" / "a.test.sqlite3"
-    if not path.exists():
-        return []
-    with sqlite3.connect(path, timeout=10) as db:
-        try:
-            return db.execute(sql, args).fetchall()
-        except sqlite3.OperationalError:
-            return []
+    return cities_replica_rows(server, "a.test", sql, *args)
 
 
 @pytest.fixture(scope="module")

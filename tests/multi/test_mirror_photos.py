@@ -86,7 +86,8 @@ def test_photos_travel_open_or_sealed_and_leave_when_made_private(cities):
         public_diary, public = _diary(http, "Lanterns on the river", "public", jpeg_with_gps("orange"))
         _, private = _diary(http, "Our kitchen", "friends", jpeg_with_gps("blue"))
 
-        mirror = b.data_dir / "mirror" / "a.test" / "media"
+        # (docs/mirroring.md, "Where replicas live": in the media directory on PostgreSQL)
+        mirror = b.data_dir / "media" / "mirror" / "a.test" if b.database_url else b.data_dir / "mirror" / "a.test" / "media"
         held = photo_path(mirror, public)
         sealed = photo_path(mirror, private).with_suffix(".sealed")
         _until(lambda: held.exists() and photo_path(mirror, public, True).exists() and sealed.exists(),

@@ -23,6 +23,7 @@ import pytest
 
 from browser.live import SNS, LiveServer, fresh_database_url, wait_for
 from fixtures import CSRF_RE, PASSWORD
+from cities import replica_rows
 
 pytestmark = pytest.mark.slow
 
@@ -97,24 +98,13 @@ def journal_rows(server: LiveServer) -> int:
 
 
 def replica_cursor(b: LiveServer, origin: str) -> int:
-    path = b.data_dir / "mirror" / f"{origin}.sqlite3"
-    if not path.exists():
-        return 0
-    try:
-        with sqlite3.connect(path, timeout=5) as db:
-            return db.execute("SELECT MAX(seq) FROM journal WHERE origin = ?", [origin]).fetchone()[0] or 0
-    except sqlite3.OperationalError:
-        return 0
+    rows = replica_rows(b, origin, "SELECT MAX(seq) FROM journal WHERE origin = ?", origin)
+    return (rows[0][0] or 0) if rows else 0
 
 
 def box_held(b: LiveServer, origin: str) -> float:
-    path = b.data_dir / "mirror" / f"{origin}.sqlite3"
-    try:
-        with sqlite3.connect(path, timeout=5) as db:
-            row = db.execute("SELECT value FROM replica_meta WHERE key = 'instance_box'").fetchone()
-    except sqlite3.OperationalError:
-        return 0
-    return json.loads(row[0])["fetched_at"] if row else 0
+    rows = replica_rows(b, origin, "SELECT value FROM replica_meta WHERE key = 'instance_box'")
+    return json.loads(rows[0][0])["fetched_at"] if rows else 0
 
 
 

@@ -36,7 +36,7 @@ async def city(site):
     codes = {"chief": [new_code() for _ in range(3)], "plain": [new_code()]}
     rows = [StandbyCode(id=uuid7(), user_id=u.id, lookup=normalize(c)[:4], code_hash=hash_code(normalize(c)),
                         origin=CITY) for u in (chief, resident) for c in codes[u.username]]
-    replica = await replicas.open_replica(site.settings.data_dir, CITY)
+    replica = await replicas.open_replica(site.settings, CITY)
     entries = [_entry(1, "user", chief), _entry(2, "user", resident)]
     entries += [_entry(n, "standby_code", r) for n, r in enumerate(rows, start=3)]
     await replicas.store_entries(replica, [Entry.from_wire(e, origin=CITY) for e in entries])

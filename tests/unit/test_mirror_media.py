@@ -23,7 +23,7 @@ from PIL import Image, UnidentifiedImageError
 from fixtures import jpeg_with_gps
 from sns.keys import load_signing_key
 from sns.media import photo_path
-from sns.mirror import media_fetch, media_files, media_store, replicas, seal, serve, signing
+from sns.mirror import media_fetch, media_files, media_store, replicas, seal, serve, signing, sql
 from sns.mirror.travel import Openness
 from sns.models import MirrorLog, Peer, Photo
 from sns.services import diaries
@@ -156,7 +156,7 @@ class FakeCity:
 
 async def _store_batch(site) -> None:
     """What a pull of a.test would apply: this site's own entries after the replica's cursor."""
-    conn = await replicas.open_replica(site.settings.data_dir, CITY)
+    conn = await replicas.open_replica(site.settings, CITY)
     after = await replicas.cursor(conn, CITY)
     entries = await serve._own_entries(site.settings, after, 1000, 10**9)
     await replicas.store_entries(conn, [dataclasses.replace(e, origin=CITY) for e in entries],
@@ -164,7 +164,7 @@ async def _store_batch(site) -> None:
 
 
 def _mirrored(site, photo_id: str, thumb: bool = False, sealed: bool = False):
-    return media_files.mirror_path(site.settings.data_dir, CITY, photo_id, thumb, sealed)
+    return media_files.mirror_path(site.settings, CITY, photo_id, thumb, sealed)
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +177,7 @@ async def fake(site, world):
 
 async def test_tampered_forged_or_oversized_files_are_refused_and_tried_again_later(site, world, fake):
     await _store_batch(site)
-    conn = await replicas.open_replica(site.settings.data_dir, CITY)
+    conn = await replicas.open_replica(site.settings, CITY)
     assert await media_store.missing_count(conn) == 4  # two files of each photo
     start = time.time()
 
@@ -191,8 +191,8 @@ async def test_tampered_forged_or_oversized_files_are_refused_and_tried_again_la
     assert await media_fetch.fetch_wanted(site.settings, world.a, client=fake.client, now=start + 600) == 3
     assert not _mirrored(site, world.public).exists()
     assert await MirrorLog.filter(peer=CITY, what="bad_media").count() == 1
-    _, rows = await conn.execute_query("SELECT tries, next_at FROM replica_media WHERE photo_id = ? AND thumb = 0",
-                                       [world.public])
+    rows = await sql.query(conn, "SELECT tries, next_at FROM replica_media WHERE photo_id = ? AND thumb = 0",
+                           [world.public])
     assert rows[0]["tries"] == 3 and rows[0]["next_at"] > start + 600
     fake.asked.clear()
     assert await media_fetch.fetch_wanted(site.settings, world.a, client=fake.client, now=start + 600) == 0
@@ -223,7 +223,7 @@ async def test_neighbour_shows_the_public_photo_only(site, world, fake):
     assert full.headers["x-content-type-options"] == "nosniff"
     assert thumb.status_code == 200 and thumb.content == _file(site, world.public, True)
     assert hidden.status_code == 404 and unknown.status_code == 404
-    assert "nowhere.test" not in replicas.existing_origins(site.settings.data_dir)  # no replica made by a URL
+    assert not await replicas.exists(site.settings, "nowhere.test")  # no replica made by a URL
 
 
 async def test_restore_fetches_own_photos_back_from_the_neighbour(site, world, fake, tmp_path):
@@ -259,11 +259,11 @@ async def test_photo_whose_diary_becomes_friends_only_leaves_the_neighbour(site,
 
 
 async def test_a_rebuilt_replica_remembers_its_photo_files(site, world, fake):
-    conn = await replicas.open_replica(site.settings.data_dir, CITY)
+    conn = await replicas.open_replica(site.settings, CITY)
     _, before = await conn.execute_query("SELECT * FROM replica_media ORDER BY photo_id, thumb")
     await conn.execute_query("UPDATE replica_meta SET value = 'older tables' WHERE key = 'schema'")
     await replicas.close_all()
-    conn = await replicas.open_replica(site.settings.data_dir, CITY)  # rebuilt from its own entries
+    conn = await replicas.open_replica(site.settings, CITY)  # rebuilt from its own entries
     _, after = await conn.execute_query("SELECT * FROM replica_media ORDER BY photo_id, thumb")
     assert [dict(r) for r in after] == [dict(r) for r in before] and len(after) == 4
     assert await media_store.held(conn, world.private, 0) == "sealed"

@@ -3,6 +3,8 @@ transaction, withdrawals, the cursor, highest version wins, rebuilt when the tab
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,9 +34,23 @@ def entry(seq: int, payload: dict | None = None, *, kind: str = "notice", record
     return Entry.from_wire(e, origin=ORIGIN)
 
 
+def on_postgres(site) -> bool:
+    return replicas.postgres_url(site.settings) is not None
+
+
 @pytest.fixture
-async def replica(site, tmp_path):
-    client = await replicas.open_replica(tmp_path, ORIGIN)
+async def where(site, tmp_path):
+    """Where this test's replicas live: the site's database on PostgreSQL (a schema, dropped after the
+    test), else a fresh data directory (SQLite files)."""
+    place = site.settings if on_postgres(site) else tmp_path
+    yield place
+    await replicas.close_all()
+    await replicas.drop(place, ORIGIN)
+
+
+@pytest.fixture
+async def replica(where):
+    client = await replicas.open_replica(where, ORIGIN)
     yield client
     await replicas.close_all()
 
@@ -43,7 +59,7 @@ async def titles(client) -> list[str]:
     return sorted(n.title for n in await Notice.all().using_db(client))
 
 
-async def test_open_entries_become_records_and_the_cursor_moves(replica, tmp_path):
+async def test_open_entries_become_records_and_the_cursor_moves(replica, where):
     assert await replicas.cursor(replica, ORIGIN) == 0
     done = await replicas.store_entries(replica, [entry(1, notice(1)), entry(2, notice(2)),
                                                   entry(3, record_id="diary-secret", sealed="Ym94")],
@@ -53,8 +69,8 @@ async def test_open_entries_become_records_and_the_cursor_moves(replica, tmp_pat
     held = await JournalEntry.filter(origin=ORIGIN).using_db(replica).order_by("seq")
     assert [(e.seq, e.kind, e.sealed) for e in held] == [(1, "notice", None), (2, "notice", None),
                                                          (3, "sealed", "Ym94")]
-    assert replicas.existing_origins(tmp_path) == [ORIGIN]
-    assert replicas.path_of(tmp_path, ORIGIN).exists()
+    assert await replicas.existing_origins(where) == [ORIGIN] and await replicas.exists(where, ORIGIN)
+    assert replicas.path_of(where, ORIGIN).exists() == isinstance(where, Path)
 
 
 async def test_a_withdrawal_removes_the_copy(replica):
@@ -90,19 +106,20 @@ async def test_a_batch_someone_else_applied_is_not_applied_twice(replica):
     assert await JournalEntry.filter(origin=ORIGIN).using_db(replica).count() == 1
 
 
-async def test_a_replica_of_other_tables_is_rebuilt_from_its_entries(replica, tmp_path):
+async def test_a_replica_of_other_tables_is_rebuilt_from_its_entries(replica, where, tmp_path):
     await replicas.store_entries(replica, [entry(1, notice(1)), entry(2, notice(2)), entry(3, record_id="notice-2"),
                                            entry(4, record_id="x", sealed="Ym94")])
     await replica.execute_query("UPDATE replica_meta SET value = 'older' WHERE key = 'schema'")
     await replica.execute_query("DELETE FROM notices")  # what an older version's tables would not hold
     await replicas.close_all()
-    again = await replicas.open_replica(tmp_path, ORIGIN)
+    again = await replicas.open_replica(where, ORIGIN)
     assert await titles(again) == ["Notice 1"]
     assert await replicas.cursor(again, ORIGIN) == 4
     assert (await JournalEntry.get(origin=ORIGIN, seq=4).using_db(again)).sealed == "Ym94"
     _, rows = await again.execute_query("SELECT value FROM replica_meta WHERE key = 'schema'")
     assert rows[0]["value"] != "older"
     assert not list(tmp_path.joinpath("mirror").glob("*.rebuilding"))
+    assert await replicas.existing_origins(where) == [ORIGIN]  # (no schema left half made beside it)
 
 
 async def test_a_replica_is_apart_from_our_own_database(replica, site):
@@ -111,17 +128,33 @@ async def test_a_replica_is_apart_from_our_own_database(replica, site):
     assert await Diary.all().using_db(replica).count() == 0
 
 
+async def test_dropping_a_replica_deletes_its_schema_or_file(replica, where):
+    await replicas.store_entries(replica, [entry(1, notice(1))])
+    assert await replicas.exists(where, ORIGIN) and not await replicas.exists(where, "other.example")
+    await replicas.drop(where, ORIGIN)
+    assert not await replicas.exists(where, ORIGIN) and await replicas.existing_origins(where) == []
+    again = await replicas.open_replica(where, ORIGIN)  # made anew, empty
+    assert await replicas.cursor(again, ORIGIN) == 0
+
+
+def test_schema_names_are_safe_and_short():
+    assert replicas.schema_of("B.Example") == "mirror_b.example"
+    assert replicas.schema_of("../x;DROP") == "mirror_.._x_drop"
+    long_a, long_b = replicas.schema_of("a" * 70 + ".one"), replicas.schema_of("a" * 70 + ".two")
+    assert long_a != long_b and len(long_a + ".new") <= 63
+
+
 def test_file_names_are_safe():
     assert replicas.file_name("B.Example") == "b.example.sqlite3"
     assert "/" not in replicas.file_name("../../etc/passwd") and replicas.file_name("") == "_.sqlite3"
 
 
-def test_one_writer_per_replica(tmp_path):
-    with replicas.writer_lock(tmp_path, ORIGIN) as first:
+async def test_one_writer_per_replica(where):
+    async with replicas.writer_lock(where, ORIGIN) as first:
         assert first
-        with replicas.writer_lock(tmp_path, ORIGIN) as second:
+        async with replicas.writer_lock(where, ORIGIN) as second:
             assert not second
-    with replicas.writer_lock(tmp_path, ORIGIN) as again:
+    async with replicas.writer_lock(where, ORIGIN) as again:
         assert again
 
 
@@ -142,8 +175,10 @@ async def test_bulk_store_equals_applying_one_by_one(site, tmp_path_factory, ste
     """Whatever the order of changes and withdrawals, and wherever the batches are cut, the replica ends
     as `journal.apply` entry by entry (create, or update when the version is higher) and withdrawals
     (remove) would leave it."""
-    data = tmp_path_factory.mktemp("bulk")
+    data = site.settings if on_postgres(site) else tmp_path_factory.mktemp("bulk")
     client = await replicas.open_replica(data, ORIGIN)
+    for table in ("journal", "notices", "replica_records"):  # (a schema is made once: emptied per example)
+        await client.execute_query(f"DELETE FROM {table}")
     entries = [entry(seq, notice(n, version, f"{n}.{version}")) if version else entry(seq, record_id=f"notice-{n}")
                for seq, (n, version) in enumerate(steps, start=1)]
     cut = min(cut, len(entries))

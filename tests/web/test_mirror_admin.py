@@ -214,7 +214,7 @@ async def test_the_page_and_the_pull_job_open_a_new_neighbours_copy_at_once(site
 
     from sns.mirror import replicas
 
-    opened = await asyncio.gather(*(replicas.open_replica(site.settings.data_dir, "at-once.example") for _ in range(3)))
+    opened = await asyncio.gather(*(replicas.open_replica(site.settings, "at-once.example") for _ in range(3)))
     assert opened[0] is opened[1] is opened[2]
     assert await replicas.cursor(opened[0], "at-once.example") == 0
 

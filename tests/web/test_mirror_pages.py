@@ -68,7 +68,7 @@ async def test_members_only_and_friends_only_diaries_are_not_shown_though_the_re
     from sns.mirror import replicas
     from sns.models import Diary
 
-    replica = await replicas.open_replica(site.settings.data_dir, ORIGIN)
+    replica = await replicas.open_replica(site.settings, ORIGIN)
     held = set(await Diary.all().using_db(replica).values_list("id", flat=True))
     assert {bville.ids["members"], bville.ids["friends"]} <= held  # present in the replica...
     for key in ("members", "friends"):  # ...but a visitor there would not see them: neither here
