@@ -191,14 +191,20 @@ def _copy_file(source: Path, target: Path) -> str | None:
     return digest.hexdigest()
 
 
-def _files_under(root: Path) -> list[Path]:
+# Neighbours' replicas are not ours to back up (they are pulled again from the neighbours): on PostgreSQL
+# their schemas and the photos under <media_dir>/mirror/ stay out, as their SQLite files in <data>/mirror do.
+MIRROR_SCHEMAS, MIRROR_MEDIA = "mirror_*", "mirror"
+
+
+def _files_under(root: Path, skip: str = "") -> list[Path]:
     if not root.is_dir():
         return []
-    return sorted(p for p in root.rglob("*") if p.is_file() and not p.name.endswith(WRITING))
+    return sorted(p for p in root.rglob("*") if p.is_file() and not p.name.endswith(WRITING)
+                  and not (skip and p.relative_to(root).parts[0] == skip))
 
 
-def _copy_tree(root: Path, out: Path, prefix: str, files: dict[str, str], tell: Tell) -> None:
-    found = _files_under(root)
+def _copy_tree(root: Path, out: Path, prefix: str, files: dict[str, str], tell: Tell, skip: str = "") -> None:
+    found = _files_under(root, skip)
     tell(prefix, 0, len(found))
     for done, path in enumerate(found, 1):
         name = f"{prefix}/{path.relative_to(root).as_posix()}"
@@ -263,7 +269,8 @@ async def _backup_postgres(settings: Settings, out: Path, tell: Tell) -> tuple[d
             tell("database", 0, 2)
             where, env = pg_command(settings)
             dump = await asyncio.create_subprocess_exec(
-                _pg_tool("pg_dump"), "--format=custom", f"--snapshot={snapshot}", f"--file={target}", where,
+                _pg_tool("pg_dump"), "--format=custom", f"--snapshot={snapshot}", f"--file={target}",
+                f"--exclude-schema={MIRROR_SCHEMAS}", where,
                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             tables = await pg_digests(conn)
             tell("database", 1, 2)
@@ -294,7 +301,7 @@ def backup(settings: Settings, out: Path, tell: Tell) -> dict:
         tables, migration = asyncio.run(_backup_postgres(settings, out, tell))
     database_file = SQLITE_FILE if kind == "sqlite" else PG_FILE
     files = {database_file: sha256_file(out / database_file)}
-    _copy_tree(settings.media_dir, out, "media", files, tell)
+    _copy_tree(settings.media_dir, out, "media", files, tell, skip=MIRROR_MEDIA)
     _copy_tree(settings.keys_dir, out, "keys", files, tell)
     if (settings.data_dir / "sns.toml").is_file():
         files["sns.toml"] = _copy_file(settings.data_dir / "sns.toml", out / "sns.toml") or ""
