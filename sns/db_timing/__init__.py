@@ -17,40 +17,28 @@ from sns.metrics import DB_TIME
 _observe = DB_TIME.observe
 
 
+async def _timed(statement):
+    start = perf_counter()
+    try:
+        return await statement
+    finally:
+        _observe(perf_counter() - start)
+
+
 class Timed:
     """The statements a client runs, timed (a mixin before the library's class)."""
 
     async def execute_insert(self, query, values):
-        start = perf_counter()
-        try:
-            return await super().execute_insert(query, values)
-        finally:
-            _observe(perf_counter() - start)
+        return await _timed(super().execute_insert(query, values))
 
     async def execute_many(self, query, values):
-        start = perf_counter()
-        try:
-            return await super().execute_many(query, values)
-        finally:
-            _observe(perf_counter() - start)
+        return await _timed(super().execute_many(query, values))
 
     async def execute_query(self, query, values=None):
-        start = perf_counter()
-        try:
-            return await super().execute_query(query, values)
-        finally:
-            _observe(perf_counter() - start)
+        return await _timed(super().execute_query(query, values))
 
     async def execute_query_dict(self, query, values=None):
-        start = perf_counter()
-        try:
-            return await super().execute_query_dict(query, values)
-        finally:
-            _observe(perf_counter() - start)
+        return await _timed(super().execute_query_dict(query, values))
 
     async def execute_script(self, query):
-        start = perf_counter()
-        try:
-            return await super().execute_script(query)
-        finally:
-            _observe(perf_counter() - start)
+        return await _timed(super().execute_script(query))

@@ -61,6 +61,24 @@ def migrated_database(data: Path) -> str:
         return pool.submit(asyncio.run, make()).result()
 
 
+async def alert_stream(url: str, into: asyncio.Queue, ready: asyncio.Event, headers: dict | None = None) -> None:
+    """An open page's EventSource on the stream at `url` (`.../live`, or `.../events` asked for a stream): puts
+    `(arrival time, data line)` for each alert event in `into`; `ready` is set once the stream has begun. The
+    stream is checked to be an event stream that nothing compressed (a proxy must pass it on as it comes)."""
+    async with httpx.AsyncClient(timeout=httpx.Timeout(10, read=None), trust_env=False) as client:
+        async with client.stream("GET", url, headers=headers or {"Accept": "text/event-stream"}) as r:
+            assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+            assert "content-encoding" not in r.headers
+            event = None
+            async for line in r.aiter_lines():
+                if line.startswith("retry:"):
+                    ready.set()
+                elif line.startswith("event:"):
+                    event = line.split(":", 1)[1].strip()
+                elif line.startswith("data:") and event == "alert":
+                    await into.put((time.monotonic(), line))
+
+
 class LiveServer:
     """`sns serve` as a child process on a loopback port, on its own data directory."""
 

@@ -27,7 +27,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from browser.live import PASSWORD, LiveServer, free_port, migrated_database
+from browser.live import PASSWORD, LiveServer, alert_stream, free_port, migrated_database
 from sns.templating import STATIC_DIR
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -213,28 +213,13 @@ def test_an_upload_through_the_form_and_a_friends_only_photo(stack):
     assert _upstream_of(proxy, f"/photos/{photo}.jpg") and "-" not in _upstream_of(proxy, f"/photos/{photo}.jpg")
 
 
-async def _listen(url: str, headers: dict, into: asyncio.Queue, ready: asyncio.Event) -> None:
-    async with httpx.AsyncClient(timeout=httpx.Timeout(10, read=None), trust_env=False) as client:
-        async with client.stream("GET", url, headers=headers) as r:
-            assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
-            assert "content-encoding" not in r.headers
-            event = None
-            async for line in r.aiter_lines():
-                if line.startswith("retry:"):
-                    ready.set()
-                elif line.startswith("event:"):
-                    event = line.split(":", 1)[1].strip()
-                elif line.startswith("data:") and event == "alert":
-                    await into.put((time.monotonic(), line))
-
-
 async def test_a_live_alert_reaches_open_pages_through_nginx_within_2_seconds(stack):
     server, base, _, token = stack
     streams = {"/live": {"Accept": "text/event-stream", "Accept-Encoding": "gzip"},
                "/events": {"Accept": "text/event-stream", "Accept-Encoding": "gzip"}}
     queues = {path: asyncio.Queue() for path in streams}
     readies = {path: asyncio.Event() for path in streams}
-    listening = [asyncio.create_task(_listen(base + path, headers, queues[path], readies[path]))
+    listening = [asyncio.create_task(alert_stream(base + path, queues[path], readies[path], headers))
                  for path, headers in streams.items()]
     try:
         await asyncio.wait_for(asyncio.gather(*(ready.wait() for ready in readies.values())), 10)

@@ -20,6 +20,7 @@ import asyncpg
 import httpx
 import pytest
 
+from browser.live import alert_stream
 from multi.machines import city_machines, needs_postgres
 from restartable_redis import RestartableRedis
 
@@ -61,21 +62,12 @@ class Page:
         self.ready = asyncio.Event()
 
     async def listen(self) -> None:
-        async with httpx.AsyncClient(timeout=httpx.Timeout(10, read=None), trust_env=False) as client:
-            async with client.stream("GET", self.url + "/live", headers={"Accept": "text/event-stream"}) as r:
-                event = None
-                async for line in r.aiter_lines():
-                    if line.startswith("retry:"):
-                        self.ready.set()
-                    elif line.startswith("event:"):
-                        event = line.split(":", 1)[1].strip()
-                    elif line.startswith("data:") and event == "alert":
-                        await self.alerts.put(json.loads(line[5:]))
+        await alert_stream(self.url + "/live", self.alerts, self.ready)
 
     async def hears(self, alert_id: str, within: float = WITHIN) -> float:
         started = time.monotonic()
         async with asyncio.timeout(within):
-            while (await self.alerts.get())["id"] != alert_id:
+            while json.loads((await self.alerts.get())[1][5:])["id"] != alert_id:
                 pass
         return time.monotonic() - started
 

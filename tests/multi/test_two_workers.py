@@ -14,7 +14,7 @@ import time
 import httpx
 import pytest
 
-from browser.live import LiveServer, fresh_database_url
+from browser.live import LiveServer, alert_stream, fresh_database_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     not os.environ.get("SNS_TEST_DATABASE_URL"),
@@ -47,21 +47,6 @@ def workers(tmp_path_factory):
         b.stop()
 
 
-async def listen(url: str, into: asyncio.Queue, ready: asyncio.Event) -> None:
-    """An open page's EventSource on `url`: each `data:` line of an alert event, with its arrival time."""
-    async with httpx.AsyncClient(timeout=httpx.Timeout(10, read=None), trust_env=False) as client:
-        async with client.stream("GET", url + "/events", headers={"Accept": "text/event-stream"}) as r:
-            assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
-            event = None
-            async for line in r.aiter_lines():
-                if line.startswith("retry:"):
-                    ready.set()
-                elif line.startswith("event:"):
-                    event = line.split(":", 1)[1].strip()
-                elif line.startswith("data:") and event == "alert":
-                    await into.put((time.monotonic(), line))
-
-
 async def next_change(queue: asyncio.Queue, alert_id: str, status: str, started: float) -> float:
     deadline = started + 2.0
     while True:
@@ -83,7 +68,7 @@ async def test_an_alert_posted_through_one_worker_reaches_pages_of_the_other(wor
             assert ALERT["title"] not in (await http.get(b.url + path)).text
         queue: asyncio.Queue = asyncio.Queue()
         ready = asyncio.Event()
-        listening = asyncio.create_task(listen(b.url, queue, ready))
+        listening = asyncio.create_task(alert_stream(b.url + "/events", queue, ready))
         try:
             await asyncio.wait_for(ready.wait(), 10)
             await asyncio.sleep(0.2)  # subscribed (the stream subscribes before its first missed change)
