@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pages import BENCH_PASSWORD, BENCH_USER, ensure_town, reset_town, sizes_for  # noqa: E402
+from town import BENCH_PASSWORD, BENCH_USER, ensure_town, reset_town, sizes_for  # noqa: E402
 
 
 async def _signed_in_client(app):
