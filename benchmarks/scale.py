@@ -3,7 +3,7 @@ processes, and on two "machines" (two `sns serve` with their own data directorie
 
     .venv/bin/python benchmarks/scale.py                  # the full town (benchmarks/town.py, copied to PostgreSQL)
     .venv/bin/python benchmarks/scale.py --scale 0.05     # a small town, for a quick run
-    .venv/bin/python benchmarks/scale.py --seconds 15     # load each setup longer (default 8 s, after 2 s warm-up)
+    .venv/bin/python benchmarks/scale.py --seconds 15     # load each setup longer (default 8 s, after 12 s warm-up)
 
 Every setup is served by the real `sns serve` on the town's PostgreSQL copy (pgtown.py), with Debian's
 redis-server as `broadcast_url` (so live events and rate limits are shared as on several machines), and
@@ -131,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--scale", type=float, default=1.0, help="town size (1.0: 10,000 residents)")
     p.add_argument("--seconds", type=float, default=8.0)
-    p.add_argument("--warmup", type=float, default=2.0)
+    p.add_argument("--warmup", type=float, default=12.0,
+                   help="seconds of load before each measurement: every process keeps each reader's My page, so "
+                        "more processes need longer to fill (default 12)")
     p.add_argument("--connections", type=int, default=100)
     p.add_argument("--postgres", default=None, help="URL of a role that may create databases")
     args = p.parse_args(argv)
