@@ -26,7 +26,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from browser.live import PASSWORD, SNS, LiveServer, fresh_database_url, jpeg_with_gps, migrated_database
+from browser.live import PASSWORD, SNS, LiveServer, fresh_database_url, migrated_database
+from fixtures import jpeg_with_gps
 from sns.backup import database_digests, libpq_url
 from sns.keys import ensure_keys
 from sns.settings import load_settings

@@ -9,7 +9,6 @@ viewer's `department_ids` (loaded once with the viewer), so these predicates nev
 
 from __future__ import annotations
 
-from sns.policies.core import *  # noqa: F401,F403
 from sns.policies.core import Viewer, is_admin, is_blocked, is_self, is_signed_in
 
 INQUIRY_STATUSES = ("received", "in_progress", "answered", "closed")

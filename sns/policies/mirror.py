@@ -7,7 +7,6 @@ answered, how far behind it is), since failover concerns it; nobody else sees th
 
 from __future__ import annotations
 
-from sns.policies.core import *  # noqa: F401,F403
 from sns.policies.core import Viewer, is_admin, is_signed_in
 
 

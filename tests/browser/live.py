@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from fixtures import PASSWORD, _fresh_postgres, _migrated_template, free_port, jpeg_with_gps  # noqa: F401 (used by the tests)
+from fixtures import PASSWORD, _fresh_postgres, _migrated_template, free_port
 
 SNS = Path(sys.executable).with_name("sns")
 PHONE = {"width": 390, "height": 844}

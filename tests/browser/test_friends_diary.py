@@ -6,7 +6,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from PIL import Image
 
-from browser.live import comment, jpeg_with_gps, write_diary
+from browser.live import comment, write_diary
+from fixtures import jpeg_with_gps
 
 pytestmark = pytest.mark.browser
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from browser.live import comment, jpeg_with_gps, write_diary
+from browser.live import comment, write_diary
+from fixtures import jpeg_with_gps
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from browser.live import jpeg_with_gps
+from fixtures import jpeg_with_gps
 
 pytestmark = pytest.mark.browser
 

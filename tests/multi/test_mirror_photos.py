@@ -17,7 +17,8 @@ import httpx
 import pytest
 from PIL import Image, UnidentifiedImageError
 
-from browser.live import PASSWORD, LiveServer, fresh_database_url, jpeg_with_gps
+from browser.live import PASSWORD, LiveServer, fresh_database_url
+from fixtures import jpeg_with_gps
 from sns.media import photo_path
 
 pytestmark = pytest.mark.slow
