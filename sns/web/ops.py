@@ -35,6 +35,7 @@ from tortoise.functions import Count
 
 from sns import events, metrics
 from sns.mirror import replicas
+from sns.mirror.status import PeerStatus, peer_status
 from sns.models import CapSource, JobLease, OutboxMail, Peer
 from sns.models.base import utcnow
 from sns.services.review import waiting_count
@@ -122,16 +123,16 @@ class Snapshot:
     jobs: list[JobLease] = field(default_factory=list)
     outbox: dict[str, int] = field(default_factory=dict)
     cap_sources: list[CapSource] = field(default_factory=list)
-    peers: list[tuple[Peer, int | None]] = field(default_factory=list)  # (peer, entries behind or None)
+    peers: list[tuple[Peer, PeerStatus | None]] = field(default_factory=list)  # (peer, its status if held)
     moderation_queue: int = 0
 
 
-async def _behind(settings, peer: Peer) -> int | None:
-    """Entries the neighbour has that we do not, when its replica exists (None: not known)."""
+async def _status(settings, peer: Peer) -> PeerStatus | None:
+    """What the mirror's status page shows of a neighbour (entries behind, lag), when its replica exists:
+    a scrape never makes one (None: not known)."""
     if not await replicas.exists(settings, peer.origin):
         return None
-    cursor = await replicas.cursor(await replicas.open_replica(settings, peer.origin), peer.origin)
-    return max(0, peer.head_seq - cursor)
+    return await peer_status(settings, peer)
 
 
 async def read_snapshot(settings) -> Snapshot:
@@ -141,7 +142,7 @@ async def read_snapshot(settings) -> Snapshot:
         rows = await OutboxMail.annotate(n=Count("id")).group_by("state").values("state", "n")
         snap.outbox = {"queued": 0, **{row["state"]: row["n"] for row in rows}}
         snap.cap_sources = await CapSource.filter(enabled=True).order_by("label")
-        snap.peers = [(p, await _behind(settings, p)) for p in await Peer.exclude(state="removed")]
+        snap.peers = [(p, await _status(settings, p)) for p in await Peer.exclude(state="removed")]
         snap.moderation_queue = await waiting_count()
     except Exception:
         log.exception("metrics: could not read the database")
@@ -185,14 +186,18 @@ def snapshot_families(snap: Snapshot) -> list:
                                "hold yet (as it last told us)", labels=["peer"])
     pull_failures = GaugeMetricFamily("sns_mirror_pull_failures", "Failed pulls of a neighbour in a row",
                                       labels=["peer"])
-    for peer, entries in snap.peers:
+    lag = GaugeMetricFamily("sns_mirror_lag_seconds", "How old the newest change of a neighbour that we do not "
+                            "hold yet is (0: caught up), as on the mirror's status page", labels=["peer"])
+    for peer, status in snap.peers:
         pull_age.add_metric([peer.origin], _age(now, peer.last_ok_at, peer.added_at))
         pull_failures.add_metric([peer.origin], peer.failures)
-        if entries is not None:
-            behind.add_metric([peer.origin], entries)
+        if status is not None:
+            behind.add_metric([peer.origin], status.behind)
+            if status.lag_seconds is not None:
+                lag.add_metric([peer.origin], status.lag_seconds)
     queue = GaugeMetricFamily("sns_moderation_queue", "Flags waiting for a moderator")
     queue.add_metric([], snap.moderation_queue)
-    return [up, runs, failures, finished, outbox, cap_age, cap_failing, pull_age, behind, pull_failures, queue]
+    return [up, runs, failures, finished, outbox, cap_age, cap_failing, pull_age, behind, lag, pull_failures, queue]
 
 
 class _Families:
