@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
@@ -27,13 +27,9 @@ from sns.models.base import utcnow
 HOLDER = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
-def now() -> datetime:
-    return utcnow()
-
-
 async def take(name: str, holder: str, seconds: float) -> bool:
     """Take or renew the lease of job `name` for `seconds`; True when `holder` holds it now."""
-    at = now()
+    at = utcnow()
     until = at + timedelta(seconds=seconds)
     renewed = await JobLease.filter(Q(holder=holder) | Q(expires_at__lt=at), name=name).update(
         holder=holder, expires_at=until)
@@ -50,7 +46,7 @@ async def take(name: str, holder: str, seconds: float) -> bool:
 
 async def release(names: list[str], holder: str) -> None:
     """Give up `holder`'s leases of `names` (a clean stop): another process may take them at once."""
-    await JobLease.filter(name__in=names, holder=holder).update(holder="", expires_at=now() - timedelta(seconds=1))
+    await JobLease.filter(name__in=names, holder=holder).update(holder="", expires_at=utcnow() - timedelta(seconds=1))
 
 
 async def state(name: str) -> JobLease:
@@ -58,13 +54,13 @@ async def state(name: str) -> JobLease:
 
 
 async def started(name: str) -> None:
-    await JobLease.filter(name=name).update(last_started_at=now())
+    await JobLease.filter(name=name).update(last_started_at=utcnow())
 
 
 async def finished(name: str, error: str) -> None:
     """A round ended: counted, and its failure (or success, which ends a run of failures) written down."""
     if error:
         await JobLease.filter(name=name).update(runs=F("runs") + 1, failures=F("failures") + 1, last_error=error,
-                                                last_finished_at=now())
+                                                last_finished_at=utcnow())
     else:
-        await JobLease.filter(name=name).update(runs=F("runs") + 1, failures=0, last_error="", last_finished_at=now())
+        await JobLease.filter(name=name).update(runs=F("runs") + 1, failures=0, last_error="", last_finished_at=utcnow())

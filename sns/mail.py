@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 CLAIM = timedelta(minutes=5)  # longer than a round's sending takes (PER_ROUND / AT_ONCE x the SMTP timeout)
 PER_ROUND, AT_ONCE, SMTP_TIMEOUT = 40, 4, 20
 MAX_WAIT = 3600.0  # the longest wait between two tries of one mail
-_nudging: set[asyncio.TimerHandle] = set()
 
 
 def build_message(settings: Settings, to: str, subject: str, body: str, message_id: str = "") -> EmailMessage:
@@ -63,8 +62,7 @@ def _nudge_after_commit(in_transaction: bool) -> None:
     if not in_transaction:
         tasks.nudge("mail")
         return
-    handle = asyncio.get_running_loop().call_later(0.3, lambda: (_nudging.discard(handle), tasks.nudge("mail")))
-    _nudging.add(handle)
+    asyncio.get_running_loop().call_later(0.3, tasks.nudge, "mail")
 
 
 async def deliver(settings: Settings, msg: EmailMessage) -> None:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from sns import events, leases
 from sns.leases import HOLDER
+from sns.models.base import utcnow
 from sns.settings import Settings
 
 if TYPE_CHECKING:  # the manifest names the jobs, so it imports this module
@@ -122,7 +123,7 @@ class Supervisor:
         state = await leases.state(job.name)
         pace = _pace(job, self.settings, state.failures)
         waited = float("inf") if state.last_started_at is None else \
-            (leases.now() - state.last_started_at).total_seconds()
+            (utcnow() - state.last_started_at).total_seconds()
         if not nudged and waited < pace:
             return pace - waited
         await self._round(job)
