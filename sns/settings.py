@@ -30,6 +30,14 @@ class Settings:
     timezone: str = "Asia/Tokyo"
     secure_cookies: bool = False
     session_days: int = 30
+    second_factor_roles: str = "admin, moderator, fire, disaster, staff"  # roles that must have a second factor
+    account_deletion_days: int = 14  # grace before a deleted account is removed (signing in cancels it)
+    export_keep_days: int = 7  # how long a prepared "download my data" archive stays downloadable
+    notification_keep_days: int = 90  # notifications older than this are removed (read or not)
+    checkin_keep_days: int = 30  # safety check-ins are removed this long after their disaster ended
+    sign_in_log_keep_days: int = 365  # sign-ins in the account security log are kept this long
+    mail_outbox_keep_days: int = 7  # sent (or failed) mail is removed from the outbox after this long
+    retention_seconds: int = 3600  # pace of the retention job removing what is no longer needed
     login_attempts_per_15min: int = 10
     posts_per_10min: int = 30
     max_upload_bytes: int = 10 * 1024 * 1024
@@ -88,6 +96,10 @@ class Settings:
             url = self.database_url
             return "postgres://" + url.split("://", 1)[1] if url.startswith("postgresql://") else url
         return f"sqlite://{(self.data_dir / 'sns.sqlite3').resolve()}"
+
+    @property
+    def second_factor_role_set(self) -> frozenset[str]:
+        return frozenset(r.strip() for r in self.second_factor_roles.split(",") if r.strip())
 
     @property
     def base_url(self) -> str:

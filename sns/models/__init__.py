@@ -29,6 +29,10 @@ from sns.models.places import (
 from sns.models.notifications import Notification
 from sns.models.operations import OUTBOX_STATES, JobLease, OutboxMail, RateCount
 from sns.models.social import Block, Friendship
+from sns.models.trust import (
+    DELETION_STATES, EXPORT_STATES, FACTOR_KINDS, RESET_STATES, AccountDeletion, AccountEvent, DataExport,
+    FactorReset, KnownBrowser, RecoveryCode, SecondFactor,
+)
 from sns.models.users import (
     PROFILE_FIELDS,
     ROLES,
@@ -53,4 +57,6 @@ __all__ = [
     "ApiToken", "Block", "FLAG_KINDS", "Flag", "MODERATION_ACTIONS", "ModerationLog", "Comment", "Diary", "District", "Friendship", "Invitation",
     "JournalCounter", "JournalEntry", "ViewVersion", "MirrorLog", "PEER_STATES", "Peer", "Notice", "PasswordReset", "Photo", "PROFILE_FIELDS",
     "ROLES", "OUTBOX_STATES", "JobLease", "OutboxMail", "RateCount", "Session", "SiteSetting", "TEXT_STATES", "User", "VISIBILITIES",
+    "DELETION_STATES", "EXPORT_STATES", "FACTOR_KINDS", "RESET_STATES", "AccountDeletion", "AccountEvent", "DataExport",
+    "FactorReset", "KnownBrowser", "RecoveryCode", "SecondFactor",
 ]

@@ -51,6 +51,10 @@ class Session(Model):
     created_at = fields.DatetimeField(default=utcnow)
     last_seen_at = fields.DatetimeField(default=utcnow)
     user_agent = fields.CharField(max_length=200, default="")
+    ip = fields.CharField(max_length=64, default="", db_default="")  # the address it signed in from
+    # "signed_in"; "password": the password was right and the second factor is still to come (not signed in)
+    stage = fields.CharField(max_length=16, default="signed_in", db_default="signed_in")
+    how = fields.CharField(max_length=16, default="", db_default="")  # password, totp, passkey, recovery...
 
     class Meta:
         table = "sessions"

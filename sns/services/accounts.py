@@ -105,9 +105,12 @@ async def authenticate(ctx: Ctx, username: str, password: str) -> User:
     return user
 
 
-async def start_session(user: User, user_agent: str = "") -> Session:
-    """A new session id at every sign-in (no fixation)."""
-    return await Session.create(id=new_token(), user=user, csrf_token=new_token(), user_agent=user_agent[:200])
+async def start_session(user: User, user_agent: str = "", ip: str = "", stage: str = "signed_in",
+                        how: str = "password") -> Session:
+    """A new session id at every sign-in (no fixation). `stage="password"`: the password was right and the
+    second factor is still to come; such a session signs nobody in (sns/web/session_read.py)."""
+    return await Session.create(id=new_token(), user=user, csrf_token=new_token(), user_agent=user_agent[:200],
+                                ip=ip[:64], stage=stage, how=how)
 
 
 async def end_session(session_id: str) -> None:

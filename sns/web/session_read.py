@@ -51,8 +51,10 @@ class SessionRead:
 
     @property
     def active(self) -> bool:
-        """The account may use the site (not suspended, pending or deleted)."""
-        return self.row["u_state"] == "active" and self.row["u_deleted_at"] is None
+        """The account may use the site (not suspended, pending or deleted), and the session is signed in (not
+        one waiting for its second factor)."""
+        r = self.row
+        return r["u_state"] == "active" and r["u_deleted_at"] is None and r["s_stage"] == "signed_in"
 
     def expired(self, days: int) -> bool:
         return (utcnow() - self.session.created_at).days > days

@@ -41,7 +41,7 @@ def city_machines(root: Path, count: int = 2, *, redis_url: str = "", env: dict[
     url = migrated_database(root / "a")  # what `sns init` leaves, copied: migrating anew takes ~20 s here
     media = root / "shared-media"
     media.mkdir(parents=True, exist_ok=True)
-    settings = {"SNS_BROADCAST_URL": redis_url or url, **(env or {})}
+    settings = {"SNS_BROADCAST_URL": redis_url or url, "SNS_SECOND_FACTOR_ROLES": "", **(env or {})}
     machines = [machine(root, chr(ord("a") + i), url, media, settings) for i in range(count)]
     first = machines[0]
     first.sns("init")
