@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from itsdangerous import Signer
 from starlette.requests import Request
 
 from sns.errors import ServiceError
 from sns.i18n import N_
-from sns.services import accounts, invitations
+from sns.services import accounts, invitations, second_factor
 from sns.services.site import load_site
 from sns.web.http import (
-    SESSION_COOKIE, current_session, errors_of, form_of, load_ctx, redirect, render, safe_next, signed_in, text,
+    SESSION_COOKIE, current_session, errors_of, form_of, load_ctx, redirect, render, signed_in, text,
 )
-
-
-def _signed_in(request: Request, session_id: str, target: str):
-    state = request.app.state
-    response = redirect(safe_next(target))
-    response.set_cookie(
-        SESSION_COOKIE, Signer(state.secret, salt="session").sign(session_id).decode(),
-        max_age=state.settings.session_days * 86400, httponly=True, samesite="lax",
-        secure=state.settings.secure_cookies,
-    )
-    return response
+from sns.web.signing_in import finish_sign_in, start_pending
 
 
 async def login(request: Request):
@@ -38,11 +27,9 @@ async def login(request: Request):
     except ServiceError as exc:
         return await render(request, "login.html", status=exc.status, errors=errors_of(exc),
                             form={"username": username}, next=target)
-    old = current_session(request)
-    if old is not None:
-        await accounts.end_session(old.id)
-    session = await accounts.start_session(user, request.headers.get("user-agent", ""))
-    return _signed_in(request, session.id, target or "/home")
+    if await second_factor.has_second_factor(user.id):
+        return await start_pending(request, user, target)
+    return await finish_sign_in(request, user, "password", target)
 
 
 async def logout(request: Request):
@@ -81,8 +68,7 @@ async def join(request: Request):
         fields.pop("password")
         return await render(request, "join.html", status=exc.status, token=token, errors=errors_of(exc),
                             form=fields)
-    session = await accounts.start_session(user, request.headers.get("user-agent", ""))
-    return _signed_in(request, session.id, "/settings/profile?welcome=1")
+    return await finish_sign_in(request, user, "password", "/settings/profile?welcome=1")
 
 
 async def signup(request: Request):
