@@ -142,6 +142,10 @@ def demo(click_ctx: click.Context, host: str | None, port: int | None, no_serve:
     console.print(f"Open {url}")
     console.print("Sign in as admin, cityhall (staff), hanako, taro, yuki or ken", soft_wrap=True)
     console.print(f"Password for every demo account: {DEMO_PASSWORD}", soft_wrap=True)
+    if settings.second_factor_role_set:
+        console.print("Staff accounts (admin, cityhall) are asked to add a second factor (an authenticator app or "
+                      "a passkey) when they first sign in; residents may add one under Settings, Security.",
+                      soft_wrap=True)
     if not no_serve:
         _serve(settings, host, port, None)
 
