@@ -11,7 +11,10 @@ Safety check-ins are replicated records: they go `checkin_keep_days` after their
 check-in of an event still on is kept, however old), each as a journaled tombstone through the services'
 usual way (`tombstone`, in batches of `CHECKIN_BATCH` per transaction), so neighbours drop their copies
 too. The tombstone keeps only what replication needs: the message, place and position are emptied first,
-so the row left here and the tombstone that travels hold none of them.
+so the row left here and the tombstone that travels hold none of them. In the same transaction the
+check-in's earlier entries in our own journal are emptied of them too (their numbers, versions and the
+rest of their state stay, so replaying, serving and restoring still hold), as a neighbour's replica
+clears the open payloads of what its writer took back (sns/mirror/replicas.py).
 
 A round logs one line when it removed anything (how many rows per rule). Every round is safe to repeat:
 a second one right after the first finds nothing.
@@ -30,8 +33,8 @@ from tortoise.models import Model
 
 from sns import tasks
 from sns.models import (
-    AccountEvent, ActingSession, DisasterEvent, FactorReset, Invitation, KnownBrowser, Notification, OutboxMail,
-    PasswordReset, RateCount, RecoveryCode, SafetyCheckin, Session,
+    AccountEvent, ActingSession, DisasterEvent, FactorReset, Invitation, JournalEntry, KnownBrowser, Notification,
+    OutboxMail, PasswordReset, RateCount, RecoveryCode, SafetyCheckin, Session,
 )
 from sns.models.alert_notices import AlertNotice
 from sns.models.base import utcnow
@@ -46,6 +49,7 @@ CHECKIN_BATCH = 200  # check-in tombstones written in one transaction (each is a
 SPENT_KEEP = timedelta(days=30)  # used or expired links and codes: long enough to answer "my link failed"
 PENDING_KEEP = timedelta(hours=1)  # a session waiting for its second factor is dead after 10 minutes
 RATE_WINDOW_KEEP = 86400  # seconds: rate-limit windows are at most an hour long
+CHECKIN_PRIVATE = {"message": "", "place": "", "lat": None, "lon": None}  # what a retired check-in keeps of these
 
 
 def _days(n: int) -> timedelta:
@@ -121,12 +125,26 @@ async def retire_checkins(settings: Settings, now: datetime, batch: int = CHECKI
                                               event_id__in=Subquery(ended.values("id"))) \
                 .order_by("id").limit(batch).using_db(tx)
             for checkin in rows:
-                checkin.message, checkin.place, checkin.lat, checkin.lon = "", "", None, None
+                for name, empty in CHECKIN_PRIVATE.items():
+                    setattr(checkin, name, empty)
                 await tombstone(checkin, tx)
+            await _empty_history(tx, settings.origin, [c.id for c in rows])
         total += len(rows)
         if len(rows) < batch:
             return total
         await asyncio.sleep(0)
+
+
+async def _empty_history(tx: Any, origin: str, checkin_ids: list[str]) -> None:
+    """Empty the message, place and position in every journal entry of these check-ins (ours)."""
+    if not checkin_ids:
+        return
+    for entry_id, payload in await JournalEntry.filter(origin=origin, kind="safety_checkin",
+                                                       record_id__in=checkin_ids).using_db(tx).values_list(
+            "id", "payload"):
+        emptied = {**payload, **{k: v for k, v in CHECKIN_PRIVATE.items() if k in payload}}
+        if emptied != payload:
+            await JournalEntry.filter(id=entry_id).using_db(tx).update(payload=emptied)
 
 
 async def keep_less(settings: Settings, now: datetime | None = None) -> dict[str, int]:

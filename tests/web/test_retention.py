@@ -147,6 +147,11 @@ async def test_one_round_removes_exactly_what_is_past_its_time(site, caplog):
         newest = await JournalEntry.filter(kind="safety_checkin", record_id=checkin_id).order_by("-seq").first()
         assert newest.payload["deleted_at"] and newest.version == (await SafetyCheckin.get(id=checkin_id)).version
         assert newest.payload["message"] == "" and newest.payload["place"] == "" and newest.payload["lat"] is None
+    # and our journal's earlier entries of them no longer hold the message or the place either
+    history = await JournalEntry.filter(kind="safety_checkin", record_id__in=gone).values_list("payload", flat=True)
+    assert len(history) == 5 and all((p["message"], p["place"], p["lat"]) == ("", "", None) for p in history)
+    kept = await JournalEntry.filter(kind="safety_checkin", record_id=checkins["just over"].id).first()
+    assert kept.payload["message"] == "At the school" and kept.payload["place"] == "Gym"
 
     lines = [r.getMessage() for r in caplog.records if r.name == "sns.services.retention"]
     assert len(lines) == 1 and "1 notifications" in lines[0] and "2 safety_checkins" in lines[0], lines
