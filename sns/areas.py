@@ -57,7 +57,7 @@ from sns.policies import (
 )
 from sns.services import (
     albums, alert_sending, alerts, cap_poll, communities, disaster_board, events, inquiries, mailbox, map_areas,
-    map_layers, replies, report_lists, reports, review, shelters, topics,
+    map_layers, replies, report_lists, reports, retention, review, shelters, topics,
 )
 from sns.services.maps import DynamicLayers, Layer
 from sns.services.photo_access import Check
@@ -186,6 +186,7 @@ AREAS: tuple[Area, ...] = (
     Area("ops", routes=tuple(ops_pages.ROUTES)),  # what a load balancer and the monitoring ask (docs/monitoring.md)
     Area("accounts", routes=routes.ACCOUNTS),
     Area("mail", jobs=(mail.JOB,)),  # the outbox: invitations, password resets, notes to moderators and residents
+    Area("retention", jobs=(retention.JOB,)),  # keeping less: what is no longer needed goes (docs/privacy.md)
     Area("diaries", routes=routes.DIARIES, api=diaries_api, map_layers=(map_layers.DIARIES,),
          review_kinds={"diary": review.DIARY, "comment": review.COMMENT}),
     Area("people", routes=routes.PEOPLE, api=people_api),
