@@ -69,7 +69,7 @@ async def reset_ask(request: Request):
     ctx, refused = await signed_in_with(request, can_read_audit_log)
     if refused is not None:
         return refused
-    user = await User.get_or_none(id=request.path_params["id"], deleted_at=None)
+    user = await User.get_or_none(username=request.path_params["username"][:64], deleted_at=None)
     if user is None:
         return await render(request, "error.html", status=404, message=None)
     if request.method == "GET":

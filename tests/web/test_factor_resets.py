@@ -60,7 +60,7 @@ async def factors_of(user) -> int:
 
 
 async def ask(client, user, reason="Lost her phone; came to the desk with her My Number card"):
-    return await client.submit(f"/admin/users/{user.id}/factor-reset", {"reason": reason})
+    return await client.submit(f"/admin/users/{user.username}/factor-reset", {"reason": reason})
 
 
 async def test_a_reset_needs_two_different_administrators(site, smtp, admins):
@@ -73,8 +73,8 @@ async def test_a_reset_needs_two_different_administrators(site, smtp, admins):
     assert (await phone.get("/settings")).status_code == 200
 
     users_page = (await a.get("/admin/users")).text
-    assert f'href="/admin/users/{yui.id}/factor-reset"' in users_page
-    form = await a.get(f"/admin/users/{yui.id}/factor-reset")
+    assert f'href="/admin/users/{yui.username}/factor-reset"' in users_page
+    form = await a.get(f"/admin/users/{yui.username}/factor-reset")
     assert form.status_code == 200 and "@yui" in form.text
     response = await ask(a, yui)
     assert response.status_code == 303 and response.headers["location"] == "/admin/factor-resets"
@@ -132,11 +132,11 @@ async def test_the_mail_is_in_the_persons_language(site, smtp, admins):
 async def test_nobody_resets_their_own_factors(site, admins):
     a, b = admins
     admin_a = await User.get(username="admin_a")
-    assert (await a.get(f"/admin/users/{admin_a.id}/factor-reset")).status_code == 200  # the form, but...
+    assert (await a.get(f"/admin/users/{admin_a.username}/factor-reset")).status_code == 200  # the form, but...
     response = await ask(a, admin_a)
     assert response.status_code == 403 and "Another administrator must ask" in response.text
     assert not await FactorReset.filter(user_id=admin_a.id).exists()
-    assert f'href="/admin/users/{admin_a.id}/factor-reset"' not in (await a.get("/admin/users")).text
+    assert f'href="/admin/users/{admin_a.username}/factor-reset"' not in (await a.get("/admin/users")).text
     # asked by b for a: a (its subject) may neither confirm nor cancel it
     await ask(b, admin_a)
     reset = await FactorReset.get(user_id=admin_a.id)
@@ -174,7 +174,7 @@ async def test_a_reason_is_needed_and_bad_input_is_answered(site, admins):
     long = await ask(a, noa, reason="x" * 5000)
     assert long.status_code == 400 and 'id="reason-error"' in long.text and "x" * 200 in long.text
     assert not await FactorReset.filter(user_id=noa.id).exists()
-    assert (await a.get("/admin/users/no-such-id/factor-reset")).status_code == 404
+    assert (await a.get("/admin/users/no_such_person/factor-reset")).status_code == 404
     assert (await a.submit("/admin/factor-resets/no-such-id", {"action": "confirm"})).status_code == 303
     assert (await a.submit(f"/admin/factor-resets/{'x' * 40}", {"action": "dance"})).status_code == 400
 
@@ -185,7 +185,7 @@ async def test_only_administrators_ask_or_confirm(site, admins):
     mio = await with_factors(site, "mio")
     moderator = site.client()
     await moderator.login("mod2")
-    assert (await moderator.get(f"/admin/users/{mio.id}/factor-reset")).status_code == 403
+    assert (await moderator.get(f"/admin/users/{mio.username}/factor-reset")).status_code == 403
     assert (await ask(moderator, mio)).status_code == 403
     await ask(a, mio)
     reset = await FactorReset.get(user_id=mio.id)
