@@ -107,3 +107,13 @@ async def test_no_second_factor_secret_is_ever_shown(site, staff):
         page = (await admin.get(path)).text
         assert secret not in page
     assert "Asked for a second-factor reset" in (await admin.get("/admin/audit?kind=factor_reset")).text
+
+
+async def test_the_log_reads_in_japanese(site, staff):
+    people, _ = staff
+    client = site.client()
+    await client.login("chief")
+    await client.submit("/settings/language", {"lang": "ja", "next": "/admin/audit"})
+    page = (await client.get("/admin/audit?kind=user")).text
+    assert "監査ログ" in page and "役割を変更しました" in page and "操作の種類" in page
+    assert "Changed a role" not in page and "Kind of action" not in page
