@@ -209,7 +209,8 @@ async def set_state(ctx: Ctx, user_id: str, state: str) -> User:
         before, user.state = user.state, state
         await save_change(user, tx)
         if before != state:
-            action = "user.suspend" if state == "suspended" else "user.approve" if before == "pending" else "user.reinstate"
+            action = ("user.suspend" if state == "suspended" else "user.approve" if before == "pending"
+                      else "user.reinstate")
             await audit.record(tx, ctx, action, "user", user.id)
         if state == "suspended":
             await Session.filter(user_id=user.id).using_db(tx).delete()

@@ -53,7 +53,8 @@ ACTIONS: dict[str, str] = {
 }
 
 
-async def record(conn, ctx: Ctx, action: str, target_kind: str, target_id: str = "", detail: str = "") -> StaffActionLog:
+async def record(conn, ctx: Ctx, action: str, target_kind: str, target_id: str = "",
+                 detail: str = "") -> StaffActionLog:
     """One entry: `ctx`'s user did `action` ("user.role") to `target_kind` `target_id`; `conn`: the
     transaction of the change (None: on its own)."""
     if action not in ACTIONS:

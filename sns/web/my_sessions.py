@@ -49,6 +49,7 @@ async def sessions_end_others(request: Request, ctx):
 
 @signed_in
 async def security_log(request: Request, ctx):
-    rows = [(e, account_log.KINDS.get(e.kind, e.kind), sessions.short_address(e.ip), sessions.browser_name(e.user_agent))
+    rows = [(e, account_log.KINDS.get(e.kind, e.kind), sessions.short_address(e.ip),
+             sessions.browser_name(e.user_agent))
             for e in await account_log.recent(ctx.user.id)]
     return await _page(request, "security_log.html", events=rows)

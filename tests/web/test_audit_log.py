@@ -102,7 +102,8 @@ async def test_no_second_factor_secret_is_ever_shown(site, staff):
     secret = pyotp.random_base32()
     await add_totp(await site.ctx_for(people["moderator"]), people["moderator"], "phone", secret,
                    pyotp.TOTP(secret).now())
-    await admin.submit(f"/admin/users/{people['moderator'].username}/factor-reset", {"reason": "lost phone, seen at desk"})
+    await admin.submit(f"/admin/users/{people['moderator'].username}/factor-reset",
+                       {"reason": "lost phone, seen at desk"})
     for path in ("/admin/audit", "/admin/audit?kind=factor_reset", "/admin/factor-resets"):
         page = (await admin.get(path)).text
         assert secret not in page
