@@ -12,7 +12,8 @@ from starlette.staticfiles import StaticFiles
 
 from sns.templating import STATIC_DIR
 from sns.web import (
-    account, admin, auth, diaries, feeds, front, media, mirror_media, moderation, notices, people, word_lists,
+    account, admin, audit, auth, diaries, feeds, front, media, mirror_media, moderation, my_sessions, notices, people,
+    word_lists,
 )
 
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
@@ -34,6 +35,10 @@ ACCOUNTS = (
     Route("/settings/tokens", account.token_create, methods=POST),
     Route("/settings/tokens/revoke", account.token_revoke, methods=POST),
     Route("/settings/profile", people.profile_edit, methods=BOTH),
+    Route("/settings/sessions", my_sessions.sessions_page, methods=GET),
+    Route("/settings/sessions/end", my_sessions.session_end, methods=POST),
+    Route("/settings/sessions/end-others", my_sessions.sessions_end_others, methods=POST),
+    Route("/settings/security/log", my_sessions.security_log, methods=GET),
 )
 DIARIES = (
     Route("/diaries", diaries.diary_list, methods=GET, name="diaries"),
@@ -59,6 +64,10 @@ NOTICES = (
 ADMINISTRATION = (
     Route("/admin/users", admin.users_page, methods=GET),
     Route("/admin/users/{id}", admin.user_update, methods=POST),
+    Route("/admin/users/{username}/factor-reset", audit.reset_ask, methods=BOTH),
+    Route("/admin/factor-resets", audit.resets_page, methods=GET),
+    Route("/admin/factor-resets/{id}", audit.reset_decide, methods=POST),
+    Route("/admin/audit", audit.audit_page, methods=GET),
     Route("/admin/invitations", admin.invite_page, methods=BOTH),
     Route("/admin/site", admin.site_page, methods=BOTH),
     Route("/admin/words", word_lists.words_page, methods=BOTH),

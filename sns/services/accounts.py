@@ -16,6 +16,7 @@ from sns.models.base import utcnow
 from sns.services.moderate import refuse_flagged_fields, screen
 from sns.policies import can_administer
 from sns.security import hash_password, needs_rehash, new_token, token_hash, verify_password
+from sns.services import account_log, audit
 from sns.services.base import clean_text, require, save_change, save_new, transaction
 
 USERNAME_RE = re.compile(r"^[a-z0-9_]{3,32}$")
@@ -131,6 +132,7 @@ async def change_password(ctx: Ctx, current: str, new: str, keep_session: str | 
         await save_change(user, tx)
         # Other browsers signed in with the old password are signed out.
         await Session.filter(user_id=user.id).exclude(id=keep_session or "").using_db(tx).delete()
+        await account_log.record(user.id, "password_changed", ip=ctx.client_ip, conn=tx)
 
 
 async def request_password_reset(ctx: Ctx, email_or_username: str) -> None:
@@ -171,6 +173,7 @@ async def reset_password(ctx: Ctx, token: str, new: str) -> User:
         reset.used_at = utcnow()
         await reset.save(update_fields=["used_at"], using_db=tx)
         await Session.filter(user_id=user.id).using_db(tx).delete()
+        await account_log.record(user.id, "password_reset", ip=ctx.client_ip, conn=tx)
     return user
 
 
@@ -184,8 +187,10 @@ async def set_role(ctx: Ctx, user_id: str, role: str) -> User:
             raise NotFound(N_("No such user."))
         if user.id == ctx.user.id and role != "admin":
             raise Invalid(N_("You cannot take away your own administrator role."), field="role")
-        user.role = role
+        before, user.role = user.role, role
         await save_change(user, tx)
+        if before != role:
+            await audit.record(tx, ctx, "user.role", "user", user.id, f"{before} -> {role}")
     await events.publish("user.role", {"id": user.id})
     return user
 
@@ -201,8 +206,12 @@ async def set_state(ctx: Ctx, user_id: str, state: str) -> User:
             raise NotFound(N_("No such user."))
         if user.id == ctx.user.id:
             raise Invalid(N_("You cannot suspend yourself."))
-        user.state = state
+        before, user.state = user.state, state
         await save_change(user, tx)
+        if before != state:
+            action = ("user.suspend" if state == "suspended" else "user.approve" if before == "pending"
+                      else "user.reinstate")
+            await audit.record(tx, ctx, action, "user", user.id)
         if state == "suspended":
             await Session.filter(user_id=user.id).using_db(tx).delete()
     return user

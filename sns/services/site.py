@@ -9,6 +9,7 @@ from sns.errors import Invalid
 from sns.i18n import N_, gettext
 from sns.models import District, SiteSetting
 from sns.policies import can_administer
+from sns.services import audit
 from sns.services.base import clean_text, require, save_change, save_new, tombstone, transaction
 from sns.services.shared import public_changed
 
@@ -74,7 +75,12 @@ async def update_site(ctx: Ctx, **values) -> SiteConfig:
         open_signup=bool(values.get("open_signup")),
         welcome=clean_text(values.get("welcome"), field="welcome", max_chars=2000, required=False),
     )
-    await SiteSetting.update_or_create(key="site", defaults={"value": asdict(config)})
+    before = asdict(await load_site())
+    changed = [name for name, value in asdict(config).items() if before.get(name) != value]
+    async with transaction() as tx:
+        await SiteSetting.update_or_create(key="site", defaults={"value": asdict(config)}, using_db=tx)
+        if changed:
+            await audit.record(tx, ctx, "site.settings", "site", "site", ", ".join(changed))
     forget_cached_site()
     return config
 
@@ -100,6 +106,7 @@ async def set_districts(ctx: Ctx, names_text: str) -> list[District]:
         raise Invalid(N_("At most %(n)d districts."), field="districts", n=500)
     async with transaction() as tx:
         current = {d.name: d for d in await District.filter(deleted_at=None).using_db(tx)}
+        added = [name for name in names if name not in current]
         for position, name in enumerate(names):
             if name in current:
                 d = current.pop(name)
@@ -110,4 +117,7 @@ async def set_districts(ctx: Ctx, names_text: str) -> list[District]:
                 await save_new(District(name=name, position=position, origin=ctx.origin), tx)
         for gone in current.values():
             await tombstone(gone, tx)
+        if added or current:
+            await audit.record(tx, ctx, "site.districts", "site", "districts",
+                               f"+{len(added)} -{len(current)}: " + ", ".join(added + [f"-{d}" for d in current]))
     return await districts()

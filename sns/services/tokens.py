@@ -9,7 +9,8 @@ from sns.models import ApiToken, User
 from sns.models.base import utcnow
 from sns.policies import is_signed_in
 from sns.security import new_token, token_hash
-from sns.services.base import clean_text, require
+from sns.services import account_log
+from sns.services.base import clean_text, require, transaction
 
 MAX_TOKENS = 20
 
@@ -21,13 +22,20 @@ async def create_token(ctx: Ctx, name: str = "") -> tuple[ApiToken, str]:
     if await ApiToken.filter(user_id=ctx.user.id).count() >= MAX_TOKENS:
         raise Invalid(N_("You have too many tokens; revoke one first."), field="name")
     secret = "sns_" + new_token()
-    token = await ApiToken.create(user_id=ctx.user.id, name=name, token_hash=token_hash(secret))
+    async with transaction() as tx:
+        token = await ApiToken.create(user_id=ctx.user.id, name=name, token_hash=token_hash(secret), using_db=tx)
+        await account_log.record(ctx.user.id, "token_created", ip=ctx.client_ip, detail=name, conn=tx)
     return token, secret
 
 
 async def revoke_token(ctx: Ctx, token_id: str) -> None:
     require(is_signed_in(ctx.viewer))
-    await ApiToken.filter(id=token_id, user_id=ctx.user.id).delete()
+    async with transaction() as tx:
+        token = await ApiToken.filter(id=token_id or "", user_id=ctx.user.id).using_db(tx).first()
+        if token is None:
+            return
+        await ApiToken.filter(id=token.id).using_db(tx).delete()
+        await account_log.record(ctx.user.id, "token_revoked", ip=ctx.client_ip, detail=token.name, conn=tx)
 
 
 async def user_for_token(secret: str) -> User | None:

@@ -12,6 +12,7 @@ from sns.errors import Invalid
 from sns.i18n import N_
 from sns.models import ModerationLog, SiteSetting
 from sns.policies import can_administer
+from sns.services import audit
 from sns.services.base import clean_text, require, transaction
 from sns.services.moderate import WORD_LIST_KEY, forget_filter, word_list_text
 
@@ -51,6 +52,7 @@ async def save_list(ctx: Ctx, text, *, what: str = "import") -> str:
             await row.save(using_db=tx)
         await ModerationLog.create(moderator_id=ctx.user.id, action="word_list", kind="word_list", target_id="-",
                                    note=what, using_db=tx)
+        await audit.record(tx, ctx, "words.change", "word_list", "", what)
     forget_filter()
     return text
 

@@ -19,7 +19,7 @@ from sns.models import Session
 from sns import policies
 from sns.policies import load_viewer
 from sns.security import new_token
-from sns.services import notifications
+from sns.services import notifications, sessions
 from sns.web.session_read import read_session
 from sns.web.middleware import CSRF_COOKIE, CSRF_FIELD, csrf_token_for, new_csrf_cookie
 from sns.services.site import load_site
@@ -64,6 +64,7 @@ async def load_ctx(request: Request) -> Ctx:
                 else:
                     user, session = read.user, read.session
                     request.scope["state"]["session_read"] = read
+                    await sessions.seen(session)  # last_seen_at: one UPDATE every few minutes at most
     if user is not None and user.locale:
         i18n.set_locale(user.locale)
     viewer = await load_viewer(user)

@@ -1,6 +1,7 @@
 """Finishing a sign-in, whichever way it went: a password alone, a password and a second factor, or a
 passkey alone. One place starts the signed-in session, sets its cookie and writes the account's log, so
-every way in is told of alike (sns/services/account_log.py).
+every way in is told of alike (sns/services/account_log.py), and a browser the account has not signed in
+from before is mailed about (sns/services/known_browsers.py).
 
 A password that was right for an account with a second factor starts a session at the stage "password":
 its cookie signs nobody in (sns/web/session_read.py); only the second-factor step reads it
@@ -16,7 +17,7 @@ from starlette.responses import Response
 
 from sns.models import Session, User
 from sns.models.base import utcnow
-from sns.services import account_log, accounts
+from sns.services import accounts, known_browsers
 from sns.web.http import SESSION_COOKIE, current_session, load_ctx, redirect, safe_next
 
 PENDING_MINUTES = 10
@@ -73,8 +74,12 @@ async def finish_sign_in(request: Request, user: User, how: str, target: str) ->
     await _end_this_browsers_session(request)
     user_agent = request.headers.get("user-agent", "")
     session = await accounts.start_session(user, user_agent, ctx.client_ip, how=how)
-    await account_log.record(user.id, "sign_in", ip=ctx.client_ip, user_agent=user_agent, detail=how)
+    token, new = known_browsers.browser_token(request.cookies.get(known_browsers.COOKIE))
+    await known_browsers.signed_in_from(ctx, user, token, user_agent, how)  # logged; a new browser is mailed
     response = redirect(safe_next(target or "/home"))
+    if new:
+        response.set_cookie(known_browsers.COOKIE, token, max_age=known_browsers.COOKIE_DAYS * 86400, httponly=True,
+                            samesite="lax", secure=request.app.state.settings.secure_cookies)
     return set_session_cookie(request, response, session.id)
 
 
