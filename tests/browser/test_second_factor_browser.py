@@ -9,6 +9,7 @@ import pyotp
 import pytest
 
 from browser.live import PASSWORD, LiveServer, Phones, fresh_database_url
+from browser.test_phone_layout import NARROW, TOO_WIDE, check
 from sns.settings import Settings
 
 pytestmark = pytest.mark.browser
@@ -58,6 +59,7 @@ def add_app(page, name: str) -> tuple[str, list[str]]:
     assert page.locator("h1").inner_text() == "Your recovery codes", page.content()[:2000]
     codes = page.locator("ol.recovery-codes code").all_inner_texts()
     assert len(codes) == 10
+    assert page.evaluate(TOO_WIDE) == []  # fits the phone, to be read out or copied
     with page.expect_navigation():
         page.click("text=I have kept them: continue")
     assert name in page.inner_text("main")
@@ -102,12 +104,16 @@ def test_an_authenticator_app_and_a_recovery_code_on_a_phone(devices):
 
 
 def test_a_staff_member_without_a_factor_is_held_at_the_setup_page(devices):
-    page = devices.page()
+    page = devices.page(viewport=NARROW)  # the narrowest phone: the pages fit (tests/browser/test_phone_layout.py)
     password(page, "tomo")
     assert page.url.endswith("/settings/security?setup=1")
     assert "must use a second factor" in page.inner_text("#second-factor-needed")
     page.goto("/diaries/new")
     assert page.url.endswith("/settings/security?setup=1")
+    for url in ("/settings/security?setup=1", "/settings/security/totp/new"):
+        check(page, url)
     add_app(page, "Work phone")
     page.goto("/diaries/new")
     assert page.url.endswith("/diaries/new")
+    for url in ("/settings/security", "/settings/security/recovery", "/settings"):
+        check(page, url)
