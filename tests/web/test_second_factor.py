@@ -125,6 +125,12 @@ async def test_wrong_replayed_and_other_accounts_codes_are_refused_and_logged(si
     bunta, chika = site.client(), site.client()
     await bunta.login("bunta")
     await chika.login("chika")
+    # An app being added belongs to the account whose page showed it: another's signed field is refused.
+    theirs = await bunta.get("/settings/security/totp/new")
+    their_secret = SECRET_RE.search(theirs.text).group(1).replace(" ", "")
+    taken = await chika.submit("/settings/security/totp/new", {"setup": SETUP_RE.search(theirs.text).group(1),
+                                                              "name": "Not mine", "code": code(their_secret)})
+    assert taken.status_code == 400 and not await SecondFactor.filter(name="Not mine").exists()
     bunta_secret, _ = await add_app(bunta)
     chika_secret, _ = await add_app(chika)
 
