@@ -34,7 +34,7 @@ from sns.web.router import IndexedRouter
 from sns.web.middleware import CSRF, Language, RefuseNul, SecurityHeaders, content_security_policy
 from sns.web.reader_pages import ReaderPages
 from sns.web.visitors import VisitorPages
-from sns.web.http import render
+from sns.web.http import SETUP_URL, HeldForSecondFactor, redirect, render
 from sns.search.schema import ensure_search_schema
 
 VISITOR_PAGES = ("/", "/alerts")  # the same for every visitor (sns/web/visitors.py)
@@ -50,7 +50,7 @@ def _wants_json(request: Request) -> bool:
 async def service_error(request: Request, exc: ServiceError):
     if _wants_json(request):
         return JSONResponse({"error": exc.text(), "field": exc.field}, status_code=exc.status)
-    return await render(request, "error.html", status=exc.status, message=exc.text())
+    return await _error_page(request, exc.status, exc.text())
 
 
 async def malformed_key(request: Request, exc: ValidationError):
@@ -63,7 +63,19 @@ async def malformed_key(request: Request, exc: ValidationError):
 async def http_error(request: Request, exc: HTTPException):
     if _wants_json(request):
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-    return await render(request, "error.html", status=exc.status_code, message=None)
+    return await _error_page(request, exc.status_code, None)
+
+
+async def _error_page(request: Request, status: int, message: str | None):
+    try:
+        return await render(request, "error.html", status=status, message=message)
+    except HeldForSecondFactor:  # no page before the second factor, not even "not found"
+        return redirect(SETUP_URL)
+
+
+async def held_for_second_factor(request: Request, exc: HeldForSecondFactor):
+    """An account that must have a second factor and has none: to the setup page, whatever it asked for."""
+    return redirect(SETUP_URL)
 
 
 async def server_error(request: Request, exc: Exception):
@@ -134,7 +146,7 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
                        + 1024 * 1024),
         ],
         exception_handlers={ServiceError: service_error, ValidationError: malformed_key, HTTPException: http_error,
-                            Exception: server_error},
+                            HeldForSecondFactor: held_for_second_factor, Exception: server_error},
         lifespan=lifespan,
     )
     app.router = IndexedRouter(app.router.routes, lifespan=lifespan)  # ~230 routes: found by first segment

@@ -13,7 +13,7 @@ from starlette.staticfiles import StaticFiles
 from sns.templating import STATIC_DIR
 from sns.web import (
     account, admin, audit, auth, diaries, feeds, front, media, mirror_media, moderation, my_sessions, notices, people,
-    word_lists,
+    second_factor_step, security_settings, word_lists,
 )
 
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
@@ -24,6 +24,7 @@ FRONT = (
 )
 ACCOUNTS = (
     Route("/login", auth.login, methods=BOTH, name="login"),
+    Route("/login/second-factor", second_factor_step.second_factor_step, methods=BOTH),
     Route("/logout", auth.logout, methods=POST, name="logout"),
     Route("/join/{token}", auth.join, methods=BOTH, name="join"),
     Route("/signup", auth.signup, methods=BOTH, name="signup"),
@@ -39,6 +40,11 @@ ACCOUNTS = (
     Route("/settings/sessions/end", my_sessions.session_end, methods=POST),
     Route("/settings/sessions/end-others", my_sessions.sessions_end_others, methods=POST),
     Route("/settings/security/log", my_sessions.security_log, methods=GET),
+    # Security (an account held for its second factor may open these: sns/web/http.py, `_WHILE_HELD`)
+    Route("/settings/security", security_settings.security_page, methods=GET),
+    Route("/settings/security/totp/new", security_settings.totp_new, methods=BOTH),
+    Route("/settings/security/factors/{id}/remove", security_settings.factor_remove, methods=BOTH),
+    Route("/settings/security/recovery", security_settings.recovery_page, methods=BOTH),
 )
 DIARIES = (
     Route("/diaries", diaries.diary_list, methods=GET, name="diaries"),

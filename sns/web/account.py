@@ -1,4 +1,4 @@
-"""My settings: language, password, API tokens."""
+"""My settings: language, password, API tokens (made only after the second factor, or the password, again)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,24 @@ from starlette.requests import Request
 from sns.errors import ServiceError
 from sns.i18n import LOCALES, N_
 from sns.models import ApiToken
-from sns.services import accounts, tokens
+from sns.policies import token_confirmation
+from sns.services import accounts, second_factor, tokens
 from sns.services.mailbox import set_email_on_mail
 from sns.web.http import errors_of, form_of, load_ctx, redirect, render, safe_next, signed_in, text
 
 
+async def _settings(request: Request, ctx, status: int = 200, **values):
+    """The Settings page; its token form asks for the second factor, or the password without one."""
+    api_tokens = await ApiToken.filter(user_id=ctx.user.id).order_by("-id")
+    asks = token_confirmation(await second_factor.has_second_factor(ctx.user.id))
+    response = await render(request, "settings.html", status=status, tokens=api_tokens, token_asks=asks, **values)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @signed_in
 async def settings_page(request: Request, ctx):
-    api_tokens = await ApiToken.filter(user_id=ctx.user.id).order_by("-id")
-    return await render(request, "settings.html", tokens=api_tokens)
+    return await _settings(request, ctx)
 
 
 async def language(request: Request):
@@ -34,13 +43,16 @@ async def language(request: Request):
 
 @signed_in
 async def token_create(request: Request, ctx):
+    """A new API token, once the person has confirmed it is them (sns.services.second_factor.confirm_it_is_you);
+    a refusal keeps the typed name."""
+    form = form_of(request)
+    name = text(form, "name")
     try:
-        _, secret = await tokens.create_token(ctx, text(form_of(request), "name"))
+        await second_factor.confirm_it_is_you(ctx, ctx.user, code=text(form, "code"), password=text(form, "password"))
+        _, secret = await tokens.create_token(ctx, name)
     except ServiceError as exc:
-        api_tokens = await ApiToken.filter(user_id=ctx.user.id).order_by("-id")
-        return await render(request, "settings.html", status=exc.status, errors=errors_of(exc), tokens=api_tokens)
-    api_tokens = await ApiToken.filter(user_id=ctx.user.id).order_by("-id")
-    return await render(request, "settings.html", tokens=api_tokens, new_token=secret)
+        return await _settings(request, ctx, status=exc.status, errors=errors_of(exc), form={"name": name[:200]})
+    return await _settings(request, ctx, new_token=secret)
 
 
 @signed_in

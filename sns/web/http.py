@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import wraps
 from typing import Any
 from urllib.parse import quote
@@ -39,6 +40,25 @@ def app_state(request: Request):
     return request.app.state
 
 
+# What an account held for its second factor may still open (sns/policies/second_factors.py): the Security
+# setup pages, signing out, the language, the live alert stream, the second-factor step, and the pages where
+# a fallen neighbour's staff act for their city (their own cookie; sns/web/acting.py). Static files and the
+# JSON API (tokens) never read the session.
+SETUP_URL = "/settings/security?setup=1"
+_WHILE_HELD = re.compile(r"^/(settings/security(/.*)?|logout|settings/language|live|login/second-factor"
+                         r"|mirror/[^/]+/staff(/.*)?)$")
+
+
+class HeldForSecondFactor(Exception):
+    """The account must have a second factor and has none: the app answers with the setup page (303)."""
+
+
+def _check_held(request: Request, read, settings) -> None:
+    if policies.held_for_second_factor(read.user, read.has_factor, settings) \
+            and not _WHILE_HELD.match(request.url.path):
+        raise HeldForSecondFactor()
+
+
 async def load_ctx(request: Request) -> Ctx:
     """The caller as a service context: session, user, unread count and version numbers in one query
     (sns/web/session_read.py), then friends, blocks and departments (`policies.load_viewer`)."""
@@ -62,6 +82,7 @@ async def load_ctx(request: Request) -> Ctx:
                 if read.expired(state.settings.session_days):
                     await Session.filter(id=read.session.id).delete()
                 else:
+                    _check_held(request, read, state.settings)
                     user, session = read.user, read.session
                     request.scope["state"]["session_read"] = read
                     await sessions.seen(session)  # last_seen_at: one UPDATE every few minutes at most

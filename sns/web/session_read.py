@@ -2,8 +2,9 @@
 
 Every signed-in request starts here (`load_ctx`, and the kept pages of sns/web/reader_pages.py). One
 statement, written once per dialect, reads the session row, the user's row, the number of unread
-notifications (the badge in the navigation) and the version numbers (sns/view_versions.py) of the
-reader's own view (`u:`), their friends' doings (`f:`), the `town` and the `site`, plus any keys the page
+notifications (the badge in the navigation), whether the account has a second factor (one that must have
+one and has none is held at the setup page: sns/policies/second_factors.py) and the version numbers
+(sns/view_versions.py) of the reader's own view (`u:`), their friends' doings (`f:`), the `town` and the `site`, plus any keys the page
 names (`d:<diary>`, `c:<community>`). Reading them in one statement gives one consistent picture: a
 page is kept under the numbers read before anything on it was read.
 """
@@ -56,6 +57,10 @@ class SessionRead:
         r = self.row
         return r["u_state"] == "active" and r["u_deleted_at"] is None and r["s_stage"] == "signed_in"
 
+    @property
+    def has_factor(self) -> bool:
+        return bool(self.row["has_factor"])
+
     def expired(self, days: int) -> bool:
         return (utcnow() - self.session.created_at).days > days
 
@@ -64,7 +69,7 @@ class SessionRead:
         whether they may still use the site (a suspended or deleted account: no page at all)."""
         r = self.row
         return (r["u_id"], r["u_state"], r["u_deleted_at"], r["u_role"], r["u_locale"], r["u_display_name"],
-                r["u_username"], r["s_created_at"], self.unread)
+                r["u_username"], r["s_created_at"], self.unread, bool(r["has_factor"]))
 
 
 def _statement(dialect: str, extra: int) -> str:
@@ -77,6 +82,7 @@ def _statement(dialect: str, extra: int) -> str:
     columns = [
         model_columns(User, "u", "u_"), model_columns(Session, "s", "s_"),
         "(SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL) AS unread",
+        "EXISTS (SELECT 1 FROM second_factors f WHERE f.user_id = u.id) AS has_factor",
         version.format("'u:' || u.id") + " AS v_u",
         version.format("'f:' || u.id") + " AS v_f",
         version.format("'town'") + " AS v_town",

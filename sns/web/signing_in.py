@@ -10,6 +10,7 @@ its cookie signs nobody in (sns/web/session_read.py); only the second-factor ste
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from itsdangerous import BadSignature, Signer
 from starlette.requests import Request
@@ -64,7 +65,7 @@ async def start_pending(request: Request, user: User, target: str) -> Response:
     await _end_this_browsers_session(request)
     session = await accounts.start_session(user, request.headers.get("user-agent", ""), ctx.client_ip,
                                            stage="password", how="password")
-    response = redirect("/login/second-factor" + (f"?next={target}" if target else ""))
+    response = redirect("/login/second-factor" + (f"?{urlencode({'next': target})}" if target else ""))
     return set_session_cookie(request, response, session.id)
 
 

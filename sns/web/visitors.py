@@ -35,6 +35,7 @@ from itsdangerous import BadSignature, Signer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sns.i18n import LOCALES, negotiate
+from sns.policies import held_for_second_factor
 from sns.security import new_token
 from sns.services.shared import SharedCache, database_of
 from sns.web.http import CLIENT_TOKEN_SLOT, CSRF_SLOT, FLASH_COOKIE, SESSION_COOKIE
@@ -156,8 +157,9 @@ class VisitorPages:
         if known is not None and known[0] > now:
             return known[1]
         read = await read_session(session_id)
-        if read is None or not read.active or read.expired(self.settings.session_days):
-            return None
+        if read is None or not read.active or read.expired(self.settings.session_days) \
+                or held_for_second_factor(read.user, read.has_factor, self.settings):
+            return None  # the app answers (an account held for its second factor: the setup page)
         if len(self.sessions) >= SESSIONS_KEPT:
             self.sessions.clear()
         self.sessions[(session_id, lang_cookie)] = (now + self.settings.shared_cache_seconds, read.row["u_locale"] or "")

@@ -290,7 +290,7 @@ async def test_pages_for_a_signed_in_resident_and_the_admin_are_all_japanese(sit
     assert "この項目を入力してください。" in response.text
     assert not english_on_page(" ".join(visible(response.text).parts), fragments)
     # So do the flash message after a redirect, and the feeds.
-    response = await client.submit("/settings/tokens", {"name": "テスト"})
+    response = await client.submit("/settings/tokens", {"name": "テスト", "password": PASSWORD})
     assert response.status_code == 200
     response = await client.submit("/friends/unblock", {"user_id": (await User.get(username="ken")).id},
                                    follow=True)

@@ -46,7 +46,10 @@ def forms(entry: str) -> list[tuple[str, str, list[str]]]:
         ("resident1", "/settings/profile", ["display_name", "introduction", "district", "visibility_district"]),
         ("resident1", "/settings/password", ["current_password", "new_password"]),
         ("resident1", "/settings/language", ["lang", "next"]),
-        ("resident1", "/settings/tokens", ["name"]),
+        ("resident1", "/settings/tokens", ["name", "password", "code"]),
+        ("resident1", "/settings/security/totp/new", ["setup", "name", "code"]),
+        ("resident1", "/settings/security/recovery", ["password"]),
+        ("resident1", "/settings/security/factors/nonexistent/remove", ["password"]),
         ("resident1", "/friends/request", ["user_id", "next"]),
         ("resident1", "/friends/block", ["user_id"]),
         ("clerk1", "/notices/new", ["title", "body"]),
@@ -75,6 +78,7 @@ async def test_anonymous_forms_and_odd_urls(site, clients):
     visitor = site.client()
     for value in HOSTILE:
         for url, fields in (("/login", ["username", "password", "next"]), ("/signup", ["username", "password"]),
+                            ("/login/second-factor", ["code", "next", "recovery"]),
                             ("/password/forgot", ["who"]), ("/join/" + "x" * 40, ["username", "password"])):
             response = await visitor.submit(url, {name: value for name in fields})
             assert response.status_code < 500, (url, value[:40])
