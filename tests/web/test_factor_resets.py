@@ -44,7 +44,7 @@ async def admins(site):
 
 
 async def with_factors(site, username: str, locale: str = "") -> User:
-    """An account with an authenticator app and two recovery codes, signed in on a phone."""
+    """An account with an authenticator app and its ten recovery codes (made with the app) plus two more."""
     user = await site.user(username)
     if locale:
         await User.filter(id=user.id).update(locale=locale)
@@ -86,7 +86,7 @@ async def test_a_reset_needs_two_different_administrators(site, smtp, admins):
     assert "@yui" in mine and 'value="confirm"' not in mine and "Another administrator must confirm" in mine
     refused = await a.submit(f"/admin/factor-resets/{reset.id}", {"action": "confirm"}, follow=True)
     assert "A second administrator must confirm the reset you asked for." in refused.text
-    assert await factors_of(yui) == 3 and (await phone.get("/settings")).status_code == 200
+    assert await factors_of(yui) == 13 and (await phone.get("/settings")).status_code == 200
     assert (await FactorReset.get(id=reset.id)).state == "waiting"
 
     # the second administrator confirms
@@ -155,14 +155,14 @@ async def test_an_expired_or_cancelled_ask_cannot_be_confirmed(site, admins):
     await FactorReset.filter(id=reset.id).update(expires_at=utcnow() - timedelta(minutes=1))
     assert "@kai" not in (await b.get("/admin/factor-resets")).text
     refused = await b.submit(f"/admin/factor-resets/{reset.id}", {"action": "confirm"}, follow=True)
-    assert "This ask has expired." in refused.text and await factors_of(kai) == 3
+    assert "This ask has expired." in refused.text and await factors_of(kai) == 13
 
     await ask(a, rin)
     reset = await FactorReset.get(user_id=rin.id)
     cancelled = await a.submit(f"/admin/factor-resets/{reset.id}", {"action": "cancel"}, follow=True)
     assert "The reset is cancelled." in cancelled.text
     await b.submit(f"/admin/factor-resets/{reset.id}", {"action": "confirm"})
-    assert await factors_of(rin) == 3 and (await FactorReset.get(id=reset.id)).state == "cancelled"
+    assert await factors_of(rin) == 13 and (await FactorReset.get(id=reset.id)).state == "cancelled"
     assert await StaffActionLog.filter(action="factor_reset.cancel", target_id=rin.id).count() == 1
 
 
@@ -190,4 +190,4 @@ async def test_only_administrators_ask_or_confirm(site, admins):
     await ask(a, mio)
     reset = await FactorReset.get(user_id=mio.id)
     assert (await moderator.submit(f"/admin/factor-resets/{reset.id}", {"action": "confirm"})).status_code == 403
-    assert await factors_of(mio) == 3
+    assert await factors_of(mio) == 13
