@@ -14,6 +14,7 @@ from sns.templating import STATIC_DIR
 from sns.web import (
     account, admin, auth, diaries, feeds, front, media, mirror_media, moderation, notices, people, word_lists,
 )
+from sns.web import passkeys
 
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
 
@@ -34,6 +35,16 @@ ACCOUNTS = (
     Route("/settings/tokens", account.token_create, methods=POST),
     Route("/settings/tokens/revoke", account.token_revoke, methods=POST),
     Route("/settings/profile", people.profile_edit, methods=BOTH),
+    # passkeys and security keys (sns/web/passkeys.py): the ceremonies' JSON, the settings page, removing one
+    Route("/settings/passkeys", passkeys.passkeys_page, methods=GET),
+    Route("/settings/passkeys/options", passkeys.add_options, methods=POST),
+    Route("/settings/passkeys/add", passkeys.add, methods=POST),
+    Route("/settings/passkeys/remove", passkeys.remove, methods=POST),
+    Route("/login/passkey/options", passkeys.sign_in_options, methods=POST),
+    Route("/login/passkey", passkeys.sign_in, methods=POST),
+    Route("/login/second-factor/passkey", passkeys.second_factor_page, methods=GET),
+    Route("/login/second-factor/passkey/options", passkeys.second_factor_options, methods=POST),
+    Route("/login/second-factor/passkey/check", passkeys.second_factor, methods=POST),
 )
 DIARIES = (
     Route("/diaries", diaries.diary_list, methods=GET, name="diaries"),
