@@ -136,6 +136,7 @@ SKIP = {"/feeds/", "/photos/", "/static", "/admin/words.txt", "/events/{id}.ics"
         "/notifications/",  # /notifications/{id} marks one read and redirects to it
         "/mirror/v1/",  # the mirroring protocol (JSON)
         "/healthz", "/readyz", "/metrics"}  # for the load balancer and the monitoring (tests/web/test_ops.py)
+SKIP |= {"/login/second-factor/passkey"}  # only right after a password (its forms: tests/web/test_passkeys.py)
 PARAMS = {"/notices/{id}": "notice", "/mail/{id}": "conversation", "/city/{id}": "inquiry",
           **{f"/communities/{{id}}{rest}": "community" for rest in ("", "/edit", "/members", "/topics/new")},
           "/events/{id}": "event", "/events/{id}/edit": "event", "/albums/{id}": "album", "/albums/{id}/edit": "album",
