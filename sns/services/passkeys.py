@@ -140,7 +140,8 @@ async def add_passkey(ctx: Ctx, secret: bytes, binding: str, ticket, name, crede
         raise Invalid(NOT_ADDED, field="passkey")
     try:
         async with transaction() as tx:
-            if len(await SecondFactor.filter(user_id=user.id, kind="passkey").using_db(tx)) >= policies.MAX_PASSKEYS:
+            mine = await SecondFactor.filter(user_id=user.id, kind="passkey").using_db(tx).count()
+            if not policies.may_add_passkey(ctx.viewer, mine):
                 raise Invalid(N_("An account may have at most %(n)d passkeys. Please remove one first."),
                               field="name", n=policies.MAX_PASSKEYS)
             factor = await SecondFactor.create(

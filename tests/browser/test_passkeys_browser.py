@@ -21,7 +21,7 @@ def passkey_server(tmp_path_factory):
     data = tmp_path_factory.mktemp("passkeys")
     live = LiveServer(data, migrated_database(data))
     live.url = f"http://localhost:{live.port}"  # also its public_url, so the rp id is "localhost"
-    for name in ("nori", "oto"):
+    for name in ("nori", "oto", "pia"):  # pia never adds a passkey
         live.create_user(name)
     live.start()
     yield live
@@ -115,3 +115,24 @@ def test_password_then_passkey_as_the_second_factor(phones, passkey_server):
         page.click("text=Use a passkey")
     assert page.goto("/settings").status == 200 and page.url.endswith("/settings")
     assert not problems, problems
+
+
+def test_without_javascript_the_page_says_so_and_at_320_px_nothing_spills(phones, passkey_server):
+    page = phones.page(java_script_enabled=False)
+    page.goto("/login")
+    assert page.locator("[data-passkey=alone]").is_hidden()  # the password form is the way in
+    sign_in(page, "pia")
+    page.goto("/settings/passkeys")
+    assert page.locator("[data-passkey=add]").is_hidden()
+    note = page.locator(".passkey-nojs")
+    assert note.is_visible() and "needs JavaScript" in note.inner_text()
+    assert note.locator("a").get_attribute("href") == "/settings/security"  # the authenticator app instead
+
+    narrow = phones.page(viewport={"width": 320, "height": 640})
+    for path in ("/login", "/login/second-factor/passkey"):
+        narrow.goto(path)
+        assert narrow.evaluate("document.documentElement.scrollWidth") <= 320, path
+    sign_in(narrow, "pia")
+    narrow.goto("/settings/passkeys")
+    assert narrow.locator("[data-passkey=add]").is_visible()
+    assert narrow.evaluate("document.documentElement.scrollWidth") <= 320
