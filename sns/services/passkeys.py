@@ -217,17 +217,6 @@ async def check_passkey(ctx: Ctx, secret: bytes, binding: str, ticket, credentia
     if second and factor.user_id != user.id:
         raise await _refused(ctx, user, "another account's passkey", second_factor=True)
     owner = user if second else await User.get(id=factor.user_id)
-    if not second:
-        handle = (credential.get("response") or {}).get("userHandle")
-        try:
-            named = base64url_to_bytes(handle).decode() if isinstance(handle, str) else ""
-        except (ValueError, UnicodeDecodeError):
-            named = ""
-        if named != owner.id:
-            raise await _refused(ctx, owner, "its user handle names another account")
-    refusal = policies.passkey_sign_in_refusal(owner)
-    if refusal is not None:
-        raise await _refused(ctx, owner, f"account {refusal}", REFUSALS.get(refusal, NOT_ACCEPTED), second)
     rp_id, origin = relying_party(ctx.settings)
     try:
         verified = verify_authentication_response(
@@ -241,6 +230,18 @@ async def check_passkey(ctx: Ctx, secret: bytes, binding: str, ticket, credentia
             raise await _refused(ctx, owner, "counter did not move forward: a cloned key?",
                                  second_factor=second) from None
         raise await _refused(ctx, owner, f"not verified: {exc}"[:150], second_factor=second) from None
+    # Its account is looked at once the answer is verified: nobody learns an account's state from an id.
+    if not second:
+        handle = (credential.get("response") or {}).get("userHandle")
+        try:
+            named = base64url_to_bytes(handle).decode() if isinstance(handle, str) else ""
+        except (ValueError, UnicodeDecodeError):
+            named = ""
+        if named != owner.id:
+            raise await _refused(ctx, owner, "its user handle names another account")
+    refusal = policies.passkey_sign_in_refusal(owner)
+    if refusal is not None:
+        raise await _refused(ctx, owner, f"account {refusal}", REFUSALS.get(refusal, NOT_ACCEPTED), second)
     # Once: its last use older than this ticket, its counter as we read it.
     taken = await SecondFactor.filter(id=factor.id, sign_count=factor.sign_count).filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=issued)
