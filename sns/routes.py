@@ -15,6 +15,7 @@ from sns.web import (
     account, admin, audit, auth, diaries, feeds, front, media, mirror_media, moderation, my_sessions, notices, people,
     second_factor_step, security_settings, word_lists,
 )
+from sns.web import passkeys
 
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
 
@@ -45,6 +46,16 @@ ACCOUNTS = (
     Route("/settings/security/totp/new", security_settings.totp_new, methods=BOTH),
     Route("/settings/security/factors/{id}/remove", security_settings.factor_remove, methods=BOTH),
     Route("/settings/security/recovery", security_settings.recovery_page, methods=BOTH),
+    # passkeys and security keys (sns/web/passkeys.py): the ceremonies' JSON, the settings page, removing one
+    Route("/settings/passkeys", passkeys.passkeys_page, methods=GET),
+    Route("/settings/passkeys/options", passkeys.add_options, methods=POST),
+    Route("/settings/passkeys/add", passkeys.add, methods=POST),
+    Route("/settings/passkeys/remove", passkeys.remove, methods=POST),
+    Route("/login/passkey/options", passkeys.sign_in_options, methods=POST),
+    Route("/login/passkey", passkeys.sign_in, methods=POST),
+    Route("/login/second-factor/passkey", passkeys.second_factor_page, methods=GET),
+    Route("/login/second-factor/passkey/options", passkeys.second_factor_options, methods=POST),
+    Route("/login/second-factor/passkey/check", passkeys.second_factor, methods=POST),
 )
 DIARIES = (
     Route("/diaries", diaries.diary_list, methods=GET, name="diaries"),

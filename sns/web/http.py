@@ -45,7 +45,8 @@ def app_state(request: Request):
 # a fallen neighbour's staff act for their city (their own cookie; sns/web/acting.py). Static files and the
 # JSON API (tokens) never read the session.
 SETUP_URL = "/settings/security?setup=1"
-_WHILE_HELD = re.compile(r"^/(settings/security(/.*)?|logout|settings/language|live|login/second-factor"
+_WHILE_HELD = re.compile(r"^/(settings/security(/.*)?|settings/passkeys(/.*)?|logout|settings/language|live"
+                         r"|login/second-factor"
                          r"|mirror/[^/]+/staff(/.*)?)$")
 
 

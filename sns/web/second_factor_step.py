@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 from sns.errors import ServiceError
 from sns.i18n import N_
+from sns.models import SecondFactor
 from sns.services import second_factor
 from sns.web.http import errors_of, form_of, load_ctx, redirect, render, safe_next, text
 from sns.web.signing_in import finish_sign_in, pending_session
@@ -16,8 +17,13 @@ from sns.web.signing_in import finish_sign_in, pending_session
 ASK_AGAIN = N_("Please sign in again: the time for the second step ran out.")
 
 
-async def _page(request: Request, status: int = 200, **values):
-    response = await render(request, "login_second_factor.html", status=status, **values)
+async def _page(request: Request, user_id: str, status: int = 200, recovery: bool = False, **values):
+    """The step's page, offering what the account has: a passkey button, the app's code, a recovery code (the
+    only code an account with passkeys alone has)."""
+    kinds = set(await SecondFactor.filter(user_id=user_id).values_list("kind", flat=True))
+    has_app = "totp" in kinds
+    response = await render(request, "login_second_factor.html", status=status, has_passkey="passkey" in kinds,
+                            has_app=has_app, recovery=recovery or not has_app, **values)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -28,9 +34,10 @@ async def second_factor_step(request: Request):
         target = request.query_params.get("next", "")
         if ctx.user is not None:
             return redirect(safe_next(target))
-        if await pending_session(request) is None:
+        pending = await pending_session(request)
+        if pending is None:
             return redirect("/login", ASK_AGAIN)
-        return await _page(request, next=target, recovery=request.query_params.get("recovery") == "1")
+        return await _page(request, pending.user_id, next=target, recovery=request.query_params.get("recovery") == "1")
     form = form_of(request)
     target, code, recovery = text(form, "next"), text(form, "code"), text(form, "recovery") == "1"
     pending = await pending_session(request)
@@ -39,6 +46,6 @@ async def second_factor_step(request: Request):
     try:
         how = await second_factor.check_code(ctx, pending.user, code)
     except ServiceError as exc:
-        return await _page(request, status=exc.status, errors=errors_of(exc), form={"code": code[:64]},
+        return await _page(request, pending.user_id, status=exc.status, errors=errors_of(exc), form={"code": code[:64]},
                            next=target, recovery=recovery)
     return await finish_sign_in(request, pending.user, how, target)
