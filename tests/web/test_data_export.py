@@ -329,7 +329,7 @@ async def test_a_claim_left_by_a_dead_machine_is_taken_again(site, town):
 
 
 async def test_expired_archives_are_removed(site, town):
-    user = await site.user("old1")
+    await site.user("old1")
     client = site.client()
     await client.login("old1")
     export, _ = await ask_and_prepare(site, client)
