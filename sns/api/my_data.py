@@ -31,10 +31,11 @@ class Export(Output):
 
 
 def export_json(ctx: Ctx, export, started: bool) -> dict:
-    ready = export.state == "ready"
-    return {"id": export.id, "state": export.state, "created_at": when(export.created_at), "started": started,
-            "size": export.size if ready else None, "expires_at": when(export.expires_at) if ready else None,
-            "download_url": absolute(ctx, f"/api/v1/me/exports/{export.id}/download") if ready else None}
+    out = {"id": export.id, "state": export.state, "created_at": when(export.created_at), "started": started}
+    if export.state == "ready":
+        out.update(size=export.size, expires_at=when(export.expires_at),
+                   download_url=absolute(ctx, f"/api/v1/me/exports/{export.id}/download"))
+    return out
 
 
 @API.get("/api/v1/me/export", answer=Export, auth=True, errors=(401, 403, 429))
