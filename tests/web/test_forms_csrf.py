@@ -135,7 +135,8 @@ SKIP = {"/feeds/", "/photos/", "/static", "/admin/words.txt", "/events/{id}.ics"
         "/live",  # the Server-Sent Events stream (tests/web/test_live_events.py)
         "/notifications/",  # /notifications/{id} marks one read and redirects to it
         "/mirror/v1/",  # the mirroring protocol (JSON)
-        "/healthz", "/readyz", "/metrics"}  # for the load balancer and the monitoring (tests/web/test_ops.py)
+        "/healthz", "/readyz", "/metrics",  # for the load balancer and the monitoring (tests/web/test_ops.py)
+        "/settings/data/exports/"}  # a ZIP archive (tests/web/test_data_export.py)
 PARAMS = {"/notices/{id}": "notice", "/mail/{id}": "conversation", "/city/{id}": "inquiry",
           **{f"/communities/{{id}}{rest}": "community" for rest in ("", "/edit", "/members", "/topics/new")},
           "/events/{id}": "event", "/events/{id}/edit": "event", "/albums/{id}": "album", "/albums/{id}/edit": "album",
