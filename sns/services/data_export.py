@@ -206,6 +206,17 @@ async def remove_expired(settings: Settings) -> int:
     return len(gone)
 
 
+def _sweep_orphans(folder: Path, kept: set[str], older_than: float) -> int:
+    """Files in the exports folder no row names (an account deleted meanwhile, a write cut short), once
+    older than a claim: removed."""
+    removed = 0
+    for path in folder.glob("*") if folder.is_dir() else ():
+        if path.name not in kept and path.is_file() and path.stat().st_mtime < older_than:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 async def run_round(settings: Settings, site=None) -> None:
     """One round of the job "data_export": prepare what waits, one by one, then remove what expired."""
     while (export := await _claim()) is not None:
@@ -216,6 +227,9 @@ async def run_round(settings: Settings, site=None) -> None:
             await DataExport.filter(id=export.id, state="working").update(
                 state="failed", error=f"{type(exc).__name__}"[:200], finished_at=utcnow(), expires_at=None)
     await remove_expired(settings)
+    kept = set(await DataExport.exclude(file_name="").values_list("file_name", flat=True))
+    older_than = (utcnow() - CLAIM).timestamp()
+    await anyio.to_thread.run_sync(_sweep_orphans, exports_dir(settings), kept, older_than)
 
 
 JOB = tasks.Job(JOB_NAME, run_round, lambda s: 600.0)  # nudged when asked; the pace only cleans up (sns/areas.py)

@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from sns.errors import ServiceError
 from sns.i18n import N_, gettext
+from sns.models.base import utcnow
 from sns.services import data_export
 from sns.web.http import errors_of, redirect, render, signed_in
 
@@ -28,6 +29,8 @@ def size_text(size: int) -> str:
 async def _page(request: Request, status: int = 200, **values):
     ctx = request.scope["state"]["ctx"]
     export = await data_export.latest(ctx.user.id)
+    if export is not None and export.state == "ready" and export.expires_at <= utcnow():
+        export = None  # past its time: gone, though the job has not removed it yet
     response = await render(request, "my_data.html", status=status, export=export, size_text=size_text,
                             keep_days=ctx.settings.export_keep_days, **values)
     response.headers.update(NO_STORE)

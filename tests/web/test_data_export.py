@@ -9,6 +9,7 @@ import asyncio
 import base64
 import io
 import json
+import os
 import re
 import zipfile
 from datetime import timedelta
@@ -338,6 +339,29 @@ async def test_expired_archives_are_removed(site, town):
     await DataExport.filter(id=export.id).update(expires_at=utcnow() - timedelta(minutes=1))
     gone = await client.get(f"/settings/data/exports/{export.id}/download")
     assert gone.status_code == 404, "past its time, not downloadable even before the job removes it"
+    assert "/download" not in (await client.get("/settings/data")).text
     await tasks.run_once("data_export", site.settings, site.app.state.site)
     assert not path.exists() and not await DataExport.exists(id=export.id)
     assert "You have not asked for your data yet." in (await client.get("/settings/data")).text
+
+
+async def test_archives_no_export_names_any_more_are_removed(site, town):
+    """An account removed with its exports (the rows go with it), or a write cut short, leaves files that no
+    row names: the job removes them once they are older than a claim."""
+    user = await site.user("leaver1")
+    client = site.client()
+    await client.login("leaver1")
+    export, _ = await ask_and_prepare(site, client)
+    path = data_export.archive_path(site.settings, export)
+    cut_short = path.with_name(".cut-short.zip.tmp")
+    cut_short.write_bytes(b"PK")
+    fresh = path.with_name(".being-written.zip.tmp")
+    fresh.write_bytes(b"PK")
+    await DataExport.filter(user_id=user.id).delete()
+    long_ago = (utcnow() - data_export.CLAIM - timedelta(minutes=1)).timestamp()
+    for old in (path, cut_short):
+        os.utime(old, (long_ago, long_ago))
+    await tasks.run_once("data_export", site.settings, site.app.state.site)
+    assert not path.exists() and not cut_short.exists()
+    assert fresh.exists(), "a file being written now is left alone"
+    fresh.unlink()
