@@ -17,7 +17,7 @@ from datetime import timedelta
 import pytest
 
 from fixtures import jpeg_with_gps, make_site
-from sns import media, tasks
+from sns import mail, media, tasks
 from sns.models import Comment, Conversation, DataExport, Diary, OutboxMail, Photo, User
 from sns.models.base import utcnow
 from sns.services import (
@@ -31,8 +31,10 @@ HELD = "What a fucking mess here"  # the word filter holds it
 
 
 @pytest.fixture(scope="module")
-async def site(tmp_path_factory):
-    async with make_site(tmp_path_factory.mktemp("export"), posts_per_10min=10_000) as s:
+async def site(tmp_path_factory, smtp):
+    controller, _ = smtp
+    async with make_site(tmp_path_factory.mktemp("export"), posts_per_10min=10_000, smtp_host="127.0.0.1",
+                         smtp_port=controller.port, mail_from="town@test.example") as s:
         yield s
 
 
@@ -242,7 +244,8 @@ async def test_the_archive_holds_what_my_pages_show_me_and_nothing_private_of_ot
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+Z", d["created_at"]) for d in doc["diaries.json"]["diaries"])
 
 
-async def test_readme_and_mail_speak_the_residents_language(site, town):
+async def test_readme_and_mail_speak_the_residents_language(site, town, smtp):
+    _, inbox = smtp
     yuki = await site.user("yuki")
     await User.filter(id=yuki.id).update(locale="ja")
     client = site.client()
@@ -250,8 +253,10 @@ async def test_readme_and_mail_speak_the_residents_language(site, town):
     _, content = await ask_and_prepare(site, client)
     readme = opened(content)[0]["README.txt"].decode()
     assert "このサイトのあなたのデータです" in readme and "diaries.json" in readme
-    mail = await OutboxMail.filter(to_addr="yuki@example.org").first()
-    assert mail.subject == "データのダウンロードの準備ができました"
+    await mail.drain(site.settings)
+    told = [msg for rcpts, msg in inbox.messages if "yuki@example.org" in rcpts]
+    assert len(told) == 1 and told[0]["Subject"] == "データのダウンロードの準備ができました"
+    assert inbox.last_link("yuki@example.org") == "/settings/data"
 
 
 async def test_someone_elses_export_is_not_found(site, town):
