@@ -370,3 +370,19 @@ async def test_archives_no_export_names_any_more_are_removed(site, town):
     assert not path.exists() and not cut_short.exists()
     assert fresh.exists(), "a file being written now is left alone"
     fresh.unlink()
+
+
+async def test_the_page_in_japanese(site, town):
+    client = site.client()
+    client.cookies.set("lang", "ja")
+    await client.login("taro")
+    empty = await client.get("/settings/data")
+    assert "自分のデータのダウンロード" in empty.text and "まだデータのダウンロードを依頼していません。" in empty.text
+    await client.submit("/settings/data")
+    waiting = (await client.get("/settings/data")).text
+    assert "準備の順番を待っています" in waiting and "Waiting" not in waiting
+    again = await client.submit("/settings/data")
+    assert "データはすでに準備中です。" in again.text
+    await tasks.run_once("data_export", site.settings, site.app.state.site)
+    ready = (await client.get("/settings/data")).text
+    assert "準備ができました" in ready and "アーカイブをダウンロード" in ready and "Ready" not in ready
