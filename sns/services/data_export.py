@@ -206,6 +206,17 @@ async def remove_expired(settings: Settings) -> int:
     return len(gone)
 
 
+async def remove_all_of(settings: Settings, user_id: str) -> int:
+    """Remove every export of one person, files and rows (for deleting an account: nothing of theirs stays in
+    media_dir). An export being prepared right now loses its row, so the round that prepares it keeps no file."""
+    exports = await DataExport.filter(user_id=user_id)
+    for export in exports:
+        if export.file_name:
+            await anyio.to_thread.run_sync(lambda p=archive_path(settings, export): p.unlink(missing_ok=True))
+    await DataExport.filter(id__in=[e.id for e in exports]).delete()
+    return len(exports)
+
+
 def _sweep_orphans(folder: Path, kept: set[str], older_than: float) -> int:
     """Files in the exports folder no row names (an account deleted meanwhile, a write cut short), once
     older than a claim: removed."""

@@ -386,3 +386,17 @@ async def test_the_page_in_japanese(site, town):
     await tasks.run_once("data_export", site.settings, site.app.state.site)
     ready = (await client.get("/settings/data")).text
     assert "準備ができました" in ready and "アーカイブをダウンロード" in ready and "Ready" not in ready
+
+
+async def test_removing_all_of_a_persons_exports(site, town):
+    """What deleting an account calls: every archive of the person goes, files and rows, and nobody else's."""
+    gone, stays = await site.user("gone1"), await site.user("stays1")
+    paths = {}
+    for user in (gone, stays):
+        client = site.client()
+        await client.login(user.username)
+        export, _ = await ask_and_prepare(site, client)
+        paths[user.username] = data_export.archive_path(site.settings, export)
+    assert await data_export.remove_all_of(site.settings, gone.id) == 1
+    assert not paths["gone1"].exists() and not await DataExport.exists(user_id=gone.id)
+    assert paths["stays1"].exists() and await DataExport.exists(user_id=stays.id)
