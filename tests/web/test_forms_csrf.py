@@ -137,7 +137,8 @@ SKIP = {"/feeds/", "/photos/", "/static", "/admin/words.txt", "/events/{id}.ics"
         "/mirror/v1/",  # the mirroring protocol (JSON)
         "/healthz", "/readyz", "/metrics",  # for the load balancer and the monitoring (tests/web/test_ops.py)
         # only after a right password, and for one's own factor (tests/web/test_second_factor.py posts them)
-        "/login/second-factor", "/settings/security/factors/"}
+        "/login/second-factor", "/settings/security/factors/",
+        "/settings/data/exports/"}  # a ZIP archive (tests/web/test_data_export.py)
 PARAMS = {"/notices/{id}": "notice", "/mail/{id}": "conversation", "/city/{id}": "inquiry",
           **{f"/communities/{{id}}{rest}": "community" for rest in ("", "/edit", "/members", "/topics/new")},
           "/events/{id}": "event", "/events/{id}/edit": "event", "/albums/{id}": "album", "/albums/{id}/edit": "album",
