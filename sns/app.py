@@ -28,6 +28,7 @@ from sns.mirror import replicas
 from sns.services.live import follow_changes, heartbeat
 from sns.services.moderate import forget_filter
 from sns.services.shared import public_changed
+from sns.services.site import forget_cached_site
 from sns.settings import Settings, load_settings
 from sns.templating import make_environment
 from sns.web.router import IndexedRouter
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
         settings.media_dir.mkdir(parents=True, exist_ok=True)
         public_changed()  # nothing shared survives from an earlier app in this process
         forget_filter()  # nor an earlier database's word list
+        forget_cached_site()  # nor its site settings (the town's name, open sign-up...)
         async with RegisterTortoise(app, config=tortoise_config(settings), generate_schemas=generate_schemas):
             if generate_schemas:  # the search index is no model: make it too (migration 0006 does otherwise)
                 await ensure_search_schema(connections.get("default"))
