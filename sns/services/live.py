@@ -23,6 +23,7 @@ from typing import Any
 from sns import events, tasks
 from sns.models import AlertUpdate
 from sns.services.shared import public_changed
+from sns.services.site import SITE_CHANGED, forget_cached_site
 
 log = logging.getLogger(__name__)
 LIVE_EVENTS = frozenset({"alert", "disaster"})
@@ -71,6 +72,8 @@ async def follow_changes(hub) -> None:
                 continue
             if kind in FORGET_ON:
                 public_changed()
+            elif kind == SITE_CHANGED:  # an administrator saved the site settings, here or on another machine
+                forget_cached_site()
             elif kind == "job":  # a job nudged anywhere: run here if this process holds its lease
                 tasks.wake(str(data.get("name")))
 

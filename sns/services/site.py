@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from sns import events
 from sns.context import Ctx
 from sns.errors import Invalid
 from sns.i18n import N_, gettext
@@ -35,7 +36,8 @@ class SiteConfig:
         return self.town_name
 
 
-_cache: dict[str, SiteConfig] = {}
+_cache: dict[str, SiteConfig] = {}  # this process's copy, forgotten on SITE_CHANGED from any process
+SITE_CHANGED = "site.changed"
 
 
 async def load_site() -> SiteConfig:
@@ -82,6 +84,7 @@ async def update_site(ctx: Ctx, **values) -> SiteConfig:
         if changed:
             await audit.record(tx, ctx, "site.settings", "site", "site", ", ".join(changed))
     forget_cached_site()
+    await events.publish(SITE_CHANGED, {})  # every other worker and machine forgets its copy (sns/services/live.py)
     return config
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlparse
@@ -20,7 +21,7 @@ import asyncpg
 import httpx
 import pytest
 
-from browser.live import alert_stream
+from browser.live import PASSWORD, alert_stream
 from multi.machines import city_machines, needs_postgres
 from restartable_redis import RestartableRedis
 
@@ -46,6 +47,7 @@ def city(tmp_path_factory, redis_box):
         b.extra_env["SNS_BACKGROUND_TASKS"] = c.extra_env["SNS_BACKGROUND_TASKS"] = "false"
         c.extra_env["SNS_BROADCAST_URL"] = c.database_url
         a.create_user("firechief", "fire")
+        a.create_user("mayor", "admin")
         token = a.sns("token", "create", "firechief").strip()
         with ThreadPoolExecutor(3) as starting:  # each start mostly waits for its server to answer
             list(starting.map(lambda machine: machine.start(), (a, b, c)))
@@ -160,3 +162,24 @@ async def test_postgresql_connection_terminated(city, page_on):
         assert await page.hears(unheard, 5) >= 0
         await until(lambda: hub_connections(c.database_url))
         assert await page.hears(await post_alert(http, c, api, "After the second kill")) < WITHIN
+
+
+def test_site_settings_saved_on_one_machine_show_on_the_others_at_once(city):
+    """The town's name is read once per process and kept: saving it on A makes B (on the same Redis) forget
+    its copy at once, its front page shared for 30 s included."""
+    a, b, _, _ = city
+    for machine in (a, b):  # each keeps the name it has now
+        assert "Yatsushiro Hills" not in httpx.get(machine.url + "/", trust_env=False).text
+    with httpx.Client(base_url=a.url, trust_env=False, timeout=10) as mayor:
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', mayor.get("/login").text).group(1)
+        assert mayor.post("/login", data={"username": "mayor", "password": PASSWORD,
+                                          "csrf_token": csrf}).status_code == 303
+        page = mayor.get("/admin/site").text
+        form = {name: value for name, value in re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', page)}
+        saved = mayor.post("/admin/site", data={**form, "town_name": "Yatsushiro Hills", "csrf_token": csrf})
+        assert saved.status_code == 303, saved.text[:2000]
+    for machine in (a, b):
+        deadline = time.monotonic() + WITHIN
+        while "Yatsushiro Hills" not in httpx.get(machine.url + "/", trust_env=False).text:
+            assert time.monotonic() < deadline, f"{machine.url} still shows the old name"
+            time.sleep(0.05)
