@@ -60,7 +60,7 @@ def test_browsers_are_named_by_family_and_system():
 
 async def test_my_sessions_list_browsers_and_tokens_and_mark_this_one(site, people):
     desk, phone = await signed_in(site, "alice", FIREFOX), await signed_in(site, "alice", IPHONE)
-    await desk.submit("/settings/tokens", {"name": "calendar sync"})
+    await desk.submit("/settings/tokens", {"name": "calendar sync", "password": PASSWORD})
     other = await signed_in(site, "bob", ANDROID)
     response = await desk.get("/settings/sessions")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "private, no-store"
@@ -129,7 +129,7 @@ async def test_last_seen_is_kept_roughly_true_with_few_writes(site, people):
 async def test_my_security_log_tells_of_passwords_and_tokens_in_my_language(site, people):
     user = await site.user("frank")
     client = await signed_in(site, "frank", FIREFOX)
-    await client.submit("/settings/tokens", {"name": "home assistant"})
+    await client.submit("/settings/tokens", {"name": "home assistant", "password": PASSWORD})
     token_id = re.search(r'name="token_id" value="([^"]+)"', (await client.get("/settings")).text).group(1)
     await client.submit("/settings/tokens/revoke", {"token_id": token_id})
     await client.submit("/settings/password", {"current_password": PASSWORD, "new_password": "another long password"})
