@@ -42,7 +42,7 @@ from sns.api import albums as albums_api, alert_feeds as alert_feeds_api, alerts
 from sns.api import communities as communities_api, departments as departments_api, diaries as diaries_api
 from sns.api import disaster as disaster_api, events as events_api, maps as maps_api, messages as messages_api
 from sns.api import notices as notices_api, people as people_api, reports as reports_api, search as search_api
-from sns.api import shelters as shelters_api
+from sns.api import leaving as leaving_api, shelters as shelters_api
 from sns.api import v1
 from sns.api.declare import Operation
 from sns.api.v1 import api_routes
@@ -56,8 +56,8 @@ from sns.policies import (
     can_switch_disaster, is_disaster_staff,
 )
 from sns.services import (
-    albums, alert_sending, alerts, cap_poll, communities, disaster_board, events, inquiries, mailbox, map_areas,
-    map_layers, replies, report_lists, reports, review, shelters, topics,
+    albums, alert_sending, alerts, cap_poll, communities, disaster_board, events, inquiries, leaving, mailbox,
+    map_areas, map_layers, replies, report_lists, reports, review, shelters, topics,
 )
 from sns.services.maps import DynamicLayers, Layer
 from sns.services.photo_access import Check
@@ -67,6 +67,7 @@ from sns.web import alert_notices as alert_notices_pages, alerts as alerts_pages
 from sns.web import city_admin, city_staff
 from sns.web import communities as communities_pages, departments as departments_pages
 from sns.web import disaster as disaster_pages, events as events_pages, live as live_pages, maps as maps_pages
+from sns.web import leaving as leaving_pages
 from sns.web import messages as messages_pages, mirror_admin as mirror_admin_pages
 from sns.web import mirror_pages, notifications as notifications_pages, ops as ops_pages, reports as reports_pages
 from sns.web import search as search_pages, shelters as shelters_pages, standby as standby_pages
@@ -185,6 +186,8 @@ AREAS: tuple[Area, ...] = (
     Area("front", routes=routes.FRONT),
     Area("ops", routes=tuple(ops_pages.ROUTES)),  # what a load balancer and the monitoring ask (docs/monitoring.md)
     Area("accounts", routes=routes.ACCOUNTS),
+    # delete my account: the page, DELETE /api/v1/me, and the job that carries deletions out (docs/privacy.md)
+    Area("leaving", routes=leaving_pages.ROUTES, api=leaving_api, jobs=(leaving.JOB,)),
     Area("mail", jobs=(mail.JOB,)),  # the outbox: invitations, password resets, notes to moderators and residents
     Area("diaries", routes=routes.DIARIES, api=diaries_api, map_layers=(map_layers.DIARIES,),
          review_kinds={"diary": review.DIARY, "comment": review.COMMENT}),

@@ -16,7 +16,8 @@ from starlette.responses import Response
 
 from sns.models import Session, User
 from sns.models.base import utcnow
-from sns.services import account_log, accounts
+from sns.i18n import N_
+from sns.services import account_log, accounts, leaving
 from sns.web.http import SESSION_COOKIE, current_session, load_ctx, redirect, safe_next
 
 PENDING_MINUTES = 10
@@ -74,7 +75,9 @@ async def finish_sign_in(request: Request, user: User, how: str, target: str) ->
     user_agent = request.headers.get("user-agent", "")
     session = await accounts.start_session(user, user_agent, ctx.client_ip, how=how)
     await account_log.record(user.id, "sign_in", ip=ctx.client_ip, user_agent=user_agent, detail=how)
-    response = redirect(safe_next(target or "/home"))
+    # signing in during a deletion's grace period cancels it (sns/services/leaving.py)
+    cancelled = await leaving.cancel_deletion(user.id, ip=ctx.client_ip, user_agent=user_agent)
+    response = redirect(safe_next(target or "/home"), N_("Your account will not be deleted.") if cancelled else None)
     return set_session_cookie(request, response, session.id)
 
 
