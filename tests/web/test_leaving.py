@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pyotp
 import pytest
 from tortoise import Tortoise, connections
 
@@ -15,7 +16,7 @@ from sns import mail, tasks
 from sns.media import photo_path
 from sns.models import AccountDeletion, AccountEvent, Diary, Photo, User
 from sns.models.base import utcnow
-from sns.services import albums, diaries, friends, mailbox
+from sns.services import albums, diaries, friends, mailbox, second_factor
 from sns.services.erasure_table import DECISIONS, REMOVED
 
 
@@ -77,6 +78,24 @@ async def test_asking_signs_out_mails_the_date_and_signing_in_cancels(site, smtp
     assert "deletion_asked" in kinds and "deletion_cancelled" in kinds
     await tasks.run_once("account_deletion", site.settings, site.app.state.site)
     assert (await User.get(id=user.id)).deleted_at is None
+
+
+async def test_an_account_with_a_second_factor_gives_a_code_too(site):
+    user = await site.user("guarded")
+    client = site.client()
+    await client.login("guarded")  # signed in, then adds an authenticator app
+    secret = pyotp.random_base32()
+    totp = pyotp.TOTP(secret)
+    await second_factor.add_totp(await site.ctx_for(user), user, "phone", secret, totp.now())
+    page = await client.get("/settings/delete")
+    assert 'name="code"' in page.text
+    refused = await client.submit("/settings/delete", {"keep": "remove", "password": PASSWORD, "code": "123456"})
+    assert refused.status_code == 400 and 'value="remove" checked' in refused.text and 'id="code-error"' in refused.text
+    assert not await AccountDeletion.filter(user_ref=user.id).exists()
+    later = totp.at(utcnow() + timedelta(seconds=30))
+    asked = await client.submit("/settings/delete", {"keep": "remove", "password": PASSWORD, "code": later})
+    assert asked.status_code == 303
+    assert (await AccountDeletion.get(user_ref=user.id)).keep_public is False
 
 
 async def _stored_text() -> str:
