@@ -16,7 +16,7 @@ from sns import mail, tasks
 from sns.media import photo_path
 from sns.models import AccountDeletion, AccountEvent, Diary, Photo, User
 from sns.models.base import utcnow
-from sns.services import albums, diaries, friends, mailbox, second_factor
+from sns.services import albums, diaries, erasure, friends, mailbox, second_factor
 from sns.services.erasure_table import DECISIONS, REMOVED
 
 
@@ -203,3 +203,27 @@ async def test_the_last_administrator_cannot_leave(site):
     assert refused.status_code == 403
     await site.user("deputymayor", role="admin")
     assert (await _ask(client)).status_code == 303
+
+
+async def test_a_deletion_stopped_half_way_is_finished_by_the_next_round(site):
+    """Each kind goes in its own transaction: a round killed after some of them leaves the deletion waiting,
+    and the next round finishes it without doing anything twice."""
+    leaver = await site.user("interrupted")
+    lctx = await site.ctx_for(leaver)
+    kept = await diaries.write_diary(lctx, title="Town walk", body="Everyone may read this", visibility="members")
+    gone = await diaries.write_diary(lctx, title="Diary for me", body="zephyrhalfway", visibility="private")
+    client = site.client()
+    await client.login("interrupted")
+    assert (await _ask(client)).status_code == 303
+    await _due_now(leaver.id)
+    deletion = await AccountDeletion.get(user_ref=leaver.id)
+    job = erasure.Erasure(site.settings, deletion, leaver.email)
+    for step in erasure.STEPS[:3]:  # the lock, the diaries, the comments; then the process dies
+        await step(job)
+    assert (await AccountDeletion.get(id=deletion.id)).state == "waiting"
+    versions = dict(await Diary.filter(author_id=leaver.id).values_list("id", "version"))
+    await tasks.run_once("account_deletion", site.settings, site.app.state.site)
+    assert (await AccountDeletion.get(id=deletion.id)).state == "done"
+    assert dict(await Diary.filter(author_id=leaver.id).values_list("id", "version")) == versions  # not again
+    assert (await Diary.get(id=gone.id)).deleted_at is not None and (await Diary.get(id=kept.id)).deleted_at is None
+    assert (await User.get(id=leaver.id)).deleted_at is not None
