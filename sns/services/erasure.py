@@ -47,7 +47,10 @@ async def _scrub_history(obj: Any, tx) -> None:
 
 
 async def _remove(obj: Any, tx, **blank: Any) -> None:
-    """A record that goes: its texts blanked, its tombstone journaled, its history scrubbed."""
+    """A record that goes: its texts blanked, its tombstone journaled, its history scrubbed. One the person
+    deleted earlier still holds its text in its tombstone and history: it is blanked too (once)."""
+    if obj.deleted_at is not None and all(getattr(obj, name) == value for name, value in blank.items()):
+        return
     for name, value in blank.items():
         setattr(obj, name, value)
     await tombstone(obj, tx)
@@ -77,21 +80,22 @@ async def _lock(job: "Erasure") -> None:
 
 async def _diaries(job: "Erasure") -> None:
     async with transaction() as tx:
-        for diary in await Diary.filter(author_id=job.user_id, deleted_at=None).using_db(tx):
-            if stays_after_leaving(job.keep_public, diary.visibility, diary.state):
+        for diary in await Diary.filter(author_id=job.user_id).using_db(tx):
+            if diary.deleted_at is None and stays_after_leaving(job.keep_public, diary.visibility, diary.state):
                 continue
             await _remove(diary, tx, title="", body="", client_token=None, **NO_PLACE)
         gone = await Diary.filter(author_id=job.user_id).exclude(deleted_at=None).using_db(tx).values_list("id", flat=True)
-        for comment in await Comment.filter(diary_id__in=list(gone), deleted_at=None).using_db(tx):
+        for comment in await Comment.filter(diary_id__in=list(gone)).using_db(tx):
             await _remove(comment, tx, body="", client_token=None)  # comments on what went, anyone's
 
 
 async def _comments(job: "Erasure") -> None:
     async with transaction() as tx:
-        for comment in await Comment.filter(author_id=job.user_id, deleted_at=None).select_related("diary") \
+        for comment in await Comment.filter(author_id=job.user_id).select_related("diary") \
                 .using_db(tx):
             diary = comment.diary
-            if diary.deleted_at is None and stays_after_leaving(job.keep_public, diary.visibility, comment.state):
+            if comment.deleted_at is None and diary.deleted_at is None and \
+                    stays_after_leaving(job.keep_public, diary.visibility, comment.state):
                 continue
             await _remove(comment, tx, body="", client_token=None)
 
@@ -99,7 +103,7 @@ async def _comments(job: "Erasure") -> None:
 async def _photos(job: "Erasure") -> None:
     """Every photo of the person goes, kept posts' too (rows here, then the files, every size)."""
     async with transaction() as tx:
-        photos = await Photo.filter(owner_id=job.user_id, deleted_at=None).using_db(tx)
+        photos = await Photo.filter(owner_id=job.user_id).using_db(tx)
         for photo in photos:
             await _remove(photo, tx, caption="")
     for photo_id in await Photo.filter(owner_id=job.user_id).values_list("id", flat=True):
@@ -109,25 +113,25 @@ async def _photos(job: "Erasure") -> None:
 
 async def _albums(job: "Erasure") -> None:
     async with transaction() as tx:
-        for album in await Album.filter(owner_id=job.user_id, deleted_at=None).using_db(tx):
+        for album in await Album.filter(owner_id=job.user_id).using_db(tx):
             await _remove(album, tx, title="", description="", cover_id=None, client_token=None)
 
 
 async def _forum(job: "Erasure") -> None:
     async with transaction() as tx:
-        for topic in await Topic.filter(author_id=job.user_id, deleted_at=None).using_db(tx):
-            if not stays_after_leaving(job.keep_public, None, topic.state):
+        for topic in await Topic.filter(author_id=job.user_id).using_db(tx):
+            if topic.deleted_at is not None or not stays_after_leaving(job.keep_public, None, topic.state):
                 await _remove(topic, tx, title="", body="", client_token=None, **NO_PLACE)
-        for reply in await Reply.filter(author_id=job.user_id, deleted_at=None).using_db(tx):
-            if not stays_after_leaving(job.keep_public, None, reply.state):
+        for reply in await Reply.filter(author_id=job.user_id).using_db(tx):
+            if reply.deleted_at is not None or not stays_after_leaving(job.keep_public, None, reply.state):
                 await _remove(reply, tx, body="", client_token=None)
 
 
 async def _events(job: "Erasure") -> None:
     async with transaction() as tx:
-        for event in await Event.filter(organizer_id=job.user_id, deleted_at=None).using_db(tx):
+        for event in await Event.filter(organizer_id=job.user_id).using_db(tx):
             visibility = None if event.community_id else event.visibility
-            if not stays_after_leaving(job.keep_public, visibility, event.state):
+            if event.deleted_at is not None or not stays_after_leaving(job.keep_public, visibility, event.state):
                 await _remove(event, tx, title="", description="", place="", client_token=None, **NO_PLACE)
         for rsvp in await Rsvp.filter(user_id=job.user_id).select_related("event").using_db(tx):
             event = rsvp.event
@@ -140,20 +144,20 @@ async def _events(job: "Erasure") -> None:
 async def _town(job: "Erasure") -> None:
     """Street reports and the disaster board follow the choice; safety check-ins always go."""
     async with transaction() as tx:
-        for report in await StreetReport.filter(author_id=job.user_id, deleted_at=None).using_db(tx):
-            if not stays_after_leaving(job.keep_public, None, report.state):
+        for report in await StreetReport.filter(author_id=job.user_id).using_db(tx):
+            if report.deleted_at is not None or not stays_after_leaving(job.keep_public, None, report.state):
                 await _remove(report, tx, title="", body="", place="", client_token=None)
-        for post in await DisasterPost.filter(author_id=job.user_id, deleted_at=None).using_db(tx):
-            if not stays_after_leaving(job.keep_public, None, post.state):
+        for post in await DisasterPost.filter(author_id=job.user_id).using_db(tx):
+            if post.deleted_at is not None or not stays_after_leaving(job.keep_public, None, post.state):
                 await _remove(post, tx, body="", place="", client_token=None, **NO_PLACE)
-        for checkin in await SafetyCheckin.filter(user_id=job.user_id, deleted_at=None).using_db(tx):
+        for checkin in await SafetyCheckin.filter(user_id=job.user_id).using_db(tx):
             await _remove(checkin, tx, message="", place="", client_token=None, **NO_PLACE)
 
 
 async def _mail(job: "Erasure") -> None:
     """The messages the person wrote go; a conversation goes whole when everyone else has left it too."""
     async with transaction() as tx:
-        for message in await Message.filter(author_id=job.user_id, deleted_at=None).using_db(tx):
+        for message in await Message.filter(author_id=job.user_id).using_db(tx):
             await _remove(message, tx, body="", client_token=None)
         mine = await Participant.filter(user_id=job.user_id).using_db(tx)
         for participant in mine:

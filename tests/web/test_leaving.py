@@ -143,6 +143,8 @@ async def test_after_the_grace_period_nothing_private_is_left(site, keep):
     fctx = await site.ctx_for(friend)
     await diaries.add_comment(fctx, secret.id, "A friend's answer zephyrcomment")
     await mailbox.start_conversation(lctx, to=friend.username, subject="Hello zephyrsubject", body="Dear friend zephyrmail")
+    earlier = await diaries.write_diary(lctx, title="Regrets", body="Deleted before zephyrearlier", visibility="public")
+    await diaries.delete_diary(lctx, earlier.id)  # its tombstone and history still hold the text, until now
     album = await albums.create_album(lctx, title="Holiday zephyralbum", visibility="friends")
     await albums.add_photos(lctx, album.id, [jpeg_with_gps("blue")])
     photo_ids = await Photo.filter(owner_id=leaver.id).values_list("id", flat=True)
@@ -164,6 +166,7 @@ async def test_after_the_grace_period_nothing_private_is_left(site, keep):
     assert tomb.display_name == "a former resident" and leaver.username not in tomb.username
     stored = await _stored_text()
     for word in ("zephyrsecret", "zephyrcomment", "zephyrmail", "zephyrsubject", "zephyralbum", "Quiet thoughts",
+                 "zephyrearlier",
                  "Leaving Lena", f"leaver_{keep}@example.org"):
         assert word not in stored, word
     assert (f"zephyrpublic{keep}" in stored) == (keep == "keep")
