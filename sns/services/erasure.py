@@ -18,6 +18,7 @@ from typing import Any
 
 import anyio
 
+from sns import view_versions
 from sns.i18n import N_, gettext, using_locale
 from sns.journal.record import payload_of
 from sns.media import photo_path
@@ -231,6 +232,13 @@ async def _tombstone_user(job: "Erasure") -> None:
         user.avatar_id, user.district_id, user.last_seen_home_at = None, None, None
         user.field_visibility, user.role, user.email_on_mail, user.grey_score = {}, "resident", False, 0.0
         await _remove(user, tx)
+        # pages kept for readers that show the person's name on what stays are made again
+        kept = await Diary.filter(author_id=user.id, deleted_at=None).using_db(tx).values_list("id", flat=True)
+        topics = await Topic.filter(author_id=user.id, deleted_at=None).using_db(tx) \
+            .values_list("community_id", flat=True)
+        replied = await Reply.filter(author_id=user.id, deleted_at=None).using_db(tx) \
+            .values_list("topic__community_id", flat=True)
+        await view_versions.bump(tx, ["town", *(f"d:{i}" for i in kept), *(f"c:{i}" for i in {*topics, *replied})])
 
 
 STEPS = (_lock, _diaries, _comments, _photos, _albums, _forum, _events, _town, _mail, _relations, _local,

@@ -59,6 +59,8 @@ async def test_asking_signs_out_mails_the_date_and_signing_in_cancels(site, smtp
     await laptop.login("hesitant")
     asked = await _ask(phone)
     assert asked.status_code == 303
+    told = await phone.get(asked.headers["location"])
+    assert "Your account will be deleted after the grace period" in told.text
     assert (await laptop.get("/home")).status_code == 303  # signed out everywhere
     assert (await phone.get("/home")).status_code == 303
     deletion = await AccountDeletion.get(user_ref=user.id)
@@ -150,6 +152,12 @@ async def test_after_the_grace_period_nothing_private_is_left(site, keep):
     photo_ids = await Photo.filter(owner_id=leaver.id).values_list("id", flat=True)
     assert len(photo_ids) == 2 and all(photo_path(site.settings.media_dir, p).exists() for p in photo_ids)
 
+    stranger = site.client()  # no relation to the leaver: nothing of theirs but the diary's name moves
+    await site.user(f"stranger_{keep}")
+    await stranger.login(f"stranger_{keep}")
+    for _ in range(2):  # the second answer is the page kept for this reader
+        assert "Leaving Lena" in (await stranger.get(f"/diaries/{public.id}")).text
+
     client = site.client()
     await client.login(leaver.username)
     assert (await _ask(client, keep=keep)).status_code == 303
@@ -178,6 +186,8 @@ async def test_after_the_grace_period_nothing_private_is_left(site, keep):
     reader = site.client()
     await reader.login(friend.username)
     assert (await reader.get(f"/diaries/{secret.id}")).status_code == 404
+    if keep == "keep":  # the kept page is not answered again with the old name
+        assert "Leaving Lena" not in (await stranger.get(f"/diaries/{public.id}")).text
     shown = await reader.get(f"/diaries/{public.id}")
     if keep == "keep":
         assert shown.status_code == 200 and "a former resident" in shown.text and "Leaving Lena" not in shown.text
