@@ -84,6 +84,13 @@ def _entries(b: LiveServer, record_id: str) -> int:
     return rows[0][0] if rows else 0
 
 
+def _naming(b: LiveServer, word: str) -> int:
+    """Entries of b.test's copy of a.test's journal whose payload holds `word`."""
+    rows = replica_rows(b, "a.test", "SELECT COUNT(*) FROM journal WHERE LOWER(CAST(payload AS TEXT)) LIKE ?",
+                        f"%{word}%")
+    return rows[0][0] if rows else 0
+
+
 def test_a_deletion_travels_to_the_neighbour_as_tombstones(cities):
     a, b = cities
     with httpx.Client(base_url=a.url, trust_env=False, timeout=20) as http:
@@ -99,6 +106,7 @@ def test_a_deletion_travels_to_the_neighbour_as_tombstones(cities):
         assert not _held(b, "diaries", private)  # it travelled sealed
         user_id = replica_rows(b, "a.test", "SELECT id FROM users WHERE username = ?", "sachiko")[0][0]
         before = {record: _entries(b, record) for record in (user_id, private, photo)}
+        assert _naming(b, "sachiko") > 0
         with httpx.Client(base_url=b.url, trust_env=False, timeout=10) as visitor:
             page = visitor.get(f"/mirror/a.test/diaries/{public}")
             assert page.status_code == 200 and "Cherry blossoms" in page.text
@@ -111,6 +119,8 @@ def test_a_deletion_travels_to_the_neighbour_as_tombstones(cities):
     assert not _held(b, "users", user_id) and not _held(b, "photos", photo) and not _held(b, "diaries", private)
     assert _held(b, "diaries", public)  # kept, as chosen
     assert not replica_rows(b, "a.test", "SELECT id FROM users WHERE username = ?", "sachiko")
+    # nor does b.test's copy of a.test's journal still hold the account's name in an earlier entry
+    assert _naming(b, "sachiko") == 0
     _until(lambda: not held.exists() and not photo_path(mirror, photo, True).exists(), "b.test deleted the files")
     with httpx.Client(base_url=b.url, trust_env=False, timeout=10) as visitor:
         page = visitor.get(f"/mirror/a.test/diaries/{public}")
