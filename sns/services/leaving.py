@@ -90,8 +90,7 @@ async def ask_deletion(ctx: Ctx, *, password: str, keep_public: bool, code: str 
                                                 due_at=due_at, using_db=tx)
         await Session.filter(user_id=user.id).using_db(tx).delete()
         await ApiToken.filter(user_id=user.id).using_db(tx).delete()
-        await account_log.record(user.id, "deletion_asked", ip=ctx.client_ip,
-                                 detail="keep_public" if keep_public else "remove_public", conn=tx)
+        await account_log.record(user.id, "deletion_asked", ip=ctx.client_ip, conn=tx)
         if user.email:
             subject, body = _confirmation(ctx.settings, user, due_at)
             await mail.queue(tx, ctx.settings, user.email, subject, body)

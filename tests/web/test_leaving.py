@@ -100,6 +100,19 @@ async def test_an_account_with_a_second_factor_gives_a_code_too(site):
     assert (await AccountDeletion.get(user_ref=user.id)).keep_public is False
 
 
+async def test_the_confirmation_is_in_the_persons_language(site, smtp):
+    _, inbox = smtp
+    user = await site.user("hanayo", email="hanayo@example.org")
+    await User.filter(id=user.id).update(locale="ja")
+    client = site.client()
+    await client.login("hanayo")
+    assert (await _ask(client)).status_code == 303
+    await mail.drain(site.settings)
+    rcpts, msg = inbox.messages[-1]
+    assert rcpts == ["hanayo@example.org"] and msg["Subject"] == "アカウントの削除について"
+    assert "その日までにログインすると削除は取り消されます" in msg.get_content()
+
+
 async def _stored_text() -> str:
     """Every row of every table (the search index too), as one text."""
     out = []
