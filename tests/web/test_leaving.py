@@ -14,7 +14,7 @@ from tortoise import Tortoise, connections
 from fixtures import PASSWORD, jpeg_with_gps, make_site
 from sns import mail, tasks
 from sns.media import photo_path
-from sns.models import AccountDeletion, AccountEvent, Diary, Photo, User
+from sns.models import AccountDeletion, AccountEvent, Conversation, Diary, Message, Photo, User
 from sns.models.base import utcnow
 from sns.services import albums, diaries, erasure, friends, mailbox, second_factor
 from sns.services.erasure_table import DECISIONS, REMOVED
@@ -111,6 +111,41 @@ async def test_the_confirmation_is_in_the_persons_language(site, smtp):
     rcpts, msg = inbox.messages[-1]
     assert rcpts == ["hanayo@example.org"] and msg["Subject"] == "アカウントの削除について"
     assert "その日までにログインすると削除は取り消されます" in msg.get_content()
+
+
+async def test_a_conversation_everyone_else_has_left_goes_whole(site):
+    leaver, left, stays = await site.user("mailer"), await site.user("gone_before"), await site.user("still_here")
+    also_left = await site.user("gone_too")
+    lctx = await site.ctx_for(leaver)
+    first = await mailbox.start_conversation(lctx, to=[left.username, also_left.username], subject="Old times",
+                                             body="Do you remember")
+    await mailbox.reply(await site.ctx_for(left), first.conversation_id, "The answer zephyrleftreply")
+    await mailbox.leave(await site.ctx_for(left), first.conversation_id)
+    earlier = site.client()  # gone_too leaves the site first: the conversation stays, the mailer is still in it
+    await earlier.login("gone_too")
+    assert (await _ask(earlier)).status_code == 303
+    await _due_now(also_left.id)
+    await tasks.run_once("account_deletion", site.settings, site.app.state.site)
+    assert (await Conversation.get(id=first.conversation_id)).deleted_at is None
+    second = await mailbox.start_conversation(lctx, to=stays.username, subject="Hi", body="Hello there")
+    await mailbox.reply(await site.ctx_for(stays), second.conversation_id, "Their own words zephyrstays")
+    client = site.client()
+    await client.login("mailer")
+    assert (await _ask(client)).status_code == 303
+    await _due_now(leaver.id)
+    await tasks.run_once("account_deletion", site.settings, site.app.state.site)
+    gone = await Conversation.get(id=first.conversation_id)
+    assert gone.deleted_at is not None and gone.subject == ""
+    assert await Message.filter(conversation_id=gone.id, deleted_at=None).count() == 0  # the other's reply too
+    assert "zephyrleftreply" not in await _stored_text()
+    kept = await Conversation.get(id=second.conversation_id)
+    assert kept.deleted_at is None
+    assert await Message.filter(conversation_id=kept.id, deleted_at=None).values_list("body", flat=True) == \
+        ["Their own words zephyrstays"]
+    other = site.client()
+    await other.login("still_here")
+    page = await other.get(f"/mail/{kept.id}")
+    assert page.status_code == 200 and "zephyrstays" in page.text and "Hello there" not in page.text
 
 
 async def _stored_text() -> str:
