@@ -14,9 +14,9 @@ from itsdangerous import BadSignature, Signer
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sns.i18n import N_
 from sns.models import Session, User
 from sns.models.base import utcnow
-from sns.i18n import N_
 from sns.services import account_log, accounts, leaving
 from sns.web.http import SESSION_COOKIE, current_session, load_ctx, redirect, safe_next
 
