@@ -6,6 +6,7 @@ from datetime import timedelta
 import pyotp
 import pytest
 
+from api_client import Api
 from fixtures import PASSWORD, make_site
 from sns.models import AccountDeletion, ApiToken
 from sns.models.base import utcnow
@@ -60,3 +61,15 @@ async def test_an_account_with_a_second_factor_gives_a_code(api, site):
 
 async def test_a_visitor_is_refused(api):
     assert (await api.client().request("DELETE", "/api/v1/me", json={"password": PASSWORD})).status_code == 401
+
+
+async def test_guessing_the_password_is_stopped_by_the_sign_in_limit(tmp_path):
+    async with make_site(tmp_path, login_attempts_per_15min=3) as other:
+        api = Api(other)
+        user, client = await api.resident("apiguesser")
+        answers = [(await client.request("DELETE", "/api/v1/me", json={"password": f"guess number {n}"})).status_code
+                   for n in range(5)]
+        assert answers[:3] == [400, 400, 400] and answers[3:] == [429, 429]
+        right = await client.request("DELETE", "/api/v1/me", json={"password": PASSWORD})
+        assert right.status_code == 429  # not even the right one, until the window has passed
+        assert not await AccountDeletion.filter(user_ref=user.id).exists()
