@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+from tortoise.expressions import F
 
 from sns import view_versions
 from sns.i18n import N_, gettext, using_locale
@@ -24,7 +25,7 @@ from sns.journal.record import payload_of
 from sns.media import photo_path
 from sns.models import (
     AccountDeletion, AccountEvent, ActingSession, AlertNotice, AlertSubscription, Album, ApiToken, Block,
-    CalendarFeed, Comment, Conversation, DataExport, DepartmentStaff, Diary, DisasterPost, Event,
+    CalendarFeed, Comment, Community, Conversation, DataExport, DepartmentStaff, Diary, DisasterPost, Event,
     FactorReset, Flag, Friendship, Invitation, JournalEntry, KnownBrowser, Membership, Message, ModerationLog,
     Notification, OutboxMail, Participant, PasswordReset, Photo, PushSubscription, RecoveryCode, ReportFollow,
     Reply, Rsvp, SafetyCheckin, SecondFactor, Session, StandbyCode, StreetReport, Topic, TopicFollow, User,
@@ -32,6 +33,8 @@ from sns.models import (
 from sns.models.base import utcnow
 from sns.policies.leaving import stays_after_leaving
 from sns.services.base import delete_with_tombstone, save_change, tombstone, transaction
+from sns.services.notifications import notify
+from sns.services.waiting_list import promote_waiting
 from sns.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -136,10 +139,13 @@ async def _events(job: "Erasure") -> None:
                 await _remove(event, tx, title="", description="", place="", client_token=None, **NO_PLACE)
         for rsvp in await Rsvp.filter(user_id=job.user_id).select_related("event").using_db(tx):
             event = rsvp.event
+            placed = rsvp.deleted_at is None and rsvp.answer == "going" and not rsvp.waitlisted
             await _unlink(rsvp, tx)
-            if rsvp.answer == "going" and not rsvp.waitlisted and event.deleted_at is None:
-                event.going_count = max(0, event.going_count - 1)
-                await save_change(event, tx)
+            if placed and event.deleted_at is None:  # the place frees up: the waiting list moves up
+                promoted = await promote_waiting(event, tx)
+                # a derived number (the answers are journaled): no new version, as sns/services/rsvps.py
+                await Event.filter(id=event.id).using_db(tx).update(going_count=event.going_count)
+                await notify(promoted, "waitlist_promoted", url=f"/events/{event.id}", subject=event.title, conn=tx)
 
 
 async def _town(job: "Erasure") -> None:
@@ -193,10 +199,8 @@ async def _relations(job: "Erasure") -> None:
         for membership in await Membership.filter(user_id=job.user_id).select_related("community").using_db(tx):
             community = membership.community
             await _unlink(membership, tx)
-            if community.deleted_at is None:
-                community.member_count = await Membership.filter(community_id=community.id, state="active") \
-                    .using_db(tx).count()
-                await save_change(community, tx)
+            if community.deleted_at is None and membership.state == "active":  # as sns/services/memberships.py
+                await Community.filter(id=community.id).using_db(tx).update(member_count=F("member_count") - 1)
         for code in await StandbyCode.filter(user_id=job.user_id, deleted_at=None).using_db(tx):
             await _remove(code, tx)
 

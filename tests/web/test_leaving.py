@@ -14,9 +14,13 @@ from tortoise import Tortoise, connections
 from fixtures import PASSWORD, jpeg_with_gps, make_site
 from sns import mail, tasks
 from sns.media import photo_path
-from sns.models import AccountDeletion, AccountEvent, Conversation, Diary, Message, Photo, User
+from sns.models import (
+    AccountDeletion, AccountEvent, Community, Conversation, Diary, Event, Message, Notification, Photo, Rsvp, User,
+)
 from sns.models.base import utcnow
-from sns.services import albums, diaries, erasure, friends, mailbox, second_factor
+from sns.services import (
+    albums, communities, diaries, erasure, events, friends, mailbox, memberships, rsvps, second_factor,
+)
 from sns.services.erasure_table import DECISIONS, REMOVED
 
 
@@ -146,6 +150,27 @@ async def test_a_conversation_everyone_else_has_left_goes_whole(site):
     await other.login("still_here")
     page = await other.get(f"/mail/{kept.id}")
     assert page.status_code == 200 and "zephyrstays" in page.text and "Hello there" not in page.text
+
+
+async def test_the_persons_place_at_an_event_goes_to_the_waiting_list(site):
+    organizer, leaver, waiting = await site.user("teahost"), await site.user("teaguest"), await site.user("teawait")
+    start = utcnow() + timedelta(days=3)
+    event = await events.post_event(await site.ctx_for(organizer), title="Small tea", starts_at=start,
+                                    ends_at=start + timedelta(hours=1), capacity=1)
+    await rsvps.answer_event(await site.ctx_for(leaver), event.id, "going")
+    assert (await rsvps.answer_event(await site.ctx_for(waiting), event.id, "going")).waitlisted
+    club = await communities.open_community(await site.ctx_for(organizer), name="Tea club", description="Tea")
+    await memberships.join(await site.ctx_for(leaver), club.id)
+    assert (await Community.get(id=club.id)).member_count == 2
+    client = site.client()
+    await client.login("teaguest")
+    assert (await _ask(client)).status_code == 303
+    await _due_now(leaver.id)
+    await tasks.run_once("account_deletion", site.settings, site.app.state.site)
+    assert (await Event.get(id=event.id)).going_count == 1
+    assert not (await Rsvp.get(event_id=event.id, user_id=waiting.id)).waitlisted
+    assert await Notification.filter(user_id=waiting.id, kind="waitlist_promoted").exists()
+    assert (await Community.get(id=club.id)).member_count == 1
 
 
 async def _stored_text() -> str:
