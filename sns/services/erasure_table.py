@@ -52,10 +52,10 @@ DECISIONS: dict[str, tuple[str, str]] = {
     # relations
     "Friendship": (REMOVED, "both directions"),
     "Block": (REMOVED, "both directions"),
-    "Membership": (REMOVED, "member counts recounted"),
+    "Membership": (REMOVED, "the community's member count follows"),
     "TopicFollow": (REMOVED, "with the account"),
     "ReportFollow": (REMOVED, "with the account"),
-    "Rsvp": (REMOVED, "going counts recounted"),
+    "Rsvp": (REMOVED, "a place taken goes to the first on the waiting list"),
     "DepartmentStaff": (REMOVED, "with the account"),
     # local rows about the person
     "Notification": (REMOVED, "theirs, and others' about what they did"),
