@@ -37,6 +37,11 @@ async def _ask(client, keep: str = "keep", password: str = PASSWORD):
     return await client.submit("/settings/delete", {"keep": keep, "password": password})
 
 
+def _mail_to(inbox, address: str):
+    """The newest message the SMTP server received for `address` (the outbox sends several at once)."""
+    return next(msg for rcpts, msg in reversed(inbox.messages) if rcpts == [address])
+
+
 async def _due_now(user_id: str) -> None:
     await AccountDeletion.filter(user_ref=user_id, state="waiting").update(due_at=utcnow() - timedelta(seconds=1))
 
@@ -71,8 +76,8 @@ async def test_asking_signs_out_mails_the_date_and_signing_in_cancels(site, smtp
     assert deletion.state == "waiting" and deletion.keep_public
     assert timedelta(days=13) < deletion.due_at - utcnow() <= timedelta(days=14)
     await mail.drain(site.settings)
-    rcpts, msg = inbox.messages[-1]
-    assert rcpts == ["hesitant@example.org"] and "deleted" in msg["Subject"]
+    msg = _mail_to(inbox, "hesitant@example.org")
+    assert "deleted" in msg["Subject"]
     assert "sign in before that date" in msg.get_content()
 
     back = site.client()
@@ -112,8 +117,8 @@ async def test_the_confirmation_is_in_the_persons_language(site, smtp):
     await client.login("hanayo")
     assert (await _ask(client)).status_code == 303
     await mail.drain(site.settings)
-    rcpts, msg = inbox.messages[-1]
-    assert rcpts == ["hanayo@example.org"] and msg["Subject"] == "アカウントの削除について"
+    msg = _mail_to(inbox, "hanayo@example.org")
+    assert msg["Subject"] == "アカウントの削除について"
     assert "その日までにログインすると削除は取り消されます" in msg.get_content()
 
 
