@@ -43,7 +43,7 @@ from sns.api import communities as communities_api, departments as departments_a
 from sns.api import disaster as disaster_api, events as events_api, maps as maps_api, messages as messages_api
 from sns.api import my_data as my_data_api
 from sns.api import notices as notices_api, people as people_api, reports as reports_api, search as search_api
-from sns.api import shelters as shelters_api
+from sns.api import leaving as leaving_api, shelters as shelters_api
 from sns.api import v1
 from sns.api.declare import Operation
 from sns.api.v1 import api_routes
@@ -57,10 +57,9 @@ from sns.policies import (
     can_switch_disaster, is_disaster_staff,
 )
 from sns.services import (
-    albums, alert_sending, alerts, cap_poll, communities, disaster_board, events, inquiries, mailbox, map_areas,
-    map_layers, replies, report_lists, reports, retention, review, shelters, topics,
+    albums, alert_sending, alerts, cap_poll, communities, data_export, disaster_board, events, inquiries, leaving,
+    mailbox, map_areas, map_layers, replies, report_lists, reports, retention, review, shelters, topics,
 )
-from sns.services import data_export
 from sns.services.maps import DynamicLayers, Layer
 from sns.services.photo_access import Check
 from sns.services.review_kinds import Reviewable
@@ -69,8 +68,10 @@ from sns.web import alert_notices as alert_notices_pages, alerts as alerts_pages
 from sns.web import city_admin, city_staff
 from sns.web import communities as communities_pages, departments as departments_pages
 from sns.web import disaster as disaster_pages, events as events_pages, live as live_pages, maps as maps_pages
+from sns.web import leaving as leaving_pages
 from sns.web import messages as messages_pages, mirror_admin as mirror_admin_pages
-from sns.web import mirror_pages, my_data as my_data_pages, notifications as notifications_pages, ops as ops_pages, reports as reports_pages
+from sns.web import mirror_pages, my_data as my_data_pages, notifications as notifications_pages, ops as ops_pages
+from sns.web import reports as reports_pages
 from sns.web import search as search_pages, shelters as shelters_pages, standby as standby_pages
 
 Hook = Callable[..., Awaitable[Any]]
@@ -189,6 +190,8 @@ AREAS: tuple[Area, ...] = (
     Area("accounts", routes=routes.ACCOUNTS),
     # Download my data: the page, the API and the job preparing archives (docs/privacy.md)
     Area("my_data", routes=tuple(my_data_pages.ROUTES), api=my_data_api, jobs=(data_export.JOB,)),
+    # delete my account: the page, DELETE /api/v1/me, and the job that carries deletions out (docs/privacy.md)
+    Area("leaving", routes=leaving_pages.ROUTES, api=leaving_api, jobs=(leaving.JOB,)),
     Area("mail", jobs=(mail.JOB,)),  # the outbox: invitations, password resets, notes to moderators and residents
     Area("retention", jobs=(retention.JOB,)),  # keeping less: what is no longer needed goes (docs/privacy.md)
     Area("diaries", routes=routes.DIARIES, api=diaries_api, map_layers=(map_layers.DIARIES,),

@@ -15,7 +15,7 @@ from typing import Any
 from tortoise.expressions import Q
 
 from sns.errors import NotFound
-from sns.i18n import N_
+from sns.i18n import N_, gettext
 from sns.ids import is_id
 from sns.mirror import peers as peer_rules
 from sns.mirror import replicas
@@ -64,7 +64,10 @@ class MirroredCity:
         return f"/mirror/{self.origin}"
 
     def author(self, user_id: str | None) -> str:
-        return self.names.get(user_id or "", "")
+        """The author's name; an account the replica no longer holds was deleted (docs/privacy.md, "Leaving")."""
+        if not user_id:
+            return ""
+        return self.names.get(user_id) or gettext("a former resident")
 
 
 def _city(settings: Settings, peer: Peer) -> MirroredCity:

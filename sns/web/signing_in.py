@@ -16,9 +16,10 @@ from itsdangerous import BadSignature, Signer
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sns.i18n import N_
 from sns.models import Session, User
 from sns.models.base import utcnow
-from sns.services import accounts, known_browsers
+from sns.services import accounts, known_browsers, leaving
 from sns.web.http import SESSION_COOKIE, current_session, load_ctx, redirect, safe_next
 
 PENDING_MINUTES = 10
@@ -77,7 +78,9 @@ async def finish_sign_in(request: Request, user: User, how: str, target: str) ->
     session = await accounts.start_session(user, user_agent, ctx.client_ip, how=how)
     token, new = known_browsers.browser_token(request.cookies.get(known_browsers.COOKIE))
     await known_browsers.signed_in_from(ctx, user, token, user_agent, how)  # logged; a new browser is mailed
-    response = redirect(safe_next(target or "/home"))
+    # signing in during a deletion's grace period cancels it (sns/services/leaving.py)
+    cancelled = await leaving.cancel_deletion(user.id, ip=ctx.client_ip, user_agent=user_agent)
+    response = redirect(safe_next(target or "/home"), N_("Your account will not be deleted.") if cancelled else None)
     if new:
         response.set_cookie(known_browsers.COOKIE, token, max_age=known_browsers.COOKIE_DAYS * 86400, httponly=True,
                             samesite="lax", secure=request.app.state.settings.secure_cookies)

@@ -54,6 +54,7 @@ def test_every_main_page_fits_a_320px_phone(phones):
         check(visitor, url)
     for url in ("/home", "/diaries", diary, f"{diary}/edit", "/friends", "/people",
                 "/people/hanako", "/people/admin", "/notices", notice, "/notices/new", "/settings",
-                "/settings/profile", "/settings/password", "/admin/users", "/admin/invitations", "/admin/site",
+                "/settings/profile", "/settings/password", "/settings/delete", "/admin/users", "/admin/invitations",
+                "/admin/site",
                 "/moderation", "/moderation/log", "/moderation/mine", "/admin/words"):
         check(admin, url)

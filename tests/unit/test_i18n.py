@@ -279,7 +279,7 @@ async def test_pages_for_a_signed_in_resident_and_the_admin_are_all_japanese(sit
         "/home", "/diaries", f"/diaries/{diary_id}", "/diaries/new", f"/diaries/{diary_id}/edit",
         "/friends", "/people", "/people?q=山田", "/people/hanako", "/people/kanri", "/people/taro",
         "/people/yuki", "/notices", "/notices/new", f"/notices/{town['notice'].id}",
-        "/settings", "/settings/profile", "/settings/profile?welcome=1", "/settings/password",
+        "/settings", "/settings/profile", "/settings/profile?welcome=1", "/settings/password", "/settings/delete",
         "/admin/users", "/admin/users?state=pending", "/admin/invitations", "/admin/site",
     ):
         await _assert_japanese(client, path, fragments)
