@@ -47,13 +47,11 @@ ACCOUNTS = (
     Route("/settings/security/factors/{id}/remove", security_settings.factor_remove, methods=BOTH),
     Route("/settings/security/recovery", security_settings.recovery_page, methods=BOTH),
     # passkeys and security keys (sns/web/passkeys.py): the ceremonies' JSON, the settings page, removing one
-    Route("/settings/passkeys", passkeys.passkeys_page, methods=GET),
     Route("/settings/passkeys/options", passkeys.add_options, methods=POST),
     Route("/settings/passkeys/add", passkeys.add, methods=POST),
     Route("/settings/passkeys/remove", passkeys.remove, methods=POST),
     Route("/login/passkey/options", passkeys.sign_in_options, methods=POST),
     Route("/login/passkey", passkeys.sign_in, methods=POST),
-    Route("/login/second-factor/passkey", passkeys.second_factor_page, methods=GET),
     Route("/login/second-factor/passkey/options", passkeys.second_factor_options, methods=POST),
     Route("/login/second-factor/passkey/check", passkeys.second_factor, methods=POST),
 )

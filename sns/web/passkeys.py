@@ -9,19 +9,21 @@ from __future__ import annotations
 import json
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 
 from sns.errors import ServiceError
 from sns.i18n import N_, current_locale, gettext
-from sns.services import passkeys
+from sns.services import passkeys, recovery_codes
 from sns.services.site import load_site
 from sns.web.http import (
-    current_session, errors_of, flash, form_of, load_ctx, redirect, render, safe_next, signed_in, text,
+    current_session, errors_of, flash, form_of, load_ctx, redirect, safe_next, signed_in, text,
 )
 from sns.web.middleware import CSRF_COOKIE
+from sns.web.security_settings import security_page_with
 from sns.web.signing_in import finish_sign_in, pending_session
 
 MAX_JSON = 64 * 1024  # an attestation with its certificates is a few KB
+FIRST_PASSKEY = N_("The passkey is added. Now make your recovery codes: they let you sign in if you lose it.")
 
 
 def _json(data: dict, status: int = 200) -> JSONResponse:
@@ -63,19 +65,7 @@ async def _site_name() -> str:
     return (await load_site()).name_for(current_locale())
 
 
-# Settings
-
-
-async def _settings_page(request: Request, ctx, status: int = 200, **values) -> Response:
-    response = await render(request, "passkeys.html", status=status,
-                            passkeys=await passkeys.my_passkeys(ctx.user.id), **values)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-@signed_in
-async def passkeys_page(request: Request, ctx):
-    return await _settings_page(request, ctx)
+# Settings (the list and the button are on Settings, Security: templates/_passkey_list.html)
 
 
 async def add_options(request: Request):
@@ -107,7 +97,9 @@ async def add(request: Request):
                                    data.get("name"), data.get("credential"))
     except ServiceError as exc:
         return _error(exc)
-    target = safe_next(data.get("next") if isinstance(data.get("next"), str) else "/settings/passkeys")
+    if not await recovery_codes.left(ctx.user.id):  # the first factor: on to making the recovery codes
+        return flash(_json({"ok": True, "redirect": "/settings/security/recovery"}), FIRST_PASSKEY)
+    target = safe_next(data.get("next") if isinstance(data.get("next"), str) else "/settings/security")
     # the page goes there itself after this answer, and shows the confirmation there
     return flash(_json({"ok": True, "redirect": target}), N_("The passkey is added."))
 
@@ -118,10 +110,9 @@ async def remove(request: Request, ctx):
     try:
         await passkeys.remove_passkey(ctx, text(form, "factor_id"), text(form, "password"))
     except ServiceError as exc:
-        errors = errors_of(exc)
-        return await _settings_page(request, ctx, status=exc.status, errors=errors,
-                                    removing=text(form, "factor_id"))
-    return redirect(safe_next(text(form, "next") or "/settings/passkeys"), N_("The passkey is removed."))
+        return await security_page_with(request, ctx, status=exc.status, errors=errors_of(exc),
+                                        removing=text(form, "factor_id"))
+    return redirect(safe_next(text(form, "next") or "/settings/security"), N_("The passkey is removed."))
 
 
 # Signing in: alone (the sign-in page), and as the second factor after the password
@@ -152,16 +143,6 @@ async def sign_in(request: Request):
 
 def _gone() -> JSONResponse:
     return _json({"error": gettext("Signing in took too long. Please sign in again."), "redirect": "/login"}, 401)
-
-
-async def second_factor_page(request: Request):
-    """The second-factor step with a passkey only (the second-factor page offers it too, beside codes)."""
-    pending = await pending_session(request)
-    if pending is None:
-        return redirect("/login", N_("Signing in took too long. Please sign in again."))
-    response = await render(request, "passkey_second_factor.html", next=request.query_params.get("next", ""))
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 async def second_factor_options(request: Request):

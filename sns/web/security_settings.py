@@ -58,7 +58,8 @@ async def _qr(ctx, secret: str) -> tuple[str, str]:
     return svg, uri
 
 
-async def _security_page(request: Request, ctx, status: int = 200, **values):
+async def security_page_with(request: Request, ctx, status: int = 200, **values):
+    """Settings, Security, with `values` (a form's errors) for its partials too (the passkeys' list)."""
     factors = await second_factor.factors_of(ctx.user.id)
     has_factor = bool(factors)
     values.setdefault("errors", {})
@@ -74,7 +75,7 @@ async def _security_page(request: Request, ctx, status: int = 200, **values):
 
 @signed_in
 async def security_page(request: Request, ctx):
-    return await _security_page(request, ctx)
+    return await security_page_with(request, ctx)
 
 
 async def _totp_page(request: Request, ctx, secret: str, status: int = 200, **values):
@@ -118,7 +119,7 @@ async def factor_remove(request: Request, ctx):
     try:
         factor = await second_factor.removable(ctx, ctx.user, factor_id)
     except ServiceError as exc:
-        return await _security_page(request, ctx, status=exc.status, errors=errors_of(exc))
+        return await security_page_with(request, ctx, status=exc.status, errors=errors_of(exc))
     if request.method == "GET":
         return _no_store(await render(request, "settings_security_remove.html", factor=factor))
     try:

@@ -53,10 +53,8 @@ def phone_with_authenticator(phones):
 
 
 def open_passkey_settings(page) -> None:
-    """Settings › Security where it lists passkeys (the second-factor pages), else the passkeys' own page."""
-    response = page.goto("/settings/security")
-    if response.status != 200 or page.locator("#passkeys").count() == 0:
-        page.goto("/settings/passkeys")
+    """Settings › Security, where passkeys are listed and added."""
+    assert page.goto("/settings/security").status == 200
     assert page.locator("#passkeys").count() == 1
 
 
@@ -67,6 +65,12 @@ def add_passkey(page, name: str) -> None:
     with page.expect_navigation():
         page.click("text=Add a passkey or security key")
     assert "The passkey is added." in page.inner_text("main"), page.inner_text("main")
+    if page.url.endswith("/settings/security/recovery"):  # the first factor: on to making recovery codes
+        page.fill("#password", PASSWORD)
+        with page.expect_navigation():
+            page.click("main form button[type=submit]")
+        assert page.locator(".recovery-codes li").count() == 10
+        open_passkey_settings(page)
     assert name in page.inner_text("#passkeys")
 
 
@@ -122,17 +126,16 @@ def test_without_javascript_the_page_says_so_and_at_320_px_nothing_spills(phones
     page.goto("/login")
     assert page.locator("[data-passkey=alone]").is_hidden()  # the password form is the way in
     sign_in(page, "pia")
-    page.goto("/settings/passkeys")
+    page.goto("/settings/security")
     assert page.locator("[data-passkey=add]").is_hidden()
     note = page.locator(".passkey-nojs")
     assert note.is_visible() and "needs JavaScript" in note.inner_text()
-    assert note.locator("a").get_attribute("href") == "/settings/security"  # the authenticator app instead
+    assert note.locator("a").get_attribute("href") == "/settings/security/totp/new"  # the authenticator app instead
 
     narrow = phones.page(viewport={"width": 320, "height": 640})
-    for path in ("/login", "/login/second-factor/passkey"):
-        narrow.goto(path)
-        assert narrow.evaluate("document.documentElement.scrollWidth") <= 320, path
+    narrow.goto("/login")
+    assert narrow.evaluate("document.documentElement.scrollWidth") <= 320
     sign_in(narrow, "pia")
-    narrow.goto("/settings/passkeys")
+    narrow.goto("/settings/security")
     assert narrow.locator("[data-passkey=add]").is_visible()
     assert narrow.evaluate("document.documentElement.scrollWidth") <= 320

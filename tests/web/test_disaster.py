@@ -215,7 +215,7 @@ async def test_checkins_friends_and_staff_only_counts_per_district(site):
     home = await fred.get("/home")
     assert "At the shelter with my family" in home.text and "Rita4" in home.text
     for who in (stranger, moderator):
-        for path in ("/home", "/", "/disaster", "/disaster/board", f"/people/rita4", "/search?q=shelter"):
+        for path in ("/home", "/", "/disaster", "/disaster/board", "/people/rita4", "/search?q=shelter"):
             page = await who.get(path)
             assert "At the shelter with my family" not in page.text, path
         assert (await who.get("/disaster/staff")).status_code == 403

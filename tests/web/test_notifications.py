@@ -23,7 +23,8 @@ async def test_a_notification_shows_as_a_badge_and_opening_it_marks_it_read(site
 
 
 async def test_someone_elses_notification_is_neither_opened_nor_marked(site):
-    owner, other = await site.user("newsowner"), await site.user("newsother")
+    owner = await site.user("newsowner")
+    await site.user("newsother")
     await notifications.notify([owner.id], "message", url="/mail/secret", subject="Private subject")
     note = await Notification.get(user_id=owner.id)
     client = site.client()

@@ -78,9 +78,9 @@ async def test_adding_a_passkey_keeps_it_logs_it_and_lists_it(site):
     user = await site.user("aiko")
     client = site.client()
     await client.login("aiko")
-    page = await client.get("/settings/passkeys")
+    page = await client.get("/settings/security")
     assert page.status_code == 200 and page.headers["cache-control"] == "private, no-store"
-    assert "Adding a passkey needs JavaScript" in page.text and 'href="/settings/security"' in page.text
+    assert "Adding a passkey needs JavaScript" in page.text and 'href="/settings/security/totp/new"' in page.text
 
     options = (await send(client, "/settings/passkeys/options", {"name": "My phone"})).json()["publicKey"]
     assert options["rp"]["id"] == "test.example"
@@ -95,7 +95,7 @@ async def test_adding_a_passkey_keeps_it_logs_it_and_lists_it(site):
     assert factor.name == "My phone" and factor.credential_id == b64url(authenticator.credential_id)
     assert factor.transports == ["internal"] and factor.public_key
     assert await AccountEvent.filter(user_id=user.id, kind="passkey_added", detail="My phone").exists()
-    listed = await client.get("/settings/passkeys")
+    listed = await client.get("/settings/security")
     assert "My phone" in listed.text and "not used yet" in listed.text
 
     # The next options leave it out (an authenticator does not make a second one for the same account).
@@ -192,8 +192,10 @@ async def test_a_passkey_is_the_second_factor_after_the_password(site):
     answer = await client.login("fumi")
     assert answer.headers["location"].startswith("/login/second-factor")
     assert (await client.get("/settings")).status_code == 303  # the password alone signs nobody in
-    page = await client.get("/login/second-factor/passkey?next=/diaries")
+    page = await client.get("/login/second-factor?next=/diaries")
     assert page.status_code == 200 and "Use a passkey" in page.text and page.headers["cache-control"] == "private, no-store"
+    # fumi has no authenticator app: the code the page asks for instead is a recovery code
+    assert "One of your recovery codes" in page.text and "Use the code from your authenticator app" not in page.text
 
     options = (await send(client, "/login/second-factor/passkey/options", {})).json()
     assert [d["id"] for d in options["publicKey"]["allowCredentials"]] == [b64url(authenticator.credential_id)]
@@ -242,8 +244,8 @@ async def test_removing_a_passkey_asks_the_password_and_keeps_a_staff_members_la
     assert wrong.status_code == 400 and "Your current password is not right." in wrong.text
     assert 'aria-invalid="true"' in wrong.text and await SecondFactor.filter(id=factor.id).exists()
     removed = await client.submit("/settings/passkeys/remove", {"factor_id": factor.id, "password": "a long enough password",
-                                                                 "next": "/settings/passkeys"})
-    assert removed.status_code == 303 and removed.headers["location"] == "/settings/passkeys"
+                                                                 "next": "/settings/security"})
+    assert removed.status_code == 303 and removed.headers["location"] == "/settings/security"
     assert not await SecondFactor.filter(id=factor.id).exists()
     assert await AccountEvent.filter(user_id=user.id, kind="factor_removed").exists()
 
