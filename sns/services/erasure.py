@@ -220,7 +220,7 @@ async def _local(job: "Erasure") -> None:
         await AccountEvent.filter(user_id=job.user_id).using_db(tx).delete()
         if job.email:  # what was sent to the person (what still waits to be sent goes out first)
             await OutboxMail.filter(to_addr=job.email).exclude(state="queued").using_db(tx).delete()
-    await data_export.remove_all_of(job.settings, job.user_id)  # archives prepared for them, files and rows
+    await data_export.remove_all_of(job.settings, job.user_id)  # DataExport: their archives, files and rows
 
 
 async def _tombstone_user(job: "Erasure") -> None:
