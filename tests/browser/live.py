@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import pytest
 
 from fixtures import PASSWORD, _fresh_postgres, _migrated_template, free_port
 
@@ -32,6 +33,12 @@ ACCOUNTS = {
     "dora": "resident",     # makes typing mistakes
     "momo": "moderator",    # works through the review queue
 }
+
+
+# Pages in a browser whose reads and writes the tests in tests/web already run on both databases: run once,
+# on SQLite (the suite runs twice, side by side; a browser module costs a minute or more each time).
+ONCE = pytest.mark.skipif(bool(os.environ.get("SNS_TEST_DATABASE_URL")),
+                          reason="a page in a browser: run on SQLite; its reads and writes run on both in tests/web")
 
 
 def fresh_database_url() -> str:

@@ -7,9 +7,9 @@ import zipfile
 
 import pytest
 
-from browser.live import wait_for
+from browser.live import ONCE, wait_for
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, ONCE]
 
 NARROW = {"width": 320, "height": 640}
 

@@ -3,9 +3,9 @@ kept, the right one signs the person out with a message, and signing in again ca
 
 import pytest
 
-from browser.live import PASSWORD, sign_in
+from browser.live import ONCE, PASSWORD, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, ONCE]
 NARROW = {"width": 320, "height": 640}
 
 

@@ -4,10 +4,10 @@ second-factor reset pages fit the narrowest phone too."""
 
 import pytest
 
-from browser.live import sign_in
+from browser.live import ONCE, sign_in
 from browser.test_phone_layout import NARROW, check
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, ONCE]
 
 
 def test_signing_out_my_other_phone_from_the_list(phones, server):

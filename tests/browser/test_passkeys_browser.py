@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from browser.live import PASSWORD, LiveServer, Phones, migrated_database, sign_in
+from browser.live import ONCE, PASSWORD, LiveServer, Phones, migrated_database, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, ONCE]
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,11 @@ import time
 import pyotp
 import pytest
 
-from browser.live import PASSWORD, LiveServer, Phones, fresh_database_url
+from browser.live import ONCE, PASSWORD, LiveServer, Phones, fresh_database_url
 from browser.test_phone_layout import NARROW, TOO_WIDE, check
 from sns.settings import Settings
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, ONCE]
 
 
 @pytest.fixture(scope="module")
