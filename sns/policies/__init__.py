@@ -2,7 +2,8 @@
 
 `core` holds the viewer, the shared predicates and the rules for diaries, people, the town and
 moderation; the other modules hold the rules for communities, events, mail and the city's
-departments, and albums. Everything is importable from `sns.policies`.
+departments, and albums. Everything is importable from `sns.policies`, except the rules of the account itself
+(`second_factors`, `passkeys`, `my_data`, `audit`, `leaving`), imported from their own modules.
 """
 
 from sns.policies.core import *  # noqa: F401,F403
@@ -20,9 +21,6 @@ from sns.policies.alert_notices import *  # noqa: F401,F403
 from sns.policies.mirror import *  # noqa: F401,F403
 from sns.policies.behalf import *  # noqa: F401,F403
 from sns.policies.mirror_pages import *  # noqa: F401,F403
-from sns.policies.second_factors import *  # noqa: F401,F403
-from sns.policies.passkeys import *  # noqa: F401,F403
-from sns.policies.my_data import *  # noqa: F401,F403
 from sns.policies.sql import (  # noqa: F401
     Params, audience_scope_sql, blocked_ids_sql, comment_scope_sql, diary_scope_sql, friend_ids_sql, load_viewer,
     public_diary_scope_sql,

@@ -28,7 +28,8 @@ from sns.errors import Conflict, NotFound, TooMany
 from sns.i18n import N_, current_locale, gettext, using_locale
 from sns.models import DataExport, Photo, User
 from sns.models.base import utcnow
-from sns.policies import can_ask_export, can_download_export, can_see_export, is_signed_in, load_viewer
+from sns.policies import is_signed_in, load_viewer
+from sns.policies.my_data import can_ask_export, can_download_export, can_see_export
 from sns.security import new_token
 from sns.services import account_log
 from sns.services.base import require

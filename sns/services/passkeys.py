@@ -34,7 +34,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from sns import policies
+from sns.policies.passkeys import MAX_PASSKEYS, may_add_passkey, may_remove_passkey, passkey_sign_in_refusal
 from sns.context import Ctx
 from sns.errors import Forbidden, Invalid, NotFound, TooMany
 from sns.i18n import N_
@@ -104,9 +104,9 @@ async def registration_options(ctx: Ctx, secret: bytes, binding: str, name: str,
         raise Forbidden(N_("Please sign in first."))
     _check_name(name)
     mine = await my_passkeys(user.id)
-    if not policies.may_add_passkey(ctx.viewer, len(mine)):
+    if not may_add_passkey(ctx.viewer, len(mine)):
         raise Invalid(N_("An account may have at most %(n)d passkeys. Please remove one first."), field="name",
-                      n=policies.MAX_PASSKEYS)
+                      n=MAX_PASSKEYS)
     rp_id, _ = relying_party(ctx.settings)
     options = generate_registration_options(
         rp_id=rp_id, rp_name=site_name or rp_id, user_id=user.id.encode(), user_name=user.username,
@@ -141,9 +141,9 @@ async def add_passkey(ctx: Ctx, secret: bytes, binding: str, ticket, name, crede
     try:
         async with transaction() as tx:
             mine = await SecondFactor.filter(user_id=user.id, kind="passkey").using_db(tx).count()
-            if not policies.may_add_passkey(ctx.viewer, mine):
+            if not may_add_passkey(ctx.viewer, mine):
                 raise Invalid(N_("An account may have at most %(n)d passkeys. Please remove one first."),
-                              field="name", n=policies.MAX_PASSKEYS)
+                              field="name", n=MAX_PASSKEYS)
             factor = await SecondFactor.create(
                 user_id=user.id, kind="passkey", name=name, credential_id=credential_id,
                 public_key=bytes_to_base64url(verified.credential_public_key), sign_count=verified.sign_count,
@@ -239,7 +239,7 @@ async def check_passkey(ctx: Ctx, secret: bytes, binding: str, ticket, credentia
             named = ""
         if named != owner.id:
             raise await _refused(ctx, owner, "its user handle names another account")
-    refusal = policies.passkey_sign_in_refusal(owner)
+    refusal = passkey_sign_in_refusal(owner)
     if refusal is not None:
         raise await _refused(ctx, owner, f"account {refusal}", REFUSALS.get(refusal, NOT_ACCEPTED), second)
     # Once: its last use older than this ticket, its counter as we read it.
@@ -268,7 +268,7 @@ async def remove_passkey(ctx: Ctx, factor_id: str, password: str) -> SecondFacto
         raise Invalid(N_("Your current password is not right."), field="password")
     async with transaction() as tx:
         others = await SecondFactor.filter(user_id=user.id).exclude(id=factor.id).using_db(tx).count()
-        if not policies.may_remove_passkey(ctx.viewer, factor, others, ctx.settings):
+        if not may_remove_passkey(ctx.viewer, factor, others, ctx.settings):
             raise Forbidden(N_("Your role must have a second factor. Add another one before removing this one."))
         await SecondFactor.filter(id=factor.id).using_db(tx).delete()
         await account_log.record(user.id, "factor_removed", ip=ctx.client_ip, detail=factor.name or "passkey",

@@ -12,7 +12,7 @@ from sns.context import Ctx
 from sns.errors import Invalid
 from sns.i18n import N_
 from sns.models import RecoveryCode, User
-from sns.policies import may_make_recovery_codes
+from sns.policies.second_factors import may_make_recovery_codes
 from sns.security import hash_code
 from sns.services import account_log
 from sns.services.base import transaction

@@ -21,7 +21,8 @@ from sns.errors import Forbidden, Invalid, NotFound, TooMany
 from sns.i18n import N_
 from sns.models import RecoveryCode, SecondFactor, User
 from sns.models.base import utcnow
-from sns.policies import is_signed_in, may_remove_factor, token_confirmation
+from sns.policies import is_signed_in
+from sns.policies.second_factors import may_remove_factor, token_confirmation
 from sns.services import account_log, recovery_codes
 from sns.services.base import clean_text, require, transaction
 

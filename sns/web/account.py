@@ -7,7 +7,7 @@ from starlette.requests import Request
 from sns.errors import ServiceError
 from sns.i18n import LOCALES, N_
 from sns.models import ApiToken
-from sns.policies import token_confirmation
+from sns.policies.second_factors import token_confirmation
 from sns.services import accounts, second_factor, tokens
 from sns.services.mailbox import set_email_on_mail
 from sns.web.http import errors_of, form_of, load_ctx, redirect, render, safe_next, signed_in, text

@@ -19,6 +19,7 @@ from sns.errors import ServiceError
 from sns.models import Session
 from sns import policies
 from sns.policies import load_viewer
+from sns.policies.second_factors import held_for_second_factor
 from sns.security import new_token
 from sns.services import notifications, sessions
 from sns.web.session_read import read_session
@@ -55,7 +56,7 @@ class HeldForSecondFactor(Exception):
 
 
 def _check_held(request: Request, read, settings) -> None:
-    if policies.held_for_second_factor(read.user, read.has_factor, settings) \
+    if held_for_second_factor(read.user, read.has_factor, settings) \
             and not _WHILE_HELD.match(request.url.path):
         raise HeldForSecondFactor()
 

@@ -9,7 +9,6 @@ from starlette.requests import Request
 
 from sns.errors import ServiceError
 from sns.i18n import N_
-from sns.models import SecondFactor
 from sns.services import second_factor
 from sns.web.http import errors_of, form_of, load_ctx, redirect, render, safe_next, text
 from sns.web.signing_in import finish_sign_in, pending_session
@@ -20,7 +19,7 @@ ASK_AGAIN = N_("Please sign in again: the time for the second step ran out.")
 async def _page(request: Request, user_id: str, status: int = 200, recovery: bool = False, **values):
     """The step's page, offering what the account has: a passkey button, the app's code, a recovery code (the
     only code an account with passkeys alone has)."""
-    kinds = set(await SecondFactor.filter(user_id=user_id).values_list("kind", flat=True))
+    kinds = {factor.kind for factor in await second_factor.factors_of(user_id)}
     has_app = "totp" in kinds
     response = await render(request, "login_second_factor.html", status=status, has_passkey="passkey" in kinds,
                             has_app=has_app, recovery=recovery or not has_app, **values)

@@ -13,7 +13,7 @@ import segno
 from itsdangerous import BadData, URLSafeTimedSerializer
 from starlette.requests import Request
 
-from sns import policies
+from sns.policies.second_factors import held_for_second_factor, may_remove_factor, must_have_second_factor
 from sns.errors import Invalid, ServiceError
 from sns.i18n import N_
 from sns.services import recovery_codes, second_factor
@@ -67,9 +67,9 @@ async def security_page_with(request: Request, ctx, status: int = 200, **values)
         request, "settings_security.html", status=status,
         apps=[f for f in factors if f.kind == "totp"], passkeys=[f for f in factors if f.kind == "passkey"],
         has_factor=has_factor, codes_left=await recovery_codes.left(ctx.user.id),
-        held=policies.held_for_second_factor(ctx.user, has_factor, ctx.settings),
-        must=policies.must_have_second_factor(ctx.user, ctx.settings),
-        last_one_stays=len(factors) == 1 and not policies.may_remove_factor(ctx.user, 0, ctx.settings),
+        held=held_for_second_factor(ctx.user, has_factor, ctx.settings),
+        must=must_have_second_factor(ctx.user, ctx.settings),
+        last_one_stays=len(factors) == 1 and not may_remove_factor(ctx.user, 0, ctx.settings),
         **values))
 
 

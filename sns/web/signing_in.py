@@ -55,7 +55,7 @@ async def pending_session(request: Request) -> Session | None:
         return None
     if session.created_at < utcnow() - timedelta(minutes=PENDING_MINUTES) or session.user.state != "active" \
             or session.user.deleted_at is not None:
-        await Session.filter(id=session.id).delete()
+        await accounts.end_session(session.id)
         return None
     return session
 

@@ -35,7 +35,7 @@ from itsdangerous import BadSignature, Signer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sns.i18n import LOCALES, negotiate
-from sns.policies import held_for_second_factor
+from sns.policies.second_factors import held_for_second_factor
 from sns.security import new_token
 from sns.services.shared import SharedCache, database_of
 from sns.web.http import CLIENT_TOKEN_SLOT, CSRF_SLOT, FLASH_COOKIE, SESSION_COOKIE

@@ -13,7 +13,8 @@ import pytest
 from sns import tasks
 from sns.models import DataExport, User
 from sns.models.base import utcnow
-from sns.policies import can_ask_export, can_download_export, can_see_export, load_viewer
+from sns.policies import load_viewer
+from sns.policies.my_data import can_ask_export, can_download_export, can_see_export
 from sns.services.tokens import create_token
 
 VIEWERS = ("anonymous", "owner", "resident", "moderator", "admin", "suspended_owner")

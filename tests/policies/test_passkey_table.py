@@ -9,9 +9,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from sns.policies import (
-    ANONYMOUS, MAX_PASSKEYS, Viewer, may_add_passkey, may_remove_passkey, may_sign_in_with_passkey,
-    passkey_sign_in_refusal,
+from sns.policies import ANONYMOUS, Viewer
+from sns.policies.passkeys import (
+    MAX_PASSKEYS, may_add_passkey, may_remove_passkey, may_sign_in_with_passkey, passkey_sign_in_refusal,
 )
 from sns.settings import Settings
 

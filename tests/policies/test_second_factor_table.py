@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from sns.policies import (
+from sns.policies.second_factors import (
     asks_second_factor_at_sign_in, held_for_second_factor, may_make_recovery_codes, may_remove_factor,
     must_have_second_factor, token_confirmation,
 )
