@@ -58,7 +58,7 @@ from sns.policies import (
 )
 from sns.services import (
     albums, alert_sending, alerts, cap_poll, communities, data_export, disaster_board, events, inquiries, leaving,
-    mailbox, map_areas, map_layers, replies, report_lists, reports, retention, review, shelters, topics,
+    mailbox, map_areas, map_layers, replies, report_lists, reports, retention, review, shelters, telling, topics,
 )
 from sns.services.maps import DynamicLayers, Layer
 from sns.services.photo_access import Check
@@ -229,7 +229,7 @@ AREAS: tuple[Area, ...] = (
     Area("alert_feeds", routes=tuple(alert_feeds_pages.ROUTES), api=alert_feeds_api),
     Area("alerts", routes=tuple(alerts_pages.ROUTES), api=alerts_api, demo=alerts_demo, map_layers=(alerts.LAYER,),
          offered={"post_alert": can_post_alert}),
-    Area("alert_notices", routes=tuple(alert_notices_pages.ROUTES), jobs=(alert_sending.JOB,)),
+    Area("alert_notices", routes=tuple(alert_notices_pages.ROUTES), jobs=(alert_sending.JOB, telling.JOB)),
     Area("cap_sources", routes=tuple(cap_sources_pages.ROUTES), jobs=(cap_poll.JOB,),
          offered={"alert_sources": can_read_alert_sources}),
     Area("disaster", routes=tuple(disaster_pages.ROUTES), api=disaster_api, demo=disaster_demo,

@@ -14,8 +14,11 @@ With no `smtp_host` set, messages are written to the log (handy for the demo) an
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Sequence
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -34,23 +37,44 @@ PER_ROUND, AT_ONCE, SMTP_TIMEOUT = 40, 4, 20
 MAX_WAIT = 3600.0  # the longest wait between two tries of one mail
 
 
-def build_message(settings: Settings, to: str, subject: str, body: str, message_id: str = "") -> EmailMessage:
+def build_message(settings: Settings, to: str, subject: str, body: str, message_id: str = "", *,
+                  headers: dict[str, str] | None = None, attachments: Sequence[Attachment] = ()) -> EmailMessage:
+    """One plain-text mail; `headers` adds lines (Reply-To, In-Reply-To, References...), `attachments`
+    text parts (an appointment's .ics)."""
     msg = EmailMessage()
     msg["From"] = settings.mail_from
     msg["To"] = to
     msg["Subject"] = subject
     msg["Message-ID"] = message_id or new_message_id(settings)
+    for name, value in (headers or {}).items():
+        msg[name] = value
     msg.set_content(body)
+    for item in attachments:
+        maintype, _, subtype = item.type.partition("/")
+        msg.add_attachment(item.text.encode(), maintype=maintype, subtype=subtype, filename=item.name)
     return msg
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A text file sent with a mail (an iCalendar file: `text/calendar`)."""
+
+    name: str
+    type: str
+    text: str
 
 
 def new_message_id(settings: Settings) -> str:
     return make_msgid(domain=settings.mail_from.rpartition("@")[2] or "localhost")
 
 
-async def queue(conn, settings: Settings, to: str, subject: str, body: str) -> OutboxMail:
-    """Put a mail in the outbox, in `conn`'s transaction (None: on its own), and wake the job "mail"."""
-    row = await OutboxMail.create(message_id=new_message_id(settings), to_addr=to, subject=subject, body=body,
+async def queue(conn, settings: Settings, to: str, subject: str, body: str, *, message_id: str = "",
+                headers: dict[str, str] | None = None, attachments: Sequence[Attachment] = ()) -> OutboxMail:
+    """Put a mail in the outbox, in `conn`'s transaction (None: on its own), and wake the job "mail".
+    `message_id` (else a new one), `headers` and `attachments` as `build_message` takes them."""
+    row = await OutboxMail.create(message_id=message_id or new_message_id(settings), to_addr=to, subject=subject,
+                                  body=body, headers=json.dumps(headers) if headers else "",
+                                  attachments=json.dumps([vars(a) for a in attachments]) if attachments else "",
                                   using_db=conn)
     _nudge_after_commit(conn is not None)
     return row
@@ -68,7 +92,7 @@ def _nudge_after_commit(in_transaction: bool) -> None:
 async def deliver(settings: Settings, msg: EmailMessage) -> None:
     """Hand one message to the SMTP server (raises when it cannot); without `smtp_host`, to the log."""
     if not settings.smtp_host:
-        log.warning("mail (no smtp_host set) to %s: %s\n%s", msg["To"], msg["Subject"], msg.get_content())
+        log.warning("mail (no smtp_host set) to %s: %s\n%s", msg["To"], msg["Subject"], msg.get_body(("plain",)).get_content())
         return
     await aiosmtplib.send(msg, hostname=settings.smtp_host, port=settings.smtp_port,
                           username=settings.smtp_username or None, password=settings.smtp_password or None,
@@ -110,7 +134,10 @@ async def _claim(at: datetime) -> list[OutboxMail]:
 async def _send_one(settings: Settings, row: OutboxMail) -> None:
     mine = OutboxMail.filter(id=row.id, claimed_by=row.claimed_by)
     try:
-        await deliver(settings, build_message(settings, row.to_addr, row.subject, row.body, row.message_id))
+        await deliver(settings, build_message(
+            settings, row.to_addr, row.subject, row.body, row.message_id,
+            headers=json.loads(row.headers) if row.headers else None,
+            attachments=[Attachment(**a) for a in json.loads(row.attachments)] if row.attachments else ()))
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:1000]
         if row.attempts >= settings.mail_max_attempts:

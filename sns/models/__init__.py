@@ -12,16 +12,21 @@ from sns.models.disaster import CHECKIN_STATUSES, DisasterEvent, DisasterPost, S
 from sns.models.communities import (
     JOIN_POLICIES, MEMBER_ROLES, MEMBER_STATES, READABLE_BY, Community, Membership, Reply, Topic, TopicFollow,
 )
+from sns.models.counters import APPOINTMENT_STATES, WEEKDAYS, Appointment, ClosedDay, Counter, SlotTaken
 from sns.models.diary import TEXT_STATES, VISIBILITIES, Comment, Diary, Photo
 from sns.models.events import RSVP_ANSWERS, CalendarFeed, Event, Rsvp
+from sns.models.intake import INTAKE_STATES, IncomingMail, WeeklyActivity
 from sns.models.journal import JournalCounter, JournalEntry, ViewVersion
 from sns.models.mirror import PEER_STATES, MirrorLog, Peer
 from sns.models.moderation import FLAG_KINDS, MODERATION_ACTIONS, Flag, ModerationLog
 from sns.models.messages import (
-    INQUIRY_ENTRY_KINDS, INQUIRY_STATUSES, Conversation, Department, DepartmentStaff, Inquiry, InquiryEntry, Message,
+    INQUIRY_CHANNELS, INQUIRY_ENTRY_KINDS, INQUIRY_STATUSES, Conversation, Department, DepartmentStaff, Inquiry, InquiryEntry, Message,
     Participant,
 )
-from sns.models.notices import Notice
+from sns.models.notices import NOTICE_SCOPES, Notice
+from sns.models.reminders import (
+    DOCUMENT_KINDS, TELLING_CHANNELS, TELLING_STATES, DocumentReminder, GarbageDay, GarbageReminder, Telling,
+)
 from sns.models.places import (
     HAZARDS, REPORT_STATUSES, SHELTER_STATUSES, MapLayer, ReportCategory, ReportFollow, ReportUpdate, Shelter,
     StreetReport,
@@ -46,6 +51,9 @@ from sns.models.users import (
 )
 
 __all__ = [
+    "APPOINTMENT_STATES", "WEEKDAYS", "Appointment", "ClosedDay", "Counter", "SlotTaken", "INTAKE_STATES",
+    "IncomingMail", "WeeklyActivity", "NOTICE_SCOPES", "DOCUMENT_KINDS", "TELLING_CHANNELS", "TELLING_STATES",
+    "DocumentReminder", "GarbageDay", "GarbageReminder", "Telling", "INQUIRY_CHANNELS",
     "ACTIVE_STATUSES", "ALERT_KINDS", "ALERT_STATUSES", "CERTAINTIES", "SEVERITIES", "URGENCIES", "Alert", "AlertUpdate",
     "StaffActionLog", "ActingSession", "StandbyCode", "AlertNotice", "AlertNoticeStep", "AlertSubscription", "PushSubscription",
     "CapPollLog", "CapSource", "CHECKIN_STATUSES", "DisasterEvent", "DisasterPost", "SafetyCheckin",

@@ -27,6 +27,9 @@ class AlertSubscription(Model):
     email = fields.BooleanField(default=True)
     push = fields.BooleanField(default=True)
     drills = fields.BooleanField(default=True)
+    # notices near my home (posted to my district or around a point near my home point), told like alerts
+    notice_email = fields.BooleanField(default=False, db_default=False)
+    notice_push = fields.BooleanField(default=False, db_default=False)
     updated_at = fields.DatetimeField(default=utcnow)
 
     class Meta:

@@ -9,6 +9,9 @@ from sns.models.base import Replicated
 INQUIRY_STATUSES = ("received", "in_progress", "answered", "closed")
 # What one entry of a department thread is: words, a status change, or a hand-over to a colleague.
 INQUIRY_ENTRY_KINDS = ("message", "status", "assign")
+# How a request reached the city: this site, a mail to the city's address, a phone call or a visit to a counter
+# that staff logged for the resident.
+INQUIRY_CHANNELS = ("web", "mail", "phone", "counter")
 
 
 class Conversation(Replicated):
@@ -58,6 +61,11 @@ class Department(Replicated):
     description = fields.TextField(default="")
     active = fields.BooleanField(default=True)
     position = fields.IntField(default=0)
+    # the answer times it promises, in working days (weekends and the city's holidays not counted; 0: none)
+    first_answer_days = fields.IntField(default=0, db_default=0)
+    close_days = fields.IntField(default=0, db_default=0)
+    # the address residents may write to (mail intake routes a mail sent to it here; "" for none)
+    mail_address = fields.CharField(max_length=320, default="", db_default="")
 
     class Meta:
         table = "departments"
@@ -76,6 +84,8 @@ class Inquiry(Replicated):
     """A resident's thread with a department, with a status the resident sees."""
 
     department = fields.ForeignKeyField("models.Department", related_name="inquiries", on_delete=fields.CASCADE)
+    # a mail from someone who has no account here: the instance's mail-intake account (state "system", it
+    # cannot sign in), and `contact_email` says whom to answer by mail
     resident = fields.ForeignKeyField("models.User", related_name=False, on_delete=fields.CASCADE)
     subject = fields.CharField(max_length=200)
     status = fields.CharField(max_length=16, default="received")
@@ -83,6 +93,14 @@ class Inquiry(Replicated):
     last_activity_at = fields.DatetimeField(null=True)
     resident_read_at = fields.DatetimeField(null=True)
     client_token = fields.CharField(max_length=64, null=True)
+    channel = fields.CharField(max_length=16, default="web", db_default="web")  # INQUIRY_CHANNELS
+    logged_by = fields.ForeignKeyField("models.User", null=True, related_name=False, on_delete=fields.SET_NULL)
+    contact_email = fields.CharField(max_length=320, default="", db_default="")  # mail intake: who wrote
+    contact_name = fields.CharField(max_length=100, default="", db_default="")
+    # when staff first answered and when it was closed: the answer times the dashboard and the targets measure
+    first_answered_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+    mail_key = fields.CharField(max_length=40, null=True, unique=True)  # in the reply address of mailed answers
 
     class Meta:
         table = "inquiries"
@@ -100,6 +118,8 @@ class InquiryEntry(Replicated):
     from_staff = fields.BooleanField(default=False)
     state = fields.CharField(max_length=16, default="published")
     client_token = fields.CharField(max_length=64, null=True)
+    channel = fields.CharField(max_length=16, default="web", db_default="web")  # INQUIRY_CHANNELS
+    mail_message_id = fields.CharField(max_length=255, default="", db_default="")  # the mail it came in or left as
 
     class Meta:
         table = "inquiry_entries"

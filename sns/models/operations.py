@@ -39,6 +39,9 @@ class OutboxMail(Model):
     to_addr = fields.CharField(max_length=320)
     subject = fields.CharField(max_length=998)
     body = fields.TextField()
+    # JSON: more header lines ({"Reply-To": ..., "In-Reply-To": ...}) and attachments ([{"name", "type", "text"}])
+    headers = fields.TextField(default="", db_default="")
+    attachments = fields.TextField(default="", db_default="")
     state = fields.CharField(max_length=16, default="queued", db_index=True)
     attempts = fields.IntField(default=0)
     next_at = fields.DatetimeField(default=utcnow, db_index=True)  # not tried again before

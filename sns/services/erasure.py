@@ -24,8 +24,9 @@ from sns.i18n import N_, gettext, using_locale
 from sns.journal.record import payload_of
 from sns.media import photo_path
 from sns.models import (
-    AccountDeletion, AccountEvent, ActingSession, AlertNotice, AlertSubscription, Album, ApiToken, Block,
-    CalendarFeed, Comment, Community, Conversation, DepartmentStaff, Diary, DisasterPost, Event,
+    AccountDeletion, AccountEvent, ActingSession, AlertNotice, AlertSubscription, Album, ApiToken, Appointment, Block,
+    CalendarFeed, Comment, Community, Conversation, DepartmentStaff, Diary, DisasterPost, DocumentReminder, Event,
+    GarbageReminder, Telling,
     FactorReset, Flag, Friendship, Invitation, JournalEntry, KnownBrowser, Membership, Message, ModerationLog,
     Notification, OutboxMail, Participant, PasswordReset, Photo, PushSubscription, RecoveryCode, ReportFollow,
     Reply, Rsvp, SafetyCheckin, SecondFactor, Session, StandbyCode, StreetReport, Topic, TopicFollow, User,
@@ -78,9 +79,11 @@ async def _lock(job: "Erasure") -> None:
     async with transaction() as tx:
         await User.filter(id=job.user_id).using_db(tx).update(password_hash="")
         for model in (Session, ApiToken, SecondFactor, RecoveryCode, KnownBrowser, PushSubscription,
-                      AlertSubscription, CalendarFeed, PasswordReset, AlertNotice):
+                      AlertSubscription, CalendarFeed, PasswordReset, AlertNotice, DocumentReminder,
+                      GarbageReminder, Telling):
             await model.filter(user_id=job.user_id).using_db(tx).delete()
         await ActingSession.filter(user_id=job.user_id).using_db(tx).delete()
+        await Appointment.filter(resident_id=job.user_id).using_db(tx).delete()
 
 
 async def _diaries(job: "Erasure") -> None:

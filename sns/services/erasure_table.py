@@ -88,4 +88,15 @@ DECISIONS: dict[str, tuple[str, str]] = {
     "JobLease": (NOT_PERSONAL, "background jobs"),
     "RateCount": (NOT_PERSONAL, "counts that expire with their window"),
     "SiteSetting": (NOT_PERSONAL, "the site's settings"),
+    # "the city answers" (issue 19)
+    "DocumentReminder": (REMOVED, "with the account"),
+    "GarbageReminder": (REMOVED, "with the account"),
+    "Telling": (REMOVED, "with the account"),
+    "Appointment": (REMOVED, "coming ones cancelled (their places freed for others), then all deleted"),
+    "IncomingMail": (ANONYMISED, "the city's correspondence, as inquiries; the sender's address is cleared"),
+    "Counter": (NOT_PERSONAL, "the city's counters"),
+    "ClosedDay": (NOT_PERSONAL, "the city's calendar"),
+    "SlotTaken": (NOT_PERSONAL, "counts of places taken"),
+    "GarbageDay": (NOT_PERSONAL, "the city's calendar"),
+    "WeeklyActivity": (NOT_PERSONAL, "counts only"),
 }

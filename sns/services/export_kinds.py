@@ -69,6 +69,14 @@ DECISIONS: dict[str, Decision] = {
     "JobLease": D(reason=OPERATIONAL), "OutboxMail": D(reason=OPERATIONAL), "RateCount": D(reason=OPERATIONAL),
     "AlertNotice": D(reason=OPERATIONAL), "AlertNoticeStep": D(reason=OPERATIONAL),
     "DataExport": D(reason=OPERATIONAL), "AccountDeletion": D(reason=OPERATIONAL),
+    # "the city answers" (issue 19): the city's counters and calendars; the queue of reminders and notices
+    # sent; mail received (kept for the department's thread, which is exported as inquiries.json)
+    "Counter": D(reason=NOT_PERSONAL), "ClosedDay": D(reason=NOT_PERSONAL), "SlotTaken": D(reason=OPERATIONAL),
+    "GarbageDay": D(reason=NOT_PERSONAL), "WeeklyActivity": D(reason=NOT_PERSONAL),
+    "Telling": D(reason=OPERATIONAL), "IncomingMail": D(reason=OPERATIONAL),
+    # TODO(issue 19 parts): each goes into the archive with its part (appointments.json, reminders.json)
+    "Appointment": D(reason=OPERATIONAL), "DocumentReminder": D(reason=OPERATIONAL),
+    "GarbageReminder": D(reason=OPERATIONAL),
 }
 del D
 
