@@ -157,6 +157,7 @@ async def reply(ctx: Ctx, inquiry_id: str, body, *, status=None, client_token: s
                     await save_new(InquiryEntry(inquiry_id=inquiry.id, author_id=ctx.user.id, kind="status",
                                                 status=new_status, from_staff=True, origin=ctx.origin), tx)
                 inquiry.status, inquiry.last_activity_at = new_status, utcnow()
+                stamp_answer_times(inquiry, answered=True)
                 await save_change(inquiry, tx)
                 await notify([inquiry.resident_id], "inquiry", url=inquiry_url(inquiry.id),
                              subject=inquiry.subject, actor_id=ctx.user.id, conn=tx)
@@ -172,6 +173,15 @@ async def reply(ctx: Ctx, inquiry_id: str, body, *, status=None, client_token: s
     return entry
 
 
+def stamp_answer_times(inquiry: Inquiry, *, answered: bool) -> None:
+    """What the answer targets and the staff dashboard measure: the first answer (a staff message, or the
+    thread marked answered or closed), and when it was closed (cleared again when it is reopened)."""
+    now = inquiry.last_activity_at or utcnow()
+    if answered and inquiry.first_answered_at is None:
+        inquiry.first_answered_at = now
+    inquiry.closed_at = (inquiry.closed_at or now) if inquiry.status == "closed" else None
+
+
 async def set_status(ctx: Ctx, inquiry_id: str, status, note="") -> Inquiry:
     inquiry = await get_inquiry(ctx, inquiry_id)
     require(can_work_inquiry(ctx.viewer, inquiry))
@@ -183,6 +193,7 @@ async def set_status(ctx: Ctx, inquiry_id: str, status, note="") -> Inquiry:
         await save_new(InquiryEntry(inquiry_id=inquiry.id, author_id=ctx.user.id, kind="status", status=status,
                                     body=note, from_staff=True, origin=ctx.origin), tx)
         inquiry.status, inquiry.last_activity_at = status, utcnow()
+        stamp_answer_times(inquiry, answered=status in ("answered", "closed"))
         await save_change(inquiry, tx)
         await notify([inquiry.resident_id], "inquiry_status", url=inquiry_url(inquiry.id), subject=inquiry.subject,
                      actor_id=ctx.user.id, conn=tx)
