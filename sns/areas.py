@@ -41,7 +41,7 @@ from sns import mail, routes, tasks
 from sns.api import albums as albums_api, alert_feeds as alert_feeds_api, alerts as alerts_api
 from sns.api import communities as communities_api, departments as departments_api, diaries as diaries_api
 from sns.api import disaster as disaster_api, events as events_api, maps as maps_api, messages as messages_api
-from sns.api import my_data as my_data_api
+from sns.api import my_data as my_data_api, my_requests as my_requests_api
 from sns.api import notices as notices_api, people as people_api, reports as reports_api, search as search_api
 from sns.api import leaving as leaving_api, shelters as shelters_api
 from sns.api import v1
@@ -65,13 +65,13 @@ from sns.services.photo_access import Check
 from sns.services.review_kinds import Reviewable
 from sns.web import acting as acting_pages, albums as albums_pages, alert_feeds as alert_feeds_pages
 from sns.web import alert_notices as alert_notices_pages, alerts as alerts_pages, cap_sources as cap_sources_pages
-from sns.web import city_admin, city_staff
+from sns.web import city_admin, city_log, city_staff
 from sns.web import communities as communities_pages, departments as departments_pages
 from sns.web import disaster as disaster_pages, events as events_pages, live as live_pages, maps as maps_pages
 from sns.web import leaving as leaving_pages
 from sns.web import messages as messages_pages, mirror_admin as mirror_admin_pages
 from sns.web import mirror_pages, my_data as my_data_pages, notifications as notifications_pages, ops as ops_pages
-from sns.web import reports as reports_pages
+from sns.web import my_requests as my_requests_pages, reports as reports_pages
 from sns.web import search as search_pages, shelters as shelters_pages, standby as standby_pages
 
 Hook = Callable[..., Awaitable[Any]]
@@ -216,6 +216,8 @@ AREAS: tuple[Area, ...] = (
     Area("departments", routes=(*city_staff.ROUTES, *departments_pages.ROUTES, *city_admin.ROUTES),
          api=departments_api, demo=departments_demo,
          review_kinds={"inquiry_entry": inquiries.REVIEWABLE}, photo_owners={"inquiry": inquiries.photo_visible}),
+    # My requests: every inquiry, street report and appointment of mine, with the answer times (docs/my_city.md)
+    Area("my_requests", routes=(*my_requests_pages.ROUTES, *city_log.ROUTES), api=my_requests_api),
     Area("albums", routes=tuple(albums_pages.ROUTES), api=albums_api, demo=albums_demo,
          review_kinds={"album": albums.REVIEWABLE}, photo_owners={"album": albums.photo_visible}),
     Area("search", routes=tuple(search_pages.ROUTES), api=search_api),

@@ -14,6 +14,7 @@ from sns.ids import is_id
 from sns.models import Department, DepartmentStaff, User
 from sns.policies import can_manage_departments
 from sns.services.accounts import USERNAME_RE
+from sns.services.working_days import MAX_DAYS
 from sns.services.base import clean_text, delete_with_tombstone, require, save_change, save_new, transaction
 
 
@@ -41,6 +42,22 @@ async def get_department(department_id: str | None, *, active_only: bool = True)
     return department
 
 
+def _days(value, field: str) -> int:
+    """An answer target in working days: 0 (none) to 365."""
+    text = value.strip() if isinstance(value, str) else value
+    if text in (None, ""):
+        return 0
+    if isinstance(text, int) and not isinstance(text, bool):
+        number = text
+    elif isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 3:
+        number = int(text)
+    else:
+        number = -1
+    if not 0 <= number <= MAX_DAYS:
+        raise Invalid(N_("Give a number of working days from 0 (no promise) to %(max)d."), field=field, max=MAX_DAYS)
+    return number
+
+
 def _position(value) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
@@ -56,21 +73,25 @@ def _position(value) -> int:
 
 
 async def save_department(ctx: Ctx, department_id: str | None = None, *, name, name_ja="", description="",
-                          position=0, active=True) -> Department:
-    """Add a department (no id) or change one: its names, description, order, and whether it is open."""
+                          position=0, active=True, first_answer_days=0, close_days=0) -> Department:
+    """Add a department (no id) or change one: its names, description, order, whether it is open, and the
+    answer times it promises in working days (sns/services/working_days.py; 0: no promise)."""
     require(can_manage_departments(ctx.viewer))
     name = clean_text(name, field="name", max_chars=100, single_line=True)
     name_ja = clean_text(name_ja, field="name_ja", max_chars=100, single_line=True, required=False)
     description = clean_text(description, field="description", max_chars=1000, required=False)
     position = _position(position)
+    first_answer_days, close_days = _days(first_answer_days, "first_answer_days"), _days(close_days, "close_days")
     async with transaction() as tx:
         if department_id is None:
             department = await save_new(Department(name=name, name_ja=name_ja, description=description,
-                                                   position=position, active=bool(active), origin=ctx.origin), tx)
+                                                   position=position, active=bool(active), first_answer_days=first_answer_days,
+                                                   close_days=close_days, origin=ctx.origin), tx)
         else:
             department = await get_department(department_id, active_only=False)
             department.name, department.name_ja, department.description = name, name_ja, description
             department.position, department.active = position, bool(active)
+            department.first_answer_days, department.close_days = first_answer_days, close_days
             await save_change(department, tx)
     return department
 

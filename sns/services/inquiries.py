@@ -18,8 +18,8 @@ from sns.i18n import N_
 from sns.models import INQUIRY_STATUSES, DepartmentStaff, Inquiry, InquiryEntry, Photo, User
 from sns.models.base import utcnow
 from sns.policies import (
-    can_reply_inquiry, can_view_inquiry, can_view_inquiry_entry, can_work_inquiry, can_write_to_department,
-    is_self,
+    LOGGED_CHANNELS, can_log_inquiry, can_log_inquiry_for, can_reply_inquiry, can_view_inquiry,
+    can_view_inquiry_entry, can_work_inquiry, can_write_to_department, is_self,
 )
 from sns.services import photo_access, review
 from sns.services.base import (
@@ -63,7 +63,8 @@ def check_status(value) -> str:
 
 
 async def get_inquiry(ctx: Ctx, inquiry_id: str) -> Inquiry:
-    inquiry = await Inquiry.get_or_none(id=inquiry_id).select_related("department", "resident", "assignee")
+    inquiry = await Inquiry.get_or_none(id=inquiry_id).select_related("department", "resident", "assignee",
+                                                                                       "logged_by")
     if inquiry is None or not can_view_inquiry(ctx.viewer, inquiry):
         raise NotFound(N_("This inquiry does not exist or is not shared with you."))
     return inquiry
@@ -122,6 +123,41 @@ async def create_inquiry(ctx: Ctx, *, department_id, subject, body, photos=(),
         return await Inquiry.get(client_token=client_token, resident_id=ctx.user.id)
     await tell_moderators(ctx, flag)
     inquiry.held_reason = screening.reason if screening.state == "held" else None
+    await events.publish("inquiry.created", {"id": inquiry.id, "department": department.id})
+    return inquiry
+
+
+async def log_inquiry(ctx: Ctx, resident_username, department_id, subject, body, channel,
+                      client_token: str | None = None) -> Inquiry:
+    """Staff log a phone call or a visit to a counter as an inquiry of the resident (`channel` "phone" or
+    "counter"), to their own department: the resident follows it in My requests like one they wrote."""
+    client_token = idempotency_key(client_token)
+    department = await get_department(department_id if isinstance(department_id, str) else None, active_only=False)
+    require(can_log_inquiry(ctx.viewer, department), N_("Only this department's staff can log a request for it."))
+    if channel not in LOGGED_CHANNELS:
+        raise Invalid(N_("Choose how the resident reached you."), field="channel")
+    name = resident_username.strip().lower().lstrip("@") if isinstance(resident_username, str) else ""
+    resident = await User.get_or_none(username=name, deleted_at=None) if USERNAME_RE.match(name) else None
+    if not can_log_inquiry_for(ctx.viewer, department, resident):
+        raise Invalid(N_("Give the username of an active resident (not your own)."), field="resident")
+    if client_token:
+        earlier = await Inquiry.get_or_none(client_token=client_token, resident_id=resident.id)
+        if earlier is not None:
+            return earlier
+    subject = clean_text(subject, field="subject", max_chars=200, single_line=True)
+    body = clean_text(body, field="body", max_chars=min(ctx.settings.max_body_chars, MAX_BODY))
+    try:
+        async with transaction() as tx:
+            inquiry = await save_new(Inquiry(department_id=department.id, resident_id=resident.id, subject=subject,
+                                             client_token=client_token, channel=channel, logged_by_id=ctx.user.id,
+                                             origin=ctx.origin), tx)
+            entry = await save_new(InquiryEntry(inquiry_id=inquiry.id, author_id=ctx.user.id, kind="message",
+                                                body=body, channel=channel, origin=ctx.origin), tx)
+            await _reached_department(ctx, inquiry, entry, tx)
+            await notify([resident.id], "inquiry_status", url=inquiry_url(inquiry.id), subject=subject,
+                         actor_id=ctx.user.id, conn=tx)
+    except IntegrityError:
+        return await Inquiry.get(client_token=client_token, resident_id=resident.id)
     await events.publish("inquiry.created", {"id": inquiry.id, "department": department.id})
     return inquiry
 

@@ -13,8 +13,10 @@ from sns.errors import Forbidden, Invalid
 from sns.i18n import N_
 from sns.models import INQUIRY_STATUSES, Department, Inquiry
 from sns.policies import can_use_city_inbox, is_admin
+from sns.services import answer_targets
 
 PAGE = 30
+OVERDUE_SCAN = 2000  # open inquiries looked at for the overdue ones (oldest first)
 WHO = ("", "unassigned", "mine")
 
 
@@ -23,6 +25,7 @@ class InboxFilter:
     department: str = ""
     status: str = ""
     who: str = ""
+    overdue: bool = False  # only those past their department's answer time, the most overdue first
 
 
 def is_new_for_resident(inquiry: Inquiry) -> bool:
@@ -73,6 +76,22 @@ async def inbox(ctx: Ctx, f: InboxFilter, page: int = 1) -> tuple[list[Inquiry],
     elif f.who == "mine":
         q = q.filter(assignee_id=ctx.user.id)
     page = max(1, min(page, 1000))
+    if f.overdue:
+        rows = await _overdue(ctx, q)
+        return rows[(page - 1) * PAGE:page * PAGE], len(rows) > page * PAGE, departments
     rows = await q.order_by("-last_activity_at").offset((page - 1) * PAGE).limit(PAGE + 1).select_related(
         "department", "resident", "assignee")
     return rows[:PAGE], len(rows) > PAGE, departments
+
+
+async def _overdue(ctx: Ctx, q) -> list[Inquiry]:
+    """The open inquiries of `q` past their first-answer or closing time, the one due longest ago first."""
+    rows = await q.filter(closed_at=None).exclude(status="closed").order_by("created_at").limit(
+        OVERDUE_SCAN).select_related("department", "resident", "assignee")
+    targets = await answer_targets.for_inquiries(rows, ctx.settings.timezone)
+    late = [i for i in rows if targets[i.id].overdue]
+
+    def due(i: Inquiry):
+        t = targets[i.id]
+        return t.first_answer_due if t.late_first else t.close_due
+    return sorted(late, key=due)

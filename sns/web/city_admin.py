@@ -11,7 +11,7 @@ from sns.policies import can_manage_departments
 from sns.services import departments as department_service
 from sns.web.http import errors_of, form_of, redirect, render, signed_in_with, text
 
-FIELDS = ("name", "name_ja", "description", "position")
+FIELDS = ("name", "name_ja", "description", "position", "first_answer_days", "close_days")
 
 
 async def _render(request: Request, ctx, status: int = 200, **extra):
@@ -30,7 +30,7 @@ async def departments_page(request: Request):
     if refused:
         return refused
     if request.method == "GET":
-        return await _render(request, ctx, form={"position": "0"})
+        return await _render(request, ctx, form={"position": "0", "first_answer_days": "0", "close_days": "0"})
     form = form_of(request)
     typed = {name: text(form, name) for name in FIELDS}
     try:

@@ -8,7 +8,7 @@ from starlette.routing import Route
 from sns.errors import ServiceError
 from sns.i18n import N_
 from sns.models import INQUIRY_STATUSES
-from sns.services import inquiries, inquiry_lists
+from sns.services import answer_targets, inquiries, inquiry_lists
 from sns.web.http import errors_of, form_of, redirect, render, signed_in, text
 from sns.web.departments import name_of, render_inquiry
 
@@ -16,7 +16,7 @@ from sns.web.departments import name_of, render_inquiry
 def _filter(request: Request) -> inquiry_lists.InboxFilter:
     q = request.query_params
     return inquiry_lists.InboxFilter(department=q.get("department", "")[:40], status=q.get("status", "")[:20],
-                                     who=q.get("who", "")[:20])
+                                     who=q.get("who", "")[:20], overdue=q.get("overdue", "") == "1")
 
 
 @signed_in
@@ -33,9 +33,10 @@ async def inbox_page(request: Request, ctx):
         departments = await inquiry_lists.inbox_departments(ctx)
         return await render(request, "city_inbox.html", status=400, rows=rows, more=more, page=1,
                             departments=departments, f=f, statuses=INQUIRY_STATUSES, name_of=name_of,
-                            errors=errors_of(exc))
+                            targets={}, errors=errors_of(exc))
+    targets = await answer_targets.for_inquiries(rows, ctx.settings.timezone)
     return await render(request, "city_inbox.html", rows=rows, more=more, page=page, departments=departments,
-                        f=f, statuses=INQUIRY_STATUSES, name_of=name_of)
+                        f=f, statuses=INQUIRY_STATUSES, name_of=name_of, targets=targets)
 
 
 @signed_in

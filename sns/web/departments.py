@@ -15,7 +15,7 @@ from sns.i18n import N_
 from sns.ids import is_id
 from sns.models import INQUIRY_STATUSES
 from sns.policies import can_reply_inquiry, can_use_city_inbox, can_work_inquiry
-from sns.services import inquiries, inquiry_lists
+from sns.services import answer_targets, inquiries, inquiry_lists
 from sns.web.moderation import report_and_return
 from sns.services.departments import active_departments, department_name, staff_of
 from sns.web.diaries import held_message
@@ -68,7 +68,9 @@ async def render_inquiry(request: Request, ctx, inquiry, status: int = 200, **ex
     return await render(request, "city_inquiry.html", status=status, inquiry=inquiry, entries=entries,
                         photos=await inquiries.photos_of(inquiry.id), worker=worker, colleagues=colleagues,
                         may_reply=can_reply_inquiry(ctx.viewer, inquiry), statuses=INQUIRY_STATUSES,
-                        department=name_of(inquiry.department), **extra)
+                        department=name_of(inquiry.department),
+                        target=(await answer_targets.for_inquiries([inquiry], ctx.settings.timezone))[inquiry.id],
+                        **extra)
 
 
 @signed_in

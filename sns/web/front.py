@@ -12,6 +12,9 @@ from sns.services import disaster, mirror_pages, safety, timelines
 from sns.web.http import load_ctx, login_redirect, redirect, render
 from sns.web.reader_pages import fill_later, fills_later, keep_for_reader, keep_while
 from sns.web.disaster import light_front
+from sns.web.departments import name_of
+from sns.web.my_requests import open_requests_part
+from sns.services.my_requests import my_open_requests
 
 
 async def front_page(request: Request):
@@ -40,6 +43,8 @@ async def my_page(request: Request):
     # counted from the visit remembered before this one; a visit to remember again needs the page itself
     keep_while(request, lambda read: not timelines.visit_to_remember(read.user.last_seen_home_at))
     parts = request.app.state.templates.get_template("home_parts.html").module
+    requests_parts = request.app.state.templates.get_template("my_requests_parts.html").module
+    open_requests = await my_open_requests(ctx)  # my requests bump no version number: made again each time
     if fills_later(request):
         lang = i18n.current_locale()
         # (the first fill is for this very request: it takes what `my_page` just read)
@@ -48,10 +53,13 @@ async def my_page(request: Request):
                                                         parts.notices_section, page.notices))
         fill_later(request, TOWN_SLOT, _shared_part(lambda c: timelines.town_diaries(c, 10), ctx, lang,
                                                      parts.town_section, page.town_diaries))
-        shown = {"counts_list": COUNTS_SLOT, "notices_section": NOTICES_SLOT, "town_section": TOWN_SLOT}
+        fill_later(request, REQUESTS_SLOT, open_requests_part(ctx, lang, requests_parts.open_section, open_requests))
+        shown = {"counts_list": COUNTS_SLOT, "notices_section": NOTICES_SLOT, "town_section": TOWN_SLOT,
+                 "requests_section": REQUESTS_SLOT}
     else:
         shown = {"counts_list": parts.counts_list(page.counts), "notices_section": parts.notices_section(page.notices),
-                 "town_section": parts.town_section(page.town_diaries)}
+                 "town_section": parts.town_section(page.town_diaries),
+                 "requests_section": requests_parts.open_section(open_requests, name_of)}
     event = await disaster.active_event(ctx)  # shared: no query on a warm cache, two more while it is on
     return await render(request, "home.html", page=page, my_checkin=await safety.my_checkin(ctx, event),
                         friends_checkins=await safety.friends_checkins(ctx, event), checkin_label=safety.status_label,
@@ -62,6 +70,7 @@ async def my_page(request: Request):
 COUNTS_SLOT = f"counts-slot-{new_token(16)}"
 NOTICES_SLOT = f"notices-slot-{new_token(16)}"
 TOWN_SLOT = f"town-slot-{new_token(16)}"
+REQUESTS_SLOT = f"requests-slot-{new_token(16)}"
 _made: dict[tuple, str] = {}  # what a part showed last -> its HTML (many readers get the same shared part)
 
 

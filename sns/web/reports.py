@@ -11,7 +11,7 @@ from sns.errors import Forbidden, ServiceError
 from sns.i18n import N_
 from sns.models import REPORT_STATUSES, Department
 from sns.policies import can_edit_report, can_file_report, can_follow_report, can_report, can_work_report, is_self
-from sns.services import report_lists
+from sns.services import answer_targets, report_lists
 from sns.services import reports as report_service
 from sns.web.diaries import held_message
 from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, signed_in, text
@@ -78,10 +78,12 @@ async def render_report(request: Request, ctx, report, status: int = 200, **extr
     v = ctx.viewer
     updates = await report_service.history(report.id)
     photos = (await report_service.photos_of([report.id]))[report.id]
-    department = None
+    department, found = None, None
     if report.department_id:
         found = await Department.get_or_none(id=report.department_id)
         department = name_of(found) if found else None
+    mine_or_work = is_self(v, report.author_id) or can_work_report(v, report)
+    target = await answer_targets.for_report(report, found, ctx.settings.timezone) if mine_or_work else None
     await mark_read(ctx, url=report_service.report_url(report.id))
     return await render(
         request, "report.html", status=status, report=report, updates=updates, photos=photos,
@@ -89,8 +91,7 @@ async def render_report(request: Request, ctx, report, status: int = 200, **extr
         may_work=can_work_report(v, report), may_edit=can_edit_report(v, report),
         may_follow=can_follow_report(v, report), following=await report_service.is_following(ctx, report.id),
         may_report=ctx.user is not None and can_report(v, report.author_id),
-        show_author=is_self(v, report.author_id) or can_work_report(v, report),
-        statuses=REPORT_STATUSES, **extra)
+        show_author=mine_or_work, target=target, statuses=REPORT_STATUSES, **extra)
 
 
 async def report_page(request: Request):
