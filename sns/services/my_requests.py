@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.functions import Coalesce
+from tortoise.expressions import RawSQL
 
 from sns.context import Ctx
 from sns.errors import Forbidden
@@ -71,6 +71,11 @@ def _appointment(a, now: datetime) -> Request:
                    is_open=a.state == "booked" and a.start > now)
 
 
+def _activity(table: str) -> RawSQL:
+    """Newest activity, or when it was made (a first message held for a moderator has no activity yet)."""
+    return RawSQL(f'COALESCE("{table}"."last_activity_at", "{table}"."created_at")')
+
+
 async def _read(ctx: Ctx, limit: int, *, open_only: bool) -> list[Request]:
     me, now, tz = _me(ctx), utcnow(), ctx.settings.timezone
     inquiries = Inquiry.filter(resident_id=me.id, deleted_at=None)
@@ -80,9 +85,9 @@ async def _read(ctx: Ctx, limit: int, *, open_only: bool) -> list[Request]:
         inquiries = inquiries.exclude(status="closed")
         reports = reports.exclude(status__in=REPORT_DONE)
         appointments = appointments.filter(state="booked", start__gt=now)
-    inquiry_rows = await inquiries.annotate(activity=Coalesce("last_activity_at", "created_at")).order_by(
+    inquiry_rows = await inquiries.annotate(activity=_activity("inquiries")).order_by(
         "-activity", "-id").limit(limit).select_related("department", "logged_by")
-    report_rows = await reports.annotate(activity=Coalesce("last_activity_at", "created_at")).order_by(
+    report_rows = await reports.annotate(activity=_activity("street_reports")).order_by(
         "-activity", "-id").limit(limit).select_related("department")
     appointment_rows = await appointments.order_by("-updated_at", "-id").limit(limit).select_related(
         "counter__department")

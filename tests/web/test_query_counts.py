@@ -28,9 +28,9 @@ STATEMENTS = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
 # A signed-in page also counts the reader's unread notifications (the badge in the navigation), and cold,
 # whether disaster mode is on (shared like the active alerts: no query when warm).
 # The reader's friends, blocks and departments are one query (`load_viewer`), and My page's three counts one
-# more (`diary_reads.home_counts`).
+# more (`diary_reads.home_counts`), and its open requests one per kind (sns/services/my_requests.py).
 BOUNDS = {
-    "my page": 10,
+    "my page": 13,
     "diary page": 8,
     "diary list": 7,
     "profile": 9,
@@ -39,7 +39,7 @@ BOUNDS = {
     "notices feed": 1,
 }
 # ... and warm: what is shared is not asked for again.
-WARM_BOUNDS = {**BOUNDS, "my page": 6, "diary page": 6, "diary list": 5, "profile": 7, "town feed": 0,
+WARM_BOUNDS = {**BOUNDS, "my page": 9, "diary page": 6, "diary list": 5, "profile": 7, "town feed": 0,
                "notices feed": 0}
 
 
