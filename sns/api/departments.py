@@ -124,6 +124,8 @@ class InboxQuery(Query):
     status: Status | None = Field(None, description="Only this status.")
     who: Literal["unassigned", "mine"] | None = Field(
         None, description="unassigned: nobody has it yet; mine: assigned to me.")
+    overdue: bool = Field(False, description="true: only those past their department's answer time "
+                                             "(docs/my_city.md), the longest overdue first.")
     page: Page = Field(1, description=f"Page number ({inquiry_lists.PAGE} inquiries a page): follow `next`.")
 
 
@@ -214,10 +216,10 @@ async def assign_inquiry(ctx: Ctx, id: str, body: InquiryAssign):
 async def city_inbox(ctx: Ctx, query: InboxQuery):
     """Staff: the shared inbox of my departments, newest activity first."""
     f = inquiry_lists.InboxFilter(department=query.department or "", status=query.status or "",
-                                  who=query.who or "")
+                                  who=query.who or "", overdue=query.overdue)
     rows, more, _ = await inquiry_lists.inbox(ctx, f, query.page)
     next_url = absolute(ctx, "/api/v1/city/inbox", department=f.department, status=f.status, who=f.who,
-                        page=query.page + 1) if more else None
+                        overdue="true" if f.overdue else None, page=query.page + 1) if more else None
     return {"items": [{**inquiry_brief(ctx, i), "resident": person_brief(ctx, i.resident),
                        "assignee": person_brief(ctx, i.assignee) if i.assignee else None} for i in rows],
             "next": next_url}

@@ -108,6 +108,9 @@ async def test_overdue_for_the_resident_and_for_staff(site, town):
     inbox = (await roadie.get("/city/inbox?overdue=1")).text
     assert "Flooded underpass" in inbox and "Faded crossing" not in inbox and "Overdue" in inbox
     assert "Faded crossing" in (await roadie.get("/city/inbox")).text
+    staff_api = _api(site, (await create_token(await site.ctx_for(town["people"]["roadie"]), "t"))[1])
+    listed = (await staff_api.get("/api/v1/city/inbox?overdue=true")).json()["items"]
+    assert [i["id"] for i in listed] == [late]
     # answered, but a month old: the closing time (10 working days) has passed too
     r = await roadie.submit(f"/city/{late}/reply", {"body": "We are on it.", "status": "in_progress"})
     assert r.status_code == 303
