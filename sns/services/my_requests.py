@@ -99,10 +99,14 @@ async def _read(ctx: Ctx, limit: int, *, open_only: bool) -> list[Request]:
 
 
 async def my_requests(ctx: Ctx, page: int = 1) -> tuple[list[Request], bool]:
-    """(my requests on page `page`, newest activity first; whether there is a next page)."""
-    page = max(1, min(page, MAX_PAGE))
+    """(my requests on page `page`, newest activity first; whether there is a next page). Pages past
+    MAX_PAGE are empty (a thousand requests are more than anyone pages through)."""
+    _me(ctx)
+    if page > MAX_PAGE:
+        return [], False
+    page = max(1, page)
     rows = await _read(ctx, page * PAGE + 1, open_only=False)
-    return rows[(page - 1) * PAGE:page * PAGE], len(rows) > page * PAGE
+    return rows[(page - 1) * PAGE:page * PAGE], len(rows) > page * PAGE and page < MAX_PAGE
 
 
 async def my_open_requests(ctx: Ctx, limit: int = 5) -> list[Request]:

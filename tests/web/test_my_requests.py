@@ -167,6 +167,7 @@ async def test_pages_of_requests(site, town):
     second = (await client.get("/my/requests?page=2")).text
     assert "Ask 20" in second and "Ask 24" in second and "Ask 00" not in second
     assert (await client.get("/my/requests?page=abc")).status_code == 200
+    assert "Ask 00" not in (await client.get("/my/requests?page=9999")).text
 
 
 async def test_staff_log_a_phone_call_the_resident_follows(site, town):
