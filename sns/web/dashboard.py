@@ -45,14 +45,22 @@ async def dashboard_page(request: Request):
         return refused
     months, understood, tables, departments = await _tables(request, ctx)
     query = urlencode({"from": months.labels[0], "to": months.labels[-1]})
-    errors = {} if understood else {"from": gettext("Give the months as year and month, e.g. 2026-04.")}
-    typed = {"from": request.query_params.get("from", "")[:20], "to": request.query_params.get("to", "")[:20]}
+    errors = {} if understood else _month_errors(request)
+    typed = {name: request.query_params.get(name, "")[:20] for name in ("from", "to")}
     response = await render(request, "dashboard.html", status=200 if understood else 400, months=months,
                             tables=tables, departments=departments, query=query, errors=errors,
                             typed=typed if not understood else {"from": months.labels[0], "to": months.labels[-1]},
                             now=utcnow(), smallest=dashboard_site.SMALLEST, name_of=name_of)
     response.headers["Cache-Control"] = NO_STORE
     return response
+
+
+def _month_errors(request: Request) -> dict[str, str]:
+    """What was wrong with the months asked for, next to the field concerned."""
+    q = request.query_params
+    wrong = {name: gettext("Give the months as year and month, e.g. 2026-04.") for name in ("from", "to")
+             if q.get(name) and dashboard_periods.parse_month(q.get(name, "")[:20]) is None}
+    return wrong or {"to": gettext("The last month comes before the first.")}
 
 
 async def _figure(request: Request, ext: str) -> Response:

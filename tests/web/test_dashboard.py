@@ -219,12 +219,16 @@ async def test_japanese_csv_and_charts(site, town):
     chart = await admin.get("/city/dashboard/requests.svg?from=2026-03&to=2026-04")
     assert chart.status_code == 200 and chart.headers["content-type"].startswith("image/svg+xml")
     assert chart.headers["cache-control"] == "private, no-store"
+    assert chart.headers["content-security-policy"].startswith("default-src 'none'")  # an image: no script
     svg = chart.text
     assert "<title>" in svg and "<desc>" in svg and 'role="img"' in svg and "aria-label=" in svg
     assert "<script" not in svg.lower()
     assert (await admin.get("/city/dashboard/nothing.svg")).status_code == 404
     bad = await admin.get("/city/dashboard?from=2026-13&to=<b>")
-    assert bad.status_code == 400 and 'aria-invalid="true"' in bad.text and "2026-13" in bad.text
+    assert bad.status_code == 400 and 'id="from-error"' in bad.text and 'id="to-error"' in bad.text
+    assert 'value="2026-13"' in bad.text and 'value="&lt;b&gt;"' in bad.text  # what was typed stays, escaped
+    backwards = await admin.get("/city/dashboard?from=2026-04&to=2026-03")
+    assert backwards.status_code == 400 and 'id="to-error"' in backwards.text and 'value="2026-04"' in backwards.text
 
 
 async def test_active_residents_in_aggregate_and_small_numbers_hidden(site, town):
