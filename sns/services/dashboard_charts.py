@@ -18,9 +18,10 @@ from pygal.style import Style
 
 # dark colours, each at least 4.5:1 against white (WCAG AA for text, also for the legend's labels)
 COLOURS = ("#1f4e9c", "#a3361b", "#1d6b3a", "#6a3d9a", "#7a5500", "#00607a", "#8b1c62", "#3c3c3c")
+FONTS = 'system-ui, "Hiragino Sans", "Noto Sans JP", "Yu Gothic", sans-serif'  # the site's, for Japanese names
 STYLE = Style(background="#ffffff", plot_background="#ffffff", foreground="#1a1a1a", foreground_strong="#000000",
-              foreground_subtle="#595959", colors=COLOURS, font_family="sans-serif", title_font_size=18,
-              legend_font_size=14, label_font_size=13, major_label_font_size=13, value_font_size=13,
+              foreground_subtle="#595959", colors=COLOURS, font_family=FONTS, title_font_size=22,
+              legend_font_size=18, label_font_size=17, major_label_font_size=17, value_font_size=17,
               opacity=".9", opacity_hover="1")
 
 
@@ -64,9 +65,9 @@ def svg(table: Table) -> str:
     chart = table.chart
     kinds = {"bar": pygal.Bar, "stacked": pygal.StackedBar, "line": pygal.Line}
     graph = kinds[chart.kind](
-        js=[], disable_xml_declaration=True, explicit_size=False, width=640, height=360, style=STYLE,
-        title=table.title, legend_at_bottom=True, legend_at_bottom_columns=2, x_label_rotation=30,
-        truncate_legend=40, print_values=False, include_x_axis=True, show_minor_y_labels=False,
+        js=[], disable_xml_declaration=True, explicit_size=False, width=480, height=360, style=STYLE,
+        title=table.title, legend_at_bottom=True, legend_at_bottom_columns=1, x_label_rotation=30,
+        truncate_legend=36, print_values=False, include_x_axis=True, show_minor_y_labels=False,
         no_data_text=table.summary)
     graph.add_xml_filter(_accessible(table.title, table.summary))
     graph.x_labels = chart.labels

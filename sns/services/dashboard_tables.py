@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from sns.i18n import current_locale, gettext
 from sns.services.dashboard import CHANNELS, DepartmentFigures, Timing, median_days, share
-from sns.services.departments import department_name
 from sns.services.dashboard_charts import Chart, Table
 from sns.services.dashboard_periods import Periods
 from sns.services.dashboard_site import POST_KINDS, SiteFigures, suppress
+from sns.services.departments import department_name
 
 NONE = "-"
 
@@ -28,8 +28,9 @@ def _department_name(figures: DepartmentFigures) -> str:
 
 
 def _channel_label(channel: str) -> str:
-    return {"web": gettext("Requests on the web"), "mail": gettext("Requests by mail"), "phone": gettext("Requests by phone"),
-            "counter": gettext("Requests at a counter"), "reports": gettext("Street reports")}[channel]
+    return {"web": gettext("Requests on the web"), "mail": gettext("Requests by mail"),
+            "phone": gettext("Requests by phone"), "counter": gettext("Requests at a counter"),
+            "reports": gettext("Street reports")}[channel]
 
 
 def _target(days: int) -> str:
@@ -37,23 +38,23 @@ def _target(days: int) -> str:
 
 
 def department_tables(figures: list[DepartmentFigures], months: Periods) -> list[Table]:
-    labels, department = list(months.labels), gettext("Department")
+    labels, department, month = list(months.labels), gettext("Department"), gettext("Month (city time)")
     received = Table("requests", gettext("Requests received"),
                      gettext("Requests each department received per month, by channel (inquiries on the web, by "
                              "mail, phone or at a counter, and street reports)."),
-                     [department, gettext("Month (city time)"), *(_channel_label(c) for c in (*CHANNELS, "reports")),
+                     [department, month, *(_channel_label(c) for c in (*CHANNELS, "reports")),
                       gettext("All requests")], [], Chart("stacked", labels))
     answers = Table("answer_times", gettext("Answer times"),
                     gettext("Median days to the first answer and to closing, per month the requests arrived, "
                             "against the department's targets in working days, and the share on time."),
-                    [department, gettext("Month (city time)"), gettext("Answered"), gettext("Median days to first answer"),
+                    [department, month, gettext("Answered"), gettext("Median days to first answer"),
                      gettext("Target (working days)"), gettext("First answer on time (percent)"), gettext("Closed"),
                      gettext("Median days to closing"), gettext("Target (working days)"),
                      gettext("Closed on time (percent)")], [], Chart("line", labels))
     appointments = Table("appointments", gettext("Appointments at the counters"),
                          gettext("Appointments booked at each department's counters per month, and the residents "
                                   "who did not come."),
-                         [department, gettext("Month (city time)"), gettext("Appointments booked"), gettext("No-shows")], [],
+                         [department, month, gettext("Appointments booked"), gettext("No-shows")], [],
                          Chart("bar", labels))
     for f in figures:
         name, totals, medians, booked = _department_name(f), [], [], []
@@ -105,7 +106,8 @@ def site_tables(site: SiteFigures) -> list[Table]:
         posts.chart.series.append((kinds[k], [site.posts.get((i, k), 0) for i in range(len(weeks))]))
     moderation = Table("moderation", gettext("Moderation queue times"),
                        gettext("Flags decided each week, and the median hours from a flag to its decision."),
-                       [week, gettext("Flags decided"), gettext("Median hours to a decision")], [], Chart("line", weeks))
+                       [week, gettext("Flags decided"), gettext("Median hours to a decision")], [],
+                       Chart("line", weeks))
     medians = []
     for i, label in enumerate(weeks):
         decided, hours = site.moderation.get(i, (0, None))
