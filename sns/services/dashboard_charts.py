@@ -3,7 +3,8 @@
 A chart is an image that needs no script: pygal's JavaScript is switched off (`js=[]`) and the configuration
 script it still writes is taken out of the tree before it is serialized (`_accessible`, one of pygal's
 `add_xml_filter`), which also gives the SVG a role, an aria-label, a `<title>` and a `<desc>` stating the figure.
-The SVG scales to its container (no fixed size), and its colours (`STYLE`) contrast with the white ground.
+The SVG scales to its container (no fixed size), and its colours (`STYLE`) contrast with the white ground; its
+title is the page's heading above it, so the drawing keeps its room for the bars and labels.
 The CSV is UTF-8 with a byte order mark (so spreadsheet programs read Japanese text), a header row, and the
 very rows of the table shown beside the chart."""
 
@@ -66,7 +67,7 @@ def svg(table: Table) -> str:
     kinds = {"bar": pygal.Bar, "stacked": pygal.StackedBar, "line": pygal.Line}
     graph = kinds[chart.kind](
         js=[], disable_xml_declaration=True, explicit_size=False, width=480, height=360, style=STYLE,
-        title=table.title, legend_at_bottom=True, legend_at_bottom_columns=1, x_label_rotation=30,
+        legend_at_bottom=True, legend_at_bottom_columns=1, x_label_rotation=30,
         truncate_legend=36, print_values=False, include_x_axis=True, show_minor_y_labels=False,
         no_data_text=table.summary)
     graph.add_xml_filter(_accessible(table.title, table.summary))
