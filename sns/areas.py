@@ -56,16 +56,18 @@ from sns.policies import (
     can_manage_standby_codes, can_post_alert, can_read_alert_sources, can_read_peers, can_set_shelter_status,
     can_switch_disaster, is_disaster_staff,
 )
+from sns.policies.dashboard import can_view_dashboard
 from sns.services import (
     albums, alert_sending, alerts, cap_poll, communities, data_export, disaster_board, events, inquiries, leaving,
     mailbox, map_areas, map_layers, replies, report_lists, reports, retention, review, shelters, telling, topics,
+    weekly_activity,
 )
 from sns.services.maps import DynamicLayers, Layer
 from sns.services.photo_access import Check
 from sns.services.review_kinds import Reviewable
 from sns.web import acting as acting_pages, albums as albums_pages, alert_feeds as alert_feeds_pages
 from sns.web import alert_notices as alert_notices_pages, alerts as alerts_pages, cap_sources as cap_sources_pages
-from sns.web import city_admin, city_log, city_staff
+from sns.web import city_admin, city_log, city_staff, dashboard as dashboard_pages
 from sns.web import communities as communities_pages, departments as departments_pages
 from sns.web import disaster as disaster_pages, events as events_pages, live as live_pages, maps as maps_pages
 from sns.web import leaving as leaving_pages
@@ -213,6 +215,9 @@ AREAS: tuple[Area, ...] = (
          map_layers=(map_layers.EVENTS,)),
     Area("messages", routes=tuple(messages_pages.ROUTES), api=messages_api, demo=messages_demo,
          review_kinds={"message": mailbox.REVIEWABLE}),
+    # the staff dashboard before the departments: /city/dashboard is not the inquiry /city/{id}
+    Area("dashboard", routes=tuple(dashboard_pages.ROUTES), jobs=(weekly_activity.JOB,),
+         offered={"dashboard": can_view_dashboard}),
     Area("departments", routes=(*city_staff.ROUTES, *departments_pages.ROUTES, *city_admin.ROUTES),
          api=departments_api, demo=departments_demo,
          review_kinds={"inquiry_entry": inquiries.REVIEWABLE}, photo_owners={"inquiry": inquiries.photo_visible}),
