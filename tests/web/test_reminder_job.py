@@ -11,7 +11,7 @@ import pytest
 from fixtures import make_site
 from sns import i18n
 from sns.models import District, OutboxMail, User
-from sns.models.reminders import DocumentReminder, GarbageDay, Telling
+from sns.models.reminders import DocumentReminder, Telling
 from sns.services import garbage, reminder_job, reminders
 from sns.services.site import set_districts
 from sns.settings import Settings
