@@ -17,6 +17,7 @@ from sns.models.base import utcnow
 from sns.models.reminders import DocumentReminder, GarbageReminder, Telling
 from sns.services import reminder_job
 from sns.services.site import set_districts
+from unit.test_i18n import _assert_japanese, english_fragments, ja_client
 
 
 def soon(days: int) -> str:
@@ -149,3 +150,18 @@ async def test_told_reminders_are_forgotten_after_telling_keep_days(site, people
     await tasks.run_once("retention", site.settings, site.app.state.site)
     assert not await Telling.filter(id=sent.id).exists()
     assert await Telling.filter(id=waiting.id).exists(), "one still to send stays"
+
+
+async def test_the_pages_are_all_japanese_for_a_japanese_reader(site, people):
+    fragments = english_fragments()
+    for name in ("rm_mika", "rm_admin"):
+        client = ja_client(site)
+        await client.login(name)
+        if name == "rm_admin":  # back to the defaults (the English text an administrator typed is theirs)
+            assert (await client.submit("/admin/reminder-texts", {})).status_code == 303
+        passport = await DocumentReminder.get(user_id=people["mika"].id, kind="passport")
+        paths = (("/settings/reminders", f"/settings/reminders/documents/{passport.id}", "/garbage",
+                  f"/garbage/{people['minato'].id}") if name == "rm_mika" else
+                 ("/admin/garbage", "/admin/reminder-texts"))
+        for path in paths:
+            await _assert_japanese(client, path, fragments)
