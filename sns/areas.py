@@ -49,7 +49,8 @@ from sns.api.declare import Operation
 from sns.api.v1 import api_routes
 from sns.demos import albums as albums_demo, alerts as alerts_demo, communities as communities_demo
 from sns.demos import departments as departments_demo, disaster as disaster_demo, events as events_demo
-from sns.demos import messages as messages_demo, reports as reports_demo, shelters as shelters_demo
+from sns.demos import messages as messages_demo, reminders as reminders_demo, reports as reports_demo
+from sns.demos import shelters as shelters_demo
 from sns.mirror import adopt, box_exchange, media_fetch, media_serve, media_store, pull, restore, serve
 from sns.mirror import alerts as mirrored_alerts
 from sns.policies import (
@@ -59,8 +60,8 @@ from sns.policies import (
 from sns.policies.dashboard import can_view_dashboard
 from sns.services import (
     albums, alert_sending, alerts, cap_poll, communities, data_export, disaster_board, events, inquiries, leaving,
-    mailbox, map_areas, map_layers, replies, report_lists, reports, retention, review, shelters, telling, topics,
-    weekly_activity,
+    mailbox, map_areas, map_layers, reminder_job, replies, report_lists, reports, retention, review, shelters, telling,
+    topics, weekly_activity,
 )
 from sns.services.maps import DynamicLayers, Layer
 from sns.services.photo_access import Check
@@ -70,6 +71,7 @@ from sns.web import alert_notices as alert_notices_pages, alerts as alerts_pages
 from sns.web import city_admin, city_log, city_staff, dashboard as dashboard_pages
 from sns.web import communities as communities_pages, departments as departments_pages
 from sns.web import disaster as disaster_pages, events as events_pages, live as live_pages, maps as maps_pages
+from sns.web import garbage as garbage_pages, reminders as reminders_pages
 from sns.web import leaving as leaving_pages
 from sns.web import messages as messages_pages, mirror_admin as mirror_admin_pages
 from sns.web import mirror_pages, my_data as my_data_pages, notifications as notifications_pages, ops as ops_pages
@@ -237,6 +239,10 @@ AREAS: tuple[Area, ...] = (
     Area("alerts", routes=tuple(alerts_pages.ROUTES), api=alerts_api, demo=alerts_demo, map_layers=(alerts.LAYER,),
          offered={"post_alert": can_post_alert}),
     Area("alert_notices", routes=tuple(alert_notices_pages.ROUTES), jobs=(alert_sending.JOB, telling.JOB)),
+    # reminders I ask for (my documents' expiry, my district's garbage days) and the city's garbage calendar;
+    # the job tells them through the queue of the job "telling" (docs/my_city.md)
+    Area("reminders", routes=(*reminders_pages.ROUTES, *garbage_pages.ROUTES), jobs=(reminder_job.JOB,),
+         demo=reminders_demo),
     Area("cap_sources", routes=tuple(cap_sources_pages.ROUTES), jobs=(cap_poll.JOB,),
          offered={"alert_sources": can_read_alert_sources}),
     Area("disaster", routes=tuple(disaster_pages.ROUTES), api=disaster_api, demo=disaster_demo,

@@ -34,6 +34,7 @@ class Settings:
     account_deletion_days: int = 14  # grace before a deleted account is removed (signing in cancels it)
     export_keep_days: int = 7  # how long a prepared "download my data" archive stays downloadable
     notification_keep_days: int = 90  # notifications older than this are removed (read or not)
+    telling_keep_days: int = 30  # reminders and notices told (sent, failed or dropped) are forgotten after this
     checkin_keep_days: int = 30  # safety check-ins are removed this long after their disaster ended
     sign_in_log_keep_days: int = 365  # sign-ins in the account security log are kept this long
     mail_outbox_keep_days: int = 7  # sent (or failed) mail is removed from the outbox after this long

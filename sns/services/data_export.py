@@ -61,6 +61,8 @@ README = {
     "security_log.json": N_("Your account's security log: sign-ins and changes to your password, second "
                             "factors and tokens."),
     "photos.json": N_("Your photos; each file is in the folder photos/ under its id."),
+    "reminders.json": N_("Your reminders: your documents' expiry dates and your district's garbage days, with "
+                         "how you asked to be told."),
 }
 
 

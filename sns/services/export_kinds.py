@@ -24,6 +24,7 @@ from sns.policies import (
     can_view_inquiry_entry, can_view_message, can_view_report, can_view_topic,
 )
 from sns.services.event_access import community_and_membership
+from sns.services.reminders import reminders_export
 from sns.services.topics import load_topic
 
 
@@ -74,9 +75,9 @@ DECISIONS: dict[str, Decision] = {
     "Counter": D(reason=NOT_PERSONAL), "ClosedDay": D(reason=NOT_PERSONAL), "SlotTaken": D(reason=OPERATIONAL),
     "GarbageDay": D(reason=NOT_PERSONAL), "WeeklyActivity": D(reason=NOT_PERSONAL),
     "Telling": D(reason=OPERATIONAL), "IncomingMail": D(reason=OPERATIONAL),
-    # TODO(issue 19 parts): each goes into the archive with its part (appointments.json, reminders.json)
-    "Appointment": D(reason=OPERATIONAL), "DocumentReminder": D(reason=OPERATIONAL),
-    "GarbageReminder": D(reason=OPERATIONAL),
+    "DocumentReminder": D("reminders.json"), "GarbageReminder": D("reminders.json"),
+    # TODO(issue 19 parts): goes into the archive with its part (appointments.json)
+    "Appointment": D(reason=OPERATIONAL),
 }
 del D
 
@@ -335,4 +336,5 @@ READERS: dict[str, Callable[[Viewer], Awaitable[dict]]] = {
     "inquiries.json": inquiries, "reports.json": reports, "events.json": events, "albums.json": albums,
     "checkins.json": checkins, "friends.json": friends, "notification_settings.json": notification_settings,
     "notifications.json": notifications, "security_log.json": security_log, "photos.json": photos,
+    "reminders.json": reminders_export,
 }

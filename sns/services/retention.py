@@ -38,6 +38,7 @@ from sns.models import (
 )
 from sns.models.alert_notices import AlertNotice
 from sns.models.base import utcnow
+from sns.models.reminders import Telling
 from sns.services.account_log import SIGN_IN_KINDS
 from sns.services.base import tombstone, transaction
 from sns.settings import Settings
@@ -95,6 +96,9 @@ RULES: tuple[Rule, ...] = (
     Rule("alert_notices", AlertNotice,  # sent, failed or dropped notices of alerts long over
          lambda s, now: Q(state__in=("sent", "failed", "dropped"),
                           created_at__lt=now - _days(s.notification_keep_days))),
+    Rule("tellings", Telling,  # reminders and notices told: the key that kept them from being told twice is
+         # no longer needed once their occasion is long past (pending ones still wait to be sent)
+         lambda s, now: Q(state__in=("sent", "failed", "dropped"), created_at__lt=now - _days(s.telling_keep_days))),
     Rule("rate_counts", RateCount,  # windows every process has long stopped reading
          lambda s, now: Q(window_start__lt=int(now.timestamp()) - RATE_WINDOW_KEEP)),
 )
