@@ -41,7 +41,9 @@ from sns.services import telling
 from sns.services.base import clean_text, require, save_new, transaction
 from sns.services.inquiries import MAX_BODY, inquiry_url, reached_department
 from sns.services.mail_intake_answers import SYSTEM_STATE, city_address, intake_account, new_mail_key, reply_address
-from sns.services.mail_intake_parse import ReadMail, Unreadable, read_mail, recipients_of, sender_proven
+from sns.services.mail_intake_parse import (
+    ReadMail, Unreadable, headers_of, read_mail, recipients_of, sender_proven,
+)
 from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.photos import store_photos
 from sns.settings import Settings
@@ -75,7 +77,7 @@ async def receive(settings: Settings, raw: bytes, *, mail_from: str = "", rcpt_t
     try:
         read = read_mail(raw)
     except Unreadable as exc:
-        return await _quarantine(settings, raw, str(exc), **seen)
+        return await _quarantine(settings, raw, str(exc), **seen, **headers_of(raw))
     seen.update(message_id=read.message_id[:255], from_addr=read.from_addr[:320], subject=read.subject[:300])
     target = await find_target(settings, read, [a.lower() for a in rcpt_to] or recipients_of(read.msg))
     if target is None:

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from email import errors, policy
 from email.message import EmailMessage
-from email.parser import BytesParser
+from email.parser import BytesHeaderParser, BytesParser
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
@@ -143,6 +143,17 @@ def html_to_text(html: str) -> str:
     parser.close()
     lines = [" ".join(line.split()) for line in "".join(parser.out).splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def headers_of(raw: bytes) -> dict[str, str]:
+    """What the log can still say of a message whose structure cannot be read (its headers, leniently)."""
+    try:
+        head = BytesHeaderParser(policy=policy.compat32).parsebytes(raw[:65536])
+        return {"message_id": (_ids(str(head.get("Message-ID", ""))) or [""])[0][:255],
+                "from_addr": parseaddr(str(head.get("From", "")))[1].lower()[:320],
+                "subject": " ".join(str(head.get("Subject", "")).split())[:300]}
+    except Exception:
+        return {}
 
 
 def recipients_of(msg: EmailMessage) -> list[str]:
