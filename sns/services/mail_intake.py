@@ -5,9 +5,10 @@ Every message leaves an `IncomingMail` row saying what became of it, with the re
 
 - refused: larger than `intake_max_bytes`, not addressed to the city or one of its departments, more than
   `intake_mails_per_hour` from one sender, or a repeat of a Message-ID already received (stored once);
-- quarantined, its bytes kept in `<data_dir>/intake/` for an administrator to release or delete: a message
-  whose structure cannot be read, and one whose From names a resident's address without our receiving server
-  having proven it (`mail_intake_parse.sender_proven`): it is not attached to the resident's account;
+- quarantined, its bytes kept in `<media_dir>/intake/` (shared by the machines of a city, like photos) for
+  an administrator to release or delete: a message whose structure cannot be read, and one whose From names
+  a resident's address without our receiving server having proven it (`mail_intake_parse.sender_proven`):
+  it is not attached to the resident's account;
 - accepted: a new inquiry for the department the mail was sent to (the city's general address goes to
   `intake_department`), channel "mail", its text screened like a resident's, its pictures through the photo
   pipeline (re-encoded, EXIF stripped, limits), other attachments dropped with a note; or a new entry of the
@@ -106,7 +107,7 @@ async def _log(state: str, reason: str, *, repeat: bool = False, **seen) -> Outc
 
 async def _quarantine(settings: Settings, raw: bytes, reason: str, **seen) -> Outcome:
     row_id = uuid7()
-    folder = settings.data_dir / QUARANTINE_DIR
+    folder = settings.media_dir / QUARANTINE_DIR
     await anyio.to_thread.run_sync(lambda: (folder.mkdir(parents=True, exist_ok=True),
                                             (folder / f"{row_id}.eml").write_bytes(raw)))
     await IncomingMail.create(id=row_id, state="quarantined", reason=reason[:300], raw_name=f"{row_id}.eml", **seen)
@@ -282,7 +283,7 @@ async def release(ctx: Ctx, incoming_id: str) -> Outcome:
     """An administrator releases a quarantined message into an inquiry, as from someone without an account
     (a forged resident's address is never attached to the account by a release)."""
     row = await _quarantined(ctx, incoming_id)
-    path = ctx.settings.data_dir / QUARANTINE_DIR / row.raw_name
+    path = ctx.settings.media_dir / QUARANTINE_DIR / row.raw_name
     raw = await anyio.to_thread.run_sync(path.read_bytes) if row.raw_name and path.exists() else b""
     try:
         read = read_mail(raw)
@@ -304,6 +305,6 @@ async def delete(ctx: Ctx, incoming_id: str) -> None:
     """An administrator deletes a quarantined message: its bytes and its row."""
     row = await _quarantined(ctx, incoming_id)
     if row.raw_name:
-        path = ctx.settings.data_dir / QUARANTINE_DIR / row.raw_name
+        path = ctx.settings.media_dir / QUARANTINE_DIR / row.raw_name
         await anyio.to_thread.run_sync(lambda: path.unlink(missing_ok=True))
     await IncomingMail.filter(id=row.id).delete()

@@ -165,7 +165,7 @@ async def test_a_forged_sender_is_not_attached_to_the_resident(town, proof):
     await send(town, msg)
     row = await IncomingMail.get(message_id=msg["Message-ID"])
     assert row.state == "quarantined" and "not authenticated" in row.reason and row.inquiry_id is None
-    assert (town["site"].settings.data_dir / "intake" / row.raw_name).exists()
+    assert (town["site"].settings.media_dir / "intake" / row.raw_name).exists()
     mika = await User.get(username="mika")
     assert not await Inquiry.filter(resident_id=mika.id, subject="Please delete my account").exists()
     if proof:
@@ -203,7 +203,7 @@ async def test_nothing_else_of_a_session_is_lost(town):
     assert (await inquiry_from(later["Message-ID"])).subject == "Graffiti on the bridge"
     quarantined = await IncomingMail.get(subject="broken")
     assert quarantined.state == "quarantined" and "malformed MIME" in quarantined.reason
-    kept = town["site"].settings.data_dir / "intake" / quarantined.raw_name
+    kept = town["site"].settings.media_dir / "intake" / quarantined.raw_name
     assert kept.read_bytes() == broken
     assert not await IncomingMail.filter(subject="Video of the flood").exists()  # never taken
 
