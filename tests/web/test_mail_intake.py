@@ -94,6 +94,7 @@ async def test_a_strangers_mail_becomes_an_inquiry_for_the_department_it_was_sen
     await staff.login("roadie")
     page = await staff.get(f"/city/{inquiry.id}")
     assert page.status_code == 200 and "Broken street light" in page.text
+    assert "Taro Kyushu &lt;taro@elsewhere.example&gt;" in page.text  # whom staff answer by mail
     body = (await staff.get(f"/photos/{photos[0].id}.jpg")).content
     assert body[:2] == b"\xff\xd8" and b"GPS" not in body and b"SpyCam" not in body  # re-encoded, EXIF gone
     receipt = (await outgoing(town, "taro@elsewhere.example"))[-1]
