@@ -246,8 +246,8 @@ async def _acknowledge(settings: Settings, inquiry: Inquiry, author: User, read:
     if author.state != SYSTEM_STATE:
         def texts():
             return (gettext("We received your message: %(subject)s", subject=inquiry.subject),
-                    gettext("Your mail to %(department)s is now a request. Follow it and read the answer on "
-                            "My requests:", department=department.name))
+                    gettext("Your mail to %(department)s is now a request. Follow it and read the answer "
+                            "here:", department=department.name))
         await telling.tell(settings, author, f"mail-intake:{inquiry.id}", texts, url=inquiry_url(inquiry.id),
                            email=True, conn=tx)
         return
