@@ -7,7 +7,8 @@ twice is stored once, sns/services/mail_intake.py).
 
 What the sending server is told:
 - RCPT TO an address that is not the city's, a department's, or a reply address: 550, nothing taken;
-- DATA over `intake_max_bytes`: 552 (aiosmtpd's own size check, before a byte reaches us);
+- a message over `intake_max_bytes`: 552, at MAIL FROM when the sender announces its SIZE (RFC 1870), else
+  at DATA (aiosmtpd's own checks, which discard the bytes as they come); the refusal is logged;
 - accepted, quarantined, or a repeat: 250 (the message is with us: the sender must not try again);
 - refused for a reason that is the sender's (too many mails): 550 with the reason;
 - anything failing on our side (the database away): 451, so the sender tries again later.
@@ -21,6 +22,7 @@ import logging
 from aiosmtpd.smtp import SMTP
 
 from sns.limits import RateLimiter, open_store
+from sns.models import IncomingMail
 from sns.services import mail_intake
 from sns.settings import Settings
 
@@ -44,6 +46,15 @@ class IntakeHandler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
+    async def too_large(self, envelope, when: str) -> None:
+        try:
+            await IncomingMail.create(via="smtp", mail_from=(envelope.mail_from or "")[:320] if envelope else "",
+                                      to_addr=(envelope.rcpt_tos[0] if envelope and envelope.rcpt_tos else "")[:320],
+                                      state="refused",
+                                      reason=f"too large: over {self.settings.intake_max_bytes} bytes ({when})")
+        except Exception:  # the refusal itself is what matters
+            log.exception("mail to the city: a refusal could not be logged")
+
     async def handle_DATA(self, server, session, envelope):
         try:
             outcome = await mail_intake.receive(self.settings, envelope.original_content or envelope.content,
@@ -55,6 +66,18 @@ class IntakeHandler:
         if outcome.state == "refused" and not outcome.repeat:
             return f"550 5.7.1 {outcome.reason}"
         return "250 OK"
+
+
+class IntakeSMTP(SMTP):
+    """aiosmtpd's protocol, which refuses an oversized DATA itself (552) without a handler hook: the refusal is
+    noticed as it is sent, and logged like every other message."""
+
+    async def push(self, status: str):
+        if status.startswith("552 Error: Too much mail data"):
+            await self.event_handler.too_large(self.envelope, "552 at DATA")
+        elif status.startswith("552 Error: message size exceeds"):  # the SIZE the sender announced (RFC 1870)
+            await self.event_handler.too_large(None, "552 at MAIL FROM, by its announced SIZE")
+        return await super().push(status)
 
 
 class IntakeServer:
@@ -71,7 +94,7 @@ class IntakeServer:
         handler = IntakeHandler(s, self.limiter)
         loop = asyncio.get_running_loop()
         self.server = await loop.create_server(
-            lambda: SMTP(handler, data_size_limit=s.intake_max_bytes, hostname=s.origin, ident="sns intake",
+            lambda: IntakeSMTP(handler, data_size_limit=s.intake_max_bytes, hostname=s.origin, ident="sns intake",
                          enable_SMTPUTF8=True, decode_data=False),
             host=s.intake_smtp_host, port=s.intake_smtp_port, reuse_port=True)
         log.info("receiving mail to the city on %s:%d", s.intake_smtp_host, s.intake_smtp_port)

@@ -197,6 +197,12 @@ async def test_nothing_else_of_a_session_is_lost(town):
             await client.send_message(huge, sender="hana@elsewhere.example")
         assert refused.value.code == 552
         await client.sendmail("hana@elsewhere.example", [ROADS], broken)
+        # a sender that does not announce the size is refused once the data passes the limit
+        await client.mail("hana@elsewhere.example")
+        await client.rcpt(ROADS)
+        with pytest.raises(aiosmtplib.SMTPResponseException) as refused:
+            await client.data(bytes(huge))
+        assert refused.value.code == 552
         with pytest.raises(aiosmtplib.SMTPRecipientsRefused):
             await client.send_message(later, sender="hana@elsewhere.example", recipients=["nobody@city.example"])
         await client.send_message(later, sender="hana@elsewhere.example")
@@ -206,7 +212,10 @@ async def test_nothing_else_of_a_session_is_lost(town):
     assert quarantined.state == "quarantined" and "malformed MIME" in quarantined.reason
     kept = town["site"].settings.media_dir / "intake" / quarantined.raw_name
     assert kept.read_bytes() == broken
-    assert not await IncomingMail.filter(subject="Video of the flood").exists()  # never taken
+    assert not await IncomingMail.filter(subject="Video of the flood").exists()  # never taken, but logged:
+    assert await IncomingMail.filter(via="smtp", state="refused", reason__contains="announced SIZE").exists()
+    at_data = await IncomingMail.get(via="smtp", state="refused", reason__contains="552 at DATA")
+    assert (at_data.mail_from, at_data.to_addr) == ("hana@elsewhere.example", ROADS)
 
 
 async def test_a_repeated_delivery_is_stored_once_and_senders_are_limited(town):
