@@ -18,7 +18,7 @@ from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import ValidationError
 
-from sns import areas, events, i18n, tasks
+from sns import areas, events, i18n, intake_smtp, tasks
 from sns.context import Limits
 from sns.db import tortoise_config
 from sns.errors import NotFound, ServiceError
@@ -117,9 +117,13 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
             if settings.background_tasks:
                 supervisor.start()
                 tasks.set_current(supervisor)
+            intake = None
             try:
+                intake = await intake_smtp.start(settings)  # mail to the city, when intake_smtp_port is set
                 yield
             finally:
+                if intake is not None:
+                    await intake.stop()
                 tasks.set_current(None)
                 await supervisor.stop()
                 for task in following:

@@ -53,11 +53,13 @@ from sns.demos import messages as messages_demo, reminders as reminders_demo, re
 from sns.demos import shelters as shelters_demo
 from sns.mirror import adopt, box_exchange, media_fetch, media_serve, media_store, pull, restore, serve
 from sns.mirror import alerts as mirrored_alerts
+from sns.policies.mail_intake import can_manage_mail_intake
 from sns.policies import (
     can_manage_standby_codes, can_post_alert, can_read_alert_sources, can_read_peers, can_set_shelter_status,
     can_switch_disaster, is_disaster_staff,
 )
 from sns.policies.dashboard import can_view_dashboard
+from sns.services import mail_intake_imap
 from sns.services import (
     albums, alert_sending, alerts, cap_poll, communities, data_export, disaster_board, events, inquiries, leaving,
     mailbox, map_areas, map_layers, reminder_job, replies, report_lists, reports, retention, review, shelters, telling,
@@ -73,6 +75,7 @@ from sns.web import communities as communities_pages, departments as departments
 from sns.web import disaster as disaster_pages, events as events_pages, live as live_pages, maps as maps_pages
 from sns.web import garbage as garbage_pages, reminders as reminders_pages
 from sns.web import leaving as leaving_pages
+from sns.web import leaving as leaving_pages, mail_intake as mail_intake_pages
 from sns.web import messages as messages_pages, mirror_admin as mirror_admin_pages
 from sns.web import mirror_pages, my_data as my_data_pages, notifications as notifications_pages, ops as ops_pages
 from sns.web import my_requests as my_requests_pages, reports as reports_pages
@@ -225,6 +228,10 @@ AREAS: tuple[Area, ...] = (
          review_kinds={"inquiry_entry": inquiries.REVIEWABLE}, photo_owners={"inquiry": inquiries.photo_visible}),
     # My requests: every inquiry, street report and appointment of mine, with the answer times (docs/my_city.md)
     Area("my_requests", routes=(*my_requests_pages.ROUTES, *city_log.ROUTES), api=my_requests_api),
+    # mail to the city becomes an inquiry: the IMAP job (the SMTP server is the lifespan's, sns/intake_smtp.py) and
+    # the administrators' log (docs/mail_intake.md)
+    Area("mail_intake", routes=mail_intake_pages.ROUTES, jobs=(mail_intake_imap.JOB,),
+         offered={"mail_intake": can_manage_mail_intake}),
     Area("albums", routes=tuple(albums_pages.ROUTES), api=albums_api, demo=albums_demo,
          review_kinds={"album": albums.REVIEWABLE}, photo_owners={"album": albums.photo_visible}),
     Area("search", routes=tuple(search_pages.ROUTES), api=search_api),

@@ -54,6 +54,15 @@ class Settings:
     smtp_password: str = ""
     smtp_starttls: bool = False
     mail_from: str = "noreply@localhost"
+    intake_address: str = ""  # mail to the city: its general address (routed to intake_department); empty: none
+    intake_department: str = ""  # the department (its name or id) that mail to intake_address goes to
+    intake_smtp_port: int = 0  # the SMTP server receiving mail to the city (sns/intake_smtp.py); 0: off
+    intake_smtp_host: str = "127.0.0.1"  # the address it listens on (the city's MX or relay is in front)
+    intake_imap_url: str = ""  # a mailbox to fetch mail to the city from (imaps://user:pass@host/INBOX); empty: none
+    intake_imap_seconds: int = 60  # pace of the job "mail_intake" fetching that mailbox
+    intake_max_bytes: int = 20 * 1024 * 1024  # the largest mail to the city accepted (SMTP answers 552 beyond)
+    intake_authserv_id: str = ""  # the authserv-id of our own receiving server's Authentication-Results header
+    intake_mails_per_hour: int = 10  # mails one sender address may send to the city in an hour
     broadcast_url: str = "memory://"
     page_size: int = 20
     shared_cache_seconds: int = 5  # what every reader sees alike (newest public diaries, feeds); 0: off

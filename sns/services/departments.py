@@ -7,6 +7,8 @@ municipal accounts (any role but "resident") assigned to one or more departments
 
 from __future__ import annotations
 
+import re
+
 from sns.context import Ctx
 from sns.errors import Invalid, NotFound
 from sns.i18n import N_
@@ -16,6 +18,8 @@ from sns.policies import can_manage_departments
 from sns.services.accounts import USERNAME_RE
 from sns.services.working_days import MAX_DAYS
 from sns.services.base import clean_text, delete_with_tombstone, require, save_change, save_new, transaction
+
+MAIL_ADDRESS_RE = re.compile(r"^[a-z0-9._%-]{1,64}@[a-z0-9.-]{1,250}\.[a-z]{2,}$")  # no "+": that is for replies
 
 
 def department_name(department: Department, locale: str) -> str:
@@ -73,27 +77,40 @@ def _position(value) -> int:
 
 
 async def save_department(ctx: Ctx, department_id: str | None = None, *, name, name_ja="", description="",
-                          position=0, active=True, first_answer_days=0, close_days=0) -> Department:
-    """Add a department (no id) or change one: its names, description, order, whether it is open, and the
-    answer times it promises in working days (sns/services/working_days.py; 0: no promise)."""
+                          position=0, active=True, first_answer_days=0, close_days=0, mail_address=None) -> Department:
+    """Add a department (no id) or change one: its names, description, order, whether it is open, the
+    answer times it promises in working days (sns/services/working_days.py; 0: no promise) and the address
+    mail to it arrives at (None: unchanged)."""
     require(can_manage_departments(ctx.viewer))
     name = clean_text(name, field="name", max_chars=100, single_line=True)
     name_ja = clean_text(name_ja, field="name_ja", max_chars=100, single_line=True, required=False)
     description = clean_text(description, field="description", max_chars=1000, required=False)
     position = _position(position)
     first_answer_days, close_days = _days(first_answer_days, "first_answer_days"), _days(close_days, "close_days")
+    mail_address = None if mail_address is None else _mail_address(mail_address)  # None: unchanged
     async with transaction() as tx:
         if department_id is None:
             department = await save_new(Department(name=name, name_ja=name_ja, description=description,
                                                    position=position, active=bool(active), first_answer_days=first_answer_days,
-                                                   close_days=close_days, origin=ctx.origin), tx)
+                                                   close_days=close_days, mail_address=mail_address or "",
+                                                   origin=ctx.origin), tx)
         else:
             department = await get_department(department_id, active_only=False)
             department.name, department.name_ja, department.description = name, name_ja, description
             department.position, department.active = position, bool(active)
             department.first_answer_days, department.close_days = first_answer_days, close_days
+            if mail_address is not None:
+                department.mail_address = mail_address
             await save_change(department, tx)
     return department
+
+
+def _mail_address(value) -> str:
+    """The address mail to the city is routed to this department by (sns/services/mail_intake.py)."""
+    value = clean_text(value, field="mail_address", max_chars=320, single_line=True, required=False).lower()
+    if value and not MAIL_ADDRESS_RE.match(value):
+        raise Invalid(N_("Please enter a mail address such as roads@city.example."), field="mail_address")
+    return value
 
 
 async def staff_of(department_ids: list[str]) -> dict[str, list[User]]:

@@ -27,9 +27,9 @@ from sns.models import (
     AccountDeletion, AccountEvent, ActingSession, AlertNotice, AlertSubscription, Album, ApiToken, Appointment, Block,
     CalendarFeed, Comment, Community, Conversation, DepartmentStaff, Diary, DisasterPost, DocumentReminder, Event,
     GarbageReminder, Telling,
-    FactorReset, Flag, Friendship, Invitation, JournalEntry, KnownBrowser, Membership, Message, ModerationLog,
-    Notification, OutboxMail, Participant, PasswordReset, Photo, PushSubscription, RecoveryCode, ReportFollow,
-    Reply, Rsvp, SafetyCheckin, SecondFactor, Session, StandbyCode, StreetReport, Topic, TopicFollow, User,
+    FactorReset, Flag, Friendship, IncomingMail, Invitation, JournalEntry, KnownBrowser, Membership, Message,
+    ModerationLog, Notification, OutboxMail, Participant, PasswordReset, Photo, PushSubscription, RecoveryCode,
+    ReportFollow, Reply, Rsvp, SafetyCheckin, SecondFactor, Session, StandbyCode, StreetReport, Topic, TopicFollow, User,
 )
 from sns.models.base import utcnow
 from sns.policies.leaving import stays_after_leaving
@@ -223,6 +223,7 @@ async def _local(job: "Erasure") -> None:
         await AccountEvent.filter(user_id=job.user_id).using_db(tx).delete()
         if job.email:  # what was sent to the person (what still waits to be sent goes out first)
             await OutboxMail.filter(to_addr=job.email).exclude(state="queued").using_db(tx).delete()
+            await IncomingMail.filter(from_addr=job.email).using_db(tx).update(from_addr="", mail_from="")
     await data_export.remove_all_of(job.settings, job.user_id)  # DataExport: their archives, files and rows
 
 

@@ -27,6 +27,7 @@ from sns.services.base import (
 )
 from sns.services.accounts import USERNAME_RE
 from sns.services.departments import get_department, staff_ids
+from sns.services.mail_intake_answers import answer_message_id, mail_answer
 from sns.services.photos import process_photos, store_photos
 from sns.services.moderate import open_flag, screen, tell_moderators
 from sns.services.notifications import mark_read as notifications_read, notify
@@ -91,6 +92,9 @@ async def _reached_department(ctx: Ctx, inquiry: Inquiry, entry: InquiryEntry, t
     told = [inquiry.assignee_id] if inquiry.assignee_id and not first else await staff_ids(inquiry.department_id, tx)
     await notify(told, "inquiry_new", url=inquiry_url(inquiry.id), subject=inquiry.subject,
                  actor_id=entry.author_id, conn=tx)
+
+
+reached_department = _reached_department  # mail to the city (sns/services/mail_intake.py) reaches it the same way
 
 
 async def create_inquiry(ctx: Ctx, *, department_id, subject, body, photos=(),
@@ -187,8 +191,11 @@ async def reply(ctx: Ctx, inquiry_id: str, body, *, status=None, client_token: s
         async with transaction() as tx:
             entry = await save_new(InquiryEntry(inquiry_id=inquiry.id, author_id=ctx.user.id, kind="message",
                                                 body=body, from_staff=staff, state=state,
-                                                client_token=client_token, origin=ctx.origin), tx)
+                                                client_token=client_token, origin=ctx.origin,
+                                                mail_message_id=answer_message_id(ctx.settings, inquiry)
+                                                if staff else ""), tx)
             if staff:
+                await mail_answer(ctx.settings, inquiry, entry, inquiry.department.name, tx)  # came by mail
                 if new_status not in (inquiry.status, "answered"):  # the thread's history shows the change
                     await save_new(InquiryEntry(inquiry_id=inquiry.id, author_id=ctx.user.id, kind="status",
                                                 status=new_status, from_staff=True, origin=ctx.origin), tx)

@@ -24,7 +24,7 @@ async def users_page(request: Request):
     if ctx is None:
         return await render(request, "error.html", status=403, message=None)
     state = request.query_params.get("state", "")
-    q = User.filter(deleted_at=None)
+    q = User.filter(deleted_at=None).exclude(state="system")  # the mail-intake account is nobody to manage
     if state in ("active", "pending", "suspended"):
         q = q.filter(state=state)
     users = await q.order_by("-id").limit(200).select_related("district")

@@ -11,7 +11,7 @@ from sns.policies import can_manage_departments
 from sns.services import departments as department_service
 from sns.web.http import errors_of, form_of, redirect, render, signed_in_with, text
 
-FIELDS = ("name", "name_ja", "description", "position", "first_answer_days", "close_days")
+FIELDS = ("name", "name_ja", "description", "position", "first_answer_days", "close_days", "mail_address")
 
 
 async def _render(request: Request, ctx, status: int = 200, **extra):
