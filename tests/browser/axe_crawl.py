@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urldefrag, urlsplit
 
 from axe_playwright_python.base import AXE_SCRIPT
@@ -27,7 +27,37 @@ SKIPPED_PARTS = ("/photos/", "/download", "/thumb")
 # A path segment that names one record: a UUID (v7) or another long id, a number, a username.
 ID_SEGMENT = re.compile(r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-zA-Z_-]{20,}|\d+)$")
 # Segments after which the next one is a name of one thing (a person, a city), not a page of the site.
-NAMED_AFTER = {"people", "mirror", "join", "reset", "feed"}
+NAMED_AFTER = {"people", "users", "mirror", "join", "reset", "feed"}
+
+
+# The shape of a page's parts, as axe's rules see it: each element's tag, the attributes that change what a
+# rule decides (with their values), whether the others and the element's own text are empty or not. Ids, links,
+# numbers and the words themselves are left out: a page whose header, main part and footer each have a shape
+# already judged (another record of the same kind, the same page for another person, the other language's
+# words) is not judged again. `lang` is kept, and so is every region's shape, so a new header (another
+# person's menu) or a new main part is always judged with the whole page around it.
+SHAPE_SCRIPT = """() => {
+  const KEPT = new Set(["role", "type", "class", "lang", "dir", "tabindex", "hidden", "disabled", "required",
+    "multiple", "scope", "open", "controls", "autocomplete", "aria-hidden", "aria-live", "aria-invalid",
+    "aria-expanded", "aria-current", "aria-modal", "rel", "target"]);
+  const shape = (root) => {
+    if (!root) return "";
+    const out = [];
+    for (const el of [root, ...root.querySelectorAll("*")]) {
+      const attrs = [...el.attributes].map(a => KEPT.has(a.name) ? a.name + "=" + a.value
+        : a.name + (a.value.trim() ? "*" : "")).sort().join(" ");
+      const text = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()) ? "T" : "";
+      out.push(el.tagName + "[" + attrs + "]" + text);
+    }
+    return out.join("|");
+  };
+  const regions = ["header", "main", "footer"].map(s => shape(document.querySelector("body > " + s)
+    || document.querySelector(s)));
+  const rest = [...document.body.children].filter(el => !["HEADER", "MAIN", "FOOTER"].includes(el.tagName))
+    .map(shape);
+  const page = "lang=" + document.documentElement.lang + (document.title.trim() ? " titled" : "");
+  return [page, ...regions, rest.join("#")].map((shape, i) => i + ":" + shape);
+}"""
 
 
 @dataclass(frozen=True)
@@ -86,36 +116,56 @@ def _path(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def crawl(page, origin: str, start: list[str], who: str, language: str, cap: int = 150
-          ) -> tuple[list[str], list[Finding]]:
+@dataclass
+class Crawl:
+    """What one crawl (or several sharing `shapes`) has seen: pages visited, pages judged by axe, findings."""
+    visited: list[str] = field(default_factory=list)
+    judged: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    shapes: set[str] = field(default_factory=set)
+
+    def check(self, page, who: str, language: str) -> None:
+        """Judge the page unless every part of it has a shape already judged (see SHAPE_SCRIPT)."""
+        shapes = set(page.evaluate(SHAPE_SCRIPT))
+        if shapes <= self.shapes:
+            return
+        page.wait_for_load_state("load")  # styles and images: colour contrast is judged as a person sees it
+        if page.locator(".leaflet-container").count():
+            page.wait_for_load_state("networkidle")  # a map's markers and tiles come after the page
+        self.findings.extend(audit(page, who, language))
+        self.judged.append(_path(page.url))
+        self.shapes |= shapes
+
+
+def crawl(page, origin: str, start: list[str], who: str, language: str, seen: Crawl, cap: int = 150) -> list[str]:
     """Breadth first from `start` (paths) over same-origin links, one page per `pattern`, at most `cap`
-    pages; axe runs on each. Returns the paths checked and the findings. A page that does not answer
-    200 with HTML is a finding of its own ("page-error"): the crawl follows only links the site shows."""
+    pages, each checked with `seen.check`. Returns the paths visited. A page that does not answer 200 is a
+    finding of its own ("page-error"): the crawl follows only links the site shows."""
     queue = deque(origin + p for p in start)
-    seen_patterns: set[str] = set()
+    patterns: set[str] = set()
     visited: list[str] = []
-    findings: list[Finding] = []
     while queue and len(visited) < cap:
         url = urldefrag(queue.popleft())[0]
         kind = pattern(url)
-        if kind in seen_patterns or not checkable(url, origin):
+        if kind in patterns or not checkable(url, origin):
             continue
-        seen_patterns.add(kind)
-        response = page.goto(url)
+        patterns.add(kind)
+        response = page.goto(url, wait_until="domcontentloaded")
         if response is None or not response.headers.get("content-type", "").startswith("text/html"):
             continue  # not a page (a redirect to a file, a stream)
         if not response.ok:
-            findings.append(Finding("page-error", str(response.status), _path(url), "", who, language,
-                                    "a link the site shows leads to an error page"))
+            seen.findings.append(Finding("page-error", str(response.status), _path(url), "", who, language,
+                                         "a link the site shows leads to an error page"))
         if not checkable(page.url, origin):
             continue  # redirected away
         visited.append(_path(page.url))
-        findings.extend(audit(page, who, language))
+        seen.check(page, who, language)
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
             href = urldefrag(href)[0]
-            if checkable(href, origin) and pattern(href) not in seen_patterns:
+            if checkable(href, origin) and pattern(href) not in patterns:
                 queue.append(href)
-    return visited, findings
+    seen.visited += visited
+    return visited
 
 
 def report(findings: list[Finding]) -> str:
