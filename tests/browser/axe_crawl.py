@@ -7,6 +7,7 @@ strict Content-Security-Policy does not govern), so the site's CSP stays as it i
 
 from __future__ import annotations
 
+import os
 import re
 from collections import deque
 from dataclasses import dataclass, field
@@ -18,6 +19,9 @@ from axe_playwright_python.base import AXE_SCRIPT
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # Parts of pages that axe must not judge, each with why no template or script of ours can fix it.
 EXCLUDED: list[str] = []
+
+# A11Y_EVERY_PAGE=1: judge every page visited, also those whose shape was judged (slow; to check the shortcut).
+JUDGE_EVERY_PAGE = os.environ.get("A11Y_EVERY_PAGE") == "1"
 
 # Addresses that are not pages to check: downloads, feeds, photos, the machines' endpoints.
 SKIPPED_ENDINGS = (".ics", ".csv", ".atom", ".json", ".svg", ".txt", ".jpg", ".jpeg", ".png", ".webp", ".gif",
@@ -127,7 +131,7 @@ class Crawl:
     def check(self, page, who: str, language: str) -> None:
         """Judge the page unless every part of it has a shape already judged (see SHAPE_SCRIPT)."""
         shapes = set(page.evaluate(SHAPE_SCRIPT))
-        if shapes <= self.shapes:
+        if shapes <= self.shapes and not JUDGE_EVERY_PAGE:
             return
         page.wait_for_load_state("load")  # styles and images: colour contrast is judged as a person sees it
         if page.locator(".leaflet-container").count():
