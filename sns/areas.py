@@ -58,7 +58,8 @@ from sns.policies import (
 )
 from sns.services import (
     albums, alert_sending, alerts, cap_poll, communities, data_export, disaster_board, events, inquiries, leaving,
-    mailbox, map_areas, map_layers, replies, report_lists, reports, retention, review, shelters, telling, topics,
+    mailbox, map_areas, map_layers, notice_telling, replies, report_lists, reports, retention, review, shelters,
+    telling, topics,
 )
 from sns.services.maps import DynamicLayers, Layer
 from sns.services.photo_access import Check
@@ -197,7 +198,9 @@ AREAS: tuple[Area, ...] = (
     Area("diaries", routes=routes.DIARIES, api=diaries_api, map_layers=(map_layers.DIARIES,),
          review_kinds={"diary": review.DIARY, "comment": review.COMMENT}),
     Area("people", routes=routes.PEOPLE, api=people_api),
-    Area("notices", routes=routes.NOTICES, api=notices_api, review_kinds={"notice": review.NOTICE}),
+    # notices for the town, districts or around a point; the job tells residents of those near their home
+    Area("notices", routes=routes.NOTICES, api=notices_api, review_kinds={"notice": review.NOTICE},
+         jobs=(notice_telling.JOB,)),
     Area("administration", routes=routes.ADMINISTRATION),
     Area("moderation", routes=routes.MODERATION),
     Area("feeds", routes=routes.FEEDS),

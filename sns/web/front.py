@@ -8,7 +8,7 @@ from starlette.requests import Request
 
 from sns import i18n
 from sns.security import new_token
-from sns.services import disaster, mirror_pages, safety, timelines
+from sns.services import disaster, mirror_pages, notice_reach, safety, timelines
 from sns.web.http import load_ctx, login_redirect, redirect, render
 from sns.web.reader_pages import fill_later, fills_later, keep_for_reader, keep_while
 from sns.web.disaster import light_front
@@ -44,13 +44,14 @@ async def my_page(request: Request):
         lang = i18n.current_locale()
         # (the first fill is for this very request: it takes what `my_page` just read)
         fill_later(request, COUNTS_SLOT, _counts_part(ctx, lang, parts.counts_list, page.counts))
-        fill_later(request, NOTICES_SLOT, _shared_part(lambda c: timelines.newest_notices(c, 5), ctx, lang,
-                                                        parts.notices_section, page.notices))
+        # near my home: my own (a new notice bumps `town`, a new home point nothing), read again each time
+        fill_later(request, NOTICES_SLOT, _shared_part(lambda c: notice_reach.near_me(c.user, 5), ctx, lang,
+                                                        parts.near_section, page.notices))
         fill_later(request, TOWN_SLOT, _shared_part(lambda c: timelines.town_diaries(c, 10), ctx, lang,
                                                      parts.town_section, page.town_diaries))
-        shown = {"counts_list": COUNTS_SLOT, "notices_section": NOTICES_SLOT, "town_section": TOWN_SLOT}
+        shown = {"counts_list": COUNTS_SLOT, "near_section": NOTICES_SLOT, "town_section": TOWN_SLOT}
     else:
-        shown = {"counts_list": parts.counts_list(page.counts), "notices_section": parts.notices_section(page.notices),
+        shown = {"counts_list": parts.counts_list(page.counts), "near_section": parts.near_section(page.notices),
                  "town_section": parts.town_section(page.town_diaries)}
     event = await disaster.active_event(ctx)  # shared: no query on a warm cache, two more while it is on
     return await render(request, "home.html", page=page, my_checkin=await safety.my_checkin(ctx, event),
