@@ -3,8 +3,9 @@
 Local, never mirrored or journaled: the home point is private and only its owner sees it. Checks:
 a district needs the profile's district; "near home" needs a home point (sns/geo.py) and a distance in
 kilometres; alerts need at least one channel. The same choice says whether to be told of notices near my
-home (`notice_email`, `notice_push`; issue 19), which the home point and the profile's district decide. A push subscription is what the browser's PushManager gave: an
-https endpoint (http only to this machine, for tests), and its P-256 key and auth secret (RFC 8291).
+home (`notice_email`, `notice_push`; issue 19), which the home point and the profile's district decide;
+saving it bumps the resident's own version number (`u:<id>`), as My page shows the notices near my home.
+A push subscription is what the browser's PushManager gave: an https endpoint (http only to this machine, for tests), and its P-256 key and auth secret (RFC 8291).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
+from sns import view_versions
 from sns.context import Ctx
 from sns.errors import Invalid
 from sns.geo import parse_location
@@ -23,7 +25,7 @@ from sns.i18n import N_
 from sns.models.alert_notices import AlertSubscription, PushSubscription
 from sns.models.base import utcnow
 from sns.policies import can_choose_alert_notices
-from sns.services.base import require
+from sns.services.base import require, transaction
 
 MAX_RADIUS_KM = 50
 MAX_ENDPOINT = 1000
@@ -81,14 +83,18 @@ async def save_subscription(ctx: Ctx, *, by_district: bool, near_home: bool, lat
     values = dict(by_district=bool(by_district), home_lat=home_lat, home_lon=home_lon, radius_km=radius,
                   email=bool(email), push=bool(push), drills=bool(drills), notice_email=bool(notice_email),
                   notice_push=bool(notice_push), updated_at=utcnow())
-    subscription, _ = await AlertSubscription.update_or_create(user_id=ctx.user.id, defaults=values)
+    async with transaction() as tx:
+        subscription, _ = await AlertSubscription.update_or_create(user_id=ctx.user.id, defaults=values, using_db=tx)
+        await view_versions.bump(tx, [f"u:{ctx.user.id}"])  # My page's "Near my home" follows the home point
     return subscription
 
 
 async def stop_subscription(ctx: Ctx) -> None:
     """Be told of nothing: the choice and the home point are deleted (browsers' subscriptions too)."""
     require(can_choose_alert_notices(ctx.viewer))
-    await AlertSubscription.filter(user_id=ctx.user.id).delete()
+    async with transaction() as tx:
+        await AlertSubscription.filter(user_id=ctx.user.id).using_db(tx).delete()
+        await view_versions.bump(tx, [f"u:{ctx.user.id}"])
     await PushSubscription.filter(user_id=ctx.user.id).delete()
 
 

@@ -44,9 +44,7 @@ async def my_page(request: Request):
         lang = i18n.current_locale()
         # (the first fill is for this very request: it takes what `my_page` just read)
         fill_later(request, COUNTS_SLOT, _counts_part(ctx, lang, parts.counts_list, page.counts))
-        # near my home: my own (a new notice bumps `town`, a new home point nothing), read again each time
-        fill_later(request, NOTICES_SLOT, _shared_part(lambda c: notice_reach.near_me(c.user, 5), ctx, lang,
-                                                        parts.near_section, page.notices))
+        fill_later(request, NOTICES_SLOT, _near_part(ctx, lang, parts.near_section, page.notices))
         fill_later(request, TOWN_SLOT, _shared_part(lambda c: timelines.town_diaries(c, 10), ctx, lang,
                                                      parts.town_section, page.town_diaries))
         shown = {"counts_list": COUNTS_SLOT, "near_section": NOTICES_SLOT, "town_section": TOWN_SLOT}
@@ -86,6 +84,22 @@ def _shared_part(items_for, ctx, lang: str, section, first):
     async def fill(read) -> str:
         items = unused.pop() if unused else await items_for(dataclasses.replace(ctx, versions=read.versions))
         return _made_once((lang, section.name, tuple(items)), lang, lambda: section(items))
+    return fill
+
+
+def _near_part(ctx, lang: str, section, first):
+    """A filler for `fill_later`: the notices near my home (sns/services/notice_reach.py, one query), made
+    again when a notice changes (`town`), my district or home point does (`u`: saving the alert settings
+    bumps it) or a district's name (`site`); `first`, read for the page itself, the first time."""
+    unused = [first]
+
+    async def fill(read) -> str:
+        key = (lang, "near", ctx.user.id, read.versions["u"], read.versions["town"], read.versions["site"])
+        if key not in _made:
+            notices = unused.pop() if unused else await notice_reach.near_me(read.user, 5)
+            return _made_once(key, lang, lambda: section(notices))
+        unused.clear()
+        return _made[key]
     return fill
 
 
