@@ -50,6 +50,7 @@ from sns.api.v1 import api_routes
 from sns.demos import albums as albums_demo, alerts as alerts_demo, communities as communities_demo
 from sns.demos import departments as departments_demo, disaster as disaster_demo, events as events_demo
 from sns.demos import messages as messages_demo, reports as reports_demo, shelters as shelters_demo
+from sns.demos import notices as notices_demo
 from sns.mirror import adopt, box_exchange, media_fetch, media_serve, media_store, pull, restore, serve
 from sns.mirror import alerts as mirrored_alerts
 from sns.policies import (
@@ -200,7 +201,7 @@ AREAS: tuple[Area, ...] = (
     Area("people", routes=routes.PEOPLE, api=people_api),
     # notices for the town, districts or around a point; the job tells residents of those near their home
     Area("notices", routes=routes.NOTICES, api=notices_api, review_kinds={"notice": review.NOTICE},
-         jobs=(notice_telling.JOB,)),
+         jobs=(notice_telling.JOB,), demo=notices_demo),
     Area("administration", routes=routes.ADMINISTRATION),
     Area("moderation", routes=routes.MODERATION),
     Area("feeds", routes=routes.FEEDS),

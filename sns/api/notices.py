@@ -62,9 +62,11 @@ async def list_notices(ctx: Ctx, query: NoticeQuery):
 
 
 @API.post("/api/v1/notices", answer=Notice, status=201, body=NoticeNew, auth=True, errors=WRITE,
+          refuses=("title", "body", "district_ids", "location"),
           links={"GetNotice": {"operationId": "get_notice", "parameters": {"id": "$response.body#/id"}}})
 async def create_notice(ctx: Ctx, body: NoticeNew):
-    """Publish an official notice (municipal staff)."""
+    """Publish an official notice (municipal staff) for the whole town, some districts or a circle around a
+    point (docs/notices.md); residents it concerns who asked are told of it."""
     notice = await notice_service.post_notice(ctx, title=body.title, body=body.body, scope=body.scope,
                                               district_ids=body.district_ids, lat=body.lat, lon=body.lon,
                                               radius_m=body.radius_m, category=body.category)
