@@ -50,7 +50,7 @@ from sns.api.v1 import api_routes
 from sns.demos import albums as albums_demo, alerts as alerts_demo, communities as communities_demo
 from sns.demos import departments as departments_demo, disaster as disaster_demo, events as events_demo
 from sns.demos import messages as messages_demo, reminders as reminders_demo, reports as reports_demo
-from sns.demos import shelters as shelters_demo
+from sns.demos import notices as notices_demo, shelters as shelters_demo
 from sns.mirror import adopt, box_exchange, media_fetch, media_serve, media_store, pull, restore, serve
 from sns.mirror import alerts as mirrored_alerts
 from sns.policies.mail_intake import can_manage_mail_intake
@@ -62,8 +62,8 @@ from sns.policies.dashboard import can_view_dashboard
 from sns.services import mail_intake_imap
 from sns.services import (
     albums, alert_sending, alerts, cap_poll, communities, data_export, disaster_board, events, inquiries, leaving,
-    mailbox, map_areas, map_layers, reminder_job, replies, report_lists, reports, retention, review, shelters, telling,
-    topics, weekly_activity,
+    mailbox, map_areas, map_layers, notice_telling, reminder_job, replies, report_lists, reports, retention, review,
+    shelters, telling, topics, weekly_activity,
 )
 from sns.services.maps import DynamicLayers, Layer
 from sns.services.photo_access import Check
@@ -204,7 +204,9 @@ AREAS: tuple[Area, ...] = (
     Area("diaries", routes=routes.DIARIES, api=diaries_api, map_layers=(map_layers.DIARIES,),
          review_kinds={"diary": review.DIARY, "comment": review.COMMENT}),
     Area("people", routes=routes.PEOPLE, api=people_api),
-    Area("notices", routes=routes.NOTICES, api=notices_api, review_kinds={"notice": review.NOTICE}),
+    # notices for the town, districts or around a point; the job tells residents of those near their home
+    Area("notices", routes=routes.NOTICES, api=notices_api, review_kinds={"notice": review.NOTICE},
+         jobs=(notice_telling.JOB,), demo=notices_demo),
     Area("administration", routes=routes.ADMINISTRATION),
     Area("moderation", routes=routes.MODERATION),
     Area("feeds", routes=routes.FEEDS),

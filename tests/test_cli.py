@@ -84,6 +84,10 @@ def test_demo_seeds_a_town_once(tmp_path):
     located = db.execute("SELECT count(*) FROM diaries WHERE lat IS NOT NULL").fetchone()[0]
     photos = db.execute("SELECT count(*) FROM photos").fetchone()[0]
     assert diaries >= 8 and located >= 1 and photos >= 1
+    # notices near home: one for a district where a demo resident lives, one around a point (sns/demos/notices.py)
+    assert db.execute("SELECT count(*) FROM notices n JOIN users u ON u.username = 'taro' WHERE n.scope ="
+                      " 'districts' AND n.district_ids LIKE '%' || u.district_id || '%'").fetchone()[0] == 1
+    assert db.execute("SELECT count(*) FROM notices WHERE scope = 'radius'").fetchone()[0] == 1
     assert "demo-password" in first.stdout + first.stderr
     second = run(tmp_path, "demo", "--no-serve")
     assert second.returncode == 0

@@ -127,7 +127,8 @@ def me_json(ctx: Ctx, user: User) -> dict[str, Any]:
     return out
 
 
-def notice_json(ctx: Ctx, notice: models.Notice) -> dict[str, Any]:
+def notice_json(ctx: Ctx, notice: models.Notice, areas: dict[str, str] | None = None) -> dict[str, Any]:
+    """A notice and its area (`areas`: id -> its area named, sns/services/notice_areas.py); never whom it concerns."""
     return {
         "id": notice.id,
         "url": absolute(ctx, f"/notices/{notice.id}"),
@@ -136,6 +137,13 @@ def notice_json(ctx: Ctx, notice: models.Notice) -> dict[str, Any]:
         "body_html": html(notice.body),
         "author": person_brief(ctx, notice.author),
         "created_at": when(notice.created_at),
+        "scope": notice.scope,
+        "district_ids": list(notice.district_ids or []),
+        "lat": notice.lat,
+        "lon": notice.lon,
+        "radius_m": notice.radius_m,
+        "category": notice.category,
+        "area": (areas or {}).get(notice.id, ""),
     }
 
 
@@ -259,6 +267,13 @@ class Notice(Output):
     body_html: str
     author: Person
     created_at: Time
+    scope: str = Field(description="town, districts or radius.")
+    district_ids: list[str] = Field(description="With scope districts: the districts it is for.")
+    lat: float | None = Field(description="With scope radius: the circle's centre (WGS84).")
+    lon: float | None
+    radius_m: int | None = Field(description="With scope radius: the circle's radius in metres.")
+    category: str = Field(description="road_works, permit, water, other, or empty.")
+    area: str = Field(description="The area, named in the reader's language.")
 
 
 class NoticePage(Output):

@@ -2,8 +2,10 @@
 
 Local, never mirrored or journaled: the home point is private and only its owner sees it. Checks:
 a district needs the profile's district; "near home" needs a home point (sns/geo.py) and a distance in
-kilometres; at least one channel. A push subscription is what the browser's PushManager gave: an
-https endpoint (http only to this machine, for tests), and its P-256 key and auth secret (RFC 8291).
+kilometres; alerts need at least one channel. The same choice says whether to be told of notices near my
+home (`notice_email`, `notice_push`; issue 19), which the home point and the profile's district decide;
+saving it bumps the resident's own version number (`u:<id>`), as My page shows the notices near my home.
+A push subscription is what the browser's PushManager gave: an https endpoint (http only to this machine, for tests), and its P-256 key and auth secret (RFC 8291).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
+from sns import view_versions
 from sns.context import Ctx
 from sns.errors import Invalid
 from sns.geo import parse_location
@@ -22,7 +25,7 @@ from sns.i18n import N_
 from sns.models.alert_notices import AlertSubscription, PushSubscription
 from sns.models.base import utcnow
 from sns.policies import can_choose_alert_notices
-from sns.services.base import require
+from sns.services.base import require, transaction
 
 MAX_RADIUS_KM = 50
 MAX_ENDPOINT = 1000
@@ -52,34 +55,46 @@ def check_radius_km(value: Any) -> float:
 
 
 async def save_subscription(ctx: Ctx, *, by_district: bool, near_home: bool, lat: Any = None, lon: Any = None,
-                            radius_km: Any = None, email: bool, push: bool, drills: bool) -> AlertSubscription:
+                            radius_km: Any = None, email: bool, push: bool, drills: bool, notice_email: bool = False,
+                            notice_push: bool = False) -> AlertSubscription:
+    """Alerts by district and/or near home, on the channels chosen; and notices near my home (for my district
+    or around a point near my home point: sns/services/notice_reach.py) by e-mail and/or push. The home
+    point is kept when typed (notices use it), and needed for alerts near home."""
     require(can_choose_alert_notices(ctx.viewer))
-    home_lat = home_lon = radius = None
+    home_lat, home_lon = parse_location(lat, lon)
+    radius = None
     if near_home:
-        home_lat, home_lon = parse_location(lat, lon)
         if home_lat is None:
             raise Invalid(N_("Choose your home point on the map or type its latitude and longitude."),
                           field="location")
         radius = check_radius_km(radius_km)
+    alerts, notices = bool(by_district or near_home), bool(notice_email or notice_push)
     if by_district and not ctx.user.district_id:
         raise Invalid(N_("Your profile names no district: choose yours in your profile first."),
                       field="by_district")
-    if not by_district and not near_home:
+    if not alerts and not notices:
         raise Invalid(N_("Choose your district, a distance from home, or both."), field="by_district")
-    if not email and not push:
+    if alerts and not email and not push:
         raise Invalid(N_("Choose e-mail, Web Push, or both."), field="channels")
-    if email and not ctx.user.email:
+    if alerts and email and not ctx.user.email:
         raise Invalid(N_("Your account has no e-mail address: choose Web Push."), field="channels")
+    if notice_email and not ctx.user.email:
+        raise Invalid(N_("Your account has no e-mail address: choose Web Push."), field="notice_channels")
     values = dict(by_district=bool(by_district), home_lat=home_lat, home_lon=home_lon, radius_km=radius,
-                  email=bool(email), push=bool(push), drills=bool(drills), updated_at=utcnow())
-    subscription, _ = await AlertSubscription.update_or_create(user_id=ctx.user.id, defaults=values)
+                  email=bool(email), push=bool(push), drills=bool(drills), notice_email=bool(notice_email),
+                  notice_push=bool(notice_push), updated_at=utcnow())
+    async with transaction() as tx:
+        subscription, _ = await AlertSubscription.update_or_create(user_id=ctx.user.id, defaults=values, using_db=tx)
+        await view_versions.bump(tx, [f"u:{ctx.user.id}"])  # My page's "Near my home" follows the home point
     return subscription
 
 
 async def stop_subscription(ctx: Ctx) -> None:
     """Be told of nothing: the choice and the home point are deleted (browsers' subscriptions too)."""
     require(can_choose_alert_notices(ctx.viewer))
-    await AlertSubscription.filter(user_id=ctx.user.id).delete()
+    async with transaction() as tx:
+        await AlertSubscription.filter(user_id=ctx.user.id).using_db(tx).delete()
+        await view_versions.bump(tx, [f"u:{ctx.user.id}"])
     await PushSubscription.filter(user_id=ctx.user.id).delete()
 
 

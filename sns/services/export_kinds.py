@@ -302,6 +302,7 @@ async def notification_settings(v: Viewer) -> dict:
         "alerts": None if sub is None else {
             "by_district": sub.by_district, "home_lat": sub.home_lat, "home_lon": sub.home_lon,
             "radius_km": sub.radius_km, "email": sub.email, "push": sub.push, "drills": sub.drills,
+            "notices_near_home_email": sub.notice_email, "notices_near_home_push": sub.notice_push,
             "updated_at": iso(sub.updated_at)},
         "push_subscriptions": [{"id": str(p.id), "push_service": p.endpoint.split("/")[2] if "//" in p.endpoint
                                 else "", "created_at": iso(p.created_at)}

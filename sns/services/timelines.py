@@ -16,7 +16,7 @@ from sns.ids import is_id
 from sns.models import Diary, Notice, Photo, User
 from sns.models.base import utcnow
 from sns.policies import can_view_diary, diary_scope, public_diary_scope
-from sns.services import diary_reads, rows
+from sns.services import diary_reads, notice_reach, rows
 from sns.services.shared import SharedCache, database_of
 
 # The shared "new in town" list keeps more entries than a page shows, so that after leaving
@@ -118,7 +118,7 @@ class MyPage:
 
 async def my_page(ctx: Ctx) -> MyPage:
     """Home after sign-in: three statements of its own, in SQL written by hand (`sns.services.diary_reads`;
-    the town's newest entries and the notices are shared, see `town_diaries`), and the visit time is
+    the town's newest entries are shared, see `town_diaries`; the notices near my home are one more), and the visit time is
     remembered (1 write, once a minute)."""
     v, me = ctx.viewer, ctx.user
     since = me.last_seen_home_at
@@ -126,7 +126,7 @@ async def my_page(ctx: Ctx) -> MyPage:
     if v.friend_ids:
         page.friends_diaries = await diary_reads.friends_newest_diaries(v, 10)
     page.town_diaries = await town_diaries(ctx, 10)
-    page.notices = await newest_notices(ctx, 5)
+    page.notices = await notice_reach.near_me(me, 5)  # near my home: the town's, my district's, around my home
     page.comments = await diary_reads.received_comments(v, 10)
     page.counts = await new_since(ctx, since)
     if visit_to_remember(since):

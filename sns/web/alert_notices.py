@@ -15,18 +15,19 @@ from sns.services import alert_subscriptions as subs
 from sns.services.site import district_of
 from sns.web.http import errors_of, form_of, load_ctx, redirect, render, signed_in, text
 
-CHECKS = ("by_district", "near_home", "email", "push", "drills")
+CHECKS = ("by_district", "near_home", "email", "push", "drills", "notice_email", "notice_push")
 
 
 def _form_of(subscription) -> dict:
     if subscription is None:
         return {"by_district": False, "near_home": False, "email": True, "push": True, "drills": True,
-                "radius_km": "2", "lat": "", "lon": ""}
-    near = subscription.home_lat is not None
-    return {"by_district": subscription.by_district, "near_home": near, "email": subscription.email,
-            "push": subscription.push, "drills": subscription.drills,
+                "radius_km": "2", "lat": "", "lon": "", "notice_email": False, "notice_push": False}
+    home = subscription.home_lat is not None
+    return {"by_district": subscription.by_district, "near_home": home and bool(subscription.radius_km),
+            "email": subscription.email, "push": subscription.push, "drills": subscription.drills,
             "radius_km": f"{subscription.radius_km:g}" if subscription.radius_km else "2",
-            "lat": f"{subscription.home_lat}" if near else "", "lon": f"{subscription.home_lon}" if near else ""}
+            "lat": f"{subscription.home_lat}" if home else "", "lon": f"{subscription.home_lon}" if home else "",
+            "notice_email": subscription.notice_email, "notice_push": subscription.notice_push}
 
 
 async def _page(request: Request, ctx, form: dict, subscription, status: int = 200, **extra):

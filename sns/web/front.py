@@ -8,7 +8,7 @@ from starlette.requests import Request
 
 from sns import i18n
 from sns.security import new_token
-from sns.services import disaster, mirror_pages, safety, timelines
+from sns.services import disaster, mirror_pages, notice_reach, safety, timelines
 from sns.web.http import load_ctx, login_redirect, redirect, render
 from sns.web.reader_pages import fill_later, fills_later, keep_for_reader, keep_while
 from sns.web.disaster import light_front
@@ -49,15 +49,14 @@ async def my_page(request: Request):
         lang = i18n.current_locale()
         # (the first fill is for this very request: it takes what `my_page` just read)
         fill_later(request, COUNTS_SLOT, _counts_part(ctx, lang, parts.counts_list, page.counts))
-        fill_later(request, NOTICES_SLOT, _shared_part(lambda c: timelines.newest_notices(c, 5), ctx, lang,
-                                                        parts.notices_section, page.notices))
+        fill_later(request, NOTICES_SLOT, _near_part(ctx, lang, parts.near_section, page.notices))
         fill_later(request, TOWN_SLOT, _shared_part(lambda c: timelines.town_diaries(c, 10), ctx, lang,
                                                      parts.town_section, page.town_diaries))
         fill_later(request, REQUESTS_SLOT, open_requests_part(ctx, lang, requests_parts.open_section, open_requests))
-        shown = {"counts_list": COUNTS_SLOT, "notices_section": NOTICES_SLOT, "town_section": TOWN_SLOT,
+        shown = {"counts_list": COUNTS_SLOT, "near_section": NOTICES_SLOT, "town_section": TOWN_SLOT,
                  "requests_section": REQUESTS_SLOT}
     else:
-        shown = {"counts_list": parts.counts_list(page.counts), "notices_section": parts.notices_section(page.notices),
+        shown = {"counts_list": parts.counts_list(page.counts), "near_section": parts.near_section(page.notices),
                  "town_section": parts.town_section(page.town_diaries),
                  "requests_section": requests_parts.open_section(open_requests, name_of)}
     event = await disaster.active_event(ctx)  # shared: no query on a warm cache, two more while it is on
@@ -94,6 +93,22 @@ def _shared_part(items_for, ctx, lang: str, section, first):
     async def fill(read) -> str:
         items = unused.pop() if unused else await items_for(dataclasses.replace(ctx, versions=read.versions))
         return _made_once((lang, section.name, tuple(items)), lang, lambda: section(items))
+    return fill
+
+
+def _near_part(ctx, lang: str, section, first):
+    """A filler for `fill_later`: the notices near my home (sns/services/notice_reach.py, one query), made
+    again when a notice changes (`town`), my district or home point does (`u`: saving the alert settings
+    bumps it) or a district's name (`site`); `first`, read for the page itself, the first time."""
+    unused = [first]
+
+    async def fill(read) -> str:
+        key = (lang, "near", ctx.user.id, read.versions["u"], read.versions["town"], read.versions["site"])
+        if key not in _made:
+            notices = unused.pop() if unused else await notice_reach.near_me(read.user, 5)
+            return _made_once(key, lang, lambda: section(notices))
+        unused.clear()
+        return _made[key]
     return fill
 
 
