@@ -74,7 +74,6 @@ from sns.web import city_admin, city_log, city_staff, dashboard as dashboard_pag
 from sns.web import communities as communities_pages, departments as departments_pages
 from sns.web import disaster as disaster_pages, events as events_pages, live as live_pages, maps as maps_pages
 from sns.web import garbage as garbage_pages, reminders as reminders_pages
-from sns.web import leaving as leaving_pages
 from sns.web import leaving as leaving_pages, mail_intake as mail_intake_pages
 from sns.web import messages as messages_pages, mirror_admin as mirror_admin_pages
 from sns.web import mirror_pages, my_data as my_data_pages, notifications as notifications_pages, ops as ops_pages
