@@ -61,6 +61,8 @@ README = {
     "security_log.json": N_("Your account's security log: sign-ins and changes to your password, second "
                             "factors and tokens."),
     "photos.json": N_("Your photos; each file is in the folder photos/ under its id."),
+    "appointments.json": N_("Your appointments at the city's counters: when, where, your note, and whether "
+                            "they were kept, moved or cancelled."),
 }
 
 
