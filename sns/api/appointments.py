@@ -22,6 +22,7 @@ from sns.services.counters import active_counters, counter_name, get_counter, ho
 
 API = Operations("appointments")
 Count = Annotated[int, Field(ge=0)]
+Note = text(500, lines=True, description="For the counter (optional).")
 
 
 class Counter(Output):
@@ -70,7 +71,7 @@ class SlotList(Output):
 class AppointmentNew(Input):
     counter_id: Id
     start: Time = Field(description="A slot's `start` as the slot list gives it.")
-    note: text(500, lines=True, description="For the counter (optional).") = ""  # type: ignore[valid-type]
+    note: Note = ""
     client_token: ClientToken = None
 
 

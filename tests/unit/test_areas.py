@@ -34,7 +34,7 @@ def test_mirror_sync_runs_the_hooks_the_server_runs(tmp_path):
     assert server["on_store"] == (media_store.note_entries,)
     assert server["media_restorers"] == (restore.restore_photos,)
     assert set(server["jobs"]) == {"mirror_pull", "cap_poll", "alert_notices", "mail", "retention", "data_export",
-                                   "account_deletion", "telling"}
+                                   "account_deletion", "telling", "appointment_reminders"}
     assert server["jobs"]["mirror_pull"] is pull.JOB
 
 

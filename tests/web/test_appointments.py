@@ -34,8 +34,8 @@ async def town(tmp_path_factory):
         async with make_site(tmp_path_factory.mktemp("counters"), smtp_host="127.0.0.1",
                              smtp_port=controller.port) as site:
             admin = await site.user("admin1", role="admin")
-            clerk = await site.user("clerk1", role="staff")
-            roads_clerk = await site.user("roads1", role="staff")
+            await site.user("clerk1", role="staff")
+            await site.user("roads1", role="staff")
             people = {name: await site.user(name) for name in ("hanako", "taro", "ken", "aiko", "momo")}
             await User.filter(id=people["aiko"].id).update(locale="ja")
             admin_ctx = await site.ctx_for(admin)
