@@ -115,7 +115,7 @@ async def list_counters(ctx: Ctx):
     return {"items": [counter_json(ctx, c) for c in await active_counters()]}
 
 
-@API.get("/api/v1/counters/{id}/slots", answer=SlotList, query=SlotsQuery, errors=(400, 404))
+@API.get("/api/v1/counters/{id}/slots", answer=SlotList, query=SlotsQuery, errors=(400, 404), refuses=("to",))
 async def counter_slots(ctx: Ctx, id: str, query: SlotsQuery):
     """A counter's slots per day, from `from` to `to`: times not yet past, within how far ahead one may
     book, with the places left (`free`: 0 when full); a closed day has no slots and says why."""
@@ -131,10 +131,11 @@ async def counter_slots(ctx: Ctx, id: str, query: SlotsQuery):
 
 
 @API.post("/api/v1/appointments", answer=Appointment, status=201, body=AppointmentNew, auth=True,
-          errors=(*WRITE, 404, 409, 429))
+          errors=(*WRITE, 404, 409, 429), refuses=("start",))
 async def book_appointment(ctx: Ctx, body: AppointmentNew):
-    """Book a place at a counter. 409 when the time was just taken (choose another); the same
-    `client_token` again answers the appointment it booked."""
+    """Book a place at a counter. 409 when the time was just taken (choose another) or when the caller
+    holds 10 coming appointments; a `start` that is not one of the counter's bookable slots is a 400 on
+    `start`; the same `client_token` again answers the appointment it booked."""
     row = await appointments.book(ctx, body.counter_id, body.start, note=body.note, client_token=body.client_token)
     _, counter = await appointments.get_appointment(ctx, row.id)
     return Reply(appointment_json(ctx, row, counter), {"Location": absolute(ctx, f"/api/v1/appointments/{row.id}")})
@@ -155,7 +156,8 @@ async def get_appointment(ctx: Ctx, id: str):
     return appointment_json(ctx, row, counter)
 
 
-@API.delete("/api/v1/appointments/{id}", query=CancelQuery, auth=True, errors=(400, 401, 403, 404))
+@API.delete("/api/v1/appointments/{id}", query=CancelQuery, auth=True, errors=(400, 401, 403, 404, 409))
 async def cancel_appointment(ctx: Ctx, id: str, query: CancelQuery):
-    """Cancel an appointment (its place is freed for others); `reason` optional. Cancelling again is fine."""
+    """Cancel an appointment (its place is freed for others); `reason` optional. Cancelling again is fine;
+    one already marked arrived or no-show answers 409."""
     await appointments.cancel(ctx, id, query.reason)

@@ -99,7 +99,7 @@ async def book(ctx: Ctx, counter_id, start, *, note="", client_token=None, resid
     if not staff:
         await rate_limit_post(ctx)
         if await Appointment.filter(resident_id=ctx.user.id, state="booked", start__gt=utcnow()).count() >= MAX_COMING:
-            raise Invalid(N_("You have %(max)d coming appointments already; cancel one first."), max=MAX_COMING)
+            raise Conflict(N_("You have %(max)d coming appointments already; cancel one first."), max=MAX_COMING)
     start, end = await _checked_slot(ctx, counter, start, staff=staff)
     row = Appointment(id=uuid7(), counter_id=counter.id, resident_id=for_user.id if for_user else None,
                       booked_by_id=ctx.user.id, name=name, phone=phone, start=start, end=end, note=note,
@@ -123,7 +123,7 @@ async def move(ctx: Ctx, appointment_id, start) -> Appointment:
     row, counter = await get_appointment(ctx, appointment_id)
     require(can_change_appointment(ctx.viewer, row, counter))
     if row.state != "booked" or row.start <= utcnow():
-        raise Invalid(N_("Only a coming appointment can be moved."))
+        raise Conflict(N_("Only a coming appointment can be moved."))
     staff = row.resident_id is None or row.resident_id != ctx.viewer.id
     new_start, new_end = await _checked_slot(ctx, counter, start, staff=staff)
     if new_start == row.start:
@@ -151,7 +151,7 @@ async def cancel(ctx: Ctx, appointment_id, reason="") -> Appointment:
     if row.state != "booked":
         if row.state == "cancelled":
             return row  # cancelled already (a second click)
-        raise Invalid(N_("Only a booked appointment can be cancelled."))
+        raise Conflict(N_("Only a booked appointment can be cancelled."))
     async with transaction() as tx:
         changed = await Appointment.filter(id=row.id, state="booked").using_db(tx) \
             .update(state="cancelled", cancel_reason=reason, updated_at=utcnow())
@@ -174,7 +174,7 @@ async def book_after(ctx: Ctx, appointment_id, counter_id, *, client_token=None)
     first, first_counter = await get_appointment(ctx, appointment_id)
     require(can_change_appointment(ctx.viewer, first, first_counter))
     if first.state != "booked" or first.start <= utcnow():
-        raise Invalid(N_("Only a coming appointment can have another service added."))
+        raise Conflict(N_("Only a coming appointment can have another service added."))
     try:
         counter = await get_counter(counter_id)
     except NotFound:
