@@ -39,6 +39,7 @@ from starlette.routing import BaseRoute
 
 from sns import mail, routes, tasks
 from sns.api import albums as albums_api, alert_feeds as alert_feeds_api, alerts as alerts_api
+from sns.api import appointments as appointments_api
 from sns.api import communities as communities_api, departments as departments_api, diaries as diaries_api
 from sns.api import disaster as disaster_api, events as events_api, maps as maps_api, messages as messages_api
 from sns.api import my_data as my_data_api, my_requests as my_requests_api
@@ -48,12 +49,14 @@ from sns.api import v1
 from sns.api.declare import Operation
 from sns.api.v1 import api_routes
 from sns.demos import albums as albums_demo, alerts as alerts_demo, communities as communities_demo
+from sns.demos import appointments as appointments_demo
 from sns.demos import departments as departments_demo, disaster as disaster_demo, events as events_demo
 from sns.demos import messages as messages_demo, reminders as reminders_demo, reports as reports_demo
 from sns.demos import notices as notices_demo, shelters as shelters_demo
 from sns.mirror import adopt, box_exchange, media_fetch, media_serve, media_store, pull, restore, serve
 from sns.mirror import alerts as mirrored_alerts
 from sns.policies.mail_intake import can_manage_mail_intake
+from sns.policies.appointments import can_manage_counters, is_counter_staff
 from sns.policies import (
     can_manage_standby_codes, can_post_alert, can_read_alert_sources, can_read_peers, can_set_shelter_status,
     can_switch_disaster, is_disaster_staff,
@@ -65,10 +68,12 @@ from sns.services import (
     mailbox, map_areas, map_layers, notice_telling, reminder_job, replies, report_lists, reports, retention, review,
     shelters, telling, topics, weekly_activity,
 )
+from sns.services import appointment_mail
 from sns.services.maps import DynamicLayers, Layer
 from sns.services.photo_access import Check
 from sns.services.review_kinds import Reviewable
 from sns.web import acting as acting_pages, albums as albums_pages, alert_feeds as alert_feeds_pages
+from sns.web import appointments as appointment_pages, counter_admin, counter_staff, counters as counter_pages
 from sns.web import alert_notices as alert_notices_pages, alerts as alerts_pages, cap_sources as cap_sources_pages
 from sns.web import city_admin, city_log, city_staff, dashboard as dashboard_pages
 from sns.web import communities as communities_pages, departments as departments_pages
@@ -224,6 +229,10 @@ AREAS: tuple[Area, ...] = (
     # the staff dashboard before the departments: /city/dashboard is not the inquiry /city/{id}
     Area("dashboard", routes=tuple(dashboard_pages.ROUTES), jobs=(weekly_activity.JOB,),
          offered={"dashboard": can_view_dashboard}),
+    # appointments at the city's counters (before departments: /city/counters before /city/{id})
+    Area("appointments", routes=(*counter_admin.ROUTES, *counter_staff.ROUTES, *counter_pages.ROUTES,
+                                 *appointment_pages.ROUTES), api=appointments_api, jobs=(appointment_mail.JOB,),
+         demo=appointments_demo, offered={"manage_counters": can_manage_counters, "counter_staff": is_counter_staff}),
     Area("departments", routes=(*city_staff.ROUTES, *departments_pages.ROUTES, *city_admin.ROUTES),
          api=departments_api, demo=departments_demo,
          review_kinds={"inquiry_entry": inquiries.REVIEWABLE}, photo_owners={"inquiry": inquiries.photo_visible}),

@@ -27,6 +27,7 @@ KINDS: dict[str, str] = {
     "alert": N_("Alerts"),
     "disaster": N_("Disaster mode"),
     "behalf": N_("Acting on behalf"),
+    "counter": N_("Counters and closed days"),
 }
 ACTIONS: dict[str, str] = {
     "user.role": N_("Changed a role"),
@@ -50,6 +51,10 @@ ACTIONS: dict[str, str] = {
     "behalf.alert.post": N_("Posted an alert on the city's behalf"),
     "behalf.alert.status": N_("Changed an alert's status on the city's behalf"),
     "behalf.notice.post": N_("Posted a notice on the city's behalf"),
+    "counter.add": N_("Added a counter"),
+    "counter.change": N_("Changed a counter"),
+    "counter.closed_day": N_("Added or removed a closed day"),
+    "counter.holidays": N_("Imported the city's holidays"),
 }
 
 

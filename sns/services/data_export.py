@@ -63,6 +63,8 @@ README = {
     "photos.json": N_("Your photos; each file is in the folder photos/ under its id."),
     "reminders.json": N_("Your reminders: your documents' expiry dates and your district's garbage days, with "
                          "how you asked to be told."),
+    "appointments.json": N_("Your appointments at the city's counters: when, where, your note, and whether "
+                            "they were kept, moved or cancelled."),
 }
 
 

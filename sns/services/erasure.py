@@ -36,6 +36,7 @@ from sns.policies.leaving import stays_after_leaving
 from sns.services import data_export
 from sns.services.base import delete_with_tombstone, save_change, tombstone, transaction
 from sns.services.notifications import notify
+from sns.services.slots import free_place
 from sns.services.waiting_list import promote_waiting
 from sns.settings import Settings
 
@@ -83,6 +84,10 @@ async def _lock(job: "Erasure") -> None:
                       GarbageReminder, Telling):
             await model.filter(user_id=job.user_id).using_db(tx).delete()
         await ActingSession.filter(user_id=job.user_id).using_db(tx).delete()
+        # coming appointments are cancelled first, so that their places are free for others; then all go
+        for appointment in await Appointment.filter(resident_id=job.user_id, state="booked",
+                                                    start__gt=utcnow()).using_db(tx):
+            await free_place(tx, appointment.counter_id, appointment.start)
         await Appointment.filter(resident_id=job.user_id).using_db(tx).delete()
 
 

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Awaitable, Callable
 
 from sns.models import (
-    AccountEvent, Album, AlertSubscription, ApiToken, Block, Comment, Community, Conversation, Diary, DisasterPost, Event,
+    AccountEvent, Album, Appointment, AlertSubscription, ApiToken, Block, Comment, Community, Conversation, Diary, DisasterPost, Event,
     Friendship, Inquiry, Membership, Message, Notification, Participant, Photo, PushSubscription, Reply,
     ReportFollow, ReportUpdate, Rsvp, SafetyCheckin, SecondFactor, StreetReport, Topic, TopicFollow, User,
 )
@@ -76,8 +76,7 @@ DECISIONS: dict[str, Decision] = {
     "GarbageDay": D(reason=NOT_PERSONAL), "WeeklyActivity": D(reason=NOT_PERSONAL),
     "Telling": D(reason=OPERATIONAL), "IncomingMail": D(reason=OPERATIONAL),
     "DocumentReminder": D("reminders.json"), "GarbageReminder": D("reminders.json"),
-    # TODO(issue 19 parts): goes into the archive with its part (appointments.json)
-    "Appointment": D(reason=OPERATIONAL),
+    "Appointment": D("appointments.json"),
 }
 del D
 
@@ -332,10 +331,21 @@ async def photos(v: Viewer) -> dict:
 
 
 # file -> its reader, in the archive's order (README.txt describes each)
+async def appointments(v: Viewer) -> dict:
+    """My appointments at the city's counters (past, coming and cancelled), as my appointment pages show them."""
+    rows = await Appointment.filter(resident_id=v.id).order_by("start", "id").select_related("counter")
+    return {"appointments": [
+        {"id": str(a.id), "counter": a.counter.name, "place": a.counter.place, "start": iso(a.start),
+         "end": iso(a.end), "state": a.state, "note": a.note, "cancel_reason": a.cancel_reason,
+         "visit_id": a.visit_id, "booked_by_staff": a.booked_by_id not in (None, v.id), "created_at": iso(a.created_at)}
+        for a in rows]}
+
+
 READERS: dict[str, Callable[[Viewer], Awaitable[dict]]] = {
     "profile.json": profile, "diaries.json": diaries, "topics.json": topics, "messages.json": messages,
     "inquiries.json": inquiries, "reports.json": reports, "events.json": events, "albums.json": albums,
     "checkins.json": checkins, "friends.json": friends, "notification_settings.json": notification_settings,
     "notifications.json": notifications, "security_log.json": security_log, "photos.json": photos,
     "reminders.json": reminders_export,
+    "appointments.json": appointments,
 }
