@@ -17,12 +17,12 @@ import time
 import httpx
 import pytest
 
-from browser.live import PASSWORD, SQLITE_HALF, LiveServer, migrated_database
+from browser.live import PASSWORD, POSTGRES_HALF, LiveServer, migrated_database
 from fixtures import jpeg_with_gps
 from multi.cities import replica_rows
 from sns.media import photo_path
 
-pytestmark = [pytest.mark.slow, SQLITE_HALF]
+pytestmark = [pytest.mark.slow, POSTGRES_HALF]
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PHOTO = re.compile(r'/photos/([0-9a-f-]{36})\.jpg')
 
