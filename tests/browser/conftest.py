@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from browser.live import ACCOUNTS, CHROMIUM_ARGS, LiveServer, Phones, fresh_database_url
+from browser.live import ACCOUNTS, CHROMIUM_ARGS, LiveServer, Phones, migrated_database
 from browser.tiles import TileServer
 
 
@@ -25,7 +25,8 @@ def tiles():
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory, tiles):
-    live = LiveServer(tmp_path_factory.mktemp("live"), fresh_database_url())
+    data = tmp_path_factory.mktemp("live")
+    live = LiveServer(data, migrated_database(data))  # `sns init` then has no migration left to run
     live.extra_env["SNS_TILE_URL"] = tiles.url_template
     live.sns("init")
     with ThreadPoolExecutor(4) as pool:  # each `sns user create` is a process of its own

@@ -35,10 +35,24 @@ ACCOUNTS = {
 }
 
 
+# Which run this is. `.ci/test` runs the suite twice side by side, on SQLite and on PostgreSQL, and tells both
+# runs so (SNS_TEST_BOTH_DATABASES=1): the costly modules that are not about the database's dialect then run
+# in one of the two halves only, chosen to keep the halves even (README.md, "Tests: what runs where").
+ON_POSTGRES = bool(os.environ.get("SNS_TEST_DATABASE_URL"))
+BOTH_RUN = os.environ.get("SNS_TEST_BOTH_DATABASES") == "1"
+
 # Pages in a browser whose reads and writes the tests in tests/web already run on both databases: run once,
 # on SQLite (the suite runs twice, side by side; a browser module costs a minute or more each time).
-ONCE = pytest.mark.skipif(bool(os.environ.get("SNS_TEST_DATABASE_URL")),
+ONCE = pytest.mark.skipif(ON_POSTGRES,
                           reason="a page in a browser: run on SQLite; its reads and writes run on both in tests/web")
+# Several `sns serve` processes of one city or of neighbouring cities (tests/multi): a city scales out on
+# PostgreSQL, so when both runs go they run in the PostgreSQL half; alone, either database runs them.
+POSTGRES_HALF = pytest.mark.skipif(BOTH_RUN and not ON_POSTGRES,
+                                   reason="several processes: in the PostgreSQL half of .ci/test (both run)")
+# Several processes whose database work the in-process tests (tests/unit, tests/web) run on both databases,
+# kept in the SQLite half when both runs go, to even the halves out; alone, either database runs them.
+SQLITE_HALF = pytest.mark.skipif(BOTH_RUN and ON_POSTGRES,
+                                 reason="several processes: in the SQLite half of .ci/test (both run)")
 
 
 def fresh_database_url() -> str:

@@ -8,8 +8,9 @@ import pytest
 
 from cap_server import cap, cap_server, ref
 from browser.test_phone_layout import NARROW, check
+from browser.live import ONCE
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, ONCE]
 
 
 @pytest.fixture(scope="module")

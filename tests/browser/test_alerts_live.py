@@ -8,9 +8,9 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from browser.live import sign_in
+from browser.live import ONCE, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, ONCE]
 WITHIN_MS = 2000  # the promise: within 2 seconds
 
 

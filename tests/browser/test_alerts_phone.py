@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from browser.live import sign_in
+from browser.live import ONCE, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, ONCE]
 
 NARROW = {"width": 320, "height": 640}
 

@@ -3,7 +3,9 @@ thread; the resident sees the answer and the status change."""
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from browser.live import ONCE
+
+pytestmark = [pytest.mark.browser, ONCE]
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,9 @@ the reply through the News badge; a locked topic keeps a typed reply."""
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from browser.live import ONCE
+
+pytestmark = [pytest.mark.browser, ONCE]
 
 
 @pytest.fixture(scope="module")

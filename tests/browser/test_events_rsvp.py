@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-pytestmark = pytest.mark.browser
+from browser.live import ONCE
+
+pytestmark = [pytest.mark.browser, ONCE]
 
 
 @pytest.fixture(scope="module")

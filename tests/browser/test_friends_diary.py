@@ -6,10 +6,10 @@ import xml.etree.ElementTree as ET
 import pytest
 from PIL import Image
 
-from browser.live import comment, write_diary
+from browser.live import ONCE, comment, write_diary
 from fixtures import jpeg_with_gps
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, ONCE]
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from browser.live import PASSWORD
+from browser.live import ONCE, PASSWORD
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, ONCE]
 
 
 def test_admin_invites_and_the_resident_joins(phones):

@@ -5,7 +5,7 @@ import re
 import httpx
 import pytest
 
-from browser.live import PASSWORD, LiveServer, fresh_database_url
+from browser.live import PASSWORD, LiveServer, migrated_database
 
 pytestmark = pytest.mark.slow
 
@@ -20,7 +20,7 @@ def form_post(client: httpx.Client, page: str, url: str, data: dict) -> httpx.Re
 
 
 def test_an_acknowledged_post_survives_kill_minus_nine(tmp_path):
-    live = LiveServer(tmp_path, fresh_database_url())
+    live = LiveServer(tmp_path, migrated_database(tmp_path))
     live.sns("init")
     live.create_user("hiro")
     live.start()

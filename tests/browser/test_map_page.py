@@ -12,9 +12,9 @@ import pytest
 
 from playwright.sync_api import expect
 
-from browser.live import sign_in
+from browser.live import ONCE, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, ONCE]
 
 
 @pytest.fixture(scope="module")

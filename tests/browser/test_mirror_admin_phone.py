@@ -10,16 +10,17 @@ import time
 
 import pytest
 
-from browser.live import LiveServer, fresh_database_url
+from browser.live import ONCE, LiveServer, migrated_database
 from browser.test_phone_layout import NARROW, check
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, ONCE]
 PAGE = "/admin/mirror"
 
 
 @pytest.fixture(scope="module")
 def neighbour(tmp_path_factory):
-    live = LiveServer(tmp_path_factory.mktemp("neighbour"), fresh_database_url())
+    data = tmp_path_factory.mktemp("neighbour")
+    live = LiveServer(data, migrated_database(data))
     live.extra_env["SNS_ORIGIN"] = "neighbour.test"
     live.sns("init")
     live.start()

@@ -14,10 +14,10 @@ from datetime import timedelta
 
 import pytest
 
-from browser.live import LiveServer, Phones, fresh_database_url
+from browser.live import ONCE, LiveServer, Phones, migrated_database
 from mirror_town import NAME, ORIGIN, install, write_bville
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, ONCE]
 NARROW = {"width": 320, "height": 640}
 
 
@@ -45,8 +45,7 @@ async def _prepare(live: LiveServer, tmp) -> None:
 @pytest.fixture(scope="module")
 def neighbour(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("mirror-phone")
-    live = LiveServer(tmp / "neighbour", fresh_database_url())
-    live.data_dir.mkdir()
+    live = LiveServer(tmp / "neighbour", migrated_database(tmp / "neighbour"))
     live.sns("init")
     with ThreadPoolExecutor(1) as pool:  # its own event loop: this thread's may belong to Playwright
         pool.submit(asyncio.run, _prepare(live, tmp)).result()

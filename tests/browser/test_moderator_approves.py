@@ -2,9 +2,9 @@
 
 import pytest
 
-from browser.live import write_diary
+from browser.live import ONCE, write_diary
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, ONCE]
 
 
 def test_moderator_approves_a_held_post_on_a_phone(phones):

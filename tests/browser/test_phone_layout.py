@@ -2,10 +2,10 @@
 
 import pytest
 
-from browser.live import comment, write_diary
+from browser.live import ONCE, comment, write_diary
 from fixtures import jpeg_with_gps
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, ONCE]
 
 NARROW = {"width": 320, "height": 640}
 MIN_TAP = 40  # px; the stylesheet aims at 44

@@ -2,7 +2,9 @@
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from browser.live import ONCE
+
+pytestmark = [pytest.mark.browser, ONCE]
 SMALL = {"width": 320, "height": 640}
 
 

@@ -2,7 +2,9 @@
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from browser.live import ONCE
+
+pytestmark = [pytest.mark.browser, ONCE]
 
 BODY = "Three paragraphs I typed on the bus.\n\nThe second one.\n\nAnd the third, with 日本語 too."
 

@@ -11,8 +11,9 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from fixtures import jpeg_with_gps
+from browser.live import ONCE
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, ONCE]
 
 TITLE = "Deep pothole at the fish market"
 BODY = "A deep pothole by the fish market entrance.\nScooters swerve around it."

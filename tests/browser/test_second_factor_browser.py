@@ -8,7 +8,7 @@ import time
 import pyotp
 import pytest
 
-from browser.live import ONCE, PASSWORD, LiveServer, Phones, fresh_database_url
+from browser.live import ONCE, PASSWORD, LiveServer, Phones, migrated_database
 from browser.test_phone_layout import NARROW, TOO_WIDE, check
 from sns.settings import Settings
 
@@ -17,7 +17,8 @@ pytestmark = [pytest.mark.browser, ONCE]
 
 @pytest.fixture(scope="module")
 def factor_server(tmp_path_factory):
-    live = LiveServer(tmp_path_factory.mktemp("factor"), fresh_database_url())
+    data = tmp_path_factory.mktemp("factor")
+    live = LiveServer(data, migrated_database(data))
     live.extra_env["SNS_SECOND_FACTOR_ROLES"] = Settings.second_factor_roles
     live.sns("init")
     live.create_user("sachiko")

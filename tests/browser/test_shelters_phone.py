@@ -9,7 +9,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.browser
+from browser.live import ONCE
+
+pytestmark = [pytest.mark.browser, ONCE]
 
 NARROW = {"width": 320, "height": 640}
 CSV = "\r\n".join([

@@ -3,10 +3,10 @@ everything is a plain form post."""
 
 import pytest
 
-from browser.live import PASSWORD, write_diary
+from browser.live import ONCE, PASSWORD, write_diary
 from sns.i18n import gettext, using_locale
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, ONCE]
 
 
 def japanese(message: str) -> str:

@@ -10,9 +10,9 @@ import re
 
 import pytest
 
-from browser.live import comment, write_diary
+from browser.live import ONCE, comment, write_diary
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, ONCE]
 
 # Each one sets window.__xss and opens a dialog if it ever runs.
 CORPUS = [

@@ -27,7 +27,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from browser.live import PASSWORD, LiveServer, alert_stream, free_port, migrated_database
+from browser.live import PASSWORD, POSTGRES_HALF, LiveServer, alert_stream, free_port, migrated_database
 from sns.templating import STATIC_DIR
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -40,7 +40,9 @@ ALERT = {"kind": "fire", "title": "Fire near the station", "description": "Smoke
          "instruction": "Keep away from the station.", "lat": 32.5052, "lon": 130.6039, "radius_m": 300,
          "severity": "Severe"}
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(NGINX), reason="needs Debian's nginx")]
+# Not about the database: in the PostgreSQL half when both run (.ci/test), to even the halves out.
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not os.path.exists(NGINX), reason="needs Debian's nginx"),
+              POSTGRES_HALF]
 
 
 def _nginx_conf(tmp: Path, upstream_port: int, port: int) -> Path:

@@ -17,10 +17,10 @@ import re
 import httpx
 import pytest
 
-from browser.live import PASSWORD, LiveServer, fresh_database_url, wait_for
+from browser.live import PASSWORD, POSTGRES_HALF, LiveServer, migrated_database, wait_for
 from cities import replica_rows as cities_replica_rows
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, POSTGRES_HALF]
 
 DOWN_AFTER = 3
 ALERT = {"kind": "fire", "title": "Forest fire above the dam", "description": "Wind from the north.",
@@ -32,7 +32,7 @@ NOTICE = {"title": "City hall moved to the gym", "body": "Our site is down; the 
 def _server(data, name: str) -> LiveServer:
     folder = data / name
     folder.mkdir()
-    server = LiveServer(folder, fresh_database_url())
+    server = LiveServer(folder, migrated_database(folder))
     server.extra_env = {"SNS_ORIGIN": f"{name}.test", "SNS_MIRROR_DOWN_AFTER_SECONDS": str(DOWN_AFTER),
                         "SNS_MIRROR_PULL_SECONDS": "1", "SNS_MIRROR_TIMEOUT_SECONDS": "2"}
     server.sns("init")

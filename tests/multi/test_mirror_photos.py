@@ -17,17 +17,17 @@ import httpx
 import pytest
 from PIL import Image, UnidentifiedImageError
 
-from browser.live import PASSWORD, LiveServer, fresh_database_url
+from browser.live import PASSWORD, POSTGRES_HALF, LiveServer, migrated_database
 from fixtures import jpeg_with_gps
 from sns.media import photo_path
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, POSTGRES_HALF]
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PHOTO = re.compile(r'/photos/([0-9a-f-]{36})\.jpg')
 
 
 def _city(root, name: str) -> LiveServer:
-    city = LiveServer(root / name, fresh_database_url())
+    city = LiveServer(root / name, migrated_database(root / name))
     city.extra_env = {"SNS_ORIGIN": f"{name}.test"}
     city.sns("init")
     return city

@@ -21,11 +21,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from browser.live import SNS, LiveServer, fresh_database_url, wait_for
+from browser.live import POSTGRES_HALF, SNS, LiveServer, fresh_database_url, migrated_database, wait_for
 from fixtures import CSRF_RE, PASSWORD
 from cities import replica_rows
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, POSTGRES_HALF]
 
 ALERT = {"kind": "fire", "title": "Fire near the station", "description": "Smoke.", "instruction": "Stay away.",
          "lat": 32.5073, "lon": 130.6016, "radius_m": 500, "severity": "Severe"}
@@ -127,13 +127,12 @@ def signed_in(server: LiveServer, username: str) -> httpx.Client:
 @pytest.fixture(scope="module")
 def cities(tmp_path_factory):
     root = tmp_path_factory.mktemp("restore")
-    a, b = LiveServer(root / "a", fresh_database_url()), LiveServer(root / "b", fresh_database_url())
+    a, b = (LiveServer(root / name, migrated_database(root / name)) for name in ("a", "b"))
     a.log, b.log = root / "a.log", root / "b.log"  # A's data directory is deleted: its log lives beside it
     a.extra_env = {"SNS_ORIGIN": "a.test"}
     b.extra_env = {"SNS_ORIGIN": "b.test", "SNS_MIRROR_INSTANCE_BOX_SECONDS": "2"}
-    for city in (a, b):  # migrating a new database can take a while on a busy machine (LiveServer.sns: 60 s)
-        subprocess.run([str(SNS), "--data", str(city.data_dir), "init"], env=city.env, check=True, timeout=600,
-                       capture_output=True)
+    for city in (a, b):  # on copies of the migrated template: `sns init` makes the keys
+        city.sns("init")
     key = root / "a-backup.key"
     a.sns("mirror", "backup-key", "--out", str(key))
     for name, role in (("hanako", "resident"), ("taro", "resident"), ("clerk", "staff"), ("firechief", "fire")):

@@ -11,14 +11,13 @@ import time
 import httpx
 import pytest
 
-from browser.live import LiveServer, fresh_database_url
+from browser.live import POSTGRES_HALF, LiveServer, migrated_database
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, POSTGRES_HALF]
 
 
 def _town(tmp, origin: str, **env) -> LiveServer:
-    live = LiveServer(tmp / origin, fresh_database_url())
-    live.data_dir.mkdir()
+    live = LiveServer(tmp / origin, migrated_database(tmp / origin))
     live.extra_env.update({"SNS_ORIGIN": origin, "SNS_MIRROR_DOWN_AFTER_SECONDS": "3", **env})
     live.sns("init")
     return live

@@ -10,9 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from browser.live import LiveServer, migrated_database
+from browser.live import POSTGRES_HALF, LiveServer, migrated_database
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, POSTGRES_HALF]
 ROUNDS, PER_ROUND = 5, 40
 
 

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from browser.live import PASSWORD, LiveServer, fresh_database_url, wait_for
+from browser.live import PASSWORD, LiveServer, migrated_database, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     not os.environ.get("SNS_TEST_DATABASE_URL"),
@@ -66,8 +66,9 @@ class Browser:
 def town(tmp_path_factory):
     """Machine A (where the reader mostly reads) and machine B (where the changes are made), each with two
     workers, and the town's people signed in: one cookie jar each, valid on both machines."""
-    url = fresh_database_url()
-    a = LiveServer(tmp_path_factory.mktemp("machine-a"), url)
+    data = tmp_path_factory.mktemp("machine-a")
+    url = migrated_database(data)
+    a = LiveServer(data, url)
     b = LiveServer(tmp_path_factory.mktemp("machine-b"), url)
     shared = {"SNS_BROADCAST_URL": url, "SNS_WORKERS": "2"}
     a.extra_env, b.extra_env = {**shared}, {**shared, "SNS_BACKGROUND_TASKS": "false"}

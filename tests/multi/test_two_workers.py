@@ -14,7 +14,7 @@ import time
 import httpx
 import pytest
 
-from browser.live import LiveServer, alert_stream, fresh_database_url
+from browser.live import LiveServer, alert_stream, migrated_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     not os.environ.get("SNS_TEST_DATABASE_URL"),
@@ -29,7 +29,7 @@ SHARED_SECONDS = 30  # long, so that a fresh page on B can only come from forget
 @pytest.fixture(scope="module")
 def workers(tmp_path_factory):
     data = tmp_path_factory.mktemp("two-workers")
-    url = fresh_database_url()
+    url = migrated_database(data)
     settings = {"SNS_BROADCAST_URL": url, "SNS_SHARED_CACHE_SECONDS": str(SHARED_SECONDS)}
     a, b = LiveServer(data, url), LiveServer(data, url)
     a.log, b.log = data / "worker-a.log", data / "worker-b.log"
