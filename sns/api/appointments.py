@@ -72,6 +72,8 @@ class AppointmentNew(Input):
     counter_id: Id
     start: Time = Field(description="A slot's `start` as the slot list gives it.")
     note: Note = ""
+    remind_email: bool = Field(True, description="Remind me by e-mail the evening before.")
+    remind_push: bool = Field(False, description="Remind me by Web Push the evening before.")
     client_token: ClientToken = None
 
 
@@ -136,7 +138,8 @@ async def book_appointment(ctx: Ctx, body: AppointmentNew):
     """Book a place at a counter. 409 when the time was just taken (choose another) or when the caller
     holds 10 coming appointments; a `start` that is not one of the counter's bookable slots is a 400 on
     `start`; the same `client_token` again answers the appointment it booked."""
-    row = await appointments.book(ctx, body.counter_id, body.start, note=body.note, client_token=body.client_token)
+    row = await appointments.book(ctx, body.counter_id, body.start, note=body.note, client_token=body.client_token,
+                                  remind_email=body.remind_email, remind_push=body.remind_push)
     _, counter = await appointments.get_appointment(ctx, row.id)
     return Reply(appointment_json(ctx, row, counter), {"Location": absolute(ctx, f"/api/v1/appointments/{row.id}")})
 

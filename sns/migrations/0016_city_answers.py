@@ -50,6 +50,8 @@ class Migration(migrations.Migration):
                 ('note', fields.CharField(default='', max_length=500)),
                 ('cancel_reason', fields.CharField(default='', max_length=500)),
                 ('visit_id', fields.CharField(null=True, max_length=36)),
+                ('remind_email', fields.BooleanField(default=True)),
+                ('remind_push', fields.BooleanField(default=False)),
                 ('client_token', fields.CharField(null=True, max_length=64)),
                 ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
                 ('updated_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
@@ -241,6 +243,10 @@ class Migration(migrations.Migration):
             model_name='InquiryEntry',
             name='mail_message_id',
             field=fields.CharField(default='', db_default='', max_length=255),
+        ),
+        ops.AddIndex(
+            model_name='InquiryEntry',
+            index=Index(fields=['mail_message_id']),
         ),
         ops.AddField(
             model_name='Notice',

@@ -124,4 +124,4 @@ class InquiryEntry(Replicated):
     class Meta:
         table = "inquiry_entries"
         unique_together = (("author", "client_token"),)
-        indexes = (("inquiry_id", "id"),)
+        indexes = (("inquiry_id", "id"), ("mail_message_id",))

@@ -127,7 +127,8 @@ async def remind_due(settings, *, now: datetime | None = None) -> int:
     written = 0
     for row in rows:
         written += await telling.tell(settings, row.resident, reminder_key(row), _reminder_texts(row),
-                                      url=f"/appointments/{row.id}", email=True, push=row.resident_id in pushing)
+                                      url=f"/appointments/{row.id}", email=row.remind_email,
+                                      push=row.remind_push and row.resident_id in pushing)
     return written
 
 

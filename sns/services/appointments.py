@@ -82,7 +82,8 @@ async def _checked_slot(ctx: Ctx, counter: Counter, start, *, staff: bool) -> tu
 
 
 async def book(ctx: Ctx, counter_id, start, *, note="", client_token=None, resident: User | None = None,
-               name: str = "", phone: str = "", visit_id: str | None = None) -> Appointment:
+               name: str = "", phone: str = "", visit_id: str | None = None, remind_email: bool = True,
+               remind_push: bool = False) -> Appointment:
     """Book a place: for the viewer, or (counter staff, `resident` or `name` + `phone`) for someone who
     phoned. Refused with JUST_TAKEN (409) when the slot filled meanwhile."""
     counter = await get_counter(counter_id)
@@ -103,7 +104,8 @@ async def book(ctx: Ctx, counter_id, start, *, note="", client_token=None, resid
     start, end = await _checked_slot(ctx, counter, start, staff=staff)
     row = Appointment(id=uuid7(), counter_id=counter.id, resident_id=for_user.id if for_user else None,
                       booked_by_id=ctx.user.id, name=name, phone=phone, start=start, end=end, note=note,
-                      visit_id=visit_id, client_token=token)
+                      visit_id=visit_id, client_token=token, remind_email=bool(remind_email),
+                      remind_push=bool(remind_push))
     try:
         async with transaction() as tx:
             if not await slots.take_place(tx, counter, start):

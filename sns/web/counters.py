@@ -96,10 +96,12 @@ async def book_page(request: Request, ctx):
             return await _confirm(request, ctx, counter, None, status=400, errors=errors_of(exc))
         return await _confirm(request, ctx, counter, start)
     form = form_of(request)
-    typed = {"note": text(form, "note"), "start": text(form, "start")}
+    typed = {"note": text(form, "note"), "start": text(form, "start"), "remind_email": bool(form.get("remind_email")),
+             "remind_push": bool(form.get("remind_push"))}
     try:
         row = await appointments.book(ctx, counter.id, typed["start"], note=typed["note"],
-                                      client_token=text(form, "client_token"))
+                                      client_token=text(form, "client_token"), remind_email=typed["remind_email"],
+                                      remind_push=typed["remind_push"])
     except ServiceError as exc:
         if exc.status == 404:
             raise

@@ -114,7 +114,20 @@ async def make_every_form_appear(site):
 
     peer = await Peer.create(origin="forms-neighbour.example", url="http://127.0.0.1:9", fingerprint="SHA256:f",
                              public_key="AAAA")  # /admin/mirror's forms and its removal's second step
+    from sns.models import District
+
+    district = await District.create(name="Forms district", origin=ctx.origin)  # /garbage/{district}
+    from sns.services import appointments, counters, reminders, slots
+
+    every_day = {day: "00:00-23:30" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    counter = await counters.save_counter(ctx, department_id=roads.id, name="Forms counter", hours=every_day,
+                                          slot_minutes="30", capacity="2", book_days_ahead="14")
+    days = await slots.days(ctx.settings, counter, slots.local_today(ctx.settings), 3)
+    free = next(s for day in days for s in day.free)
+    appointment = await appointments.book(ctx, counter.id, free.start.isoformat(), note="With its forms.")
+    document = await reminders.add_document(ctx, kind="passport", expires_on="2031-04-01", email=True, push=False)
     return {
+        "district": district.id, "counter": counter.id, "appointment": appointment.id, "document": document.id,
         "peer": peer.origin, "origin": peer.origin,  # /mirror/{origin}/...: the neighbour added above
         "alert": alert.id, "disaster_post": board_post.id, "disaster_event": drill.id,
         "event": event.id, "album": album.id,
@@ -133,6 +146,10 @@ FIRE_PAGES = {"/alerts/new", "/alerts/{id}"}
 SKIP = {"/feeds/", "/photos/", "/static", "/admin/words.txt", "/events/{id}.ics", "/calendar/town.ics",
         "/calendar/feed/", "/map/features.json", "/alerts/banner",  # the banner alone, for static/live.js
         "/live",  # the Server-Sent Events stream (tests/web/test_live_events.py)
+        "/city/dashboard/{name}",  # the dashboard's charts (SVG) and tables (CSV)
+        "/appointments/{id}.ics",  # a calendar file
+        "/appointments/{id}/move",  # needs ?start= too
+        "/counters/{id}/book",  # needs ?start= (a free time): tests/web/test_appointments.py books through it
         "/notifications/",  # /notifications/{id} marks one read and redirects to it
         "/mirror/v1/",  # the mirroring protocol (JSON)
         "/healthz", "/readyz", "/metrics",  # for the load balancer and the monitoring (tests/web/test_ops.py)
@@ -146,7 +163,11 @@ PARAMS = {"/notices/{id}": "notice", "/mail/{id}": "conversation", "/city/{id}":
           "/reports/{id}": "street_report", "/reports/{id}/edit": "street_report",
           "/admin/shelters/{id}": "shelter", "/alerts/{id}": "alert",
           "/disaster/board/{id}": "disaster_post", "/disaster/archive/{id}": "disaster_event",
-          "/admin/mirror/{origin}/remove": "peer"}
+          "/admin/mirror/{origin}/remove": "peer",
+          **{path: "counter" for path in ("/counters/{id}", "/city/counters/{id}/day",
+                                          "/admin/counters/{id}")},
+          "/appointments/{id}": "appointment",
+          "/settings/reminders/documents/{id}": "document"}
 
 
 def page_paths(app, values: dict) -> list[str]:
