@@ -91,7 +91,7 @@ async def authenticate(ctx: Ctx, username: str, password: str) -> User:
         raise TooMany(N_("Too many sign-in attempts. Please wait 15 minutes and try again."))
     user = await User.filter(username=(username or "").strip().lower(), deleted_at=None).first()
     ok = verify_password(user.password_hash if user else "", password or "")
-    if not ok or user is None:
+    if not ok or user is None or user.state == "system":  # the mail-intake account: nobody signs in as it
         await ctx.limits.logins.hit(key_ip)
         await ctx.limits.logins.hit(key_user)
         raise Invalid(N_("The username or password is not right."), field="password")

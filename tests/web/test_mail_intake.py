@@ -16,7 +16,9 @@ from imap_server import available as imap_available, imap_server
 from sns import mail
 from sns.limits import RateLimiter
 from sns.models import Department, IncomingMail, Inquiry, InquiryEntry, Photo, User
+from sns.security import hash_password
 from sns.services import mail_intake, mail_intake_imap
+from sns.services.mail_intake_answers import intake_account
 
 CITY, ROADS = "city@city.example", "roads@city.example"
 PROVEN = "mx.city.example; spf=pass smtp.mailfrom=example.org; dmarc=pass header.from=example.org"
@@ -264,3 +266,13 @@ async def test_mail_fetched_from_an_imap_mailbox(town):
         assert await Inquiry.filter(subject="Bus stop sign bent").count() == 1
         client.logout()
 
+
+
+async def test_nobody_signs_in_as_the_mail_intake_account(town):
+    """Even with a password somehow set on it, the account that holds strangers' mail never signs in."""
+    account = await intake_account(town["site"].settings)
+    await User.filter(id=account.id).update(password_hash=hash_password("a-guessed-password"))
+    visitor = town["site"].client()
+    r = await visitor.submit("/login", {"username": account.username, "password": "a-guessed-password"})
+    assert r.status_code == 400 and "The username or password is not right." in r.text
+    assert (await visitor.get("/home")).status_code in (302, 303)
