@@ -10,8 +10,6 @@ stores nothing.
 
 from __future__ import annotations
 
-import csv
-import io
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -19,7 +17,7 @@ from datetime import date
 from sns.errors import Invalid
 from sns.i18n import N_
 from sns.services.reminders import parse_date
-from sns.services.shelter_csv import ImportRefused, Problems, decode, refuse
+from sns.services.shelter_csv import Problems, checked_rows, refuse
 
 MAX_ROWS = 20_000  # a year of a big city's districts
 MAX_WHAT = 200
@@ -104,36 +102,9 @@ def _check(line: int, row: list[str], columns: dict[str, int], names: dict[str, 
 
 def parse(data: bytes, max_bytes: int, districts) -> list[CalendarRow]:
     """Every row of the file, checked against the site's districts; or ImportRefused naming every problem."""
-    if len(data) > max_bytes:
-        raise refuse(N_("The file is too large (at most %(mb)d MB)."), mb=max(1, max_bytes // (1024 * 1024)))
-    if not data.strip():
-        raise refuse(N_("The file is empty."))
-    text, _ = decode(data)
     names = district_names(districts)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[CalendarRow] = []
-    problems, seen = Problems(), {}
-    try:
-        columns = _columns(next(reader, []))
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(rows) + len(problems.items) >= MAX_ROWS:
-                raise refuse(N_("The file has too many rows (at most %(n)d)."), n=MAX_ROWS)
-            checked = _check(reader.line_num, row, columns, names, problems)
-            if checked is None:
-                continue
-            key = (checked.district_id, checked.day)
-            if key in seen:
-                problems.add(N_("Line %(line)d: the same district and date as line %(first)d."),
-                             line=checked.line, first=seen[key])
-                continue
-            seen[key] = checked.line
-            rows.append(checked)
-    except csv.Error as exc:
-        raise refuse(N_("The file is not valid CSV near line %(line)d."), line=reader.line_num) from exc
-    if problems.items:
-        raise ImportRefused(problems.items)
-    if not rows:
-        raise refuse(N_("The file has no collection days in it, only the line of column names."))
-    return rows
+    return checked_rows(data, max_bytes, max_rows=MAX_ROWS, columns_of=lambda headers, encoding, raw: _columns(headers),
+                        check=lambda line, row, columns, problems: _check(line, row, columns, names, problems),
+                        key_of=lambda row: (row.district_id, row.day),
+                        same_as=N_("Line %(line)d: the same district and date as line %(first)d."),
+                        nothing=N_("The file has no collection days in it, only the line of column names."))

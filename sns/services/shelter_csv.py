@@ -14,6 +14,7 @@ import io
 import math
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 from sns.errors import Invalid
 from sns.i18n import N_, gettext
@@ -228,34 +229,35 @@ def check_row(line: int, row: list[str], columns: dict[str, int], problems: Prob
     return ShelterRow(line, name, address, lat, lon, capacity, hazards, remark)
 
 
-def parse(data: bytes, max_bytes: int) -> list[ShelterRow]:
-    """Every row of the file, checked; or ImportRefused naming every problem."""
+def checked_rows(data: bytes, max_bytes: int, *, max_rows: int, columns_of: Callable[[list[str], str, bytes], Any],
+                 check: Callable[[int, list[str], Any, Problems], Any], key_of: Callable[[Any], tuple],
+                 same_as: str, nothing: str) -> list:
+    """The rows of an uploaded CSV file (UTF-8 or Shift_JIS, `decode`), each checked, or ImportRefused naming
+    every problem at once, with its line. `columns_of(headers, encoding, data)` reads the first line (refusing a
+    file whose columns cannot be found); `check(line, row, columns, problems)` gives a row, or None after
+    adding its problems; a row whose `key_of` an earlier one had is refused with `same_as` (%(line)d and
+    %(first)d); `nothing` is the refusal of a file with no rows. Shelters and the garbage calendar read so."""
     if len(data) > max_bytes:
         raise refuse(N_("The file is too large (at most %(mb)d MB)."), mb=max(1, max_bytes // (1024 * 1024)))
     if not data.strip():
         raise refuse(N_("The file is empty."))
     text, encoding = decode(data)
     reader = csv.reader(io.StringIO(text, newline=""))
+    problems, rows, seen = Problems(), [], {}
     try:
-        headers = next(reader, [])
-        if encoding == "cp932" and not any(_key(h) in KNOWN_HEADERS for h in headers):
-            raise refuse(N_("The file seems to be in EUC-JP. Save the list as CSV in UTF-8 or Shift_JIS and try "
-                            "again.") if _looks_like_euc_jp(data) else NOT_TEXT)
-        columns = map_columns(headers)
-        problems, rows, seen = Problems(), [], {}
+        columns = columns_of(next(reader, []), encoding, data)
         for row in reader:
             line = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
-            if len(rows) + len(problems.items) >= MAX_ROWS:
-                raise refuse(N_("The file has too many rows (at most %(n)d)."), n=MAX_ROWS)
-            checked = check_row(line, row, columns, problems)
+            if len(rows) + len(problems.items) >= max_rows:
+                raise refuse(N_("The file has too many rows (at most %(n)d)."), n=max_rows)
+            checked = check(line, row, columns, problems)
             if checked is None:
                 continue
-            key = (checked.name, checked.address)
+            key = key_of(checked)
             if key in seen:
-                problems.add(N_("Line %(line)d: the same name and address as line %(first)d."), line=line,
-                             first=seen[key])
+                problems.add(same_as, line=line, first=seen[key])
                 continue
             seen[key] = line
             rows.append(checked)
@@ -264,5 +266,20 @@ def parse(data: bytes, max_bytes: int) -> list[ShelterRow]:
     if problems.items:
         raise ImportRefused(problems.items)
     if not rows:
-        raise refuse(N_("The file has no shelters in it, only the line of column names."))
+        raise refuse(nothing)
     return rows
+
+
+def _shelter_columns(headers: list[str], encoding: str, data: bytes) -> dict[str, int]:
+    if encoding == "cp932" and not any(_key(h) in KNOWN_HEADERS for h in headers):
+        raise refuse(N_("The file seems to be in EUC-JP. Save the list as CSV in UTF-8 or Shift_JIS and try "
+                        "again.") if _looks_like_euc_jp(data) else NOT_TEXT)
+    return map_columns(headers)
+
+
+def parse(data: bytes, max_bytes: int) -> list[ShelterRow]:
+    """Every row of the file, checked; or ImportRefused naming every problem."""
+    return checked_rows(data, max_bytes, max_rows=MAX_ROWS, columns_of=_shelter_columns, check=check_row,
+                        key_of=lambda row: (row.name, row.address),
+                        same_as=N_("Line %(line)d: the same name and address as line %(first)d."),
+                        nothing=N_("The file has no shelters in it, only the line of column names."))
