@@ -9,7 +9,8 @@ machine, which read the numbers with the session (one query).
 Keys, and what bumps them:
 
 - `u:<id>`: that person's own view: their account (role, name, language), their friendships and blocks
-  (both sides), their check-in, comments on their diary entries;
+  (both sides), their check-in, comments on their diary entries, their inquiries, street reports and
+  appointments (My page's open requests);
 - `f:<id>`: what that person's friends did: a friend's diary entry or its photos, a friend's check-in, a
   friend's account (their name on My page);
 - `d:<id>`: one diary entry's page: the entry, its photos, its comments;
@@ -18,7 +19,7 @@ Keys, and what bumps them:
 - `site`: anything else a kept page may show (alerts, disaster mode, districts, ...), and every kind this
   table does not name, so a new kind is safe before anyone thinks about it.
 
-Kinds that no kept page shows (mail, the city's threads, events, albums, reports, ...) bump nothing;
+Kinds that no kept page shows (mail, the entries of the city's threads, events, albums, ...) bump nothing;
 `tests/unit/test_view_versions.py` fails when a journal kind is in neither list. The unread-notification
 count is read with the session itself, so notifications bump nothing either.
 """
@@ -30,8 +31,8 @@ from typing import Any, Callable, Iterable
 # Kinds whose records no kept page shows (kept pages: My page, a diary page, a community's topic list;
 # the light disaster page is shared, see sns/web/visitors.py). Add a rule below before showing one.
 NOT_SHOWN = frozenset({
-    "conversation", "participant", "message", "department", "department_staff", "inquiry", "inquiry_entry",
-    "event", "rsvp", "album", "report_category", "street_report", "report_update", "report_follow",
+    "conversation", "participant", "message", "department", "department_staff", "inquiry_entry",
+    "event", "rsvp", "album", "report_category", "report_update", "report_follow",
     "shelter", "map_layer", "standby_code", "disaster_post",
 })
 
@@ -92,6 +93,11 @@ RULES: dict[str, Callable[[Any], tuple[list[str], list[tuple[str, str]]]]] = {
     "reply": _in_topic,
     "topic_follow": _in_topic,
     "notice": lambda o: (["town"], []),
+    # My page's "My open requests" (sns/web/my_requests.py) is kept per reader under their own number: an
+    # inquiry or a street report of theirs that changes bumps it (their appointments bump it by hand, in
+    # sns/services/appointments.py: the table is local, not journaled)
+    "inquiry": lambda o: ([f"u:{o.resident_id}"], []),
+    "street_report": lambda o: ([f"u:{o.author_id}"], []),
 }
 
 

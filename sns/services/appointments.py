@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 from tortoise.exceptions import IntegrityError
 
+from sns import view_versions
 from sns.context import Ctx
 from sns.errors import Conflict, Invalid, NotFound
 from sns.i18n import N_
@@ -111,6 +112,7 @@ async def book(ctx: Ctx, counter_id, start, *, note="", client_token=None, resid
             if not await slots.take_place(tx, counter, start):
                 raise Conflict(JUST_TAKEN, field="start")
             await row.save(using_db=tx, force_create=True)
+            await _mine_changed(tx, row)
             await appointment_mail.confirm(tx, ctx.settings, row, counter, for_user)
     except IntegrityError:  # the same form a second time, at the same moment: the first one booked
         earlier = await Appointment.filter(client_token=token, **owner).first() if token else None
@@ -118,6 +120,12 @@ async def book(ctx: Ctx, counter_id, start, *, note="", client_token=None, resid
             raise
         return earlier
     return row
+
+
+async def _mine_changed(tx, row: Appointment) -> None:
+    """The resident's My page shows their coming appointments (sns/view_versions.py: `u:<id>`)."""
+    if row.resident_id:
+        await view_versions.bump(tx, [f"u:{row.resident_id}"])
 
 
 async def move(ctx: Ctx, appointment_id, start) -> Appointment:
@@ -140,6 +148,7 @@ async def move(ctx: Ctx, appointment_id, start) -> Appointment:
         if not changed:  # moved or cancelled meanwhile (another tab): nothing of this round stays
             raise Conflict(N_("This appointment was changed meanwhile; please look at it again."))
         row.start, row.end = new_start, new_end
+        await _mine_changed(tx, row)
         resident = await User.get_or_none(id=row.resident_id) if row.resident_id else None
         await appointment_mail.confirm(tx, ctx.settings, row, counter, resident, moved=True)
     return row
@@ -159,6 +168,7 @@ async def cancel(ctx: Ctx, appointment_id, reason="") -> Appointment:
             .update(state="cancelled", cancel_reason=reason, updated_at=utcnow())
         if changed and row.start > utcnow():
             await slots.free_place(tx, counter.id, row.start)
+        await _mine_changed(tx, row)
     row.state, row.cancel_reason = "cancelled", reason
     return row
 

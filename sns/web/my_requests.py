@@ -3,10 +3,13 @@ promised and the overdue ones marked; and My page's section of my open requests 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from starlette.requests import Request
 from starlette.routing import Route
 
 from sns import i18n
+from sns.models.base import utcnow
 from sns.services import my_requests
 from sns.web.departments import name_of
 from sns.web.http import render, signed_in
@@ -28,16 +31,38 @@ async def my_requests_page(request: Request, ctx):
     return response
 
 
+# My page's section, as last made per (reader, language, their `u` number): until `valid_until`.
+_made: dict[tuple, tuple[datetime, str]] = {}
+KEEP_AT_MOST = timedelta(hours=1)  # what no write shows (a counter renamed) is seen within this
+
+
+def valid_until(rows: list[my_requests.Request], now: datetime) -> datetime:
+    """Until when the section shows the truth without any write: the next moment a request turns overdue or
+    an appointment begins (it then leaves the open ones), at most KEEP_AT_MOST."""
+    moments = [t for r in rows for t in (r.target.first_answer_due, r.target.close_due, r.starts_at)
+               if t is not None and t > now]
+    return min([now + KEEP_AT_MOST, *moments])
+
+
 def open_requests_part(ctx, lang: str, section, first):
-    """A filler for My page's `fill_later` (sns/web/reader_pages.py): my open requests as they are now (an
-    inquiry's answer bumps no version number the kept page depends on), in the page's language; `first`,
-    read for the page itself, the first time."""
+    """A filler for My page's `fill_later` (sns/web/reader_pages.py): my open requests as they are now, in
+    the page's language. Made again when my `u` number moves (an inquiry, a report or an appointment of mine
+    changed: sns/view_versions.py) or time turns one overdue; `first`, read for the page itself, the first
+    time."""
     unused = [first]
 
     async def fill(read) -> str:
+        key, now = (lang, ctx.user.id, read.versions["u"]), utcnow()
+        kept = _made.get(key)
+        if kept is not None and kept[0] > now and not unused:
+            return kept[1]
         rows = unused.pop() if unused else await my_requests.my_open_requests(ctx)
         with i18n.using_locale(lang):
-            return str(section(rows, name_of))
+            html = str(section(rows, name_of))
+        if len(_made) > 5000:
+            _made.clear()
+        _made[key] = (valid_until(rows, now), html)
+        return html
     return fill
 
 

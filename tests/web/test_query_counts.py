@@ -28,7 +28,7 @@ STATEMENTS = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
 # A signed-in page also counts the reader's unread notifications (the badge in the navigation), and cold,
 # whether disaster mode is on (shared like the active alerts: no query when warm).
 # The reader's friends, blocks and departments are one query (`load_viewer`), and My page's three counts one
-# more (`diary_reads.home_counts`), and its open requests one per kind (sns/services/my_requests.py).
+# more (`diary_reads.home_counts`), and its open requests one per kind when they are made (sns/services/my_requests.py).
 BOUNDS = {
     "my page": 13,
     "diary page": 8,
