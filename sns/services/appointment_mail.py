@@ -148,6 +148,23 @@ def _reminder_texts(row: Appointment):
     return texts
 
 
+async def tell_cancelled(tx, settings, row: Appointment, counter: Counter, resident: User, reason: str) -> None:
+    """The city cancelled a resident's coming appointment: they are told at once, with the reason, in their
+    language (once: key "appointment:<id>:cancelled"), by e-mail and, if they chose it, by push."""
+    def texts() -> tuple[str, str]:
+        name = counter_name(counter, current_locale())
+        subject = gettext("Your appointment at %(counter)s was cancelled", counter=name)
+        lines = [gettext("The city cancelled your appointment at %(counter)s on %(when)s.", counter=name,
+                         when=format_time(row.start, "full"))]
+        if reason:
+            lines.append(gettext("Reason: %(reason)s", reason=reason))
+        lines.append(gettext("You may book another time: %(link)s", link=f"{settings.base_url}/counters/{counter.id}"))
+        return subject, "\n\n".join(lines)
+
+    await telling.tell(settings, resident, f"appointment:{row.id}:cancelled", texts, url=f"/appointments/{row.id}",
+                       email=True, push=row.remind_push, conn=tx)
+
+
 async def run_round(settings, site=None) -> None:
     await remind_due(settings)
 

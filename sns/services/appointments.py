@@ -168,6 +168,10 @@ async def cancel(ctx: Ctx, appointment_id, reason="") -> Appointment:
             .update(state="cancelled", cancel_reason=reason, updated_at=utcnow())
         if changed and row.start > utcnow():
             await slots.free_place(tx, counter.id, row.start)
+            if row.resident_id and row.resident_id != ctx.viewer.id:  # the city cancelled it: tell them
+                resident = await User.get_or_none(id=row.resident_id)
+                if resident is not None:
+                    await appointment_mail.tell_cancelled(tx, ctx.settings, row, counter, resident, reason)
         await _mine_changed(tx, row)
     row.state, row.cancel_reason = "cancelled", reason
     return row

@@ -169,6 +169,21 @@ async def test_move_and_cancel_give_places_back(town):
     assert starts[3] in await free_starts(town, counter, 5)
 
 
+async def test_a_resident_is_told_when_the_city_cancels_their_appointment(town):
+    site, aiko = town["site"], town["people"]["aiko"]
+    start = (await free_starts(town, town["a"], 6))[1]
+    row = await appointments.book(await site.ctx_for(aiko), town["a"].id, start)
+    clerk = await site.ctx_for(await User.get(username="clerk1"))
+    for _ in range(2):  # a second click tells nobody twice
+        await appointments.cancel(clerk, row.id, "The counter is closed for repairs")
+    [told] = await Telling.filter(user_id=aiko.id, key=f"appointment:{row.id}:cancelled", channel="email")
+    assert "住民登録" in told.subject and "The counter is closed for repairs" in told.body, told.subject
+    # a resident who cancels their own is not told of it
+    own = await appointments.book(await site.ctx_for(aiko), town["a"].id, (await free_starts(town, town["a"], 6))[2])
+    await appointments.cancel(await site.ctx_for(aiko), own.id, "")
+    assert not await Telling.filter(key=f"appointment:{own.id}:cancelled").exists()
+
+
 async def test_another_service_right_after_in_one_visit(town):
     site, page = town["site"], town["pages"]["ken"]
     start = (await free_starts(town, town["a"], 6))[2]
