@@ -21,7 +21,6 @@ from sns.policies.alert_notices import *  # noqa: F401,F403
 from sns.policies.mirror import *  # noqa: F401,F403
 from sns.policies.behalf import *  # noqa: F401,F403
 from sns.policies.mirror_pages import *  # noqa: F401,F403
-from sns.policies.requests import *  # noqa: F401,F403
 from sns.policies.sql import (  # noqa: F401
     Params, audience_scope_sql, blocked_ids_sql, comment_scope_sql, diary_scope_sql, friend_ids_sql, load_viewer,
     public_diary_scope_sql,

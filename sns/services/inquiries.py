@@ -18,9 +18,9 @@ from sns.i18n import N_
 from sns.models import INQUIRY_STATUSES, DepartmentStaff, Inquiry, InquiryEntry, Photo, User
 from sns.models.base import utcnow
 from sns.policies import (
-    LOGGED_CHANNELS, can_log_inquiry, can_log_inquiry_for, can_reply_inquiry, can_view_inquiry,
-    can_view_inquiry_entry, can_work_inquiry, can_write_to_department, is_self,
+    can_reply_inquiry, can_view_inquiry, can_view_inquiry_entry, can_work_inquiry, can_write_to_department, is_self,
 )
+from sns.policies.requests import LOGGED_CHANNELS, can_log_inquiry, can_log_inquiry_for
 from sns.services import photo_access, review
 from sns.services.base import (
     clean_text, idempotency_key, rate_limit_post, require, save_change, save_new, transaction,

@@ -2,7 +2,7 @@
 
 Each row says its kind, status, department and the answer time the department promises (sns/services/
 answer_targets.py), marked overdue when that time passed. Only the signed-in resident's own rows are read
-(`policies.can_list_my_requests`); a page reads one query per kind and one for the city's holidays.
+(`sns.policies.requests.can_list_my_requests`); a page reads one query per kind and one for the city's holidays.
 Appointments are listed read-only (booking, moving and cancelling are the appointments' own pages).
 """
 
@@ -18,7 +18,7 @@ from sns.errors import Forbidden
 from sns.i18n import N_
 from sns.models import Appointment, Inquiry, StreetReport
 from sns.models.base import utcnow
-from sns.policies import can_list_my_requests
+from sns.policies.requests import can_list_my_requests
 from sns.services import answer_targets
 from sns.services.answer_targets import NONE, REPORT_DONE, Target
 

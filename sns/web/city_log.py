@@ -8,7 +8,8 @@ from starlette.routing import Route
 
 from sns.errors import ServiceError
 from sns.i18n import N_
-from sns.policies import LOGGED_CHANNELS, can_use_city_inbox
+from sns.policies import can_use_city_inbox
+from sns.policies.requests import LOGGED_CHANNELS
 from sns.services import inquiries, inquiry_lists
 from sns.web.departments import name_of
 from sns.web.http import errors_of, form_of, redirect, render, signed_in_with, text

@@ -14,7 +14,8 @@ import pytest
 from sns.errors import Forbidden, Invalid
 from sns.models import Inquiry
 from sns.models.base import utcnow
-from sns.policies import Viewer, can_list_my_requests, can_log_inquiry, can_log_inquiry_for
+from sns.policies import Viewer
+from sns.policies.requests import can_list_my_requests, can_log_inquiry, can_log_inquiry_for
 from sns.services import departments, inquiries
 from sns.services.tokens import create_token
 
