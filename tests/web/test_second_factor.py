@@ -6,15 +6,14 @@ page, its kept pages not served, its API token still working."""
 from __future__ import annotations
 
 import re
-import time
 
-import pyotp
 import pytest
 
 from fixtures import PASSWORD, make_site
 from sns.models import AccountEvent, RecoveryCode, SecondFactor, User
 from sns.services import accounts, tokens
 from sns.settings import Settings
+from totp_codes import code
 
 SECRET_RE = re.compile(r'id="totp-secret">([A-Z2-7 ]+)<')
 SETUP_RE = re.compile(r'name="setup" value="([^"]+)"')
@@ -27,11 +26,6 @@ async def site(tmp_path_factory):
     async with make_site(tmp_path_factory.mktemp("site"), second_factor_roles=Settings.second_factor_roles,
                          login_attempts_per_15min=1000) as s:
         yield s
-
-
-def code(secret: str, steps: int = 0) -> str:
-    """The app's code `steps` time steps from now (-1: the one before; each is accepted once)."""
-    return pyotp.TOTP(secret).at(time.time() + 30 * steps)
 
 
 async def add_app(client, name: str = "My phone") -> tuple[str, list[str]]:
