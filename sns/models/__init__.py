@@ -14,6 +14,9 @@ from sns.models.communities import (
 )
 from sns.models.counters import APPOINTMENT_STATES, WEEKDAYS, Appointment, ClosedDay, Counter, SlotTaken
 from sns.models.diary import TEXT_STATES, VISIBILITIES, Comment, Diary, Photo
+from sns.models.fediverse import (
+    DELIVERY_STATES, ActorKey, BlockedServer, Delivery, Follower, InboxRefusal, RemoteActor, SeenSignature,
+)
 from sns.models.events import RSVP_ANSWERS, CalendarFeed, Event, Rsvp
 from sns.models.intake import INTAKE_STATES, IncomingMail, WeeklyActivity
 from sns.models.journal import JournalCounter, JournalEntry, ViewVersion
@@ -27,6 +30,8 @@ from sns.models.notices import NOTICE_SCOPES, Notice
 from sns.models.reminders import (
     DOCUMENT_KINDS, TELLING_CHANNELS, TELLING_STATES, DocumentReminder, GarbageDay, GarbageReminder, Telling,
 )
+from sns.models.partners import PartnerKey
+from sns.models.pfif import PfifNote
 from sns.models.places import (
     HAZARDS, REPORT_STATUSES, SHELTER_STATUSES, MapLayer, ReportCategory, ReportFollow, ReportUpdate, Shelter,
     StreetReport,
@@ -51,6 +56,8 @@ from sns.models.users import (
 )
 
 __all__ = [
+    "DELIVERY_STATES", "ActorKey", "BlockedServer", "Delivery", "Follower", "InboxRefusal", "RemoteActor",
+    "SeenSignature", "PartnerKey", "PfifNote",
     "APPOINTMENT_STATES", "WEEKDAYS", "Appointment", "ClosedDay", "Counter", "SlotTaken", "INTAKE_STATES",
     "IncomingMail", "WeeklyActivity", "NOTICE_SCOPES", "DOCUMENT_KINDS", "TELLING_CHANNELS", "TELLING_STATES",
     "DocumentReminder", "GarbageDay", "GarbageReminder", "Telling", "INQUIRY_CHANNELS",

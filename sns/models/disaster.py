@@ -61,6 +61,9 @@ class SafetyCheckin(Replicated):
     lon = fields.FloatField(null=True)
     current = fields.BooleanField(default=True)
     client_token = fields.CharField(max_length=64, null=True)
+    # "Share with other registries (PFIF)": the resident agreed that staff may export this check-in to a
+    # partner person finder during disaster mode (docs/pfif.md). Off unless they tick it.
+    share_pfif = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "safety_checkins"

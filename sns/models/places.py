@@ -43,6 +43,14 @@ class StreetReport(Replicated):
     state = fields.CharField(max_length=16, default="published")  # moderation: published / held / removed
     last_activity_at = fields.DatetimeField(null=True)
     client_token = fields.CharField(max_length=64, null=True)
+    # how it reached us: "web" (a resident's form or the API) or "open311" (a partner's system, with its key
+    # and the resident's name and address as the partner sent them; those stay here, never mirrored)
+    channel = fields.CharField(max_length=16, default="web", db_default="web")
+    partner_key_id = fields.CharField(max_length=36, null=True)  # a PartnerKey (no FK: the row is mirrored)
+    contact_name = fields.CharField(max_length=200, default="", db_default="")
+    contact_email = fields.CharField(max_length=254, default="", db_default="")
+
+    JOURNAL_EXCLUDE = frozenset({"partner_key_id", "contact_name", "contact_email"})
 
     class Meta:
         table = "street_reports"

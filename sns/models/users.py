@@ -31,9 +31,11 @@ class User(Replicated):
     # The "grey person" score (moderation/grey.py): what the filter found, fading with time. Local only.
     grey_score = fields.FloatField(default=0.0, db_default=0.0)  # db_default: existing rows get 0 on upgrade
     grey_updated_at = fields.DatetimeField(null=True)
+    # "Followable from the fediverse" (Settings): their public diaries are published to followers elsewhere
+    fediverse_followable = fields.BooleanField(default=False, db_default=False)
 
     JOURNAL_EXCLUDE = frozenset({"password_hash", "email", "last_seen_home_at", "locale", "grey_score",
-                                 "grey_updated_at", "email_on_mail"})
+                                 "grey_updated_at", "email_on_mail", "fediverse_followable"})
 
     class Meta:
         table = "users"

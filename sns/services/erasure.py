@@ -26,7 +26,7 @@ from sns.media import photo_path
 from sns.models import (
     AccountDeletion, AccountEvent, ActingSession, AlertNotice, AlertSubscription, Album, ApiToken, Appointment, Block,
     CalendarFeed, Comment, Community, Conversation, DepartmentStaff, Diary, DisasterPost, DocumentReminder, Event,
-    GarbageReminder, Telling,
+    GarbageReminder, Telling, ActorKey, BlockedServer, Delivery, Follower, PartnerKey, PfifNote,
     FactorReset, Flag, Friendship, IncomingMail, Invitation, JournalEntry, KnownBrowser, Membership, Message,
     ModerationLog, Notification, OutboxMail, Participant, PasswordReset, Photo, PushSubscription, RecoveryCode,
     ReportFollow, Reply, Rsvp, SafetyCheckin, SecondFactor, Session, StandbyCode, StreetReport, Topic, TopicFollow, User,
@@ -89,6 +89,12 @@ async def _lock(job: "Erasure") -> None:
                                                     start__gt=utcnow()).using_db(tx):
             await free_place(tx, appointment.counter_id, appointment.start)
         await Appointment.filter(resident_id=job.user_id).using_db(tx).delete()
+        # the fediverse: their actor's key, followers elsewhere and deliveries still waiting; partners' notes
+        for model in (ActorKey, Follower, Delivery):
+            await model.filter(actor=job.user_id).using_db(tx).delete()
+        await PfifNote.filter(user_id=job.user_id).using_db(tx).delete()
+        await BlockedServer.filter(blocked_by_id=job.user_id).using_db(tx).update(blocked_by_id=None)
+        await PartnerKey.filter(created_by_id=job.user_id).using_db(tx).update(created_by_id=None)
 
 
 async def _diaries(job: "Erasure") -> None:

@@ -99,4 +99,14 @@ DECISIONS: dict[str, tuple[str, str]] = {
     "SlotTaken": (NOT_PERSONAL, "counts of places taken"),
     "GarbageDay": (NOT_PERSONAL, "the city's calendar"),
     "WeeklyActivity": (NOT_PERSONAL, "counts only"),
+    # partners' standards (issue 18)
+    "ActorKey": (REMOVED, "the person's fediverse key goes with the account (the city's stays)"),
+    "Follower": (REMOVED, "who followed the person from other servers"),
+    "Delivery": (REMOVED, "activities of the person's still waiting to go out"),
+    "BlockedServer": (ANONYMISED, "the city's list of refused servers: who added one is cleared"),
+    "RemoteActor": (NOT_PERSONAL, "other servers' public keys"),
+    "InboxRefusal": (NOT_PERSONAL, "refused posts from other servers: addresses and reasons, no resident's data"),
+    "SeenSignature": (NOT_PERSONAL, "digests that expire with the allowed clock skew"),
+    "PartnerKey": (ANONYMISED, "a partner's key: who issued it is cleared"),
+    "PfifNote": (REMOVED, "notes from partner registries about the person"),
 }

@@ -77,6 +77,12 @@ DECISIONS: dict[str, Decision] = {
     "Telling": D(reason=OPERATIONAL), "IncomingMail": D(reason=OPERATIONAL),
     "DocumentReminder": D("reminders.json"), "GarbageReminder": D("reminders.json"),
     "Appointment": D("appointments.json"),
+    # partners' standards (issue 18): keys, delivery queues and other servers' data; the person's followers
+    # elsewhere are theirs to see on their servers; notes about them are written by others (PFIF partners)
+    "ActorKey": D(reason=SECRET), "Delivery": D(reason=OPERATIONAL), "SeenSignature": D(reason=OPERATIONAL),
+    "InboxRefusal": D(reason=OPERATIONAL), "RemoteActor": D(reason=OTHERS), "Follower": D(reason=OTHERS),
+    "BlockedServer": D(reason=NOT_PERSONAL), "PartnerKey": D(reason=SECRET),
+    "PfifNote": D(reason=OTHERS),
 }
 del D
 
