@@ -17,14 +17,14 @@ from sns.settings import Settings
 CITY_SUMMARY = N_("Official notices and alerts of %(town)s.")
 
 
-def _actor(settings: Settings, name: str, kind: str, public_pem: str, **fields: Any) -> dict[str, Any]:
-    url = actor_url(settings, name)
+def _actor(settings: Settings, handle: str, kind: str, public_pem: str, **fields: Any) -> dict[str, Any]:
+    url = actor_url(settings, handle)
     return {
-        "@context": CONTEXT, "id": url, "type": kind, "preferredUsername": name,
-        "inbox": inbox_url(settings, name), "outbox": outbox_url(settings, name),
-        "followers": followers_url(settings, name), "endpoints": {"sharedInbox": shared_inbox_url(settings)},
+        "@context": CONTEXT, "id": url, "type": kind, "preferredUsername": handle,
+        "inbox": inbox_url(settings, handle), "outbox": outbox_url(settings, handle),
+        "followers": followers_url(settings, handle), "endpoints": {"sharedInbox": shared_inbox_url(settings)},
         "manuallyApprovesFollowers": False,
-        "publicKey": {"id": key_id(settings, name), "owner": url, "publicKeyPem": public_pem},
+        "publicKey": {"id": key_id(settings, handle), "owner": url, "publicKeyPem": public_pem},
         **fields,
     }
 
