@@ -15,7 +15,7 @@ from starlette.routing import Route
 from sns.fediverse import discovery, keys, outbox
 from sns.fediverse.addresses import CITY, actor_url
 from sns.fediverse.actors import city_actor, person_actor
-from sns.fediverse.negotiation import ACTIVITY_JSON, ActivityRoute, accept_of, wants_activity
+from sns.fediverse.negotiation import ACTIVITY_JSON, ActivityRoute, accept_of, prefers_html
 from sns.fediverse.objects import alert_id, alert_note, diary_id, diary_note, notice_id, notice_note, tombstone
 from sns.fediverse.publishing import visible_photos
 from sns.models import Diary, Notice, User
@@ -97,7 +97,7 @@ async def actor_page(request: Request) -> Response:
     """The actor document; a browser asking for HTML goes to the person's page (or the city's front page)."""
     settings, name = _settings(request), request.path_params["name"]
     is_city = name == settings.fediverse_handle
-    if not wants_activity(accept_of(request.scope)):
+    if prefers_html(accept_of(request.scope)):
         return RedirectResponse("/" if is_city else f"/people/{name}", status_code=303, headers={"Vary": "Accept"})
     if is_city:
         key = await keys.key_of(CITY)

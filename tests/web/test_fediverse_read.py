@@ -97,6 +97,8 @@ async def test_actors_carry_their_keys_and_a_browser_goes_to_the_page(site, town
     page = await client.get("/ap/users/hana", headers=BROWSER)
     assert page.status_code == 303 and page.headers["location"] == "/people/hana"
     assert (await client.get("/ap/users/city", headers=BROWSER)).headers["location"] == "/"
+    for anything in ({}, {"Accept": "*/*"}, {"Accept": "application/json"}):  # a key fetch without a preference
+        assert (await client.get("/ap/users/city", headers=anything)).json()["id"] == f"{BASE}/ap/users/city"
     # a signed GET (authorized fetch) is answered like any other
     signed = await client.get("/ap/users/city", headers={**AP, "Signature": 'keyId="https://x.example/a#k",'
                                                                            'headers="date",signature="AAAA"'})
