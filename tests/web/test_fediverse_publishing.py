@@ -124,6 +124,11 @@ async def test_a_diary_entry_is_sent_only_while_a_visitor_could_read_it(site, to
     assert await queue.steps(me) == []  # still nothing a visitor sees: nothing said
     await edit("public")
     assert await queue.steps(me) == [("Create", url(entry))]
+    await edit("public", BAD)  # held by the filter on the way: gone until a moderator approves
+    assert (await Diary.get(id=entry)).state == "held" and await queue.steps(me) == [("Delete", url(entry))]
+    flag = await Flag.filter(target_id=entry, resolved_at=None).first()
+    assert (await mod.submit(f"/moderation/{flag.id}", {"action": "approve"})).status_code == 303
+    assert await queue.steps(me) == [("Create", url(entry))]
 
     for visibility in ("members", "friends", "private"):  # never sent at all
         _id(await aiko.submit("/diaries/new", {"title": f"For {visibility}", "body": "x", "visibility": visibility}))
@@ -171,7 +176,7 @@ async def test_switching_followable_off_tells_followers_and_hides_everything(sit
     assert "checked" not in (await aiko.get("/settings/fediverse")).text.split('name="followable"')[1][:40]
 
 
-async def test_a_visitor_cannot_choose_and_the_form_keeps_its_csrf(site, town):
+async def test_a_visitor_cannot_choose_a_form_needs_its_csrf_and_the_page_speaks_japanese(site, town):
     visitor = site.client()
     assert (await visitor.get("/settings/fediverse")).status_code in (302, 303)
     refused = await visitor.post("/settings/fediverse", data={"followable": "1"})
@@ -180,6 +185,10 @@ async def test_a_visitor_cannot_choose_and_the_form_keeps_its_csrf(site, town):
     no_token = await reader.post("/settings/fediverse", data={"followable": "1"})
     assert no_token.status_code == 403
     assert not (await Follower.filter(actor=town["people"]["pubreader"].id).exists())
+    reader.cookies.set("lang", "ja")
+    japanese = await reader.get("/settings/fediverse")
+    assert "フェディバースからのフォロー" in japanese.text and "@pubreader@test.example" in japanese.text
+    assert 'href="/settings/fediverse"' in (await reader.get("/settings")).text
 
 
 async def test_asking_to_leave_tells_followers_at_once(site, town):
