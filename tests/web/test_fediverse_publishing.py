@@ -1,8 +1,9 @@
 """What followers on other servers are sent, as people use the site through its pages: the city's notices and
 alerts (posted, changed, cancelled, deleted), a followable resident's diary entries through their whole life
 (public, edited, made friends-only, public again, held by the filter and approved, removed by a moderator,
-deleted), the resident switching "followable" off, and a followable resident asking to leave. Deliveries are the queue's rows (sns/fediverse/queue.py),
-one per receiving server, each holding the whole activity the delivery job signs and posts."""
+deleted), the resident switching "followable" off, and a followable resident asking to leave. Deliveries are
+the queue's rows (sns/fediverse/queue.py), one per receiving server, each holding the whole activity the
+delivery job signs and posts."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ BAD = "What a fucking mess at the station"
 
 
 async def _follow(actor: str, who: str, host: str, shared: str = "") -> None:
-    await Follower.create(actor=actor, remote_actor=f"https://{host}/users/{who}", inbox=f"https://{host}/users/{who}/inbox",
-                          shared_inbox=shared, host=host)
+    await Follower.create(actor=actor, remote_actor=f"https://{host}/users/{who}",
+                          inbox=f"https://{host}/users/{who}/inbox", shared_inbox=shared, host=host)
 
 
 class Queue:
