@@ -23,7 +23,7 @@ from sns.models.base import utcnow
 from sns.policies.partners import can_manage_partner_keys
 from sns.security import new_token, token_hash
 from sns.services import audit
-from sns.services.base import clean_text, require, transaction
+from sns.services.base import clean_text, require, save_new, transaction
 
 KEY_PREFIX = "o311_"  # tells a key apart from other secrets in a partner's configuration (and in a leak scan)
 SHOWN_PREFIX = 12  # characters of a key kept in clear, to tell keys apart in the list
@@ -56,9 +56,9 @@ async def issue_key(ctx: Ctx, name) -> Issued:
     name = clean_text(name, field="name", max_chars=MAX_NAME, single_line=True)
     key = KEY_PREFIX + new_token(32)
     async with transaction() as tx:
-        account = await User.create(
-            using_db=tx, username=f"partner-{secrets.token_hex(6)}",
-            display_name=name[:64], state=SYSTEM_STATE, password_hash="", email="", origin=ctx.origin)
+        # journaled like any account, so that a neighbour mirroring the partner's reports has their author
+        account = await save_new(User(username=f"partner-{secrets.token_hex(6)}", display_name=name[:64],
+                                      state=SYSTEM_STATE, password_hash="", email="", origin=ctx.origin), tx)
         row = await PartnerKey.create(using_db=tx, name=name, key_hash=token_hash(key), prefix=key[:SHOWN_PREFIX],
                                       account_id=account.id, created_by_id=ctx.user.id)
         await audit.record(tx, ctx, "partner.issue", "partner_key", row.id, f"{name} ({row.prefix}…)")
