@@ -124,7 +124,10 @@ def parse_query(params: Mapping[str, str], tz: str) -> Query:
     end = parse_w3c(params["end_date"], "end_date", tz) if params.get("end_date") else None
     if start is None and end is None:
         end = utcnow()
-    start, end = start or end - WINDOW, end or start + WINDOW
+    try:
+        start, end = start or end - WINDOW, end or start + WINDOW
+    except OverflowError:  # a date at the end of the calendar
+        raise Invalid(N_("start_date and end_date may be at most 90 days apart."), field="end_date") from None
     if start > end:
         raise Invalid(N_("start_date must be before end_date."), field="start_date")
     if end - start > WINDOW:

@@ -19,10 +19,11 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.routing import Route
 
+from sns.context import Ctx
 from sns.errors import Invalid, ServiceError
+from sns.policies import ANONYMOUS
 from sns.i18n import LOCALES, N_, current_locale, gettext, using_locale
 from sns.services import open311
-from sns.web.http import load_ctx
 from sns.web.open311_format import FORMATS, answer, error
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,13 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 class TooLarge(ServiceError):
     status = 413
+
+
+def visitor_ctx(request: Request) -> Ctx:
+    """Every Open311 request is read as a visitor's, whatever cookies a browser sends along: no session is read,
+    so a resident's or staff member's session never widens what is shown (nor changes its language)."""
+    state = request.app.state
+    return Ctx(state.settings, state.limits, ANONYMOUS, request.client.host if request.client else "", {}, state.site)
 
 
 def _fmt(request: Request) -> str:
@@ -66,7 +74,7 @@ def _protocol(handler):
 
 
 async def discovery(request: Request, fmt: str):
-    ctx = await load_ctx(request)
+    ctx = visitor_ctx(request)
     base = ctx.settings.base_url
     contact = ctx.settings.open311_contact or gettext("Ask the city's administrators.")
     return answer(fmt, "discovery", {
@@ -87,13 +95,13 @@ async def definition(request: Request, fmt: str):
 
 
 async def requests_list(request: Request, fmt: str):
-    ctx = await load_ctx(request)
+    ctx = visitor_ctx(request)
     query = open311.parse_query(request.query_params, ctx.settings.timezone)
     return answer(fmt, "service_requests", await open311.list_requests(ctx, query), cache=LISTS)
 
 
 async def one_request(request: Request, fmt: str):
-    ctx = await load_ctx(request)
+    ctx = visitor_ctx(request)
     return answer(fmt, "service_requests", [await open311.one_request(ctx, request.path_params["id"])], cache=LISTS)
 
 
@@ -119,7 +127,7 @@ async def _bounded_form(request: Request, limit: int) -> FormData:
 
 
 async def create(request: Request, fmt: str):
-    ctx = await load_ctx(request)
+    ctx = visitor_ctx(request)
     s = ctx.settings
     form = await _bounded_form(request, s.max_upload_bytes * s.max_photos_per_post + 1024 * 1024)
     fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}

@@ -329,6 +329,7 @@ BAD_QUERIES = {
     "start_date=2010-01-01T00:00:00Z&end_date=2010-06-01T00:00:00Z": "at most 90 days apart",
     "start_date=2010-02-01T00:00:00Z&end_date=2010-01-01T00:00:00Z": "start_date must be before end_date",
     "status=pending": "status must be open, closed",
+    "start_date=9999-12-31T00:00:00Z": "at most 90 days apart",  # its window would end past the calendar
 }
 
 
