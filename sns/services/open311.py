@@ -214,18 +214,16 @@ def _title(description: str) -> str:
     return first if len(first) <= TITLE_CHARS else first[:TITLE_CHARS - 1].rstrip() + "…"
 
 
-def _contact(fields: Mapping[str, str]) -> tuple[str, str]:
+def _contact(fields: Mapping[str, str]) -> tuple[str, str, str]:
     name = " ".join(p for p in (clean_text(fields.get("first_name"), field="first_name", max_chars=80,
                                            single_line=True, required=False),
                                 clean_text(fields.get("last_name"), field="last_name", max_chars=80,
                                            single_line=True, required=False)) if p)
     phone = clean_text(fields.get("phone"), field="phone", max_chars=30, single_line=True, required=False)
-    if phone:  # no column of its own yet: kept with the name, for the department's staff only
-        name = f"{name} (tel. {phone})".strip()
     email = clean_text(fields.get("email"), field="email", max_chars=254, single_line=True, required=False)
     if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise Invalid(N_("email must be an e-mail address, such as someone@example.org."), field="email")
-    return name[:200], email
+    return name[:200], email, phone
 
 
 def _request_key(fields: Mapping[str, str], header: str) -> str | None:
@@ -262,7 +260,7 @@ async def create_request(ctx: Ctx, plain_key, fields: Mapping[str, str], media: 
         raise Invalid(N_("description must be plain text, without HTML or XML markup."), field="description")
     address = clean_text(fields.get("address_string"), field="address_string", max_chars=200, single_line=True,
                          required=False)
-    contact_name, contact_email = _contact(fields)
+    contact_name, contact_email, contact_phone = _contact(fields)
     reports.check_place(lat, lon, False)  # refused here, before the key's hour is counted
     if not await ctx.limits.partners.hit(key.id):
         raise TooMany(N_("Too many requests with this api_key: at most %(n)d an hour."),
@@ -272,7 +270,7 @@ async def create_request(ctx: Ctx, plain_key, fields: Mapping[str, str], media: 
     report = await reports.write_report(
         as_partner, category=code, title=_title(description), body=description, lat=lat, lon=lon, place=address,
         photos=media, client_token=_request_key(fields, request_id_header),
-        partner=reports.Partner(key.id, contact_name, contact_email))
+        partner=reports.Partner(key.id, contact_name, contact_email, contact_phone))
     notice = gettext("Thank you: the city received this report.") if report.state == "published" else \
         gettext("Thank you: this report waits for a moderator before it is shown.")
     return {"service_request_id": report.id, "service_notice": notice, "account_id": None}

@@ -152,6 +152,7 @@ class Partner:
     key_id: str
     contact_name: str = ""
     contact_email: str = ""
+    contact_phone: str = ""
 
 
 async def write_report(ctx: Ctx, *, category, title, body, lat, lon, place="", blur=False, photos=(),
@@ -175,7 +176,7 @@ async def write_report(ctx: Ctx, *, category, title, body, lat, lon, place="", b
     title, body = screening.texts
     by_partner = {} if partner is None else {
         "channel": "open311", "partner_key_id": partner.key_id, "contact_name": partner.contact_name,
-        "contact_email": partner.contact_email}
+        "contact_email": partner.contact_email, "contact_phone": partner.contact_phone}
     try:
         async with transaction() as tx:
             report = await save_new(StreetReport(

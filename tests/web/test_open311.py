@@ -170,7 +170,8 @@ async def test_a_partner_files_a_report_like_any_other(site, town):
     assert (report.channel, report.partner_key_id, report.department_id) == ("open311", town["key_row"].id,
                                                                              town["roads"].id)
     assert (author.state, author.id) == ("system", town["key_row"].account_id)
-    assert (report.contact_name, report.contact_email) == ("Pat Reporter (tel. 090-1234-5678)", "pat@example.net")
+    assert (report.contact_name, report.contact_phone, report.contact_email) == (
+        "Pat Reporter", "090-1234-5678", "pat@example.net")
     assert (report.title, report.place, report.lat, report.lon) == (
         "Deep pothole by the post office", "In front of the post office", 32.5073, 130.6016)
     assert await Notification.filter(kind="report_new", url=f"/reports/{report.id}").count() == 1
@@ -179,7 +180,8 @@ async def test_a_partner_files_a_report_like_any_other(site, town):
     image = await visitor.get(f"/photos/{photo.id}.jpg")
     assert Image.open(io.BytesIO(image.content)).getexif().get(0x8825) is None
     # the department's staff see the contact; a visitor reads the report without it; neighbours never get it
-    assert "pat@example.net" in (await roadie.get(f"/reports/{report.id}")).text
+    staff_page = (await roadie.get(f"/reports/{report.id}")).text
+    assert "pat@example.net" in staff_page and "090-1234-5678" in staff_page
     page = await visitor.get(f"/reports/{report.id}")
     assert page.status_code == 200 and "Deep pothole" in page.text
     assert not any(p in page.text for p in ("pat@example.net", "Pat Reporter", "090-1234"))
