@@ -28,6 +28,7 @@ KINDS: dict[str, str] = {
     "disaster": N_("Disaster mode"),
     "behalf": N_("Acting on behalf"),
     "counter": N_("Counters and closed days"),
+    "partner": N_("Partners' Open311 keys"),
 }
 ACTIONS: dict[str, str] = {
     "user.role": N_("Changed a role"),
@@ -55,6 +56,8 @@ ACTIONS: dict[str, str] = {
     "counter.change": N_("Changed a counter"),
     "counter.closed_day": N_("Added or removed a closed day"),
     "counter.holidays": N_("Imported the city's holidays"),
+    "partner.issue": N_("Issued an Open311 key to a partner"),
+    "partner.revoke": N_("Revoked a partner's Open311 key"),
 }
 
 
