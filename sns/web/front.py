@@ -8,10 +8,10 @@ from starlette.requests import Request
 
 from sns import i18n
 from sns.security import new_token
-from sns.services import disaster, mirror_pages, notice_reach, safety, timelines
+from sns.services import disaster, mirror_pages, notice_reach, pfif_notes, safety, timelines
 from sns.web.http import load_ctx, login_redirect, redirect, render
 from sns.web.reader_pages import fill_later, fills_later, keep_for_reader, keep_while
-from sns.web.disaster import light_front
+from sns.web.disaster import PFIF_HELPERS, light_front
 from sns.web.departments import name_of
 from sns.web.my_requests import open_requests_part
 from sns.services.my_requests import my_open_requests
@@ -59,10 +59,12 @@ async def my_page(request: Request):
         shown = {"counts_list": parts.counts_list(page.counts), "near_section": parts.near_section(page.notices),
                  "town_section": parts.town_section(page.town_diaries),
                  "requests_section": requests_parts.open_section(open_requests, name_of)}
-    event = await disaster.active_event(ctx)  # shared: no query on a warm cache, two more while it is on
+    event = await disaster.active_event(ctx)  # shared: no query on a warm cache, three more while it is on
+    checkins = await safety.friends_checkins(ctx, event)
+    friends_pfif, friends_reported = await pfif_notes.friends_reported(ctx, event, checkins)  # docs/pfif.md
     return await render(request, "home.html", page=page, my_checkin=await safety.my_checkin(ctx, event),
-                        friends_checkins=await safety.friends_checkins(ctx, event), checkin_label=safety.status_label,
-                        **shown)
+                        friends_checkins=checkins, checkin_label=safety.status_label, friends_pfif=friends_pfif,
+                        friends_reported=friends_reported, **PFIF_HELPERS, **shown)
 
 
 # Where My page's parts go while the rest of it is kept for its reader (sns/web/reader_pages.py).
