@@ -21,17 +21,22 @@ from tortoise.expressions import Q
 from sns.policies.core import Viewer, is_signed_in
 from sns.policies.disaster import SWITCH_ROLES, can_view_checkin, is_disaster_staff
 
-__all__ = ["can_exchange_pfif", "is_shareable_checkin", "can_view_pfif_note", "pfif_note_scope"]
+__all__ = ["is_pfif_desk", "can_exchange_pfif", "is_shareable_checkin", "can_view_pfif_note", "pfif_note_scope"]
 
 
 def _active(event) -> bool:
     return event is not None and event.ended_at is None and event.deleted_at is None
 
 
+def is_pfif_desk(v: Viewer) -> bool:
+    """Those who exchange with person finders: the disaster desk and administrators (their page, any time)."""
+    return is_signed_in(v) and v.role in SWITCH_ROLES
+
+
 def can_exchange_pfif(v: Viewer, event) -> bool:
     """Export check-ins as PFIF, or import a partner's notes: the disaster desk and administrators, while
     disaster mode is on."""
-    return is_signed_in(v) and v.role in SWITCH_ROLES and _active(event)
+    return is_pfif_desk(v) and _active(event)
 
 
 def is_shareable_checkin(checkin, event, user) -> bool:

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sns.errors import ServiceError
-from sns.policies.pfif import can_exchange_pfif
+from sns.policies.pfif import can_exchange_pfif, is_pfif_desk
 from sns.services import disaster as disaster_service
 from sns.services import pfif_export, pfif_import
 from sns.web.http import errors_of, form_of, render, signed_in, text
@@ -24,8 +24,10 @@ async def _page(request: Request, ctx, status: int = 200, **extra) -> Response:
     event = await disaster_service.current_event(ctx)
     may = can_exchange_pfif(ctx.viewer, event)
     shareable = len(await pfif_export.shareable_checkins(ctx, event)) if may else 0
-    response = await render(request, "disaster_pfif.html", status=status if may else 403, event=event,
-                            may_exchange=may, shareable=shareable, **extra)
+    # the desk's page is theirs at any time (it says when disaster mode is off); nobody else's
+    response = await render(request, "disaster_pfif.html", status=status if is_pfif_desk(ctx.viewer) else 403,
+                            event=event, may_exchange=may, is_desk=is_pfif_desk(ctx.viewer), shareable=shareable,
+                            **extra)
     response.headers["Cache-Control"] = NO_STORE
     return response
 
