@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from browser.axe_crawl import audit
 from browser.live import ONCE
 
 pytestmark = [pytest.mark.browser, ONCE]
@@ -60,11 +61,16 @@ def test_consent_export_import_and_a_friend_sees_reported_safe(server, phones, t
         with bosai.expect_navigation():
             bosai.click("form[action='/disaster/pfif/import'] button[type=submit]")
         assert "notes about our residents stored" in bosai.inner_text("[role=status]")
+        found = audit(bosai, "disaster", "en")  # the desk's page with an import's result
+        bosai.goto("/disaster/checkin")
+        found += audit(bosai, "disaster", "en")  # the consent's checkbox and its explanation
 
         riku.goto("/home")
         safety = riku.locator("#safety")
         line = safety.locator(".pfif-note", has_text="Reported safe by Partner finder (Pfifsora)")
         assert line.count() == 1 and "At the harbour hall, all fine" in line.inner_text() and fits(riku)
+        found += audit(riku, "resident", "en")
+        assert not found, "\n".join(f.line() for f in found)
     finally:
         bosai.goto("/disaster")
         with bosai.expect_navigation():
