@@ -60,7 +60,7 @@ def test_consent_export_import_and_a_friend_sees_reported_safe(server, phones, t
         bosai.set_input_files("#document", str(saved))
         with bosai.expect_navigation():
             bosai.click("form[action='/disaster/pfif/import'] button[type=submit]")
-        assert "notes about our residents stored" in bosai.inner_text("[role=status]")
+        assert "about our residents stored" in bosai.inner_text("[role=status]")
         found = audit(bosai, "disaster", "en")  # the desk's page with an import's result
         bosai.goto("/disaster/checkin")
         found += audit(bosai, "disaster", "en")  # the consent's checkbox and its explanation

@@ -182,7 +182,7 @@ async def test_a_partners_notes_about_our_residents_are_stored_the_others_skippe
         persons=expired)
     assert SCHEMA.validate(etree.fromstring(document)) is False  # (the invalid ones make it so; we still read it)
     r = await import_document(desk, document, source="Finder")
-    assert r.status_code == 200 and "1 notes about our residents stored, 5 skipped." in r.text, r.text
+    assert r.status_code == 200 and "1 note about our residents stored, 5 skipped." in r.text, r.text
     stored = await PfifNote.get(source="Finder")
     assert stored.user_id == users["ken"].id and stored.note_record_id == "finder.example/note.1"
     assert stored.event_id == town["event"].id and stored.imported_by_id == users["desk"].id

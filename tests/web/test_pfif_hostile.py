@@ -97,7 +97,7 @@ async def test_the_same_note_in_a_sound_document_is_stored(site, town):
     """The control: the note every hostile document carried is read when the document is sound."""
     r = await town["desk"].submit("/disaster/pfif/import", {"source": "Sound registry"},
                                   files={"document": ("ok.xml", pfif(town["note"]).encode(), "application/xml")})
-    assert r.status_code == 200 and "1 notes about our residents stored, 0 skipped." in r.text
+    assert r.status_code == 200 and "1 note about our residents stored, 0 skipped." in r.text
     assert await PfifNote.filter(note_record_id="evil.example/note.1").count() == 1
 
 
