@@ -7,6 +7,7 @@ is never read, whether or not the retention job has removed it yet.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sns.context import Ctx
 from sns.models import PfifNote, User
@@ -29,6 +30,11 @@ async def latest_about(ctx: Ctx, user_ids) -> dict[str, PfifNote]:
         if can_view_pfif_note(ctx.viewer, note, now):
             latest.setdefault(note.user_id, note)
     return latest
+
+
+def first_expiry(notes) -> datetime | None:
+    """When the first of these notes expires (a page showing them is not kept past it); None: never."""
+    return min((n.expiry_date for n in notes if n.expiry_date is not None), default=None)
 
 
 @dataclass

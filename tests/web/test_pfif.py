@@ -5,6 +5,7 @@ never cached, logged); our own export imported back as a partner would (notes ab
 once); a partner's notes (ours stored, the others skipped and counted); expired notes never shown and removed
 by the retention job. Hostile documents: tests/web/test_pfif_hostile.py."""
 
+import asyncio
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -87,7 +88,10 @@ async def test_the_consent_is_off_by_default_and_kept_when_the_form_comes_back(s
         assert r.status_code == 201 and (await SafetyCheckin.get(id=r.json()["id"])).share_pfif is False
         r = await api.post("/api/v1/disaster/checkins", json={"status": "safe", "share_pfif": True})
         assert r.status_code == 201 and (await SafetyCheckin.get(id=r.json()["id"])).share_pfif is True
+    shared = (await client.get("/disaster/checkin")).text
+    assert "Shared with other person-finder registries" in shared.split('class="checkin-mine"')[1][:600]
     assert (await check_in(client, message="fine, not shared")).status_code == 303  # back to not shared
+    assert "Shared with other person-finder registries" not in (await client.get("/disaster/checkin")).text
 
 
 async def test_the_export_is_valid_pfif_with_only_what_residents_agreed_to_share(site, town):
@@ -193,19 +197,28 @@ async def test_a_partners_notes_about_our_residents_are_stored_the_others_skippe
 
 
 async def test_expired_notes_are_never_shown_and_the_retention_job_removes_them(site, town):
-    users = town["users"]
-    gone = await PfifNote.create(note_record_id="finder.example/note.expired", person_record_id="x",
-                                 user_id=users["sakura"].id, source="Old finder", author_name="Someone",
-                                 status="believed_alive", text="An expired note", source_date=utcnow(),
-                                 expiry_date=utcnow() + timedelta(hours=1))
-    for page in ("/home", "/disaster/checkin"):  # not expired yet: newest, so shown
-        who = "friend" if page == "/home" else "sakura"
-        assert "An expired note" in (await town["clients"][who].get(page)).text
-    await PfifNote.filter(id=gone.id).update(expiry_date=utcnow() - timedelta(seconds=1))
-    assert "An expired note" not in (await town["clients"]["sakura"].get("/disaster/checkin")).text
+    users, clients = town["users"], town["clients"]
+    sakura = f"test.example/person.{users['sakura'].id}"
+    expiry = (utcnow() + timedelta(seconds=6)).replace(microsecond=0)
+    soon = expiry.strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
+    person = (f"<pfif:person><pfif:person_record_id>{sakura}</pfif:person_record_id>"
+              f"<pfif:expiry_date>{soon}</pfif:expiry_date><pfif:source_date>{now}</pfif:source_date>"
+              f"<pfif:full_name>Sakura</pfif:full_name>"
+              + note("oldfinder.example/note.1", "", text="A note about to expire").replace(
+                  "2026-12-07T01:00:00Z", now) + "</pfif:person>")
+    r = await import_document(clients["desk"], partner_document("", persons=person), source="Old finder")
+    assert "1 note about our residents stored" in r.text
+    assert "A note about to expire" in (await clients["friend"].get("/home")).text  # the newest: shown
+    assert "A note about to expire" in (await clients["sakura"].get("/disaster/checkin")).text
+    await asyncio.sleep((expiry - utcnow()).total_seconds() + 0.2)  # it expires: the kept My page goes too
+    assert "A note about to expire" not in (await clients["friend"].get("/home")).text
+    assert "Reported safe by Neighbouring finder" in (await clients["friend"].get("/home")).text  # the one before
+    assert "A note about to expire" not in (await clients["sakura"].get("/disaster/checkin")).text
     counts = await retention.keep_less(site.settings)
-    assert counts["pfif_notes"] >= 1 and not await PfifNote.filter(id=gone.id).exists()
-    assert await PfifNote.filter(source="Neighbouring finder").exists()  # unexpired ones stay
+    assert counts["pfif_notes"] == 1 and not await PfifNote.filter(note_record_id="oldfinder.example/note.1").exists()
+    assert await PfifNote.filter(source="Neighbouring finder").count() == 2  # unexpired ones stay
+    assert (await retention.keep_less(site.settings))["pfif_notes"] == 0  # a second round finds nothing
 
 
 async def test_only_the_disaster_desk_and_administrators_exchange(site, town):
