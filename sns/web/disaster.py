@@ -16,11 +16,11 @@ from sns.policies import (
     can_check_in, can_post_on_board, can_report, can_see_archive_counts, can_see_safety_counts,
     can_switch_disaster,
 )
+from sns.policies.pfif import can_exchange_pfif
 from sns.services import alerts as alert_service
 from sns.services import disaster as disaster_service
 from sns.services import disaster_board, pfif_notes, safety, shelters
 from sns.services.pfif_format import SAFE_STATUSES, status_label as pfif_status_label
-from sns.policies.pfif import can_exchange_pfif
 from sns.web.diaries import held_message
 from sns.web.visitors import same_for_every_resident
 from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, signed_in, text
