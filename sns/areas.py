@@ -85,6 +85,7 @@ from sns.web import leaving as leaving_pages, mail_intake as mail_intake_pages
 from sns.web import messages as messages_pages, mirror_admin as mirror_admin_pages
 from sns.web import mirror_pages, my_data as my_data_pages, notifications as notifications_pages, ops as ops_pages
 from sns.web import my_requests as my_requests_pages, reports as reports_pages
+from sns.web import pfif as pfif_pages
 from sns.web import open311 as open311_protocol, partner_admin
 from sns.web import search as search_pages, shelters as shelters_pages, standby as standby_pages
 
@@ -271,7 +272,8 @@ AREAS: tuple[Area, ...] = (
          demo=reminders_demo),
     Area("cap_sources", routes=tuple(cap_sources_pages.ROUTES), jobs=(cap_poll.JOB,),
          offered={"alert_sources": can_read_alert_sources}),
-    Area("disaster", routes=tuple(disaster_pages.ROUTES), api=disaster_api, demo=disaster_demo,
+    # the disaster desk's exchange of check-ins with other person finders over PFIF 1.4 (docs/pfif.md) with it
+    Area("disaster", routes=(*disaster_pages.ROUTES, *pfif_pages.ROUTES), api=disaster_api, demo=disaster_demo,
          review_kinds={"disaster_post": disaster_board.REVIEWABLE},
          photo_owners={"disaster": disaster_board.photo_visible},
          offered={"switch_disaster": can_switch_disaster, "disaster_staff": is_disaster_staff}),

@@ -36,6 +36,8 @@ class Settings:
     notification_keep_days: int = 90  # notifications older than this are removed (read or not)
     telling_keep_days: int = 30  # reminders and notices told (sent, failed or dropped) are forgotten after this
     checkin_keep_days: int = 30  # safety check-ins are removed this long after their disaster ended
+    pfif_expiry_days: int = 60  # check-ins exported over PFIF expire this long after the export (docs/pfif.md)
+    pfif_max_import_bytes: int = 2 * 1024 * 1024  # the largest PFIF document staff may import from a partner
     sign_in_log_keep_days: int = 365  # sign-ins in the account security log are kept this long
     mail_outbox_keep_days: int = 7  # sent (or failed) mail is removed from the outbox after this long
     retention_seconds: int = 3600  # pace of the retention job removing what is no longer needed

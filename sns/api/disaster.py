@@ -47,6 +47,8 @@ class CheckinNew(Input):
     place: Place = ""
     lat: Lat = None
     lon: Lon = None
+    share_pfif: bool = Field(False, description="The resident agrees that the disaster desk may share this check-in "
+                                                "with other person-finder registries (PFIF 1.4, docs/pfif.md).")
     client_token: ClientToken = None
 
 
@@ -184,9 +186,12 @@ async def list_checkins(ctx: Ctx):
 @API.post("/api/v1/disaster/checkins", answer=Checkin, status=201, body=CheckinNew, auth=True,
           errors=(*WRITE, 409, 429))
 async def create_checkin(ctx: Ctx, body: CheckinNew):
-    """Check in: `{"status": "safe" | "need_help", "message", "place", "lat", "lon"}`; the newest counts."""
+    """Check in: `{"status": "safe" | "need_help", "message", "place", "lat", "lon", "share_pfif"}`.
+
+    The newest counts. `share_pfif` (false unless given): the consent to PFIF exports.
+    """
     done = await safety.check_in(ctx, status=body.status, message=body.message, place=body.place, lat=body.lat,
-                                 lon=body.lon, client_token=body.client_token)
+                                 lon=body.lon, share_pfif=body.share_pfif, client_token=body.client_token)
     done.user = ctx.user
     return checkin_json(done)
 

@@ -28,6 +28,7 @@ KINDS: dict[str, str] = {
     "disaster": N_("Disaster mode"),
     "behalf": N_("Acting on behalf"),
     "counter": N_("Counters and closed days"),
+    "pfif": N_("Exchanges with person finders (PFIF)"),
     "partner": N_("Partners' Open311 keys"),
 }
 ACTIONS: dict[str, str] = {
@@ -56,6 +57,8 @@ ACTIONS: dict[str, str] = {
     "counter.change": N_("Changed a counter"),
     "counter.closed_day": N_("Added or removed a closed day"),
     "counter.holidays": N_("Imported the city's holidays"),
+    "pfif.export": N_("Exported check-ins to a person finder (PFIF)"),
+    "pfif.import": N_("Imported a person finder's notes (PFIF)"),
     "partner.issue": N_("Issued an Open311 key to a partner"),
     "partner.revoke": N_("Revoked a partner's Open311 key"),
 }

@@ -34,7 +34,7 @@ from tortoise.models import Model
 from sns import tasks
 from sns.models import (
     AccountEvent, ActingSession, DisasterEvent, FactorReset, Invitation, JournalEntry, KnownBrowser, Notification,
-    OutboxMail, PasswordReset, RateCount, RecoveryCode, SafetyCheckin, Session,
+    OutboxMail, PasswordReset, PfifNote, RateCount, RecoveryCode, SafetyCheckin, Session,
 )
 from sns.models.alert_notices import AlertNotice
 from sns.models.base import utcnow
@@ -101,6 +101,8 @@ RULES: tuple[Rule, ...] = (
          lambda s, now: Q(state__in=("sent", "failed", "dropped"), created_at__lt=now - _days(s.telling_keep_days))),
     Rule("rate_counts", RateCount,  # windows every process has long stopped reading
          lambda s, now: Q(window_start__lt=int(now.timestamp()) - RATE_WINDOW_KEEP)),
+    Rule("pfif_notes", PfifNote,  # partners' notes past their expiry date (never shown after it: docs/pfif.md)
+         lambda s, now: Q(expiry_date__lte=now)),
 )
 
 

@@ -34,8 +34,10 @@ def status_label(status: str) -> str:
     return gettext(SHOWN_LABELS.get(status, status))
 
 
-async def check_in(ctx: Ctx, *, status, message="", place="", lat=None, lon=None,
+async def check_in(ctx: Ctx, *, status, message="", place="", lat=None, lon=None, share_pfif: bool = False,
                    client_token: str | None = None) -> SafetyCheckin:
+    """Check in to the event that is on. `share_pfif`: the resident ticked "share with other person-finder
+    registries" (docs/pfif.md); off unless they did, and asked again on every check-in."""
     client_token = idempotency_key(client_token)
     event = await current_event(ctx)
     if ctx.user is not None and event is None:
@@ -59,7 +61,8 @@ async def check_in(ctx: Ctx, *, status, message="", place="", lat=None, lon=None
                 await save_change(earlier, tx)
             checkin = await save_new(SafetyCheckin(event_id=event.id, user_id=ctx.user.id, status=status,
                                                    message=message, place=place, lat=lat, lon=lon, current=True,
-                                                   client_token=client_token, origin=ctx.origin), tx)
+                                                   share_pfif=share_pfif is True, client_token=client_token,
+                                                   origin=ctx.origin), tx)
     except IntegrityError:  # the same form, submitted twice at once: the first one won
         return await SafetyCheckin.get(client_token=client_token, user_id=ctx.user.id)
     await events.publish("checkin", {"event": event.id})  # no content: who checked in is not for everyone

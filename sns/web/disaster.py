@@ -16,9 +16,11 @@ from sns.policies import (
     can_check_in, can_post_on_board, can_report, can_see_archive_counts, can_see_safety_counts,
     can_switch_disaster,
 )
+from sns.policies.pfif import can_exchange_pfif
 from sns.services import alerts as alert_service
 from sns.services import disaster as disaster_service
-from sns.services import disaster_board, safety, shelters
+from sns.services import disaster_board, pfif_notes, safety, shelters
+from sns.services.pfif_format import SAFE_STATUSES, status_label as pfif_status_label
 from sns.web.diaries import held_message
 from sns.web.visitors import same_for_every_resident
 from sns.web.http import errors_of, files, form_of, load_ctx, login_redirect, redirect, render, signed_in, text
@@ -32,7 +34,11 @@ CHECKIN_FIELDS = ("status", "message", "place", "lat", "lon")
 
 def _helpers() -> dict:
     return {"kinds": ALERT_KINDS, "kind_label": alert_service.kind_label, "checkin_statuses": CHECKIN_STATUSES,
-            "checkin_label": safety.status_label}
+            "checkin_label": safety.status_label, **PFIF_HELPERS}
+
+
+# what templates need to show a partner's note (disaster_parts.html's `pfif_note`)
+PFIF_HELPERS = {"pfif_safe_statuses": SAFE_STATUSES, "pfif_status_label": pfif_status_label}
 
 
 async def light_front(request: Request, ctx, event, fallen=()):
@@ -52,7 +58,8 @@ async def disaster_page(request: Request, status: int = 200, **extra):
     may_switch = can_switch_disaster(ctx.viewer)
     log = await disaster_service.switch_log(10) if may_switch else []
     return await render(request, "disaster.html", status=status, event=event, mine=mine, may_switch=may_switch,
-                        may_count=can_see_safety_counts(ctx.viewer), log=log, **_helpers(), **extra)
+                        may_count=can_see_safety_counts(ctx.viewer), may_pfif=can_exchange_pfif(ctx.viewer, event),
+                        log=log, **_helpers(), **extra)
 
 
 @signed_in
@@ -82,8 +89,9 @@ async def disaster_end(request: Request, ctx):
 
 async def _checkin_form(request: Request, ctx, event, status: int = 200, **extra):
     mine = await safety.my_checkin(ctx, event)
+    about_me = (await pfif_notes.latest_about(ctx, [ctx.user.id])).get(ctx.user.id) if event else None
     return await render(request, "disaster_checkin.html", status=status, event=event, mine=mine,
-                        may_check_in=can_check_in(ctx.viewer, event), **_helpers(), **extra)
+                        my_pfif_note=about_me, may_check_in=can_check_in(ctx.viewer, event), **_helpers(), **extra)
 
 
 @signed_in
@@ -93,13 +101,16 @@ async def checkin(request: Request, ctx):
         return await _checkin_form(request, ctx, event, form={"status": request.query_params.get("status", "")[:10]})
     form = form_of(request)
     typed = {name: text(form, name) for name in CHECKIN_FIELDS}
+    share_pfif = text(form, "share_pfif") == "1"  # the consent to PFIF exports (docs/pfif.md): off unless ticked
     try:
-        done = await safety.check_in(ctx, **typed, client_token=text(form, "client_token") or None)
+        done = await safety.check_in(ctx, **typed, share_pfif=share_pfif,
+                                     client_token=text(form, "client_token") or None)
     except ServiceError as exc:
         if exc.status == 403:
             raise
         event = await disaster_service.current_event(ctx)
-        return await _checkin_form(request, ctx, event, status=exc.status, errors=errors_of(exc), form=typed)
+        return await _checkin_form(request, ctx, event, status=exc.status, errors=errors_of(exc),
+                                   form={**typed, "share_pfif": share_pfif})
     return redirect("/disaster/checkin", N_("Thank you. Your friends and the staff can see that you are safe.")
                     if done.status == "safe" else N_("Your call for help is sent: the staff can see it now."))
 
@@ -154,7 +165,9 @@ async def staff_page(request: Request, ctx):
         raise Forbidden(N_("Only the staff see the counts and who needs help."))
     event = await disaster_service.active_event(ctx)
     found = await safety.counts(ctx, event) if event else None
-    return await render(request, "disaster_staff.html", event=event, counts=found, **_helpers())
+    notes = await pfif_notes.latest_about(ctx, [c.user_id for c in found.need_help]) if found else {}
+    return await render(request, "disaster_staff.html", event=event, counts=found, pfif_notes=notes,
+                        may_pfif=can_exchange_pfif(ctx.viewer, event), **_helpers())
 
 
 async def archive(request: Request):

@@ -7,11 +7,12 @@ import dataclasses
 from starlette.requests import Request
 
 from sns import i18n
+from sns.models.base import utcnow
 from sns.security import new_token
-from sns.services import disaster, mirror_pages, notice_reach, safety, timelines
+from sns.services import disaster, mirror_pages, notice_reach, pfif_notes, safety, timelines
 from sns.web.http import load_ctx, login_redirect, redirect, render
 from sns.web.reader_pages import fill_later, fills_later, keep_for_reader, keep_while
-from sns.web.disaster import light_front
+from sns.web.disaster import PFIF_HELPERS, light_front
 from sns.web.departments import name_of
 from sns.web.my_requests import open_requests_part
 from sns.services.my_requests import my_open_requests
@@ -40,8 +41,6 @@ async def my_page(request: Request):
     if ctx.user is None:
         return login_redirect(request)
     page = await timelines.my_page(ctx)
-    # counted from the visit remembered before this one; a visit to remember again needs the page itself
-    keep_while(request, lambda read: not timelines.visit_to_remember(read.user.last_seen_home_at))
     parts = request.app.state.templates.get_template("home_parts.html").module
     requests_parts = request.app.state.templates.get_template("my_requests_parts.html").module
     open_requests = await my_open_requests(ctx)  # my requests bump no version number: made again each time
@@ -59,10 +58,16 @@ async def my_page(request: Request):
         shown = {"counts_list": parts.counts_list(page.counts), "near_section": parts.near_section(page.notices),
                  "town_section": parts.town_section(page.town_diaries),
                  "requests_section": requests_parts.open_section(open_requests, name_of)}
-    event = await disaster.active_event(ctx)  # shared: no query on a warm cache, two more while it is on
+    event = await disaster.active_event(ctx)  # shared: no query on a warm cache, three more while it is on
+    checkins = await safety.friends_checkins(ctx, event)
+    friends_pfif, friends_reported = await pfif_notes.friends_reported(ctx, event, checkins)  # docs/pfif.md
+    until = pfif_notes.first_expiry(friends_pfif.values())  # a partner's note is never shown once expired
+    # counted from the visit remembered before this one; a visit to remember again needs the page itself
+    keep_while(request, lambda read: not timelines.visit_to_remember(read.user.last_seen_home_at)
+               and (until is None or utcnow() < until))
     return await render(request, "home.html", page=page, my_checkin=await safety.my_checkin(ctx, event),
-                        friends_checkins=await safety.friends_checkins(ctx, event), checkin_label=safety.status_label,
-                        **shown)
+                        friends_checkins=checkins, checkin_label=safety.status_label, friends_pfif=friends_pfif,
+                        friends_reported=friends_reported, **PFIF_HELPERS, **shown)
 
 
 # Where My page's parts go while the rest of it is kept for its reader (sns/web/reader_pages.py).
