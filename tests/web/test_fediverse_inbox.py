@@ -3,7 +3,8 @@
 stale, replayed, over-large, wrongly typed, malformed or blocked post is refused with the status Mastodon
 expects and logged for the administrators; a good Follow of the city is stored and answered with an Accept
 that arrives at the follower's own inbox, signed so that our own verifier accepts it with the city's key;
-Undo removes it; a rotated key is fetched again; a resident is followable only when they chose it."""
+Undo removes it; a rotated key is fetched again; a resident is followable only when they chose it; one
+server posting too fast is answered 429 while another still gets through."""
 
 from __future__ import annotations
 
@@ -18,12 +19,14 @@ from sns.fediverse.addresses import CITY, actor_url, inbox_url, shared_inbox_url
 from sns.models import ActorKey, BlockedServer, Delivery, Follower, InboxRefusal, RemoteActor, User
 
 CITY_URL = "http://test.example/ap/users/city"
+LIMIT = 40  # posts per server and minute
 
 
 @pytest.fixture(scope="module")
 async def site(tmp_path_factory):
     async with make_site(tmp_path_factory.mktemp("fedi-inbox"), fediverse_loopback=True,
-                         fediverse_timeout_seconds=3, fediverse_inbox_max_bytes=4096) as s:
+                         fediverse_timeout_seconds=3, fediverse_inbox_max_bytes=4096,
+                         fediverse_inbox_posts_per_minute=LIMIT) as s:
         yield s
 
 
@@ -195,3 +198,21 @@ async def test_a_resident_is_followable_only_when_they_chose_it(site, client, pe
     await User.filter(id=hana.id).update(state="suspended")
     body, headers = peer.signed_post("alice", inbox_url(settings, "hana"), follow(peer, "alice", hana_url, 8))
     assert (await post(client, inbox_url(settings, "hana"), body, headers)).status_code == 404
+
+
+async def test_one_server_posting_too_fast_is_slowed_down_and_not_the_others(site, client, peer):
+    inbox = shared_inbox_url(site.settings)
+    with fediverse_peer("127.0.0.12") as flood:
+        flood.key("bot")
+        answers = []
+        for n in range(LIMIT + 6):
+            body, headers = flood.signed_post("bot", inbox, {"@context": AS, "id": f"{flood.actor('bot')}#like{n}",
+                                                             "type": "Like", "actor": flood.actor("bot"),
+                                                             "object": CITY_URL})
+            answers.append((await post(client, inbox, body, headers)).status_code)
+        assert set(answers[:LIMIT]) == {202} and answers[-1] == 429  # (a minute turning over lets a few more in)
+        again = await post(client, inbox, body, headers)
+        assert (again.status_code, again.headers.get("retry-after")) == (429, "60")
+    body, headers = peer.signed_post("alice", inbox, {"@context": AS, "id": peer.actor("alice") + "#like",
+                                                      "type": "Like", "actor": peer.actor("alice"), "object": CITY_URL})
+    assert (await post(client, inbox, body, headers)).status_code == 202
