@@ -33,6 +33,7 @@ from sns.settings import Settings, load_settings
 from sns.templating import make_environment
 from sns.web.router import IndexedRouter
 from sns.web.middleware import CSRF, Language, RefuseNul, SecurityHeaders, content_security_policy
+from sns.fediverse.negotiation import ActivityPages
 from sns.web.reader_pages import ReaderPages
 from sns.web.visitors import VisitorPages
 from sns.web.http import SETUP_URL, HeldForSecondFactor, redirect, render
@@ -141,6 +142,8 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
             # outermost: every answer counted under its route (/metrics), the page caches' too
             Middleware(RequestMetrics, access_timing=settings.log_format == "json"),
             Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6),  # weak networks: ~4x fewer bytes
+            # a page address that is also a fediverse object's: `Vary: Accept`, and ActivityPub asked as a visitor
+            Middleware(ActivityPages),
             # in a surge, visitors get the alerts page and the front page rendered once for all of them
             Middleware(VisitorPages, paths=VISITOR_PAGES, settings=settings, secret=secret, resident_paths=("/",)),
             # a resident's reload of a page whose version numbers have not moved costs one query
@@ -148,8 +151,9 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
             Middleware(SecurityHeaders, csp=content_security_policy(settings.tile_url)),
             Middleware(Language, default=settings.default_locale),
             Middleware(RefuseNul),
+            # /open311/v2/: a partner's server authorizes its one unsafe request with its api_key (sns/web/open311.py)
             Middleware(CSRF, secret=secret, max_body=settings.max_upload_bytes * settings.max_photos_per_post
-                       + 1024 * 1024, exempt_prefixes=("/api/", "/ap/")),  # /ap/: fediverse inboxes, signed
+                       + 1024 * 1024, exempt_prefixes=("/api/", "/open311/v2/", "/ap/")),  # /ap/: fediverse inboxes, signed
         ],
         exception_handlers={ServiceError: service_error, ValidationError: malformed_key, HTTPException: http_error,
                             HeldForSecondFactor: held_for_second_factor, Exception: server_error},

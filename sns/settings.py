@@ -63,6 +63,8 @@ class Settings:
     intake_max_bytes: int = 20 * 1024 * 1024  # the largest mail to the city accepted (SMTP answers 552 beyond)
     intake_authserv_id: str = ""  # the authserv-id of our own receiving server's Authentication-Results header
     intake_mails_per_hour: int = 10  # mails one sender address may send to the city in an hour
+    open311_requests_per_hour: int = 120  # reports one partner's Open311 key may file in an hour
+    open311_contact: str = ""  # Open311 discovery's `contact`: how a partner reaches the city's API team
     broadcast_url: str = "memory://"
     page_size: int = 20
     shared_cache_seconds: int = 5  # what every reader sees alike (newest public diaries, feeds); 0: off
@@ -99,7 +101,7 @@ class Settings:
     mirror_clock_skew_seconds: int = 300  # how far a peer's signed request time may be from ours
     mirror_instance_box_seconds: int = 300  # how often a peer's sealed instance box (keys, settings) is fetched again
     mirror_restore_requests_per_hour: int = 20  # unsigned asks for a neighbour's sealed instance box, per address
-    fediverse_handle: str = "city"  # the city's own fediverse actor: @<handle>@<origin>, /ap/users/<handle>
+    fediverse_handle: str = "city"  # the city's fediverse actor: @<handle>@<origin> (docs/federation.md)
     fediverse_inbox_max_bytes: int = 256 * 1024  # the largest post to our inboxes read (413 beyond)
     fediverse_clock_skew_seconds: int = 300  # how far a signed post's Date may be from ours (and replays are kept)
     fediverse_inbox_posts_per_minute: int = 600  # posts to our inboxes one server may send in a minute (429 beyond)

@@ -2,8 +2,8 @@
 `Accept`, an `Undo` of it removes it, the `Delete` of an actor removes every follow of theirs. Everything
 else (replies, likes, boosts...) is acknowledged and not imported.
 
-Whom a Follow may name: the city's actor, or a resident who is active and chose "followable"
-(`accepts_followers`, sns/policies/fediverse_admin.py). The follower's inboxes come from their actor
+Whom a Follow may name: the city's actor, or a resident whose actor is served (`fediverse_can_see_actor`,
+sns/policies/fediverse.py: active, followable by their choice, their profile public to visitors). The follower's inboxes come from their actor
 document, fetched when their signature was checked (`RemoteActor`). Storing a follow is idempotent (the
 same actor following again keeps one row, with the newest Follow's id), and its Accept is queued in the same
 transaction, to the follower's own inbox only; the job "fediverse_delivery" signs and sends it."""
@@ -19,7 +19,7 @@ from tortoise.transactions import in_transaction
 from sns.fediverse.addresses import CITY, actor_url
 from sns.fediverse.queue import nudge_after_commit
 from sns.models import Delivery, Follower, RemoteActor, User
-from sns.policies.fediverse_admin import accepts_followers
+from sns.policies.fediverse import fediverse_can_see_actor
 from sns.settings import Settings
 
 AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
@@ -44,7 +44,7 @@ async def local_actor(settings: Settings, url: str) -> tuple[str, str] | None:
     if name == settings.fediverse_handle:
         return CITY, name
     user = await User.get_or_none(username=name)
-    return (user.id, name) if accepts_followers(user) else None
+    return (user.id, name) if user is not None and fediverse_can_see_actor(user, settings.fediverse_handle) else None
 
 
 async def follow(settings: Settings, remote: RemoteActor, activity: dict) -> bool:

@@ -1,6 +1,5 @@
-"""Who manages the city on the fediverse (/admin/fediverse) and which residents a server elsewhere may
-follow (sns/policies/fediverse_admin.py), as tables: viewer (role, state) x action; resident (state,
-followable) x follow."""
+"""Who manages the city on the fediverse (/admin/fediverse, sns/policies/fediverse_admin.py), as a table:
+viewer (role, state) x action. (Whom a server may follow is pub's table, tests/policies/.)"""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from sns.policies import ANONYMOUS, Viewer
-from sns.policies.fediverse_admin import accepts_followers, can_manage_fediverse
+from sns.policies.fediverse_admin import can_manage_fediverse
 
 ROLES = ("resident", "staff", "moderator", "fire", "disaster", "admin")
 
@@ -31,13 +30,3 @@ def test_only_an_active_administrator(state):
 def test_a_visitor_may_do_nothing():
     assert not can_manage_fediverse(ANONYMOUS)
 
-
-@pytest.mark.parametrize("state", ["active", "suspended", "pending", "system"])
-@pytest.mark.parametrize("followable", [True, False])
-@pytest.mark.parametrize("deleted", [True, False])
-@pytest.mark.parametrize("password", [True, False])
-def test_followable_table(state, followable, deleted, password):
-    user = SimpleNamespace(id="u", role="resident", state=state, fediverse_followable=followable,
-                           deleted_at="2026-12-01" if deleted else None, password_hash="$argon2id$..." if password else "")
-    assert accepts_followers(user) is (state == "active" and followable and not deleted and password)
-    assert not accepts_followers(None)
