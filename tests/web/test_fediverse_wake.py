@@ -1,6 +1,8 @@
 """With the background jobs running as in production (and a pace of a minute), what is queued for the
 fediverse goes out within a second or two: queueing wakes the job "fediverse_delivery", so a follower's
-Accept and a new post reach the other server without waiting for the job's next round."""
+Accept and a new post reach the other server without waiting for the job's next round. The whole way: a
+server follows the city through its inbox, a clerk posts a notice on the page, and the server receives it,
+signed with the key the city's actor document publishes."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from tortoise.transactions import in_transaction
 
 from fediverse_peer import AS, fediverse_peer
 from fixtures import make_site
+from sns.fediverse import signatures
 from sns.fediverse.addresses import CITY, shared_inbox_url
 from sns.fediverse.queue import enqueue
 
@@ -48,3 +51,17 @@ async def test_a_follow_is_accepted_and_a_post_delivered_at_once(site):
             assert await enqueue(conn, CITY, {"@context": AS, "id": "http://test.example/ap/n/1#create",
                                               "type": "Create", "actor": "http://test.example/ap/users/city"}) == 1
         await arrived(peer, "/inbox", 1, within=3)
+
+        clerk = site.client()
+        await site.user("wakeclerk", role="staff")
+        await clerk.login("wakeclerk")
+        r = await clerk.submit("/notices/new", {"title": "Water stop", "body": "Tuesday 9-12."})
+        assert r.status_code == 303
+        await arrived(peer, "/inbox", 2, within=3)
+        got = peer.received("/inbox")[1]
+        assert got.activity["type"] == "Create" and "Tuesday 9-12." in got.activity["object"]["content"]
+        actor = (await client.get("/ap/users/city", headers={"Accept": "application/activity+json"})).json()
+        sig = signatures.parse(got.headers["signature"])
+        assert sig.key_id == actor["publicKey"]["id"]
+        signatures.check_request(sig, "POST", got.headers, got.body, skew=60)
+        signatures.verify(sig, actor["publicKey"]["publicKeyPem"], "POST", "/inbox", got.headers)
