@@ -153,7 +153,7 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
             Middleware(RefuseNul),
             # /open311/v2/: a partner's server authorizes its one unsafe request with its api_key (sns/web/open311.py)
             Middleware(CSRF, secret=secret, max_body=settings.max_upload_bytes * settings.max_photos_per_post
-                       + 1024 * 1024, exempt_prefixes=("/api/", "/open311/v2/")),
+                       + 1024 * 1024, exempt_prefixes=("/api/", "/open311/v2/", "/ap/")),  # /ap/: fediverse inboxes, signed
         ],
         exception_handlers={ServiceError: service_error, ValidationError: malformed_key, HTTPException: http_error,
                             HeldForSecondFactor: held_for_second_factor, Exception: server_error},

@@ -12,4 +12,8 @@ served or delivered is built from what a visitor may see (`sns/policies`).
 - `negotiation.py`: one address, the page for browsers and the object for fediverse servers.
 - `publishing.py`: what the services queue, in their transactions, when a notice, alert or diary changes.
 - `routes.py`: the read side's addresses (`ROUTES`, the manifest's area "fediverse").
+- `signatures.py`, `message_signatures.py`: HTTP Signatures (draft-cavage, signed and checked; RFC 9421, checked).
+- `remote_keys.py`: other servers' keys, fetched signed and kept; `inbox.py`: an inbox post's checks;
+  `follows.py`: what a Follow, Undo or Delete changes; `delivery.py`: the job sending the queue
+  (the area "fediverse_inbox", with sns/web/fediverse_inbox.py and /admin/fediverse).
 """

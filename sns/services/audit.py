@@ -29,6 +29,7 @@ KINDS: dict[str, str] = {
     "behalf": N_("Acting on behalf"),
     "counter": N_("Counters and closed days"),
     "pfif": N_("Exchanges with person finders (PFIF)"),
+    "fediverse": N_("The fediverse: followers and blocked servers"),
     "partner": N_("Partners' Open311 keys"),
 }
 ACTIONS: dict[str, str] = {
@@ -59,6 +60,9 @@ ACTIONS: dict[str, str] = {
     "counter.holidays": N_("Imported the city's holidays"),
     "pfif.export": N_("Exported check-ins to a person finder (PFIF)"),
     "pfif.import": N_("Imported a person finder's notes (PFIF)"),
+    "fediverse.remove": N_("Removed a server's followers"),
+    "fediverse.block": N_("Blocked a fediverse server"),
+    "fediverse.unblock": N_("Unblocked a fediverse server"),
     "partner.issue": N_("Issued an Open311 key to a partner"),
     "partner.revoke": N_("Revoked a partner's Open311 key"),
 }
