@@ -33,6 +33,7 @@ from sns.settings import Settings, load_settings
 from sns.templating import make_environment
 from sns.web.router import IndexedRouter
 from sns.web.middleware import CSRF, Language, RefuseNul, SecurityHeaders, content_security_policy
+from sns.fediverse.negotiation import ActivityPages
 from sns.web.reader_pages import ReaderPages
 from sns.web.visitors import VisitorPages
 from sns.web.http import SETUP_URL, HeldForSecondFactor, redirect, render
@@ -141,6 +142,8 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
             # outermost: every answer counted under its route (/metrics), the page caches' too
             Middleware(RequestMetrics, access_timing=settings.log_format == "json"),
             Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6),  # weak networks: ~4x fewer bytes
+            # a page address that is also a fediverse object's: `Vary: Accept`, and ActivityPub asked as a visitor
+            Middleware(ActivityPages),
             # in a surge, visitors get the alerts page and the front page rendered once for all of them
             Middleware(VisitorPages, paths=VISITOR_PAGES, settings=settings, secret=secret, resident_paths=("/",)),
             # a resident's reload of a page whose version numbers have not moved costs one query

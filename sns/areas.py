@@ -53,6 +53,7 @@ from sns.demos import appointments as appointments_demo
 from sns.demos import departments as departments_demo, disaster as disaster_demo, events as events_demo
 from sns.demos import messages as messages_demo, reminders as reminders_demo, reports as reports_demo
 from sns.demos import notices as notices_demo, shelters as shelters_demo
+from sns.fediverse import routes as fediverse_routes
 from sns.mirror import adopt, box_exchange, media_fetch, media_serve, media_store, pull, restore, serve
 from sns.mirror import alerts as mirrored_alerts
 from sns.policies.mail_intake import can_manage_mail_intake
@@ -198,6 +199,9 @@ AREAS: tuple[Area, ...] = (
     Area("api", api=v1),  # the API's own document (/api/v1/openapi.json); each area's API comes with it
     Area("front", routes=routes.FRONT),
     Area("ops", routes=tuple(ops_pages.ROUTES)),  # what a load balancer and the monitoring ask (docs/monitoring.md)
+    # the fediverse's read side (docs/federation.md): /.well-known/webfinger, /nodeinfo, our actors, and the objects
+    # at the pages' own addresses, before the diaries, notices and alerts pages (it answers only ActivityPub there)
+    Area("fediverse", routes=fediverse_routes.ROUTES),
     Area("accounts", routes=routes.ACCOUNTS),
     # Download my data: the page, the API and the job preparing archives (docs/privacy.md)
     Area("my_data", routes=tuple(my_data_pages.ROUTES), api=my_data_api, jobs=(data_export.JOB,)),

@@ -99,6 +99,7 @@ class Settings:
     mirror_clock_skew_seconds: int = 300  # how far a peer's signed request time may be from ours
     mirror_instance_box_seconds: int = 300  # how often a peer's sealed instance box (keys, settings) is fetched again
     mirror_restore_requests_per_hour: int = 20  # unsigned asks for a neighbour's sealed instance box, per address
+    fediverse_handle: str = "city"  # the city's fediverse actor: @<handle>@<origin> (docs/federation.md)
 
     @property
     def db_url(self) -> str:

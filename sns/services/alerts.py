@@ -18,6 +18,7 @@ from tortoise.exceptions import IntegrityError
 from sns import events
 from sns.context import Ctx
 from sns.errors import Conflict, Invalid, NotFound
+from sns.fediverse import publishing as fediverse
 from sns.geo import parse_location
 from sns.i18n import N_, gettext
 from sns.models.alerts import (
@@ -175,6 +176,7 @@ async def post_alert(ctx: Ctx, *, client_token: str | None = None, **typed) -> A
             step = await save_new(AlertUpdate(alert_id=alert.id, author_id=ctx.user.id, status="outbreak",
                                        cap_identifier=alert.id, origin=ctx.origin), tx)
             await _log(ctx, tx, "alert.post", alert, f"{alert.kind}: {alert.title}")
+            await fediverse.alert_changed(tx, ctx.settings, alert, False)  # the city's followers elsewhere
     except IntegrityError:  # the same form, submitted twice at once: the first one won
         return await Alert.get(client_token=client_token, author_id=ctx.user.id)
     await _changed(alert, step)
@@ -216,6 +218,7 @@ async def change_status(ctx: Ctx, alert_id: str, status, note="") -> Alert:
         alert.status, alert.updated_at = status, utcnow()
         await save_change(alert, tx)
         await _log(ctx, tx, "alert.status", alert, f"{status}: {note}" if note else status)
+        await fediverse.alert_changed(tx, ctx.settings, alert, True)  # a cancellation too: an Update
     await _changed(alert, step)
     return alert
 
@@ -240,6 +243,7 @@ async def correct_alert(ctx: Ctx, alert_id: str, *, title, description, instruct
                                    note=note or gettext(N_("The alert's text was corrected.")),
                                    cap_identifier=f"{alert.id}.{steps}", origin=ctx.origin), tx)
         await _log(ctx, tx, "alert.correct", alert, title)
+        await fediverse.alert_changed(tx, ctx.settings, alert, True)
     await _changed(alert, step)
     return alert
 

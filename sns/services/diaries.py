@@ -7,6 +7,7 @@ from tortoise.exceptions import IntegrityError
 from sns import events
 from sns.context import Ctx
 from sns.errors import Invalid, NotFound
+from sns.fediverse import publishing as fediverse
 from sns.geo import parse_location
 from sns.i18n import N_
 from sns.models import VISIBILITIES, Comment, Diary, Photo
@@ -60,6 +61,7 @@ async def write_diary(ctx: Ctx, *, title, body, visibility, lat=None, lon=None, 
             ), tx)
             await store_photos(ctx, images, tx, diary_id=diary.id)
             flag = await open_flag(screening, "diary", diary.id, ctx.user.id, tx)
+            await fediverse.diary_changed(tx, ctx.settings, diary, ctx.user, False)  # followers elsewhere
     except IntegrityError:  # the same form, submitted twice at once: the first one won
         return await Diary.get(client_token=client_token, author_id=ctx.user.id)
     await tell_moderators(ctx, flag)
@@ -82,6 +84,7 @@ async def edit_diary(ctx: Ctx, diary_id: str, *, title, body, visibility, lat=No
     images = await process_photos(ctx, list(photos))
     screening = await screen(ctx, title, body)
     title, body = screening.texts
+    was_federated = fediverse.diary_visible(ctx.settings, diary, diary.author)
     async with transaction() as tx:
         diary.title, diary.body, diary.visibility, diary.lat, diary.lon = title, body, visibility, lat, lon
         if screening.state != "published":
@@ -89,6 +92,7 @@ async def edit_diary(ctx: Ctx, diary_id: str, *, title, body, visibility, lat=No
         await save_change(diary, tx)
         flag = await open_flag(screening, "diary", diary.id, ctx.user.id, tx)
         await replace_photos(ctx, tx, existing, keep, images, diary_id=diary.id)
+        await fediverse.diary_changed(tx, ctx.settings, diary, diary.author, was_federated)
     await tell_moderators(ctx, flag)
     diary.held_reason = screening.reason if screening.state == "held" else None
     public_changed()
@@ -99,9 +103,11 @@ async def edit_diary(ctx: Ctx, diary_id: str, *, title, body, visibility, lat=No
 async def delete_diary(ctx: Ctx, diary_id: str) -> None:
     diary = await get_diary(ctx, diary_id)
     require(can_delete_diary(ctx.viewer, diary))
+    was_federated = fediverse.diary_visible(ctx.settings, diary, diary.author)
     async with transaction() as tx:
         await tombstone(diary, tx)
         await remove_photos(tx, diary_id=diary.id)
+        await fediverse.diary_changed(tx, ctx.settings, diary, diary.author, was_federated)
     public_changed()
     await events.publish("diary.deleted", {"id": diary.id})
 

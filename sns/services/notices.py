@@ -5,6 +5,7 @@ from __future__ import annotations
 from sns import events, tasks
 from sns.context import Ctx
 from sns.errors import NotFound
+from sns.fediverse import publishing as fediverse
 from sns.i18n import N_
 from sns.models import Notice
 from sns.policies import can_post_notice
@@ -40,6 +41,7 @@ async def post_notice(ctx: Ctx, *, title, body, scope="town", district_ids=None,
         notice = await save_new(Notice(author_id=ctx.user.id, title=title, body=body, origin=ctx.origin,
                                           **area.columns()), tx)
         flag = await open_flag(screening, "notice", notice.id, ctx.user.id, tx)
+        await fediverse.notice_changed(tx, ctx.settings, notice, False)  # the city's followers elsewhere
     await tell_moderators(ctx, flag)
     public_changed()
     await events.publish("notice.created", {"id": notice.id})
@@ -60,4 +62,5 @@ async def delete_notice(ctx: Ctx, notice_id: str) -> None:
     notice = await get_notice(notice_id)
     async with transaction() as tx:
         await tombstone(notice, tx)
+        await fediverse.notice_changed(tx, ctx.settings, notice, True)
     public_changed()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sns import events, mail
 from sns.context import Ctx
 from sns.errors import Conflict, Invalid, NotFound
+from sns.fediverse import publishing as fediverse
 from sns.i18n import N_, gettext, using_locale
 from sns.models import Comment, Diary, Flag, ModerationLog, Notice, Session, User
 from sns.models.base import utcnow
@@ -36,9 +37,10 @@ async def _comment_visible(viewer, comment) -> bool:
 
 # The kinds of text of the diaries and notices areas; every other area hands over its own (a `REVIEWABLE`
 # in its service module). The manifest (sns/areas.py) names them all; the queue reads `ctx.site.review_kinds`.
-DIARY = Reviewable(Diary, N_("Diary entry"), _diary_visible, lambda d: f"/diaries/{d.id}")
+DIARY = Reviewable(Diary, N_("Diary entry"), _diary_visible, lambda d: f"/diaries/{d.id}",
+                   decided=fediverse.diary_decided)  # followers elsewhere hear of an approval or removal
 COMMENT = Reviewable(Comment, N_("Comment"), _comment_visible, lambda c: f"/diaries/{c.diary_id}")
-NOTICE = Reviewable(Notice, N_("Notice"), None, lambda n: f"/notices/{n.id}")
+NOTICE = Reviewable(Notice, N_("Notice"), None, lambda n: f"/notices/{n.id}", decided=fediverse.notice_decided)
 ACTIONS = ("approve", "remove", "mask", "warn", "suspend", "false_alarm")
 # Warning or suspending the writer decides nothing about the text: it stays in the queue (a held
 # text stays hidden) until a moderator approves, masks or removes it.
