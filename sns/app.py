@@ -152,7 +152,7 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
             Middleware(Language, default=settings.default_locale),
             Middleware(RefuseNul),
             Middleware(CSRF, secret=secret, max_body=settings.max_upload_bytes * settings.max_photos_per_post
-                       + 1024 * 1024),
+                       + 1024 * 1024, exempt_prefixes=("/api/", "/ap/")),  # /ap/: fediverse inboxes, signed
         ],
         exception_handlers={ServiceError: service_error, ValidationError: malformed_key, HTTPException: http_error,
                             HeldForSecondFactor: held_for_second_factor, Exception: server_error},

@@ -54,6 +54,7 @@ from sns.demos import departments as departments_demo, disaster as disaster_demo
 from sns.demos import messages as messages_demo, reminders as reminders_demo, reports as reports_demo
 from sns.demos import notices as notices_demo, shelters as shelters_demo
 from sns.fediverse import routes as fediverse_routes
+from sns.fediverse import delivery as fediverse_delivery
 from sns.mirror import adopt, box_exchange, media_fetch, media_serve, media_store, pull, restore, serve
 from sns.mirror import alerts as mirrored_alerts
 from sns.policies.mail_intake import can_manage_mail_intake
@@ -63,6 +64,7 @@ from sns.policies import (
     can_switch_disaster, is_disaster_staff,
 )
 from sns.policies.dashboard import can_view_dashboard
+from sns.policies.fediverse_admin import can_manage_fediverse
 from sns.services import mail_intake_imap
 from sns.services import (
     albums, alert_sending, alerts, cap_poll, communities, data_export, disaster_board, events, inquiries, leaving,
@@ -85,6 +87,7 @@ from sns.web import messages as messages_pages, mirror_admin as mirror_admin_pag
 from sns.web import mirror_pages, my_data as my_data_pages, notifications as notifications_pages, ops as ops_pages
 from sns.web import my_requests as my_requests_pages, reports as reports_pages
 from sns.web import search as search_pages, shelters as shelters_pages, standby as standby_pages
+from sns.web import fediverse_admin, fediverse_inbox
 
 Hook = Callable[..., Awaitable[Any]]
 
@@ -266,6 +269,10 @@ AREAS: tuple[Area, ...] = (
          demo=reminders_demo),
     Area("cap_sources", routes=tuple(cap_sources_pages.ROUTES), jobs=(cap_poll.JOB,),
          offered={"alert_sources": can_read_alert_sources}),
+    # the city on the fediverse: our inboxes (signed posts from other servers), the job delivering what our actors
+    # publish, the administrators' page (docs/federation.md, "Following and delivery")
+    Area("fediverse_inbox", routes=(*fediverse_inbox.ROUTES, *fediverse_admin.ROUTES), jobs=(fediverse_delivery.JOB,),
+         offered={"fediverse": can_manage_fediverse}),
     Area("disaster", routes=tuple(disaster_pages.ROUTES), api=disaster_api, demo=disaster_demo,
          review_kinds={"disaster_post": disaster_board.REVIEWABLE},
          photo_owners={"disaster": disaster_board.photo_visible},

@@ -22,11 +22,13 @@ class Limits:
     posts: RateLimiter
     resets: RateLimiter
     box_asks: RateLimiter  # unsigned asks for a neighbour's sealed instance box (sns/mirror/box_exchange.py)
+    fediverse_inbox: RateLimiter  # posts to our fediverse inboxes, per server (sns/fediverse/inbox.py)
 
     @classmethod
     def unlimited(cls) -> "Limits":
         """For trusted bulk work (the demo seeder), where no person is typing: counted in memory."""
-        return cls(*(RateLimiter(name, 10**9, 1) for name in ("logins", "posts", "resets", "box-asks")))
+        return cls(*(RateLimiter(name, 10**9, 1) for name in ("logins", "posts", "resets", "box-asks",
+                                                                  "fediverse-inbox")))
 
     @classmethod
     def from_settings(cls, s: Settings) -> "Limits":
@@ -36,6 +38,7 @@ class Limits:
             posts=RateLimiter("posts", s.posts_per_10min, 10 * 60, store),
             resets=RateLimiter("resets", 5, 60 * 60, store),
             box_asks=RateLimiter("box-asks", s.mirror_restore_requests_per_hour, 60 * 60, store),
+            fediverse_inbox=RateLimiter("fediverse-inbox", s.fediverse_inbox_posts_per_minute, 60, store),
         )
 
     async def close(self) -> None:

@@ -100,6 +100,15 @@ class Settings:
     mirror_instance_box_seconds: int = 300  # how often a peer's sealed instance box (keys, settings) is fetched again
     mirror_restore_requests_per_hour: int = 20  # unsigned asks for a neighbour's sealed instance box, per address
     fediverse_handle: str = "city"  # the city's fediverse actor: @<handle>@<origin> (docs/federation.md)
+    fediverse_inbox_max_bytes: int = 256 * 1024  # the largest post to our inboxes read (413 beyond)
+    fediverse_clock_skew_seconds: int = 300  # how far a signed post's Date may be from ours (and replays are kept)
+    fediverse_inbox_posts_per_minute: int = 600  # posts to our inboxes one server may send in a minute (429 beyond)
+    fediverse_timeout_seconds: int = 10  # connecting to another server, and each wait for its answer
+    fediverse_delivery_seconds: int = 5  # pace of the job "fediverse_delivery" (queueing nudges it at once)
+    fediverse_delivery_attempts: int = 8  # tries of one delivery before it fails, back-off doubling...
+    fediverse_delivery_horizon_seconds: int = 172_800  # ...so that the tries span about this long (two days)
+    fediverse_keep_days: int = 7  # sent and failed deliveries, and refused inbox posts, are forgotten after this
+    fediverse_loopback: bool = False  # fetch from and deliver to this machine and private networks: tests only
 
     @property
     def db_url(self) -> str:

@@ -28,6 +28,7 @@ KINDS: dict[str, str] = {
     "disaster": N_("Disaster mode"),
     "behalf": N_("Acting on behalf"),
     "counter": N_("Counters and closed days"),
+    "fediverse": N_("The fediverse: followers and blocked servers"),
 }
 ACTIONS: dict[str, str] = {
     "user.role": N_("Changed a role"),
@@ -55,6 +56,9 @@ ACTIONS: dict[str, str] = {
     "counter.change": N_("Changed a counter"),
     "counter.closed_day": N_("Added or removed a closed day"),
     "counter.holidays": N_("Imported the city's holidays"),
+    "fediverse.remove": N_("Removed a server's followers"),
+    "fediverse.block": N_("Blocked a fediverse server"),
+    "fediverse.unblock": N_("Unblocked a fediverse server"),
 }
 
 
