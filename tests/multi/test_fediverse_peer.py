@@ -230,3 +230,18 @@ def test_fediverse_pastures_verifier_passes_the_citys_actor_and_a_residents(city
     results = verify_actors(tmp_path_factory.mktemp("pasture"), city.actor, hanako)
     for result in results:
         assert passes(result), result["report"]
+
+
+def test_an_undo_of_the_follow_is_verified_and_ends_it(city, peer, following_city):
+    """The peer unfollows the city (a signed Undo of its Follow): the city checks it and forgets the follower,
+    as its followers collection counts."""
+    def followers() -> int:
+        answer = httpx.get(city.actor + "/followers", headers={"Accept": "application/activity+json"},
+                           timeout=10, trust_env=False)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["totalItems"]
+
+    assert followers() == 1
+    undone = peer.control("unfollow", handle=f"city@{city.host}")
+    assert undone["status"] == 202, undone
+    assert followers() == 0
