@@ -177,6 +177,9 @@ def test_a_notice_an_alert_its_correction_and_its_cancellation_arrive_signed_in_
     assert "Water off on Tuesday" in contents[0] and "Fire near the station" in contents[1]
     assert "Fire behind the station" in contents[2] and "Cancelled" in contents[3]
     assert len({r["activity"]["id"] for r in arrived}) == 4  # each its own activity, none sent twice
+    served = peer.control("fetch", url=alert_id)  # the object at its own address, as bovine fetches it
+    assert served["status"] == 200 and served["content_type"].startswith("application/activity+json"), served
+    assert served["document"]["id"] == alert_id and served["document"]["content"] == contents[3]
 
 
 def test_a_followable_residents_public_diary_arrives_and_a_friends_only_one_never(city, peer, hanako):

@@ -10,6 +10,7 @@ The control API (for the test, on the same loopback port, under /control/):
 - `POST /control/follow {"handle": "city@127.0.0.1:8000"}`: WebFinger, fetch the actor, send a signed Follow.
 - `POST /control/unfollow {"handle": ...}`: send a signed Undo of that Follow.
 - `POST /control/send {"kind": ..., "inbox": url, ...}`: one crafted post (crafted.py); answers its status.
+- `POST /control/fetch {"url": ...}`: a signed GET, as bovine fetches objects; answers what came back.
 """
 
 from __future__ import annotations
@@ -160,6 +161,19 @@ class Peer:
         self.save()
         return web.json_response({"status": status, "undo_id": activity["id"]})
 
+    async def fetch(self, request: web.Request) -> web.Response:
+        """A signed GET of `url` as bovine does it (Accept: application/activity+json): its status, content type
+        and JSON (null when it is not JSON)."""
+        assert self.bovine is not None
+        response = await self.bovine.client.get((await request.json())["url"])
+        text = await response.text(errors="replace")
+        try:
+            document = json.loads(text)
+        except ValueError:
+            document = None
+        return web.json_response({"status": response.status, "content_type": response.headers.get("content-type", ""),
+                                  "document": document})
+
     async def send(self, request: web.Request) -> web.Response:
         asked = await request.json()
         assert self.session is not None
@@ -212,6 +226,7 @@ class Peer:
         app.router.add_post("/control/follow", self.follow)
         app.router.add_post("/control/unfollow", self.unfollow)
         app.router.add_post("/control/send", self.send)
+        app.router.add_post("/control/fetch", self.fetch)
         return app
 
 
