@@ -35,9 +35,8 @@ def _quality(params: list[str]) -> float:
     return 1.0
 
 
-def wants_activity(accept: str) -> bool:
-    """Whether this Accept header asks for ActivityPub rather than a page (q-values honoured: a browser's
-    `text/html` or `*/*` never does)."""
+def _best(accept: str) -> tuple[float, float]:
+    """The highest quality given to ActivityPub's types and to HTML's."""
     best_activity, best_html = 0.0, 0.0
     for item in accept.split(",")[:32]:
         media, *params = item.split(";")
@@ -47,7 +46,21 @@ def wants_activity(accept: str) -> bool:
             best_activity = max(best_activity, q)
         elif media in ("text/html", "application/xhtml+xml"):
             best_html = max(best_html, q)
+    return best_activity, best_html
+
+
+def wants_activity(accept: str) -> bool:
+    """Whether this Accept header asks for ActivityPub rather than a page (q-values honoured: a browser's
+    `text/html` or `*/*` never does). For the addresses that are pages too."""
+    best_activity, best_html = _best(accept)
     return best_activity > 0 and best_activity >= best_html
+
+
+def prefers_html(accept: str) -> bool:
+    """Whether this Accept header asks for a page rather than ActivityPub: for addresses that are no page
+    (an actor's), where anything else (no Accept, `*/*`, `application/json`) gets the document."""
+    best_activity, best_html = _best(accept)
+    return best_html > best_activity
 
 
 def accept_of(scope: Scope) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from markupsafe import escape
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -15,7 +16,7 @@ from starlette.routing import Route
 from sns.fediverse import discovery, keys, outbox
 from sns.fediverse.addresses import CITY, actor_url
 from sns.fediverse.actors import city_actor, person_actor
-from sns.fediverse.negotiation import ACTIVITY_JSON, ActivityRoute, accept_of, wants_activity
+from sns.fediverse.negotiation import ACTIVITY_JSON, ActivityRoute, accept_of, prefers_html
 from sns.fediverse.objects import alert_id, alert_note, diary_id, diary_note, notice_id, notice_note, tombstone
 from sns.fediverse.publishing import visible_photos
 from sns.models import Diary, Notice, User
@@ -27,7 +28,8 @@ from sns.services.site import load_site
 from sns.settings import Settings
 from sns.web import fediverse_settings
 
-PUBLIC_CACHE = "public, max-age=60"
+PUBLIC_CACHE = "public, max-age=60"  # the city's actor, outbox and followers
+OBJECT_CACHE = "no-cache"  # a notice or an alert: as its page, a change (a cancellation) shows at once
 PERSONAL_CACHE = "private, no-store"  # a resident's: their choice to stop takes effect at once
 NODEINFO_TYPE = 'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/{}#"'
 
@@ -36,9 +38,10 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def activity_json(data: dict[str, Any], status: int = 200, personal: bool = False) -> Response:
+def activity_json(data: dict[str, Any], status: int = 200, personal: bool = False,
+                  cache: str = PUBLIC_CACHE) -> Response:
     return Response(json.dumps(data, ensure_ascii=False), status_code=status, media_type=ACTIVITY_JSON,
-                    headers={"Vary": "Accept", "Cache-Control": PERSONAL_CACHE if personal else PUBLIC_CACHE,
+                    headers={"Vary": "Accept", "Cache-Control": PERSONAL_CACHE if personal else cache,
                              "Access-Control-Allow-Origin": "*"})
 
 
@@ -78,6 +81,17 @@ async def webfinger_page(request: Request) -> Response:
     return Response(json.dumps(body), media_type="application/jrd+json", headers=headers)
 
 
+HOST_META = ('<?xml version="1.0" encoding="UTF-8"?>\n<XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0">\n'
+             '  <Link rel="lrdd" type="application/xrd+xml" template="{base}/.well-known/webfinger?resource={{uri}}"/>'
+             '\n</XRD>\n')
+
+
+async def host_meta(request: Request) -> Response:
+    """Where WebFinger is, for the servers that still ask (RFC 6415): the site's own address, nothing else."""
+    body = HOST_META.format(base=escape(_settings(request).base_url))
+    return Response(body, media_type="application/xrd+xml", headers={"Access-Control-Allow-Origin": "*"})
+
+
 async def nodeinfo_links(request: Request) -> Response:
     return JSONResponse(discovery.nodeinfo_links(_settings(request)), headers={"Access-Control-Allow-Origin": "*"})
 
@@ -97,7 +111,7 @@ async def actor_page(request: Request) -> Response:
     """The actor document; a browser asking for HTML goes to the person's page (or the city's front page)."""
     settings, name = _settings(request), request.path_params["name"]
     is_city = name == settings.fediverse_handle
-    if not wants_activity(accept_of(request.scope)):
+    if prefers_html(accept_of(request.scope)):
         return RedirectResponse("/" if is_city else f"/people/{name}", status_code=303, headers={"Vary": "Accept"})
     if is_city:
         key = await keys.key_of(CITY)
@@ -143,7 +157,7 @@ async def followers_page(request: Request) -> Response:
 # --- objects at their pages' addresses ---------------------------------------------------------------------------
 
 def _gone(oid: str, deleted_at) -> Response:
-    return activity_json(tombstone(oid, deleted_at), status=410)
+    return activity_json(tombstone(oid, deleted_at), status=410, cache=OBJECT_CACHE)
 
 
 async def notice_object(request: Request) -> Response:
@@ -153,7 +167,7 @@ async def notice_object(request: Request) -> Response:
         return not_found()
     if not fediverse_can_see_notice(notice):
         return _gone(notice_id(settings, notice.id), notice.deleted_at)
-    return activity_json(notice_note(settings, settings.fediverse_handle, notice))
+    return activity_json(notice_note(settings, settings.fediverse_handle, notice), cache=OBJECT_CACHE)
 
 
 async def alert_object(request: Request) -> Response:
@@ -163,7 +177,7 @@ async def alert_object(request: Request) -> Response:
         return not_found()  # an imported or a neighbour's alert is not the city's to publish
     if not fediverse_can_see_alert(alert, settings.origin):
         return _gone(alert_id(settings, alert.id), alert.deleted_at)
-    return activity_json(alert_note(settings, settings.fediverse_handle, alert))
+    return activity_json(alert_note(settings, settings.fediverse_handle, alert), cache=OBJECT_CACHE)
 
 
 async def diary_object(request: Request) -> Response:
@@ -185,6 +199,7 @@ async def diary_object(request: Request) -> Response:
 
 ROUTES = (
     Route("/.well-known/webfinger", webfinger_page, methods=["GET"]),
+    Route("/.well-known/host-meta", host_meta, methods=["GET"]),
     Route("/.well-known/nodeinfo", nodeinfo_links, methods=["GET"]),
     Route("/nodeinfo/{version}", nodeinfo, methods=["GET"]),
     Route("/ap/users/{name}", actor_page, methods=["GET"]),

@@ -17,6 +17,7 @@ from datetime import timedelta
 from sns import mail, tasks
 from sns.context import Ctx
 from sns.errors import Invalid, TooMany
+from sns.fediverse import publishing as fediverse
 from sns.i18n import N_, format_time, gettext, using_locale
 from sns.models import AccountDeletion, ApiToken, Session, User
 from sns.models.base import utcnow
@@ -91,6 +92,9 @@ async def ask_deletion(ctx: Ctx, *, password: str, keep_public: bool, code: str 
         await Session.filter(user_id=user.id).using_db(tx).delete()
         await ApiToken.filter(user_id=user.id).using_db(tx).delete()
         await account_log.record(user.id, "deletion_asked", ip=ctx.client_ip, conn=tx)
+        if user.fediverse_followable:  # followers elsewhere are told now, while the actor's key can still sign
+            await fediverse.actor_withdrawn(tx, ctx.settings, user)
+            await User.filter(id=user.id).using_db(tx).update(fediverse_followable=False)
         if user.email:
             subject, body = _confirmation(ctx.settings, user, due_at)
             await mail.queue(tx, ctx.settings, user.email, subject, body)

@@ -1,14 +1,15 @@
 """What followers on other servers are sent, as people use the site through its pages: the city's notices and
 alerts (posted, changed, cancelled, deleted), a followable resident's diary entries through their whole life
 (public, edited, made friends-only, public again, held by the filter and approved, removed by a moderator,
-deleted), and the resident switching "followable" off. Deliveries are the queue's rows (sns/fediverse/queue.py),
+deleted), the resident switching "followable" off, and a followable resident asking to leave. Deliveries are the queue's rows (sns/fediverse/queue.py),
 one per receiving server, each holding the whole activity the delivery job signs and posts."""
 
 from __future__ import annotations
 
 import pytest
 
-from sns.models import BlockedServer, Delivery, Diary, Flag, Follower
+from fixtures import PASSWORD
+from sns.models import BlockedServer, Delivery, Diary, Flag, Follower, User
 
 AP = {"Accept": "application/activity+json"}
 BASE = "http://test.example"
@@ -179,3 +180,19 @@ async def test_a_visitor_cannot_choose_and_the_form_keeps_its_csrf(site, town):
     no_token = await reader.post("/settings/fediverse", data={"followable": "1"})
     assert no_token.status_code == 403
     assert not (await Follower.filter(actor=town["people"]["pubreader"].id).exists())
+
+
+async def test_asking_to_leave_tells_followers_at_once(site, town):
+    await site.user("leaver")
+    leaver = site.client()
+    await leaver.login("leaver")
+    await leaver.submit("/settings/fediverse", {"followable": "1"})
+    user_id = (await User.get(username="leaver")).id
+    await _follow(user_id, "ken", "social.example", shared="https://social.example/inbox")
+    await town["queue"].new(user_id)
+    asked = await leaver.submit("/settings/delete", {"keep": "keep", "password": PASSWORD})
+    assert asked.status_code == 303
+    sent = await town["queue"].new(user_id)
+    assert [(a["type"], a["object"]) for _, a in sent] == [("Delete", f"{BASE}/ap/users/leaver")]
+    assert await Follower.filter(actor=user_id).count() == 0
+    assert (await site.client().get("/ap/users/leaver", headers=AP)).status_code == 404

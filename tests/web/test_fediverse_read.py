@@ -60,6 +60,9 @@ async def test_webfinger_finds_the_city_and_a_followable_resident_only(site, tow
 
 async def test_nodeinfo_says_what_software_and_counts_only_what_is_public(site, town):
     client = site.client()
+    meta = await client.get("/.well-known/host-meta")
+    assert meta.headers["content-type"].startswith("application/xrd+xml")
+    assert f'template="{BASE}/.well-known/webfinger?resource={{uri}}"' in meta.text
     links = (await client.get("/.well-known/nodeinfo")).json()["links"]
     assert [link["href"] for link in links] == [f"{BASE}/nodeinfo/2.0", f"{BASE}/nodeinfo/2.1"]
     for version in ("2.0", "2.1"):
@@ -97,6 +100,8 @@ async def test_actors_carry_their_keys_and_a_browser_goes_to_the_page(site, town
     page = await client.get("/ap/users/hana", headers=BROWSER)
     assert page.status_code == 303 and page.headers["location"] == "/people/hana"
     assert (await client.get("/ap/users/city", headers=BROWSER)).headers["location"] == "/"
+    for anything in ({}, {"Accept": "*/*"}, {"Accept": "application/json"}):  # a key fetch without a preference
+        assert (await client.get("/ap/users/city", headers=anything)).json()["id"] == f"{BASE}/ap/users/city"
     # a signed GET (authorized fetch) is answered like any other
     signed = await client.get("/ap/users/city", headers={**AP, "Signature": 'keyId="https://x.example/a#k",'
                                                                            'headers="date",signature="AAAA"'})
