@@ -216,8 +216,13 @@ REFUSALS = [("unsigned", 401, "Not signed"), ("bad_signature", 401, "Bad signatu
 
 def test_unsigned_badly_signed_stale_tampered_oversized_and_replayed_posts_are_refused_and_logged(city, peer):
     """The posts a broken or hostile server sends the city's inbox are refused, and each is listed on the
-    administrators' page. The replay is a correct signed post (accepted the first time) sent again."""
+    administrators' page. The replay is a correct signed post (accepted the first time) sent again; a post
+    correctly signed by the peer in another actor's name is refused too."""
     inbox = city.actor + "/inbox"
+    someone_else = {"@context": "https://www.w3.org/ns/activitystreams", "type": "Like", "object": city.actor,
+                    "id": f"{peer.url}/activities/not-mine", "actor": f"{peer.url}/users/someone-else"}
+    posing = peer.send("signed", inbox, activity=someone_else)  # correctly signed, by another actor than its own
+    assert posing["status"] == 401, posing
     first = peer.send("signed", inbox)
     assert first["status"] == 202, first
     answers = {kind: peer.send(kind, inbox, size=300 * 1024)["status"] for kind, _, _ in REFUSALS}
@@ -226,7 +231,7 @@ def test_unsigned_badly_signed_stale_tampered_oversized_and_replayed_posts_are_r
         page = admin.get("/admin/fediverse")
     assert page.status_code == 200 and page.headers["cache-control"] == "private, no-store"
     refused = page.text.split('id="refused"')[1]
-    for kind, _, shown in REFUSALS:
+    for kind, _, shown in [*REFUSALS, ("posing", 401, "Signed by someone else than its author")]:
         assert shown in refused, (kind, refused[:3000])
     assert "127.0.0.1" in refused
 
@@ -252,6 +257,19 @@ def test_an_undo_of_the_follow_is_verified_and_ends_it(city, peer, following_cit
     undone = peer.control("unfollow", handle=f"city@{city.host}")
     assert undone["status"] == 202, undone
     assert followers() == 0
+
+
+def test_a_resident_who_stops_being_followable_is_deleted_at_the_peer(city, peer, hanako, tmp_path_factory):
+    """hanako switches "followable" off: the peer receives the signed Delete of her actor (verified with the key
+    it kept, as Mastodon does: her actor is gone at once) and her actor is 404 from then on."""
+    since = len(peer.received())
+    with signed_in(city, "hanako") as (browser, csrf):
+        off = browser.post("/settings/fediverse", data={"csrf_token": csrf})
+        assert off.status_code == 303, off.text[:2000]
+    [gone] = wait_for(lambda: from_city(peer, since), "the Delete of hanako's actor", timeout=30)
+    assert gone["activity"]["type"] == "Delete" and gone["activity"]["object"] == hanako, gone
+    assert gone["verified"] and gone["signer"] == hanako, gone
+    assert peer.control("fetch", url=hanako)["status"] == 404
 
 
 @pytest.mark.xfail(strict=True, reason="inbox bug: the per-server limit counts only signed posts (by the keyId's "

@@ -2,7 +2,7 @@
 
 Served: WebFinger, the actor document (with its RSA public key and a shared inbox), its inbox and the shared
 inbox. Every POST to an inbox is checked with bovine's HTTP Signature verifier (the signer's key fetched with
-a signed GET, as Mastodon's secure mode does) and recorded with `verified` true or false; an unverified post
+a signed GET, as Mastodon's secure mode does, and kept; fetched again once when it fails) and recorded with `verified` true or false; an unverified post
 is answered 401, as a real server would. An `Accept` of one of our follows marks that follow accepted.
 
 The control API (for the test, on the same loopback port, under /control/):
@@ -65,6 +65,7 @@ class Peer:
                                        id_generator=lambda: f"{self.base}/activities/{secrets.token_hex(8)}")
         self.verify = build_validate_http_signature_raw(self.fetch_key)
         self.last_signed: crafted.Signed | None = None  # the last good signed post we sent (for a replay)
+        self.keys: dict[str, CryptographicIdentifier] = {}  # keyId -> the key fetched for it
 
     # --- what the peer serves -------------------------------------------------------------------------------
     def actor_document(self) -> dict:
@@ -92,10 +93,16 @@ class Peer:
 
     # --- the inbox --------------------------------------------------------------------------------------------
     async def fetch_key(self, key_id: str) -> CryptographicIdentifier | None:
-        """bovine's key retriever: a signed GET of the keyId (its actor document)."""
+        """bovine's key retriever: the key kept from before, else a signed GET of the keyId (its actor
+        document), kept. As Mastodon does, so a signed Delete of an actor that is gone still verifies."""
+        if key_id in self.keys:
+            return self.keys[key_id]
         assert self.bovine is not None
         document = await self.bovine.get(key_id.split("#", 1)[0] if "#" in key_id else key_id)
-        return public_key_of(document, key_id) if document else None
+        found = public_key_of(document, key_id) if document else None
+        if found is not None:
+            self.keys[key_id] = found
+        return found
 
     async def inbox(self, request: web.Request) -> web.Response:
         body = await request.read()
@@ -104,12 +111,14 @@ class Peer:
         async def read_body() -> bytes:
             return body
 
-        try:
-            signer = await self.verify(request.method, str(request.url), headers, read_body)
-        except Exception as exc:  # a broken key document, an unreachable key: not verified
-            signer, error = None, repr(exc)
-        else:
-            error = ""
+        signer, error = None, ""
+        for attempt in (1, 2):  # a kept key that fails is fetched again once (the actor may have a new one)
+            try:
+                signer = await self.verify(request.method, str(request.url), headers, read_body)
+            except Exception as exc:  # a broken key document, an unreachable key: not verified
+                signer, error = None, repr(exc)
+            if signer or not self.keys.pop(_key_id(headers.get("signature", "")), None):
+                break
         try:
             activity = json.loads(body)
         except ValueError:
