@@ -4,7 +4,8 @@ import pytest
 
 from sns.fediverse.negotiation import prefers_html, wants_activity
 
-MASTODON = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams", text/html;q=0.1'
+MASTODON = ('application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams", '
+            'text/html;q=0.1')
 FIREFOX = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 CHROME = ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,"
           "application/signed-exchange;v=b3;q=0.7")

@@ -1,8 +1,9 @@
 """What followers on other servers are sent, as people use the site through its pages: the city's notices and
 alerts (posted, changed, cancelled, deleted), a followable resident's diary entries through their whole life
 (public, edited, made friends-only, public again, held by the filter and approved, removed by a moderator,
-deleted), the resident switching "followable" off, and a followable resident asking to leave. Deliveries are the queue's rows (sns/fediverse/queue.py),
-one per receiving server, each holding the whole activity the delivery job signs and posts."""
+deleted), the resident switching "followable" off, and a followable resident asking to leave. Deliveries are
+the queue's rows (sns/fediverse/queue.py), one per receiving server, each holding the whole activity the
+delivery job signs and posts."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ BAD = "What a fucking mess at the station"
 
 
 async def _follow(actor: str, who: str, host: str, shared: str = "") -> None:
-    await Follower.create(actor=actor, remote_actor=f"https://{host}/users/{who}", inbox=f"https://{host}/users/{who}/inbox",
-                          shared_inbox=shared, host=host)
+    await Follower.create(actor=actor, remote_actor=f"https://{host}/users/{who}",
+                          inbox=f"https://{host}/users/{who}/inbox", shared_inbox=shared, host=host)
 
 
 class Queue:
@@ -124,6 +125,11 @@ async def test_a_diary_entry_is_sent_only_while_a_visitor_could_read_it(site, to
     assert await queue.steps(me) == []  # still nothing a visitor sees: nothing said
     await edit("public")
     assert await queue.steps(me) == [("Create", url(entry))]
+    await edit("public", BAD)  # held by the filter on the way: gone until a moderator approves
+    assert (await Diary.get(id=entry)).state == "held" and await queue.steps(me) == [("Delete", url(entry))]
+    flag = await Flag.filter(target_id=entry, resolved_at=None).first()
+    assert (await mod.submit(f"/moderation/{flag.id}", {"action": "approve"})).status_code == 303
+    assert await queue.steps(me) == [("Create", url(entry))]
 
     for visibility in ("members", "friends", "private"):  # never sent at all
         _id(await aiko.submit("/diaries/new", {"title": f"For {visibility}", "body": "x", "visibility": visibility}))
@@ -171,7 +177,7 @@ async def test_switching_followable_off_tells_followers_and_hides_everything(sit
     assert "checked" not in (await aiko.get("/settings/fediverse")).text.split('name="followable"')[1][:40]
 
 
-async def test_a_visitor_cannot_choose_and_the_form_keeps_its_csrf(site, town):
+async def test_a_visitor_cannot_choose_a_form_needs_its_csrf_and_the_page_speaks_japanese(site, town):
     visitor = site.client()
     assert (await visitor.get("/settings/fediverse")).status_code in (302, 303)
     refused = await visitor.post("/settings/fediverse", data={"followable": "1"})
@@ -180,6 +186,10 @@ async def test_a_visitor_cannot_choose_and_the_form_keeps_its_csrf(site, town):
     no_token = await reader.post("/settings/fediverse", data={"followable": "1"})
     assert no_token.status_code == 403
     assert not (await Follower.filter(actor=town["people"]["pubreader"].id).exists())
+    reader.cookies.set("lang", "ja")
+    japanese = await reader.get("/settings/fediverse")
+    assert "フェディバースからのフォロー" in japanese.text and "@pubreader@test.example" in japanese.text
+    assert 'href="/settings/fediverse"' in (await reader.get("/settings")).text
 
 
 async def test_asking_to_leave_tells_followers_at_once(site, town):

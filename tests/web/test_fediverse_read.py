@@ -148,7 +148,8 @@ async def test_a_page_address_serves_html_to_browsers_and_the_object_to_servers(
     assert note.headers["content-type"].startswith("application/activity+json") and "Accept" in note.headers["vary"]
     obj = note.json()
     assert obj["id"] == obj["url"] == f"{BASE}/diaries/{entry.id}" and obj["type"] == "Note"
-    assert obj["attributedTo"] == f"{BASE}/ap/users/hana" and obj["to"] == ["https://www.w3.org/ns/activitystreams#Public"]
+    assert obj["attributedTo"] == f"{BASE}/ap/users/hana"
+    assert obj["to"] == ["https://www.w3.org/ns/activitystreams#Public"]
     assert "<strong>0</strong>" in obj["content"] and obj["contentMap"] == {"en": obj["content"]}
 
     alert = (await client.get(f"/alerts/{town['alert'].id}", headers=LD)).json()
