@@ -15,6 +15,7 @@ def can_manage_fediverse(v: Viewer) -> bool:
 
 
 def accepts_followers(user) -> bool:
-    """A resident's actor accepts a follow from another server: active (not suspended, leaving or a system
-    account) and followable."""
-    return user is not None and user.state == "active" and bool(user.fediverse_followable)
+    """A resident's actor accepts a follow from another server: active, not deleted, not a system account
+    (one nobody signs in as: no password), and followable by their own choice."""
+    return (user is not None and user.state == "active" and user.deleted_at is None and bool(user.password_hash)
+            and bool(user.fediverse_followable))

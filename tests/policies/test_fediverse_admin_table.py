@@ -34,7 +34,10 @@ def test_a_visitor_may_do_nothing():
 
 @pytest.mark.parametrize("state", ["active", "suspended", "pending", "system"])
 @pytest.mark.parametrize("followable", [True, False])
-def test_followable_table(state, followable):
-    user = SimpleNamespace(id="u", role="resident", state=state, fediverse_followable=followable)
-    assert accepts_followers(user) is (state == "active" and followable)
+@pytest.mark.parametrize("deleted", [True, False])
+@pytest.mark.parametrize("password", [True, False])
+def test_followable_table(state, followable, deleted, password):
+    user = SimpleNamespace(id="u", role="resident", state=state, fediverse_followable=followable,
+                           deleted_at="2026-12-01" if deleted else None, password_hash="$argon2id$..." if password else "")
+    assert accepts_followers(user) is (state == "active" and followable and not deleted and password)
     assert not accepts_followers(None)

@@ -35,7 +35,7 @@ def test_mirror_sync_runs_the_hooks_the_server_runs(tmp_path):
     assert server["media_restorers"] == (restore.restore_photos,)
     assert set(server["jobs"]) == {"mirror_pull", "cap_poll", "alert_notices", "mail", "retention", "data_export",
                                    "account_deletion", "telling", "weekly_activity", "reminders", "mail_intake",
-                                   "notice_telling", "appointment_reminders"}
+                                   "notice_telling", "appointment_reminders", "fediverse_delivery"}
     assert server["jobs"]["mirror_pull"] is pull.JOB
 
 
@@ -72,7 +72,7 @@ def test_the_site_merges_what_the_areas_hand_over():
             "album", "street_report", "disaster_post"} == set(site.review_kinds)
     assert [layer.name for layer in site.layers] == ["alerts", "shelters", "reports", "events", "diaries"]
     assert {"mirror_peers", "post_alert", "alert_sources", "shelter_status", "switch_disaster", "disaster_staff",
-            "standby_codes", "dashboard", "mail_intake", "manage_counters", "counter_staff"} == set(site.offered)
+            "standby_codes", "dashboard", "mail_intake", "manage_counters", "counter_staff", "fediverse"} == set(site.offered)
 
 
 def _kind(model=object) -> Reviewable:
