@@ -49,9 +49,9 @@ def city(tmp_path_factory):
     """`sns serve` on a loopback port, allowed to fetch keys from and deliver to this machine (the peer); the
     delivery job's retries paced at a second (a queued delivery nudges it at once anyway); at most INBOX_LIMIT
     posts a minute from one server (this module's signed posts, all from 127.0.0.1, stay well below)."""
+    peer_python()  # skip before starting anything when the peer's environment is missing
     data = tmp_path_factory.mktemp("city")
     server = LiveServer(data, migrated_database(data))
-    peer_python()  # skip before starting anything when the peer's environment is missing
     server.extra_env.update({"SNS_ORIGIN": "fedi-city.test", "SNS_FEDIVERSE_LOOPBACK": "true",
                              "SNS_FEDIVERSE_DELIVERY_SECONDS": "1",
                              "SNS_FEDIVERSE_INBOX_POSTS_PER_MINUTE": str(INBOX_LIMIT)})
