@@ -22,7 +22,8 @@ PEER_PYTHON = Path(os.environ.get("SNS_FEDIVERSE_VENV") or ROOT / ".venv-fediver
 def peer_python() -> Path:
     """The peer's python, or skip: only a missing peer environment skips (.ci/env makes it, so CI never does)."""
     if not PEER_PYTHON.exists():
-        pytest.skip(f"the fediverse peer's environment is missing ({PEER_PYTHON}): run `. .ci/env test` to make it")
+        pytest.skip(f"the fediverse peer's environment is missing ({PEER_PYTHON}): make it as .ci/test does, "
+                    "with bash -c '. .ci/env test && make_fediverse_venv'")
     return PEER_PYTHON
 
 
