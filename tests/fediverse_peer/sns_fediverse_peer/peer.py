@@ -112,7 +112,7 @@ class Peer:
             return body
 
         signer, error = None, ""
-        for attempt in (1, 2):  # a kept key that fails is fetched again once (the actor may have a new one)
+        for _ in (1, 2):  # a kept key that fails is fetched again once (the actor may have a new one)
             try:
                 signer = await self.verify(request.method, str(request.url), headers, read_body)
             except Exception as exc:  # a broken key document, an unreachable key: not verified
