@@ -151,8 +151,10 @@ def create_app(settings: Settings | None = None, *, generate_schemas: bool = Fal
             Middleware(SecurityHeaders, csp=content_security_policy(settings.tile_url)),
             Middleware(Language, default=settings.default_locale),
             Middleware(RefuseNul),
+            # /ap/: fediverse inboxes, signed; /open311/v2/: a partner's server authorizes its one unsafe request
+            # with its api_key (sns/web/open311.py)
             Middleware(CSRF, secret=secret, max_body=settings.max_upload_bytes * settings.max_photos_per_post
-                       + 1024 * 1024, exempt_prefixes=("/api/", "/ap/")),  # /ap/: fediverse inboxes, signed
+                       + 1024 * 1024, exempt_prefixes=("/api/", "/ap/", "/open311/v2/")),
         ],
         exception_handlers={ServiceError: service_error, ValidationError: malformed_key, HTTPException: http_error,
                             HeldForSecondFactor: held_for_second_factor, Exception: server_error},

@@ -58,6 +58,7 @@ from sns.fediverse import delivery as fediverse_delivery
 from sns.mirror import adopt, box_exchange, media_fetch, media_serve, media_store, pull, restore, serve
 from sns.mirror import alerts as mirrored_alerts
 from sns.policies.mail_intake import can_manage_mail_intake
+from sns.policies.partners import can_manage_partner_keys
 from sns.policies.appointments import can_manage_counters, is_counter_staff
 from sns.policies import (
     can_manage_standby_codes, can_post_alert, can_read_alert_sources, can_read_peers, can_set_shelter_status,
@@ -86,6 +87,7 @@ from sns.web import leaving as leaving_pages, mail_intake as mail_intake_pages
 from sns.web import messages as messages_pages, mirror_admin as mirror_admin_pages
 from sns.web import mirror_pages, my_data as my_data_pages, notifications as notifications_pages, ops as ops_pages
 from sns.web import my_requests as my_requests_pages, reports as reports_pages
+from sns.web import open311 as open311_protocol, partner_admin
 from sns.web import search as search_pages, shelters as shelters_pages, standby as standby_pages
 from sns.web import fediverse_admin, fediverse_inbox
 
@@ -249,6 +251,9 @@ AREAS: tuple[Area, ...] = (
     # the administrators' log (docs/mail_intake.md)
     Area("mail_intake", routes=mail_intake_pages.ROUTES, jobs=(mail_intake_imap.JOB,),
          offered={"mail_intake": can_manage_mail_intake}),
+    # street reports over Open311 GeoReport v2 (/open311/v2/...) and the partners' keys (docs/open311.md)
+    Area("open311", routes=(*open311_protocol.ROUTES, *partner_admin.ROUTES),
+         offered={"open311_partners": can_manage_partner_keys}),
     Area("albums", routes=tuple(albums_pages.ROUTES), api=albums_api, demo=albums_demo,
          review_kinds={"album": albums.REVIEWABLE}, photo_owners={"album": albums.photo_visible}),
     Area("search", routes=tuple(search_pages.ROUTES), api=search_api),

@@ -23,12 +23,13 @@ class Limits:
     resets: RateLimiter
     box_asks: RateLimiter  # unsigned asks for a neighbour's sealed instance box (sns/mirror/box_exchange.py)
     fediverse_inbox: RateLimiter  # posts to our fediverse inboxes, per server (sns/fediverse/inbox.py)
+    partners: RateLimiter  # reports one partner's Open311 key files (sns/services/open311.py)
 
     @classmethod
     def unlimited(cls) -> "Limits":
         """For trusted bulk work (the demo seeder), where no person is typing: counted in memory."""
         return cls(*(RateLimiter(name, 10**9, 1) for name in ("logins", "posts", "resets", "box-asks",
-                                                                  "fediverse-inbox")))
+                                                                  "fediverse-inbox", "open311")))
 
     @classmethod
     def from_settings(cls, s: Settings) -> "Limits":
@@ -39,6 +40,7 @@ class Limits:
             resets=RateLimiter("resets", 5, 60 * 60, store),
             box_asks=RateLimiter("box-asks", s.mirror_restore_requests_per_hour, 60 * 60, store),
             fediverse_inbox=RateLimiter("fediverse-inbox", s.fediverse_inbox_posts_per_minute, 60, store),
+            partners=RateLimiter("open311", s.open311_requests_per_hour, 60 * 60, store),
         )
 
     async def close(self) -> None:

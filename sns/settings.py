@@ -63,6 +63,8 @@ class Settings:
     intake_max_bytes: int = 20 * 1024 * 1024  # the largest mail to the city accepted (SMTP answers 552 beyond)
     intake_authserv_id: str = ""  # the authserv-id of our own receiving server's Authentication-Results header
     intake_mails_per_hour: int = 10  # mails one sender address may send to the city in an hour
+    open311_requests_per_hour: int = 120  # reports one partner's Open311 key may file in an hour
+    open311_contact: str = ""  # Open311 discovery's `contact`: how a partner reaches the city's API team
     broadcast_url: str = "memory://"
     page_size: int = 20
     shared_cache_seconds: int = 5  # what every reader sees alike (newest public diaries, feeds); 0: off

@@ -161,6 +161,11 @@ class Migration(migrations.Migration):
         ),
         ops.AddField(
             model_name='StreetReport',
+            name='contact_phone',
+            field=fields.CharField(default='', db_default='', max_length=30),
+        ),
+        ops.AddField(
+            model_name='StreetReport',
             name='contact_name',
             field=fields.CharField(default='', db_default='', max_length=200),
         ),

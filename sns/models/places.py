@@ -49,8 +49,9 @@ class StreetReport(Replicated):
     partner_key_id = fields.CharField(max_length=36, null=True)  # a PartnerKey (no FK: the row is mirrored)
     contact_name = fields.CharField(max_length=200, default="", db_default="")
     contact_email = fields.CharField(max_length=254, default="", db_default="")
+    contact_phone = fields.CharField(max_length=30, default="", db_default="")
 
-    JOURNAL_EXCLUDE = frozenset({"partner_key_id", "contact_name", "contact_email"})
+    JOURNAL_EXCLUDE = frozenset({"partner_key_id", "contact_name", "contact_email", "contact_phone"})
 
     class Meta:
         table = "street_reports"

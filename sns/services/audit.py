@@ -29,6 +29,7 @@ KINDS: dict[str, str] = {
     "behalf": N_("Acting on behalf"),
     "counter": N_("Counters and closed days"),
     "fediverse": N_("The fediverse: followers and blocked servers"),
+    "partner": N_("Partners' Open311 keys"),
 }
 ACTIONS: dict[str, str] = {
     "user.role": N_("Changed a role"),
@@ -59,6 +60,8 @@ ACTIONS: dict[str, str] = {
     "fediverse.remove": N_("Removed a server's followers"),
     "fediverse.block": N_("Blocked a fediverse server"),
     "fediverse.unblock": N_("Unblocked a fediverse server"),
+    "partner.issue": N_("Issued an Open311 key to a partner"),
+    "partner.revoke": N_("Revoked a partner's Open311 key"),
 }
 
 

@@ -9,6 +9,8 @@ Lists, the queue, categories and the map layer are in `sns.services.report_lists
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from tortoise.exceptions import IntegrityError
 
 from sns import events
@@ -22,6 +24,7 @@ from sns.models.base import utcnow
 from sns.policies import (
     can_edit_report, can_file_report, can_follow_report, can_view_report, can_work_report,
 )
+from sns.policies.partners import can_file_for_partner
 from sns.services import photo_access, review
 from sns.services.base import (
     clean_text, delete_with_tombstone, idempotency_key, rate_limit_post, require, save_change, save_new,
@@ -140,10 +143,25 @@ async def _clean(ctx: Ctx, *, category, title, body, place, lat, lon, blur):
 
 # --- writing -----------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Partner:
+    """A report a partner's system files over Open311 (sns/services/open311.py), written as the partner's system
+    account: its key, and the resident's name and address as the partner sent them (for the department's staff
+    only: never shown publicly, never mirrored). Its rate limit is the key's, counted before."""
+
+    key_id: str
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+
+
 async def write_report(ctx: Ctx, *, category, title, body, lat, lon, place="", blur=False, photos=(),
-                       client_token: str | None = None) -> StreetReport:
+                       client_token: str | None = None, partner: Partner | None = None) -> StreetReport:
     client_token = idempotency_key(client_token)
-    require(can_file_report(ctx.viewer), N_("Please sign in to report something in the street."))
+    if partner is None:
+        require(can_file_report(ctx.viewer), N_("Please sign in to report something in the street."))
+    else:
+        require(can_file_for_partner(ctx.viewer))
     if client_token:
         earlier = await StreetReport.get_or_none(client_token=client_token, author_id=ctx.user.id)
         if earlier is not None:  # a double-submitted form posts once
@@ -151,17 +169,23 @@ async def write_report(ctx: Ctx, *, category, title, body, lat, lon, place="", b
     category, title, body, place, lat, lon = await _clean(ctx, category=category, title=title, body=body,
                                                           place=place, lat=lat, lon=lon, blur=blur)
     images = await process_photos(ctx, list(photos))
-    await rate_limit_post(ctx)
-    screening = await screen(ctx, title, body)
+    if partner is None:
+        await rate_limit_post(ctx)
+    # strangers' words, filed by a partner, do not make its shared account "grey"
+    screening = await screen(ctx, title, body, counts=partner is None)
     title, body = screening.texts
+    by_partner = {} if partner is None else {
+        "channel": "open311", "partner_key_id": partner.key_id, "contact_name": partner.contact_name,
+        "contact_email": partner.contact_email, "contact_phone": partner.contact_phone}
     try:
         async with transaction() as tx:
             report = await save_new(StreetReport(
                 author_id=ctx.user.id, category_id=category.id, department_id=category.department_id, title=title,
                 body=body, place=place, lat=lat, lon=lon, state=screening.state, last_activity_at=utcnow(),
-                client_token=client_token, origin=ctx.origin), tx)
+                client_token=client_token, origin=ctx.origin, **by_partner), tx)
             await store_photos(ctx, images, tx, parent_id=report.id, purpose="report")
-            await save_new(ReportFollow(report_id=report.id, user_id=ctx.user.id, origin=ctx.origin), tx)
+            if partner is None:  # a partner's account follows nothing: nobody is told on its behalf
+                await save_new(ReportFollow(report_id=report.id, user_id=ctx.user.id, origin=ctx.origin), tx)
             flag = await open_flag(screening, "street_report", report.id, ctx.user.id, tx)
             if screening.state == "published":
                 await _tell_department(report, tx)

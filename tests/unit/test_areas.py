@@ -72,7 +72,8 @@ def test_the_site_merges_what_the_areas_hand_over():
             "album", "street_report", "disaster_post"} == set(site.review_kinds)
     assert [layer.name for layer in site.layers] == ["alerts", "shelters", "reports", "events", "diaries"]
     assert {"mirror_peers", "post_alert", "alert_sources", "shelter_status", "switch_disaster", "disaster_staff",
-            "standby_codes", "dashboard", "mail_intake", "manage_counters", "counter_staff", "fediverse"} == set(site.offered)
+            "standby_codes", "dashboard", "mail_intake", "manage_counters", "counter_staff", "fediverse",
+            "open311_partners"} == set(site.offered)
 
 
 def _kind(model=object) -> Reviewable:

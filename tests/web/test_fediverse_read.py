@@ -179,3 +179,14 @@ async def test_a_signed_in_readers_kept_page_is_never_served_to_a_server(site, t
     assert (await client.get(f"/diaries/{entry.id}", headers=AP)).json()["type"] == "Note"
     assert (await client.get(f"/diaries/{town['friends_only'].id}", headers=BROWSER)).status_code == 200
     assert (await client.get(f"/diaries/{town['friends_only'].id}", headers=AP)).status_code == 404
+
+
+async def test_the_introduction_goes_only_once_it_is_public(site, town):
+    ctx = await site.ctx_for(town["hana"])
+    await profiles.update_profile(ctx, display_name="Hana <Yamada>", introduction="I grow *tomatoes*.",
+                                  visibility={"introduction": "public"})
+    doc = (await site.client().get("/ap/users/hana", headers=AP)).json()
+    assert doc["summary"] == "<p>I grow <em>tomatoes</em>.</p>\n" and "icon" not in doc
+    await profiles.update_profile(ctx, display_name="Hana <Yamada>", introduction="I grow *tomatoes*.",
+                                  visibility={"introduction": "friends"})
+    assert "summary" not in (await site.client().get("/ap/users/hana", headers=AP)).json()

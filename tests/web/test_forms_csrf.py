@@ -153,6 +153,7 @@ SKIP = {"/feeds/", "/photos/", "/static", "/admin/words.txt", "/events/{id}.ics"
         "/notifications/",  # /notifications/{id} marks one read and redirects to it
         "/mirror/v1/",  # the mirroring protocol (JSON)
         "/.well-known/", "/nodeinfo/", "/ap/",  # the fediverse's discovery and actors (JSON: tests/web/test_fediverse_*)
+        "/open311/v2/",  # Open311 GeoReport v2 (JSON and XML; tests/web/test_open311.py)
         "/healthz", "/readyz", "/metrics",  # for the load balancer and the monitoring (tests/web/test_ops.py)
         # only after a right password, and for one's own factor (tests/web/test_second_factor.py posts them)
         "/login/second-factor", "/settings/security/factors/",
