@@ -62,11 +62,12 @@ def claim_window(settings: Settings) -> timedelta:
 
 async def _claim(settings: Settings, row_ids: list[str]) -> list[Delivery]:
     """Take the rows still due, each with its own conditional UPDATE (a row another sender took first no longer
-    matches), all in one transaction (one commit)."""
+    matches), all in one transaction (one commit), in the order of their ids, so that two senders lock rows in
+    the same order and never deadlock."""
     now = utcnow()
     taken = []
     async with in_transaction() as conn:
-        for row_id in row_ids:
+        for row_id in sorted(row_ids):
             if await Delivery.filter(id=row_id, state="pending", next_try_at__lte=now).using_db(conn).update(
                     next_try_at=now + claim_window(settings), attempts=F("attempts") + 1):
                 taken.append(row_id)

@@ -3,7 +3,8 @@
 The checks come in order of cost, and each refusal answers as Mastodon does and is logged in `InboxRefusal`
 (when, the server, its keyId, why, how large), which administrators read on /admin/fediverse:
 
-- too many posts from one server in a minute: 429 (not logged: a flood would write a row per post);
+- too many posts from one server (or, unsigned, from one address) in a minute: 429 (not logged: a
+  flood would write a row per post);
 - larger than `fediverse_inbox_max_bytes`: 413 (the route reads no more than that);
 - not JSON-LD or ActivityPub JSON: 415; unsigned, or a signature we cannot read: 401;
 - from a server an administrator blocked (the keyId's host, or the activity's actor's): 403;
@@ -84,9 +85,10 @@ async def _blocked(*hosts: str) -> str:
 
 
 async def receive(settings: Settings, limiter: RateLimiter, *, method: str, target: str,
-                  headers: Mapping[str, str], body: bytes, too_large: bool) -> Answer:
+                  headers: Mapping[str, str], body: bytes, too_large: bool, client: str = "") -> Answer:
     """Check and act on one inbox post. `headers`: lower-case names; `target`: the path and query received;
-    `too_large`: the body was cut at `fediverse_inbox_max_bytes`."""
+    `too_large`: the body was cut at `fediverse_inbox_max_bytes`; `client`: the sender's address (counted
+    by the rate limit when the post names no server)."""
     raw_signature = headers.get("signature") or headers.get("authorization", "")
     try:
         sig = parse(raw_signature) if raw_signature else None
@@ -95,7 +97,7 @@ async def receive(settings: Settings, limiter: RateLimiter, *, method: str, targ
     else:
         parse_problem = None
     host, key_id = (sig.host, sig.key_id) if sig else ("", "")
-    if host and not await limiter.hit(host):
+    if not await limiter.hit(host or f"address:{client}"):
         return Answer(429, "rate_limited")
     size = len(body)
     if too_large:

@@ -8,11 +8,11 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
-from tortoise.functions import Count
+from tortoise.functions import Count, Min
 from tortoise.transactions import in_transaction
 
 from sns.context import Ctx
@@ -25,6 +25,7 @@ from sns.services import audit
 from sns.services.base import clean_text, require
 
 REASON_CHARS = 300
+SERVERS_SHOWN = 500  # the servers with the most followers; the page says how many more there are
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _HOST = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*$")
 ONLY_ADMINS = N_("Only administrators manage the city on the fediverse.")
@@ -55,6 +56,7 @@ class Overview:
     blocked: list[BlockedServer] = field(default_factory=list)
     refusals: list[InboxRefusal] = field(default_factory=list)
     queue: list[QueueLine] = field(default_factory=list)
+    more_servers: int = 0
 
 
 def check_host(value: Any) -> str:
@@ -91,14 +93,23 @@ async def overview(ctx: Ctx, refusals: int = 30) -> Overview:
                      refusals=await InboxRefusal.all().order_by("-received_at", "-id").limit(refusals))
     blocked = {b.host for b in found.blocked}
     servers: dict[str, Server] = {}
-    for host, actor, created in await Follower.all().values_list("host", "actor", "created_at"):
-        server = servers.setdefault(host, Server(host, blocked=host in blocked))
-        if actor == CITY:
-            server.city += 1
-        else:
-            server.residents += 1
-        server.since = created if server.since is None or created < server.since else server.since
-    found.servers = sorted(servers.values(), key=lambda s: (-(s.city + s.residents), s.host))
+    for of_city in (True, False):
+        query = Follower.filter(actor=CITY) if of_city else Follower.exclude(actor=CITY)
+        for row in await query.annotate(n=Count("id"), since=Min("created_at")).group_by("host") \
+                .values("host", "n", "since"):
+            server = servers.setdefault(row["host"], Server(row["host"], blocked=row["host"] in blocked))
+            if of_city:
+                server.city = row["n"]
+            else:
+                server.residents = row["n"]
+            since = row["since"]
+            if isinstance(since, str):  # SQLite hands an aggregate's datetime back as text
+                since = datetime.fromisoformat(since)
+            if since is not None and since.tzinfo is None:
+                since = since.replace(tzinfo=timezone.utc)
+            server.since = since if server.since is None or since < server.since else server.since
+    found.servers = sorted(servers.values(), key=lambda s: (-(s.city + s.residents), s.host))[:SERVERS_SHOWN]
+    found.more_servers = max(0, len(servers) - SERVERS_SHOWN)
     lines: dict[str, QueueLine] = {}
     for row in await Delivery.filter(state__in=("pending", "failed")).annotate(n=Count("id")) \
             .group_by("host", "state").values("host", "state", "n"):
