@@ -9,7 +9,8 @@ The control API (for the test, on the same loopback port, under /control/):
 - `GET  /control/state`: everything recorded (also kept in the --state file).
 - `POST /control/follow {"handle": "city@127.0.0.1:8000"}`: WebFinger, fetch the actor, send a signed Follow.
 - `POST /control/unfollow {"handle": ...}`: send a signed Undo of that Follow.
-- `POST /control/send {"kind": ..., "inbox": url, ...}`: one crafted post (crafted.py); answers its status.
+- `POST /control/send {"kind": ..., "inbox": url, ...}`: one crafted post (crafted.py), optionally naming
+  another `key_id`; answers its status.
 - `POST /control/fetch {"url": ...}`: a signed GET, as bovine fetches objects; answers what came back.
 """
 
@@ -188,9 +189,9 @@ class Peer:
         assert self.session is not None
         activity = asked.get("activity") or self.factory.like(asked.get("object", self.actor_id)).build()
         activity.setdefault("actor", self.actor_id)
-        secret_pem = self.private_pem
+        key_id = asked.get("key_id") or self.key_id  # another keyId: a forged one, on another server
         status, text, signed = await crafted.send(self.session, asked["kind"], asked["inbox"], activity,
-                                                  self.key_id, secret_pem, self.last_signed,
+                                                  key_id, self.private_pem, self.last_signed,
                                                   size=int(asked.get("size", 0)))
         if signed is not None:
             self.last_signed = signed
