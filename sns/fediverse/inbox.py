@@ -14,7 +14,9 @@ The checks come in order of cost, and each refusal answers as Mastodon does and 
   key), or the signer is not the activity's actor: 401;
 - the same signature seen before (`SeenSignature`, kept for the skew window): 401, a replay.
 
-What passes is done by sns/fediverse/follows.py and answered 202."""
+A post signed the RFC 9421 way (`Signature-Input`) is checked by sns/fediverse/message_signatures.py instead
+of draft-cavage; everything else is the same. What passes is done by sns/fediverse/follows.py and answered
+202."""
 
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from urllib.parse import urlsplit
 
 from tortoise.exceptions import IntegrityError
 
-from sns.fediverse import follows, remote_keys
+from sns.fediverse import follows, message_signatures, remote_keys
 from sns.fediverse.signatures import SignatureProblem, check_request, parse, verify
 from sns.limits import RateLimiter
 from sns.models import BlockedServer, InboxRefusal, SeenSignature
@@ -85,13 +87,16 @@ async def _blocked(*hosts: str) -> str:
 
 
 async def receive(settings: Settings, limiter: RateLimiter, *, method: str, target: str,
-                  headers: Mapping[str, str], body: bytes, too_large: bool, client: str = "") -> Answer:
-    """Check and act on one inbox post. `headers`: lower-case names; `target`: the path and query received;
-    `too_large`: the body was cut at `fediverse_inbox_max_bytes`; `client`: the sender's address (counted
-    by the rate limit when the post names no server)."""
+                  headers: Mapping[str, str], body: bytes, too_large: bool, client: str = "", url: str = "") -> Answer:
+    """Check and act on one inbox post. `headers`: lower-case names; `target`: the path and query received,
+    `url` the whole address (what an RFC 9421 signature covers); `too_large`: the body was cut at
+    `fediverse_inbox_max_bytes`; `client`: the sender's address (counted by the rate limit when the post
+    names no server)."""
     raw_signature = headers.get("signature") or headers.get("authorization", "")
+    rfc9421 = "signature-input" in headers
+    skew = settings.fediverse_clock_skew_seconds
     try:
-        sig = parse(raw_signature) if raw_signature else None
+        sig = (message_signatures.parse(headers) if rfc9421 else parse(raw_signature)) if raw_signature else None
     except SignatureProblem as problem:
         sig, parse_problem = None, problem
     else:
@@ -112,18 +117,27 @@ async def receive(settings: Settings, limiter: RateLimiter, *, method: str, targ
     blocked = await _blocked(host)
     if blocked:
         return await _refuse("blocked", blocked, host, key_id, size)
+    def verified_with(pem: str) -> None:
+        if rfc9421:
+            message_signatures.verify(sig, pem, method, url, headers, body, skew=skew)
+        else:
+            verify(sig, pem, method, target, headers)
+
     try:
-        check_request(sig, method, headers, body, skew=settings.fediverse_clock_skew_seconds)
+        if not rfc9421:  # (an RFC 9421 signature's time and digest are checked with the signature)
+            check_request(sig, method, headers, body, skew=skew)
         activity = _activity(body)
         blocked = await _blocked(_host(activity["actor"]))
         if blocked:
             raise Refused("blocked", blocked)
         remote = await remote_keys.remote_actor(settings, sig.key_id)
         try:
-            verify(sig, remote.public_pem, method, target, headers)
-        except SignatureProblem:  # perhaps a rotated key: fetch it again, once
+            verified_with(remote.public_pem)
+        except SignatureProblem as problem:  # perhaps a rotated key: fetch it again, once
+            if problem.reason not in ("bad_signature", "bad_key"):
+                raise
             remote = await remote_keys.remote_actor(settings, sig.key_id, fresh=True)
-            verify(sig, remote.public_pem, method, target, headers)
+            verified_with(remote.public_pem)
         if remote.actor != activity["actor"]:
             raise Refused("actor_mismatch", f"signed by {remote.actor[:120]}")
         try:

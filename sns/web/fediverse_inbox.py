@@ -46,7 +46,7 @@ async def _receive(request: Request) -> Response:
         target += "?" + request.url.query
     answer = await inbox.receive(settings, state.limits.fediverse_inbox, method=request.method, target=target,
                                  headers=_headers(request), body=body, too_large=too_large,
-                                 client=request.client.host if request.client else "")
+                                 client=request.client.host if request.client else "", url=str(request.url))
     if answer.status == 202:
         return Response(status_code=202)
     return JSONResponse({"error": answer.reason}, status_code=answer.status,

@@ -4,13 +4,18 @@ stale, replayed, over-large, wrongly typed, malformed or blocked post is refused
 expects and logged for the administrators; a good Follow of the city is stored and answered with an Accept
 that arrives at the follower's own inbox, signed so that our own verifier accepts it with the city's key;
 Undo removes it; a rotated key is fetched again; a resident is followable only when they chose it; one
-server posting too fast is answered 429 while another still gets through."""
+server posting too fast is answered 429 while another still gets through; a post signed the RFC 9421 way (by
+the `http-message-signatures` library as the sender) is checked as carefully."""
 
 from __future__ import annotations
 
+import json
 import time
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
+from http_message_signatures import HTTPMessageSigner, MappingKeyResolver, algorithms
 
 from fediverse_peer import AS, fediverse_peer, new_key
 from fixtures import make_site
@@ -216,3 +221,41 @@ async def test_one_server_posting_too_fast_is_slowed_down_and_not_the_others(sit
     body, headers = peer.signed_post("alice", inbox, {"@context": AS, "id": peer.actor("alice") + "#like",
                                                       "type": "Like", "actor": peer.actor("alice"), "object": CITY_URL})
     assert (await post(client, inbox, body, headers)).status_code == 202
+
+
+def rfc9421_post(peer, name: str, url: str, activity: dict, *, created=None) -> tuple[bytes, dict]:
+    """A POST signed as RFC 9421 says (Signature-Input, Signature, Content-Digest), by the library as a sender."""
+    body = json.dumps(activity).encode()
+    message = SimpleNamespace(method="POST", url=url, headers={"Content-Type": "application/activity+json"})
+    signer = HTTPMessageSigner(signature_algorithm=algorithms.RSA_V1_5_SHA256,
+                               key_resolver=MappingKeyResolver(public_keys={}, private_keys={
+                                   peer.key_id(name): peer.key(name)}))
+    signer.sign(message, key_id=peer.key_id(name), label="sig1", created=created, body=body,
+                covered_component_ids=("@method", "@target-uri"))
+    return body, message.headers
+
+
+async def test_rfc9421_signatures_are_checked_too(site, client, peer):
+    settings = site.settings
+    inbox = shared_inbox_url(settings)
+    peer.key("dan")
+    activity = follow(peer, "dan", n=9421)
+    body, headers = rfc9421_post(peer, "dan", inbox, activity)
+    assert "content-digest" in {k.lower() for k in headers} and "signature-input" in {k.lower() for k in headers}
+    changed = body.replace(b"Follow", b"Folloq")
+    r = await post(client, inbox, changed, headers)
+    assert r.status_code == 401, r.text
+    row = await InboxRefusal.filter(key_id=peer.key_id("dan")).first()
+    assert row is not None and row.reason == "bad_digest", (row and (row.reason, row.detail))
+    assert (await post(client, inbox, body, headers)).status_code == 202
+    assert await Follower.filter(actor=CITY, remote_actor=peer.actor("dan")).exists()
+    assert (await post(client, inbox, body, headers)).status_code == 401  # the same again: a replay
+    old = datetime.now(timezone.utc) - timedelta(hours=1)
+    body, headers = rfc9421_post(peer, "dan", inbox, follow(peer, "dan", n=9422), created=old)
+    assert (await post(client, inbox, body, headers)).status_code == 401
+    await refused("stale_date")
+    body, headers = rfc9421_post(peer, "dan", inbox, follow(peer, "dan", n=9423))
+    forged = peer.signed_post("dan", inbox, follow(peer, "dan", n=9423), key=new_key())[1]["signature"]
+    headers["Signature"] = "sig1=:" + forged.split('signature="')[1].rstrip('"') + ":"
+    assert (await post(client, inbox, body, headers)).status_code == 401
+    await Follower.filter(remote_actor=peer.actor("dan")).delete()
