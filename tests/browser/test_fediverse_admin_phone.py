@@ -10,7 +10,7 @@ import pytest
 
 from browser.live import ONCE
 from browser.test_phone_layout import NARROW, check
-from fediverse_peer import AS, fediverse_peer
+from fedi_servers import AS, fediverse_peer
 
 pytestmark = [pytest.mark.browser, ONCE]
 

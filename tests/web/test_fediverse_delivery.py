@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from tortoise.transactions import in_transaction
 
-from fediverse_peer import AS, fediverse_peer
+from fedi_servers import AS, fediverse_peer
 from fixtures import free_port, make_site
 from sns.fediverse import delivery, signatures
 from sns.fediverse.addresses import CITY

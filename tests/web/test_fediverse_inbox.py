@@ -1,5 +1,5 @@
 """Our fediverse inboxes, through the app, with a real server elsewhere on a loopback address of its own
-(tests/fediverse_peer.py) serving its actors' keys and receiving what we deliver: an unsigned, badly signed,
+(tests/fedi_servers.py) serving its actors' keys and receiving what we deliver: an unsigned, badly signed,
 stale, replayed, over-large, wrongly typed, malformed or blocked post is refused with the status Mastodon
 expects and logged for the administrators; a good Follow of the city is stored and answered with an Accept
 that arrives at the follower's own inbox, signed so that our own verifier accepts it with the city's key;
@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import pytest
 from http_message_signatures import HTTPMessageSigner, MappingKeyResolver, algorithms
 
-from fediverse_peer import AS, fediverse_peer, new_key
+from fedi_servers import AS, fediverse_peer, new_key
 from fixtures import make_site
 from sns.fediverse import delivery, signatures
 from sns.fediverse.addresses import CITY, actor_url, inbox_url, shared_inbox_url

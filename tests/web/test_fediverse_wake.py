@@ -12,7 +12,7 @@ import time
 import pytest
 from tortoise.transactions import in_transaction
 
-from fediverse_peer import AS, fediverse_peer
+from fedi_servers import AS, fediverse_peer
 from fixtures import make_site
 from sns.fediverse import signatures
 from sns.fediverse.addresses import CITY, shared_inbox_url
