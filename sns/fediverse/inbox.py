@@ -3,8 +3,8 @@
 The checks come in order of cost, and each refusal answers as Mastodon does and is logged in `InboxRefusal`
 (when, the server, its keyId, why, how large), which administrators read on /admin/fediverse:
 
-- too many posts from one server (or, unsigned, from one address) in a minute: 429 (not logged: a
-  flood would write a row per post);
+- too many posts from one server (or, unsigned or naming a key we have not fetched yet, from one address)
+  in a minute: 429 (not logged: a flood would write a row per post);
 - larger than `fediverse_inbox_max_bytes`: 413 (the route reads no more than that);
 - not JSON-LD or ActivityPub JSON: 415; unsigned, or a signature we cannot read: 401;
 - from a server an administrator blocked (the keyId's host, or the activity's actor's): 403;
@@ -31,7 +31,7 @@ from tortoise.exceptions import IntegrityError
 from sns.fediverse import follows, message_signatures, remote_keys
 from sns.fediverse.signatures import SignatureProblem, check_request, parse, verify
 from sns.limits import RateLimiter
-from sns.models import BlockedServer, InboxRefusal, SeenSignature
+from sns.models import BlockedServer, InboxRefusal, RemoteActor, SeenSignature
 from sns.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,11 @@ async def receive(settings: Settings, limiter: RateLimiter, *, method: str, targ
         parse_problem = None
     host, key_id = (sig.host, sig.key_id) if sig else ("", "")
     if not await limiter.hit(host or f"address:{client}"):
+        return Answer(429, "rate_limited")
+    # the server a keyId names is the sender's choice: a post naming a key we do not have yet (a fetch from
+    # that server, and a refusal row if it fails) also counts against the address it came from
+    if sig is not None and not await RemoteActor.filter(key_id=sig.key_id).exists() \
+            and not await limiter.hit(f"address:{client}"):
         return Answer(429, "rate_limited")
     size = len(body)
     if too_large:

@@ -281,9 +281,6 @@ def test_a_flood_of_unsigned_posts_is_limited_like_a_flood_of_signed_ones(city, 
     assert statuses[0] == 401 and statuses[-1] == 429, f"{len(statuses)} unsigned posts in a row: {statuses}"
 
 
-@pytest.mark.xfail(strict=True, reason="inbox bug: the per-server limit is keyed on the host the keyId names, "
-                   "which the sender chooses: posts naming a new host each time are never limited, and each costs a "
-                   "key fetch from that host and a refusal row")
 def test_a_flood_of_posts_naming_ever_new_key_servers_is_limited(city, peer):
     """Badly signed posts from one address, each naming its key on another server (here 127.0.0.N: nothing
     answers there): beyond one server's limit a minute they should be answered 429 as well, before the city
