@@ -239,6 +239,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_answering(process: subprocess.Popen, url: str, what: str, tail, timeout: float) -> None:
+    """Until a GET of `url` answers 200 from the child `process` (a server starting); RuntimeError with the
+    end of its log (`tail()`) if it exits first or does not answer within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode}:\n{tail()}")
+        try:
+            if httpx.get(url, timeout=2, trust_env=False).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} did not answer within {timeout} s:\n{tail()}")
+
+
 @contextmanager
 def smtp_server():
     """An SMTP server on a loopback port: yields (controller, inbox)."""

@@ -15,11 +15,9 @@ from typing import Mapping
 from urllib.parse import urlsplit
 
 import http_sf
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from http_message_signatures import HTTPMessageVerifier, HTTPSignatureKeyResolver, InvalidSignature, algorithms
 
-from sns.fediverse.signatures import MAX_HEADER_CHARS, SignatureProblem
+from sns.fediverse.signatures import MAX_HEADER_CHARS, SignatureProblem, rsa_public_key
 
 REQUIRED = ("@method", "@target-uri")
 
@@ -71,13 +69,8 @@ def verify(sig: MessageSignature, public_pem: str, method: str, url: str, header
            *, skew: float) -> None:
     """The signature with the signer's key; it covers the method, the URL we were posted at and the body's
     digest, and was made within `skew` seconds."""
-    try:
-        public = serialization.load_pem_public_key(public_pem.encode())
-    except (ValueError, TypeError):
-        raise SignatureProblem("bad_key", "the signer's key cannot be read") from None
-    if not isinstance(public, rsa.RSAPublicKey):
-        raise SignatureProblem("unsupported_algorithm", "not an RSA key")
-    verifier = HTTPMessageVerifier(signature_algorithm=algorithms.RSA_V1_5_SHA256, key_resolver=_OneKey(public))
+    verifier = HTTPMessageVerifier(signature_algorithm=algorithms.RSA_V1_5_SHA256,
+                                   key_resolver=_OneKey(rsa_public_key(public_pem)))
     verifier.max_clock_skew = timedelta(seconds=skew)
     message = SimpleNamespace(method=method.upper(), url=url, headers=dict(headers))
     try:

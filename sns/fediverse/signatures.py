@@ -173,14 +173,20 @@ def check_request(sig: Signature, method: str, headers: Mapping[str, str], body:
             raise SignatureProblem("bad_digest", "the body's SHA-256 differs")
 
 
-def verify(sig: Signature, public_pem: str, method: str, target: str, headers: Mapping[str, str]) -> None:
-    """The signature itself, with the signer's public key (PEM). `target`: the path and query received."""
+def rsa_public_key(public_pem: str) -> rsa.RSAPublicKey:
+    """The signer's public key from its PEM, or the reason it cannot check a signature."""
     try:
         public = serialization.load_pem_public_key(public_pem.encode())
     except (ValueError, TypeError):
         raise SignatureProblem("bad_key", "the signer's key cannot be read") from None
     if not isinstance(public, rsa.RSAPublicKey):
         raise SignatureProblem("unsupported_algorithm", "not an RSA key")
+    return public
+
+
+def verify(sig: Signature, public_pem: str, method: str, target: str, headers: Mapping[str, str]) -> None:
+    """The signature itself, with the signer's public key (PEM). `target`: the path and query received."""
+    public = rsa_public_key(public_pem)
     string = _signing_string(sig.headers, method, target, headers, sig.created, sig.expires)
     try:
         public.verify(sig.signature, string, padding.PKCS1v15(), hashes.SHA256())

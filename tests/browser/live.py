@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fixtures import PASSWORD, _fresh_postgres, _migrated_template, free_port
+from fixtures import PASSWORD, _fresh_postgres, _migrated_template, free_port, wait_until_answering
 
 SNS = Path(sys.executable).with_name("sns")
 PHONE = {"width": 390, "height": 844}
@@ -158,18 +158,11 @@ class LiveServer:
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"sns serve exited with {self.process.returncode}:\n{self.tail()}")
-            try:
-                if httpx.get(self.url + "/login", timeout=2, trust_env=False).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"sns serve did not answer within {timeout} s:\n{self.tail()}")
+        try:
+            wait_until_answering(self.process, self.url + "/login", "sns serve", self.tail, timeout)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def kill(self) -> None:
         """Like a crash or the OOM killer: SIGKILL, no shutdown at all."""

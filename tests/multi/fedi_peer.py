@@ -7,13 +7,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from fixtures import free_port
+from fixtures import free_port, wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 PEER_PYTHON = Path(os.environ.get("SNS_FEDIVERSE_VENV") or ROOT / ".venv-fediverse") / "bin" / "python"
@@ -47,18 +46,11 @@ class PeerProcess:
                  "--state", str(self.workdir / "state.json"), "--name", self.name],
                 cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the peer exited with {self.process.returncode}:\n{self.tail()}")
-            try:
-                if httpx.get(self.url + "/control/state", timeout=2, trust_env=False).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"the peer did not answer within {timeout} s:\n{self.tail()}")
+        try:
+            wait_until_answering(self.process, self.url + "/control/state", "the peer", self.tail, timeout)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         if self.process is None:
