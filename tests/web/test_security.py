@@ -15,8 +15,10 @@ from sns.web.http import signed_in
 
 def unsafe_routes(app):
     for route in app.routes:
-        # /open311/v2/: a partner's api_key authorizes, not a cookie (tests/web/test_open311.py refuses without one)
-        if isinstance(route, Route) and not route.path.startswith(("/api/", "/open311/v2/")):
+        # /open311/v2/: a partner's api_key authorizes, not a cookie (tests/web/test_open311.py refuses without one);
+        # /ap/: other servers' posts to our inboxes carry HTTP Signatures, not a cookie
+        # (tests/web/test_fediverse_inbox.py refuses them unsigned)
+        if isinstance(route, Route) and not route.path.startswith(("/api/", "/open311/v2/", "/ap/")):
             for method in route.methods or ():
                 if method not in ("GET", "HEAD", "OPTIONS"):
                     path = route.path
