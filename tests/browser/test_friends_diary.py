@@ -53,7 +53,8 @@ def test_friends_only_diary_with_photo(phones):
     assert taro.inner_text("h1") == secret
     assert taro.inner_text("article .text em") == "full"
     thumb = taro.locator("article figure img")
-    assert thumb.evaluate("img => img.complete && img.naturalWidth > 0")
+    # the thumbnail is loading="lazy": it may still be arriving when the page's load event has fired
+    taro.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle(), timeout=15000)
     full = taro.locator("article figure a").get_attribute("href")
     for photo_url in (full, thumb.get_attribute("src")):
         photo_without_exif(taro, photo_url)
