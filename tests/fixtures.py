@@ -34,6 +34,7 @@ from sns.app import create_app
 from sns.context import Ctx
 from sns.models import User
 from sns.policies import load_viewer
+from sns.services.tokens import create_token
 from sns.settings import Settings, load_settings
 
 PASSWORD = "a long enough password"
@@ -156,6 +157,19 @@ class Site:
     def client(self) -> "Client":
         return Client(self.app)
 
+    async def clients_of(self, users: dict[str, User]) -> tuple[dict, dict]:
+        """For each named user, a signed-in browser-like client and an API client with a token of theirs; and
+        for "visitor", neither signed in nor with a token: (pages, api), for the policy tables."""
+        pages, api = {"visitor": self.client()}, {}
+        base = {"transport": httpx.ASGITransport(app=self.app), "base_url": "http://test.example"}
+        for who, user in users.items():
+            pages[who] = self.client()
+            await pages[who].login(user.username)
+            _, secret = await create_token(await self.ctx_for(user), "t")
+            api[who] = httpx.AsyncClient(**base, headers={"Authorization": f"Bearer {secret}"})
+        api["visitor"] = httpx.AsyncClient(**base)
+        return pages, api
+
 
 @asynccontextmanager
 async def make_site(data_dir: Path, **overrides) -> AsyncIterator[Site]:
@@ -237,6 +251,29 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class ChildServer:
+    """A server the tests run as a child process (`process`), writing to its `log`: how it stops, and the end of
+    its log for a failure's message. `sns serve` (tests/browser/live.py) and the fediverse peer
+    (tests/multi/fedi_peer.py) are ones."""
+
+    process: subprocess.Popen | None
+    log: Path
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
+        self.process = None
+
+    def tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:]) if self.log.exists() else ""
 
 
 def wait_until_answering(process: subprocess.Popen, url: str, what: str, tail, timeout: float) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fixtures import PASSWORD, _fresh_postgres, _migrated_template, free_port, wait_until_answering
+from fixtures import PASSWORD, ChildServer, _fresh_postgres, _migrated_template, free_port, wait_until_answering
 
 SNS = Path(sys.executable).with_name("sns")
 PHONE = {"width": 390, "height": 844}
@@ -100,7 +100,7 @@ async def alert_stream(url: str, into: asyncio.Queue, ready: asyncio.Event, head
                     await into.put((time.monotonic(), line))
 
 
-class LiveServer:
+class LiveServer(ChildServer):
     """`sns serve` as a child process on a loopback port, on its own data directory."""
 
     def __init__(self, data_dir: Path, database_url: str) -> None:
@@ -170,20 +170,6 @@ class LiveServer:
         os.kill(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
         self.process = None
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(10)
-        self.process = None
-
-    def tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:]) if self.log.exists() else ""
 
 
 class Phones:

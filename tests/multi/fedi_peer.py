@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fixtures import free_port, wait_until_answering
+from fixtures import ChildServer, free_port, wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 PEER_PYTHON = Path(os.environ.get("SNS_FEDIVERSE_VENV") or ROOT / ".venv-fediverse") / "bin" / "python"
@@ -26,7 +26,7 @@ def peer_python() -> Path:
     return PEER_PYTHON
 
 
-class PeerProcess:
+class PeerProcess(ChildServer):
     """`python -m sns_fediverse_peer serve` on a loopback port, in its own working directory."""
 
     def __init__(self, workdir: Path, name: str = "peer") -> None:
@@ -52,19 +52,8 @@ class PeerProcess:
             self.stop()
             raise
 
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(10)
-        self.process = None
-
     def tail(self, lines: int = 60) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:]) if self.log.exists() else ""
+        return super().tail(lines)
 
     def control(self, what: str, **asked) -> dict:
         answer = httpx.post(f"{self.url}/control/{what}", json=asked, timeout=60, trust_env=False)

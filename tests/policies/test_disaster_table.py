@@ -6,7 +6,6 @@ checks in while it is on; a check-in is seen by the resident, their friends and 
 no page, My page, list, search or API answer.
 """
 
-import httpx
 import pytest
 
 from sns.models import User
@@ -15,7 +14,6 @@ from sns.policies import (
     load_viewer,
 )
 from sns.services import disaster, friends, safety
-from sns.services.tokens import create_token
 
 ROLES = ("resident", "staff", "moderator", "fire", "disaster", "admin")
 VIEWERS = ("visitor", "self", "friend", *ROLES)  # "resident": a stranger to the one who checks in
@@ -39,14 +37,7 @@ async def town(site):
     event = await disaster.start_event(await site.ctx_for(users["disaster"]), name="Table quake", drill=True)
     checkin = await safety.check_in(await site.ctx_for(users["self"]), status="need_help", message=SECRET,
                                     place="Table street 1")
-    pages, api = {"visitor": site.client()}, {}
-    base = {"transport": httpx.ASGITransport(app=site.app), "base_url": "http://test.example"}
-    for who, user in users.items():
-        pages[who] = site.client()
-        await pages[who].login(user.username)
-        _, secret = await create_token(await site.ctx_for(user), "t")
-        api[who] = httpx.AsyncClient(**base, headers={"Authorization": f"Bearer {secret}"})
-    api["visitor"] = httpx.AsyncClient(**base)
+    pages, api = await site.clients_of(users)
     return {"users": users, "event": event, "checkin": checkin, "pages": pages, "api": api}
 
 

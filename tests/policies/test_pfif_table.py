@@ -12,7 +12,6 @@
 
 from datetime import timedelta
 
-import httpx
 import pytest
 from lxml import etree
 
@@ -22,7 +21,6 @@ from sns.policies import ANONYMOUS, load_viewer
 from sns.policies.pfif import can_exchange_pfif, can_view_pfif_note, is_shareable_checkin, pfif_note_scope
 from sns.services import disaster, friends, pfif_export, safety
 from sns.services.pfif_format import NS
-from sns.services.tokens import create_token
 
 ROLES = ("resident", "staff", "moderator", "fire", "disaster", "admin")
 VIEWERS = ("visitor", "self", "friend", *ROLES)  # "resident": a stranger to the one the note is about
@@ -73,14 +71,7 @@ async def town(site):
                                           user_id=users["resident"].id, source="Partner", author_name="Aiko",
                                           text="About the stranger", source_date=now,
                                           expiry_date=now + timedelta(days=1))
-    pages, api = {"visitor": site.client()}, {}
-    base = {"transport": httpx.ASGITransport(app=site.app), "base_url": "http://test.example"}
-    for who, user in users.items():
-        pages[who] = site.client()
-        await pages[who].login(user.username)
-        _, secret = await create_token(await site.ctx_for(user), "t")
-        api[who] = httpx.AsyncClient(**base, headers={"Authorization": f"Bearer {secret}"})
-    api["visitor"] = httpx.AsyncClient(**base)
+    pages, api = await site.clients_of(users)
     return {"users": users, "sharers": sharers, "event": event, "notes": [note, expired, stranger_note],
             "pages": pages, "api": api}
 
