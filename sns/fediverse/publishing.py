@@ -64,24 +64,27 @@ async def diary_changed(conn, settings: Settings, diary, author, was_visible: bo
     return await _queue(conn, settings, author.id, author.username, step, obj, diary)
 
 
-async def notice_changed(conn, settings: Settings, notice, was_visible: bool) -> int:
-    step = _step(was_visible, fediverse_can_see_notice(notice))
+async def _city_post_changed(conn, settings: Settings, post, was_visible: bool, visible: bool, object_id,
+                             note) -> int:
+    """What the city's followers are sent when one of its notices or alerts changed (`object_id` and `note`
+    make the object's id and its Note)."""
+    step = _step(was_visible, visible)
     if step is None:
         return 0
     handle = settings.fediverse_handle
-    obj = tombstone(notice_id(settings, notice.id), notice.deleted_at or utcnow()) if step == "Delete" \
-        else notice_note(settings, handle, notice)
-    return await _queue(conn, settings, CITY, handle, step, obj, notice)
+    obj = tombstone(object_id(settings, post.id), post.deleted_at or utcnow()) if step == "Delete" \
+        else note(settings, handle, post)
+    return await _queue(conn, settings, CITY, handle, step, obj, post)
+
+
+async def notice_changed(conn, settings: Settings, notice, was_visible: bool) -> int:
+    return await _city_post_changed(conn, settings, notice, was_visible, fediverse_can_see_notice(notice),
+                                    notice_id, notice_note)
 
 
 async def alert_changed(conn, settings: Settings, alert, was_visible: bool) -> int:
-    step = _step(was_visible, fediverse_can_see_alert(alert, settings.origin))
-    if step is None:
-        return 0
-    handle = settings.fediverse_handle
-    obj = tombstone(alert_id(settings, alert.id), alert.deleted_at or utcnow()) if step == "Delete" \
-        else alert_note(settings, handle, alert)
-    return await _queue(conn, settings, CITY, handle, step, obj, alert)
+    return await _city_post_changed(conn, settings, alert, was_visible,
+                                    fediverse_can_see_alert(alert, settings.origin), alert_id, alert_note)
 
 
 async def diary_decided(ctx, diary, before: str, tx) -> None:
