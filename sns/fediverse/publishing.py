@@ -24,8 +24,8 @@ from sns.fediverse.queue import enqueue
 from sns.models import Follower, Photo, User
 from sns.models.base import utcnow
 from sns.policies.fediverse import (
-    fediverse_can_see_actor, fediverse_can_see_alert, fediverse_can_see_diary, fediverse_can_see_notice,
-    fediverse_can_see_photo,
+    fediverse_can_see_alert, fediverse_can_see_diary, fediverse_can_see_notice,
+    fediverse_can_see_photo, fediverse_saw_diary,
 )
 from sns.settings import Settings
 
@@ -91,8 +91,7 @@ async def diary_decided(ctx, diary, before: str, tx) -> None:
     """The review queue's hook (`Reviewable.decided`, sns/services/review.py): a moderator approved, masked or
     removed a diary entry. Visibility and author do not change by moderation, only the state and deletion."""
     author = await User.get(id=diary.author_id).using_db(tx)
-    was = before == "published" and diary.visibility == "public" \
-        and fediverse_can_see_actor(author, ctx.settings.fediverse_handle)
+    was = fediverse_saw_diary(diary, author, ctx.settings.fediverse_handle, before)
     await diary_changed(tx, ctx.settings, diary, author, was)
 
 

@@ -23,6 +23,7 @@ from sns.models import Diary, Notice, User
 from sns.models.alerts import Alert
 from sns.policies.fediverse import (
     fediverse_can_see_actor, fediverse_can_see_alert, fediverse_can_see_diary, fediverse_can_see_notice,
+    fediverse_saw_diary,
 )
 from sns.services.site import load_site
 from sns.settings import Settings
@@ -191,8 +192,7 @@ async def diary_object(request: Request) -> Response:
     if fediverse_can_see_diary(diary, diary.author, handle):
         note = diary_note(settings, diary.author, diary, await visible_photos(None, diary))
         return activity_json(note, personal=True)
-    if diary.deleted_at is not None and diary.visibility == "public" and diary.state == "published" \
-            and fediverse_can_see_actor(diary.author, handle):
+    if diary.deleted_at is not None and fediverse_saw_diary(diary, diary.author, handle):
         return _gone(diary_id(settings, diary.id), diary.deleted_at)
     return not_found()
 

@@ -51,6 +51,14 @@ def fediverse_can_see_diary(diary, author, handle: str) -> bool:
     return fediverse_can_see_actor(author, handle) and can_view_diary(ANONYMOUS, diary)
 
 
+def fediverse_saw_diary(diary, author, handle: str, state: str | None = None) -> bool:
+    """Whether fediverse servers were shown the entry while it had `state` (its own by default), whatever
+    became of it since: public, published, of a followable author. A deleted one they saw is Gone (410), and
+    one a moderator now holds or removes is withdrawn from them (a Delete)."""
+    return fediverse_can_see_actor(author, handle) and diary.visibility == "public" \
+        and (state or diary.state) == "published"
+
+
 def fediverse_can_see_notice(notice) -> bool:
     """A notice is read by every visitor while it is not deleted."""
     return notice.deleted_at is None
